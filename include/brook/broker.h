@@ -1,0 +1,185 @@
+// -----------------------------------------------------------------------------
+// File: brook/broker.h
+// -----------------------------------------------------------------------------
+//
+// A Broker owns one Brook data directory for the life of the process and is
+// the entry point for creating streams, producing to them and consuming from
+// them. Its operations mirror Amazon Kinesis Data Streams', with the same
+// limits and error names (see brook/error.h).
+//
+// Thread safety: safe for concurrent use by multiple threads without external
+// synchronization.
+// Lifetime: one Broker per directory; opening a directory that another Broker
+// (in this or another process) holds fails. Destroying the Broker closes it;
+// call Close() first to observe errors. Shard iterators are plain strings and
+// stay valid across restarts until they expire.
+//
+// Every method that fails returns a status whose ErrorNameOf() is the Kinesis
+// error name; a failed call changed nothing.
+
+#ifndef BROOK_BROKER_H_
+#define BROOK_BROKER_H_
+
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "brook/options.h"
+#include "brook/records.h"
+#include "brook/streams.h"
+
+namespace brook {
+
+// Completion callbacks of asynchronous puts. Each runs exactly once: on
+// Brook's commit thread once the put is decided, or on the calling thread
+// before the call returns when the request is invalid. They must not block
+// and must not call back into the Broker's blocking methods.
+using PutRecordCallback =
+    absl::AnyInvocable<void(absl::StatusOr<PutRecordResult>) &&>;
+using PutRecordsCallback =
+    absl::AnyInvocable<void(absl::StatusOr<PutRecordsResult>) &&>;
+
+class Broker {
+ public:
+  // Broker::Open()
+  //
+  // Opens the data directory `dir`, creating it if it does not exist and
+  // `options.create_if_missing`. Restores every stream, shard and sequence
+  // counter. Fails with
+  //   InvalidArgumentException if `options` do not validate, or `dir` exists
+  //     and is not a Brook data directory;
+  //   ResourceInUseException if another Broker holds `dir`, or `dir` was
+  //     written by a newer Brook format;
+  //   ResourceNotFoundException if `dir` does not exist and
+  //     `!options.create_if_missing`;
+  //   InternalFailure on I/O errors.
+  // A failed Open leaves an existing directory untouched.
+  static absl::StatusOr<std::unique_ptr<Broker>> Open(
+      const BrokerOptions& options, absl::string_view dir);
+
+  Broker() = default;
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+  virtual ~Broker() = default;
+
+  // ---------------------------------------------------------------------------
+  // Streams
+  // ---------------------------------------------------------------------------
+
+  // Broker::CreateStream()
+  //
+  // Creates an ACTIVE stream of `shard_count` shards that split the hash key
+  // space evenly, as Kinesis does: shard i starts at floor(2^128/N)*i and the
+  // last ends at 2^128-1. Fails with InvalidArgumentException (bad name,
+  // count or options), ResourceInUseException (the name exists) or
+  // LimitExceededException (past BrokerOptions::max_shards).
+  virtual absl::Status CreateStream(const CreateStreamRequest& request) = 0;
+
+  // Broker::DeleteStream()
+  //
+  // Deletes the stream and all its records. Puts still queued for it fail
+  // with ResourceNotFoundException; its iterators stop working. A stream
+  // created later under the same name is new and empty. Fails with
+  // ResourceNotFoundException if there is no such stream.
+  virtual absl::Status DeleteStream(const DeleteStreamRequest& request) = 0;
+
+  // Broker::DescribeStream()
+  //
+  // Returns the stream and up to 100 of its shards, in shard-id order.
+  virtual absl::StatusOr<StreamDescription> DescribeStream(
+      const DescribeStreamRequest& request) = 0;
+
+  // Broker::DescribeStreamSummary()
+  virtual absl::StatusOr<StreamDescriptionSummary> DescribeStreamSummary(
+      const DescribeStreamSummaryRequest& request) = 0;
+
+  // Broker::ListStreams()
+  //
+  // Lists streams in name order, up to 100 per call.
+  virtual absl::StatusOr<ListStreamsResult> ListStreams(
+      const ListStreamsRequest& request) = 0;
+
+  // Broker::ListShards()
+  //
+  // Lists a stream's shards in shard-id order, `max_results` per call, with a
+  // `next_token` that expires after 300 seconds.
+  virtual absl::StatusOr<ListShardsResult> ListShards(
+      const ListShardsRequest& request) = 0;
+
+  // ---------------------------------------------------------------------------
+  // Producing
+  // ---------------------------------------------------------------------------
+
+  // Broker::PutRecord()
+  //
+  // Appends one record to the shard that owns its hash key and returns once
+  // it is durable per BrokerOptions::durability and visible to readers.
+  // Fails with InvalidArgumentException (see PutRecordRequest) or
+  // ResourceNotFoundException; on failure nothing was written.
+  virtual absl::StatusOr<PutRecordResult> PutRecord(
+      const PutRecordRequest& request) = 0;
+
+  // Broker::PutRecordAsync()
+  //
+  // As PutRecord(), but returns at once and reports through `done`. It may
+  // wait while BrokerOptions::max_pending_write_bytes are queued.
+  virtual void PutRecordAsync(PutRecordRequest request,
+                              PutRecordCallback done) = 0;
+
+  // Broker::PutRecords()
+  //
+  // Appends up to 500 records. A request that breaks a rule fails whole with
+  // InvalidArgumentException and writes nothing; otherwise each record lands
+  // whole or fails with its own status, reported in request order. Records of
+  // one request that go to one shard keep their request order.
+  virtual absl::StatusOr<PutRecordsResult> PutRecords(
+      const PutRecordsRequest& request) = 0;
+
+  // Broker::PutRecordsAsync()
+  virtual void PutRecordsAsync(PutRecordsRequest request,
+                               PutRecordsCallback done) = 0;
+
+  // ---------------------------------------------------------------------------
+  // Consuming
+  // ---------------------------------------------------------------------------
+
+  // Broker::GetShardIterator()
+  //
+  // Returns an iterator positioned per `shard_iterator_type`:
+  //   kTrimHorizon: at the oldest record of the shard;
+  //   kLatest: just after the newest record, so that only later records are
+  //     read;
+  //   kAtSequenceNumber / kAfterSequenceNumber: at / just after the given
+  //     record;
+  //   kAtTimestamp: at the first record that arrived at or after the time.
+  // Example: a shard holds records 10, 20 and 30 (their sequence numbers);
+  // AT 20 reads 20 and 30, AFTER 20 reads 30, LATEST reads only records put
+  // after the call. Fails with ResourceNotFoundException (no such stream or
+  // shard) or InvalidArgumentException (missing or foreign sequence number,
+  // missing timestamp).
+  virtual absl::StatusOr<GetShardIteratorResult> GetShardIterator(
+      const GetShardIteratorRequest& request) = 0;
+
+  // Broker::GetRecords()
+  //
+  // Returns up to `limit` records (at most 10 MiB) from the iterator's
+  // position, in order, and the iterator to continue with. Fails with
+  // ExpiredIteratorException (older than 5 minutes: get a new one),
+  // InvalidArgumentException (not an iterator this Broker issued, or a bad
+  // limit) or ResourceNotFoundException (the stream was deleted).
+  virtual absl::StatusOr<GetRecordsResult> GetRecords(
+      const GetRecordsRequest& request) = 0;
+
+  // Broker::Close()
+  //
+  // Commits every put already accepted, completes its callback, and closes
+  // the directory. Afterwards every method fails with InternalFailure.
+  // Idempotent.
+  virtual absl::Status Close() = 0;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_BROKER_H_

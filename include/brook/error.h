@@ -1,0 +1,57 @@
+// -----------------------------------------------------------------------------
+// File: brook/error.h
+// -----------------------------------------------------------------------------
+//
+// Every failure that Brook returns is an `absl::Status` with a canonical code
+// chosen by Abseil's retry guidance and exactly one Kinesis error name, so
+// that code written against Amazon Kinesis can branch on the same names.
+//
+// The name travels as a status payload; read it with `ErrorNameOf()`, never
+// by parsing the message. The message says which argument was wrong and why.
+//
+// Thread safety: everything here is a pure function.
+
+#ifndef BROOK_ERROR_H_
+#define BROOK_ERROR_H_
+
+#include <ostream>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace brook {
+
+// The Kinesis error names that Brook reports. `kNone` is the name of an OK
+// status.
+//
+// The numeric values are not persisted or sent anywhere; only the names are.
+enum class ErrorName {
+  kNone,
+  kInvalidArgumentException,
+  kResourceNotFoundException,
+  kResourceInUseException,
+  kLimitExceededException,
+  kProvisionedThroughputExceededException,
+  kExpiredIteratorException,
+  kExpiredNextTokenException,
+  kInternalFailure,
+};
+
+// ErrorNameOf()
+//
+// Returns the Kinesis error name that `status` carries: `kNone` for an OK
+// status, and `kInternalFailure` for a non-OK status that Brook did not make
+// (which Brook never returns).
+ErrorName ErrorNameOf(const absl::Status& status);
+
+// ErrorNameToString()
+//
+// Returns the name exactly as Kinesis spells it in `__type`, for example
+// "ProvisionedThroughputExceededException"; "" for `kNone`.
+absl::string_view ErrorNameToString(ErrorName name);
+
+std::ostream& operator<<(std::ostream& os, ErrorName name);
+
+}  // namespace brook
+
+#endif  // BROOK_ERROR_H_

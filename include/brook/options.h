@@ -1,0 +1,88 @@
+// -----------------------------------------------------------------------------
+// File: brook/options.h
+// -----------------------------------------------------------------------------
+//
+// Options fixed when a Broker opens its data directory. Per-stream settings
+// live in `StreamOptions` (brook/streams.h).
+//
+// Thread safety: plain values; copy them freely.
+
+#ifndef BROOK_OPTIONS_H_
+#define BROOK_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "brook/clock.h"
+
+namespace brook {
+
+// What an acknowledged put survives. In every mode a put is visible to
+// readers only after its acknowledgement is decided, and sequence numbers are
+// never reused, even after a crash that loses acknowledged records.
+enum class Durability {
+  // The write-ahead log is fsync()ed before a put is acknowledged; concurrent
+  // puts share one sync. Acknowledged records survive kill -9, an OS crash
+  // and power loss. The default.
+  kSync,
+  // The write-ahead log is written to the OS (write(), no fsync()) before a
+  // put is acknowledged. Acknowledged records survive kill -9 of the process;
+  // an OS crash or power loss can lose the last few hundred milliseconds of
+  // acknowledged puts.
+  kNoSync,
+  // No write-ahead log: records go to RocksDB's memtable and reach disk when
+  // it flushes, and at Close(). A crash of the process loses every record
+  // acknowledged since the last flush (up to the memtable size per column
+  // family). For benchmarks and data that can be regenerated.
+  kNoWal,
+};
+
+struct BrokerOptions {
+  // Create the data directory if it does not exist.
+  // Default: true.
+  bool create_if_missing = true;
+
+  // See `Durability`.
+  // Default: Durability::kSync.
+  Durability durability = Durability::kSync;
+
+  // The source of time for arrival timestamps and token expiry. Not owned;
+  // must outlive the Broker.
+  // Default: nullptr, meaning Clock::Real().
+  Clock* clock = nullptr;
+
+  // The most shards (open or closed) that all streams of this Broker may hold
+  // together; CreateStream past it fails with LimitExceededException.
+  // Default: 20,000, the Kinesis per-account shard quota.
+  int max_shards = 20000;
+
+  // Bytes of record data (data plus partition keys) accepted but not yet
+  // committed. A put that would exceed it waits until earlier puts commit, so
+  // that the Broker's memory does not grow with the load. A single request
+  // larger than this is still accepted when nothing else is pending.
+  // Default: 64 MiB.
+  size_t max_pending_write_bytes = size_t{64} << 20;
+
+  // The most record bytes that one commit group (one RocksDB write, one sync)
+  // takes from the queue.
+  // Default: 8 MiB.
+  size_t max_commit_group_bytes = size_t{8} << 20;
+
+  // Used only to build stream ARNs:
+  // "arn:aws:kinesis:<region>:<account_id>:stream/<name>".
+  // Default: "us-east-1" and "000000000000".
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+
+  // BrokerOptions::Validate()
+  //
+  // Returns OK, or InvalidArgumentException naming the first bad field.
+  // Broker::Open() calls it.
+  absl::Status Validate() const;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_OPTIONS_H_

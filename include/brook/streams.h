@@ -1,0 +1,154 @@
+// -----------------------------------------------------------------------------
+// File: brook/streams.h
+// -----------------------------------------------------------------------------
+//
+// Requests and results of the control-plane operations (create, delete,
+// describe and list streams and shards), shaped like the Kinesis API so that
+// code and habits carry over. Field names follow Kinesis' in snake_case.
+//
+// A stream is addressed in every request by `stream`, which holds either its
+// name or its ARN ("arn:aws:kinesis:<region>:<account>:stream/<name>").
+//
+// Thread safety: plain values.
+
+#ifndef BROOK_STREAMS_H_
+#define BROOK_STREAMS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/numeric/int128.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+#include "brook/sequence_number.h"
+
+namespace brook {
+
+enum class StreamStatus { kCreating, kDeleting, kActive, kUpdating };
+
+// "CREATING", "DELETING", "ACTIVE" or "UPDATING", as Kinesis spells them.
+absl::string_view StreamStatusToString(StreamStatus status);
+
+// Settings of one stream, chosen at CreateStream.
+struct StreamOptions {
+  // The largest record, counting data plus partition key bytes, in KiB, as
+  // Kinesis' MaxRecordSizeInKiB. Valid: 1,024 to 10,240.
+  // Default: 1,024 (1 MiB).
+  int max_record_size_kib = 1024;
+};
+
+// The inclusive range of 128-bit hash keys that a shard owns.
+struct HashKeyRange {
+  absl::uint128 starting_hash_key = 0;
+  absl::uint128 ending_hash_key = 0;
+};
+
+struct SequenceNumberRange {
+  // No record of the shard has a lower sequence number.
+  SequenceNumber starting_sequence_number;
+  // Set once the shard is closed: its last sequence number.
+  absl::optional<SequenceNumber> ending_sequence_number;
+};
+
+struct Shard {
+  std::string shard_id;                  // "shardId-000000000000"
+  std::string parent_shard_id;           // Empty when the shard has none.
+  std::string adjacent_parent_shard_id;  // Empty when the shard has none.
+  HashKeyRange hash_key_range;
+  SequenceNumberRange sequence_number_range;
+};
+
+struct CreateStreamRequest {
+  // 1 to 128 characters of [a-zA-Z0-9_.-].
+  std::string stream_name;
+  // At least 1.
+  int shard_count = 1;
+  StreamOptions options;
+};
+
+struct DeleteStreamRequest {
+  std::string stream;  // Name or ARN.
+};
+
+struct DescribeStreamRequest {
+  std::string stream;  // Name or ARN.
+  // The most shards to return: 1 to 10,000, of which at most 100 are
+  // returned, as in Kinesis.
+  int limit = 100;
+  // Return the shards after this one.
+  std::string exclusive_start_shard_id;
+};
+
+struct StreamDescription {
+  std::string stream_name;
+  std::string stream_arn;
+  StreamStatus stream_status = StreamStatus::kActive;
+  absl::Time stream_creation_timestamp;
+  int retention_period_hours = 24;
+  int max_record_size_kib = 1024;
+  std::vector<Shard> shards;
+  bool has_more_shards = false;
+};
+
+struct DescribeStreamSummaryRequest {
+  std::string stream;  // Name or ARN.
+};
+
+struct StreamDescriptionSummary {
+  std::string stream_name;
+  std::string stream_arn;
+  StreamStatus stream_status = StreamStatus::kActive;
+  absl::Time stream_creation_timestamp;
+  int retention_period_hours = 24;
+  int max_record_size_kib = 1024;
+  int open_shard_count = 0;
+  int consumer_count = 0;
+};
+
+struct ListStreamsRequest {
+  // The most streams to return: 1 to 10,000, of which at most 100 are
+  // returned, as in Kinesis.
+  int limit = 100;
+  // Return the streams whose names sort after this one.
+  std::string exclusive_start_stream_name;
+  // From a previous result; cannot be combined with
+  // `exclusive_start_stream_name`.
+  std::string next_token;
+};
+
+struct StreamSummary {
+  std::string stream_name;
+  std::string stream_arn;
+  StreamStatus stream_status = StreamStatus::kActive;
+  absl::Time stream_creation_timestamp;
+};
+
+struct ListStreamsResult {
+  std::vector<std::string> stream_names;  // In name order.
+  std::vector<StreamSummary> stream_summaries;
+  bool has_more_streams = false;
+  std::string next_token;  // Empty when there are no more streams.
+};
+
+struct ListShardsRequest {
+  // Name or ARN. Must be empty when `next_token` is given.
+  std::string stream;
+  // From a previous result; expires after 300 seconds
+  // (ExpiredNextTokenException).
+  std::string next_token;
+  // Return the shards after this one. Not with `next_token`.
+  std::string exclusive_start_shard_id;
+  // 1 to 10,000.
+  int max_results = 1000;
+};
+
+struct ListShardsResult {
+  std::vector<Shard> shards;
+  std::string next_token;  // Empty when there are no more shards.
+};
+
+}  // namespace brook
+
+#endif  // BROOK_STREAMS_H_

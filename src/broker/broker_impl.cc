@@ -1,0 +1,609 @@
+#include "broker/broker_impl.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "broker/validation.h"
+#include "common/coding.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "routing/hash_key.h"
+#include "storage/keys.h"
+
+namespace brook {
+namespace {
+
+// Kinesis' fixed lifetimes of iterators and pagination tokens.
+constexpr absl::Duration kIteratorLifetime = absl::Minutes(5);
+constexpr absl::Duration kNextTokenLifetime = absl::Seconds(300);
+// Kinesis returns at most this many streams or shards per Describe/List page.
+constexpr int kMaxStreamsPerPage = 100;
+constexpr int kMaxShardsPerDescribe = 100;
+constexpr int kMaxListLimit = 10000;
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+Shard ToShard(const StreamState& stream, const ShardMeta& meta) {
+  Shard shard;
+  shard.shard_id = ShardIdOf(meta.index);
+  if (meta.parent_index) shard.parent_shard_id = ShardIdOf(*meta.parent_index);
+  if (meta.adjacent_parent_index) {
+    shard.adjacent_parent_shard_id = ShardIdOf(*meta.adjacent_parent_index);
+  }
+  shard.hash_key_range = meta.hash_key_range;
+  const ShardRef ref{stream.id(), meta.index};
+  shard.sequence_number_range.starting_sequence_number =
+      MakeSequenceNumber(meta.starting_counter, ref);
+  if (meta.ending_counter) {
+    shard.sequence_number_range.ending_sequence_number =
+        MakeSequenceNumber(*meta.ending_counter, ref);
+  }
+  return shard;
+}
+
+// The index of the first shard whose id sorts after `exclusive_start`
+// (all shards when it is empty). Shard ids sort as their indexes do.
+uint32_t FirstShardAfter(const StreamState& stream,
+                         absl::string_view exclusive_start) {
+  if (exclusive_start.empty()) return 0;
+  uint32_t index = 0;
+  while (index < static_cast<uint32_t>(stream.shard_count()) &&
+         ShardIdOf(index) <= exclusive_start) {
+    ++index;
+  }
+  return index;
+}
+
+std::vector<Shard> ShardsFrom(const StreamState& stream, uint32_t first,
+                              int max) {
+  std::vector<Shard> shards;
+  for (uint32_t i = first; i < static_cast<uint32_t>(stream.shard_count()) &&
+                           shards.size() < static_cast<size_t>(max);
+       ++i) {
+    shards.push_back(ToShard(stream, stream.shard(i)->meta()));
+  }
+  return shards;
+}
+
+std::string EncodeShardPosition(ShardRef shard, uint64_t counter) {
+  std::string payload;
+  PutFixed32BE(&payload, shard.stream_id);
+  PutFixed32BE(&payload, shard.shard_index);
+  PutFixed64BE(&payload, counter);
+  return payload;
+}
+
+absl::Status ClosedError() { return InternalFailure("the broker is closed"); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(
+    const BrokerOptions& options, absl::string_view dir) {
+  return BrokerImpl::Open(options, dir);
+}
+
+absl::StatusOr<std::unique_ptr<Broker>> BrokerImpl::Open(
+    const BrokerOptions& options, absl::string_view dir) {
+  BROOK_RETURN_IF_ERROR(options.Validate());
+  BROOK_ASSIGN_OR_RETURN(
+      std::unique_ptr<DataDirLock> lock,
+      DataDirLock::Acquire(std::string(dir), options.create_if_missing));
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                         Store::Open(lock->rocksdb_path()));
+  std::unique_ptr<BrokerImpl> broker(
+      new BrokerImpl(options, std::move(lock), std::move(store)));
+  absl::MutexLock lock_for_start(&broker->close_mu_);
+  BROOK_RETURN_IF_ERROR(broker->Start());
+  return broker;
+}
+
+BrokerImpl::BrokerImpl(const BrokerOptions& options,
+                       std::unique_ptr<DataDirLock> lock,
+                       std::unique_ptr<Store> store)
+    : options_(options),
+      clock_(options.clock != nullptr ? options.clock : Clock::Real()),
+      lock_(std::move(lock)),
+      store_(std::move(store)),
+      log_(std::make_unique<ShardLog>(store_.get())),
+      catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options)) {}
+
+absl::Status BrokerImpl::Start() {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> key,
+                         store_->GetMeta(kTokenKeyKey));
+  if (!key.has_value()) {
+    key = TokenSigner::NewKey();
+    rocksdb::WriteBatch batch;
+    batch.Put(store_->meta(), ToSlice(kTokenKeyKey), *key)
+        .PermitUncheckedError();
+    BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  }
+  if (key->size() != TokenSigner::kKeyBytes) {
+    return InternalFailure("damaged token key");
+  }
+  signer_ = std::make_unique<TokenSigner>(*std::move(key));
+  BROOK_ASSIGN_OR_RETURN(int64_t newest_arrival_ms, catalog_->Load());
+  CommitPipelineOptions pipeline_options;
+  pipeline_options.durability = options_.durability;
+  pipeline_options.max_pending_bytes = options_.max_pending_write_bytes;
+  pipeline_options.max_group_bytes = options_.max_commit_group_bytes;
+  pipeline_options.clock = clock_;
+  BROOK_ASSIGN_OR_RETURN(
+      pipeline_, CommitPipeline::Start(store_.get(), log_.get(),
+                                       pipeline_options, newest_arrival_ms));
+  return absl::OkStatus();
+}
+
+BrokerImpl::~BrokerImpl() { Close().IgnoreError(); }
+
+absl::Status BrokerImpl::Close() {
+  absl::MutexLock lock(&close_mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  if (pipeline_ != nullptr) pipeline_->Stop();
+  absl::Status status = store_->Close();
+  lock_.reset();
+  return status;
+}
+
+absl::Status BrokerImpl::CheckOpen() const {
+  return closed_ ? ClosedError() : absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::FindStream(
+    absl::string_view name_or_arn) const {
+  BROOK_RETURN_IF_ERROR(ValidateStreamReference(name_or_arn));
+  return catalog_->Find(name_or_arn);
+}
+
+// -----------------------------------------------------------------------------
+// Streams
+// -----------------------------------------------------------------------------
+
+absl::Status BrokerImpl::CreateStream(const CreateStreamRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(ValidateCreateStream(request));
+  return catalog_->Create(request, pipeline_->next_counter(), clock_->Now());
+}
+
+absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  return pipeline_->RunExclusive([&] { return catalog_->Delete(stream); });
+}
+
+absl::StatusOr<StreamDescription> BrokerImpl::DescribeStream(
+    const DescribeStreamRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("limit", request.limit, 1, kMaxListLimit));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  StreamDescription description;
+  description.stream_name = stream->name();
+  description.stream_arn = stream->arn();
+  description.stream_status = StreamStatus::kActive;
+  description.stream_creation_timestamp =
+      absl::FromUnixMillis(stream->meta().creation_ms);
+  description.retention_period_hours = stream->meta().retention_hours;
+  description.max_record_size_kib = stream->meta().max_record_size_kib;
+  const uint32_t first =
+      FirstShardAfter(*stream, request.exclusive_start_shard_id);
+  const int page = std::min(request.limit, kMaxShardsPerDescribe);
+  description.shards = ShardsFrom(*stream, first, page);
+  description.has_more_shards = first + description.shards.size() <
+                                static_cast<uint32_t>(stream->shard_count());
+  return description;
+}
+
+absl::StatusOr<StreamDescriptionSummary> BrokerImpl::DescribeStreamSummary(
+    const DescribeStreamSummaryRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  StreamDescriptionSummary summary;
+  summary.stream_name = stream->name();
+  summary.stream_arn = stream->arn();
+  summary.stream_status = StreamStatus::kActive;
+  summary.stream_creation_timestamp =
+      absl::FromUnixMillis(stream->meta().creation_ms);
+  summary.retention_period_hours = stream->meta().retention_hours;
+  summary.max_record_size_kib = stream->meta().max_record_size_kib;
+  summary.open_shard_count = static_cast<int>(
+      std::count_if(stream->meta().shards.begin(), stream->meta().shards.end(),
+                    [](const ShardMeta& shard) { return shard.open(); }));
+  return summary;
+}
+
+absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
+    const ListStreamsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("limit", request.limit, 1, kMaxListLimit));
+  std::string start = request.exclusive_start_stream_name;
+  if (!request.next_token.empty()) {
+    if (!start.empty()) {
+      return InvalidArgument(
+          "next token cannot be combined with exclusive start stream name");
+    }
+    BROOK_ASSIGN_OR_RETURN(OpenedToken token,
+                           signer_->Open(TokenKind::kListStreams,
+                                         request.next_token, "next token"));
+    if (clock_->Now() - token.issued > kNextTokenLifetime) {
+      return ExpiredNextToken("next token expired after 300 seconds");
+    }
+    start = std::move(token.payload);
+  }
+  ListStreamsResult result;
+  const auto streams =
+      catalog_->ListAfter(start, std::min(request.limit, kMaxStreamsPerPage),
+                          &result.has_more_streams);
+  for (const std::shared_ptr<StreamState>& stream : streams) {
+    result.stream_names.push_back(stream->name());
+    result.stream_summaries.push_back(
+        StreamSummary{stream->name(), stream->arn(), StreamStatus::kActive,
+                      absl::FromUnixMillis(stream->meta().creation_ms)});
+  }
+  if (result.has_more_streams) {
+    result.next_token = signer_->Seal(TokenKind::kListStreams, clock_->Now(),
+                                      result.stream_names.back());
+  }
+  return result;
+}
+
+absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
+    const ListShardsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("max results", request.max_results, 1, kMaxListLimit));
+  std::shared_ptr<StreamState> stream;
+  uint32_t first = 0;
+  if (!request.next_token.empty()) {
+    if (!request.stream.empty() || !request.exclusive_start_shard_id.empty()) {
+      return InvalidArgument(
+          "next token cannot be combined with a stream or an exclusive start "
+          "shard id");
+    }
+    BROOK_ASSIGN_OR_RETURN(OpenedToken token,
+                           signer_->Open(TokenKind::kListShards,
+                                         request.next_token, "next token"));
+    if (clock_->Now() - token.issued > kNextTokenLifetime) {
+      return ExpiredNextToken("next token expired after 300 seconds");
+    }
+    Decoder payload(token.payload);
+    uint32_t stream_id = 0;
+    if (!payload.ReadFixed32BE(&stream_id) || !payload.ReadFixed32BE(&first)) {
+      return InvalidArgument("invalid next token");
+    }
+    stream = catalog_->FindById(stream_id);
+    if (stream == nullptr) {
+      return ResourceNotFound("the stream of this next token was deleted");
+    }
+  } else {
+    BROOK_ASSIGN_OR_RETURN(stream, FindStream(request.stream));
+    first = FirstShardAfter(*stream, request.exclusive_start_shard_id);
+  }
+  ListShardsResult result;
+  result.shards = ShardsFrom(*stream, first, request.max_results);
+  const uint32_t next = first + static_cast<uint32_t>(result.shards.size());
+  if (next < static_cast<uint32_t>(stream->shard_count())) {
+    std::string payload;
+    PutFixed32BE(&payload, stream->id());
+    PutFixed32BE(&payload, next);
+    result.next_token =
+        signer_->Seal(TokenKind::kListShards, clock_->Now(), payload);
+  }
+  return result;
+}
+
+// -----------------------------------------------------------------------------
+// Producing
+// -----------------------------------------------------------------------------
+
+// A record to put, whichever request it came in.
+struct BrokerImpl::PutView {
+  absl::string_view partition_key;
+  absl::string_view data;
+  absl::string_view explicit_hash_key;
+};
+
+namespace {
+
+absl::StatusOr<PutRecordsResult> ToPutRecordsResult(
+    absl::StatusOr<std::vector<RecordOutcome>> outcomes) {
+  if (!outcomes.ok()) return outcomes.status();
+  PutRecordsResult result;
+  result.records.reserve(outcomes->size());
+  for (RecordOutcome& outcome : *outcomes) {
+    PutRecordsResultEntry entry;
+    if (outcome.status.ok()) {
+      entry.shard_id = ShardIdOf(outcome.shard.shard_index);
+      entry.sequence_number =
+          MakeSequenceNumber(outcome.counter, outcome.shard);
+    } else {
+      ++result.failed_record_count;
+      entry.status = std::move(outcome.status);
+    }
+    result.records.push_back(std::move(entry));
+  }
+  return result;
+}
+
+absl::StatusOr<PutRecordResult> ToPutRecordResult(
+    absl::StatusOr<std::vector<RecordOutcome>> outcomes) {
+  if (!outcomes.ok()) return outcomes.status();
+  RecordOutcome& outcome = outcomes->front();
+  if (!outcome.status.ok()) return std::move(outcome.status);
+  return PutRecordResult{ShardIdOf(outcome.shard.shard_index),
+                         MakeSequenceNumber(outcome.counter, outcome.shard)};
+}
+
+// Runs `put` with a callback that stores its result, and waits for it.
+template <typename Result, typename Put>
+absl::StatusOr<Result> WaitFor(Put put) {
+  absl::Notification decided;
+  absl::StatusOr<Result> result;
+  put([&](absl::StatusOr<Result> r) {
+    result = std::move(r);
+    decided.Notify();
+  });
+  decided.WaitForNotification();
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
+    absl::string_view stream_ref, absl::Span<const PutView> records,
+    const absl::optional<SequenceNumber>& ordering) const {
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(stream_ref));
+  if (records.empty() || records.size() > kMaxPutRecordsEntries) {
+    return InvalidArgument(absl::StrCat("a put must carry 1 to ",
+                                        kMaxPutRecordsEntries, " records, got ",
+                                        records.size()));
+  }
+  // Counters only grow, so any number issued before is below every number
+  // issued from now on; a number never issued cannot be honoured.
+  if (ordering.has_value() &&
+      CounterOf(*ordering) >= pipeline_->next_counter()) {
+    return InvalidArgument(absl::StrCat("sequence number for ordering ",
+                                        ordering->ToString(),
+                                        " was never issued by this broker"));
+  }
+  WriteRequest request;
+  request.records.reserve(records.size());
+  size_t total_bytes = 0;
+  for (const PutView& record : records) {
+    BROOK_RETURN_IF_ERROR(ValidatePartitionKey(record.partition_key));
+    BROOK_RETURN_IF_ERROR(ValidateRecordSize(
+        record.partition_key, record.data, stream->meta().max_record_size_kib));
+    BROOK_ASSIGN_OR_RETURN(absl::optional<absl::uint128> explicit_hash_key,
+                           ParseExplicitHashKey(record.explicit_hash_key));
+    const absl::uint128 hash_key = explicit_hash_key.has_value()
+                                       ? *explicit_hash_key
+                                       : PartitionKeyHash(record.partition_key);
+    request.records.push_back(PendingRecord{&stream->ShardForHashKey(hash_key),
+                                            record.partition_key, record.data});
+    total_bytes += record.partition_key.size() + record.data.size();
+  }
+  if (total_bytes > kMaxPutRecordsBytes) {
+    return InvalidArgument(absl::StrCat(
+        "records total ", total_bytes, " bytes (data plus partition keys); a ",
+        "put may carry at most ", kMaxPutRecordsBytes));
+  }
+  request.stream = std::move(stream);
+  return request;
+}
+
+void BrokerImpl::Enqueue(absl::string_view stream_ref,
+                         absl::Span<const PutView> records,
+                         const absl::optional<SequenceNumber>& ordering,
+                         OutcomesCallback done) {
+  absl::StatusOr<WriteRequest> request;
+  {
+    absl::ReaderMutexLock lock(&close_mu_);
+    request = PreparePuts(stream_ref, records, ordering);
+    if (request.ok()) {
+      request->done = [done = std::move(done)](
+                          std::vector<RecordOutcome> outcomes) mutable {
+        std::move(done)(std::move(outcomes));
+      };
+      pipeline_->Submit(*std::move(request));
+      return;
+    }
+  }
+  std::move(done)(request.status());
+}
+
+void BrokerImpl::PutRecordsUnowned(const PutRecordsRequest& request,
+                                   PutRecordsCallback done) {
+  std::vector<PutView> views;
+  views.reserve(request.records.size());
+  for (const PutRecordsRequestEntry& entry : request.records) {
+    views.push_back(
+        PutView{entry.partition_key, entry.data, entry.explicit_hash_key});
+  }
+  Enqueue(request.stream, views, absl::nullopt,
+          [done = std::move(done)](
+              absl::StatusOr<std::vector<RecordOutcome>> outcomes) mutable {
+            std::move(done)(ToPutRecordsResult(std::move(outcomes)));
+          });
+}
+
+void BrokerImpl::PutRecordUnowned(const PutRecordRequest& request,
+                                  PutRecordCallback done) {
+  const PutView view{request.partition_key, request.data,
+                     request.explicit_hash_key};
+  Enqueue(request.stream, absl::MakeConstSpan(&view, 1),
+          request.sequence_number_for_ordering,
+          [done = std::move(done)](
+              absl::StatusOr<std::vector<RecordOutcome>> outcomes) mutable {
+            std::move(done)(ToPutRecordResult(std::move(outcomes)));
+          });
+}
+
+absl::StatusOr<PutRecordsResult> BrokerImpl::PutRecords(
+    const PutRecordsRequest& request) {
+  return WaitFor<PutRecordsResult>([&](PutRecordsCallback done) {
+    PutRecordsUnowned(request, std::move(done));
+  });
+}
+
+absl::StatusOr<PutRecordResult> BrokerImpl::PutRecord(
+    const PutRecordRequest& request) {
+  return WaitFor<PutRecordResult>([&](PutRecordCallback done) {
+    PutRecordUnowned(request, std::move(done));
+  });
+}
+
+void BrokerImpl::PutRecordsAsync(PutRecordsRequest request,
+                                 PutRecordsCallback done) {
+  // The callback owns the request, so that its bytes outlive the commit.
+  auto owned = std::make_unique<PutRecordsRequest>(std::move(request));
+  const PutRecordsRequest& view = *owned;
+  PutRecordsUnowned(view, [owned = std::move(owned), done = std::move(done)](
+                              absl::StatusOr<PutRecordsResult> result) mutable {
+    std::move(done)(std::move(result));
+  });
+}
+
+void BrokerImpl::PutRecordAsync(PutRecordRequest request,
+                                PutRecordCallback done) {
+  auto owned = std::make_unique<PutRecordRequest>(std::move(request));
+  const PutRecordRequest& view = *owned;
+  PutRecordUnowned(view, [owned = std::move(owned), done = std::move(done)](
+                             absl::StatusOr<PutRecordResult> result) mutable {
+    std::move(done)(std::move(result));
+  });
+}
+
+// -----------------------------------------------------------------------------
+// Consuming
+// -----------------------------------------------------------------------------
+
+absl::StatusOr<GetShardIteratorResult> BrokerImpl::GetShardIterator(
+    const GetShardIteratorRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(request.shard_id));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  const absl::optional<uint32_t> index = ParseShardId(request.shard_id);
+  ShardState* shard = index.has_value() ? stream->shard(*index) : nullptr;
+  if (shard == nullptr) {
+    return ResourceNotFound(absl::StrCat("shard '", request.shard_id,
+                                         "' not found in stream '",
+                                         stream->name(), "'"));
+  }
+  BROOK_ASSIGN_OR_RETURN(uint64_t counter, StartingCounter(*shard, request));
+  return GetShardIteratorResult{SealIterator(shard->ref(), counter)};
+}
+
+absl::StatusOr<uint64_t> BrokerImpl::StartingCounter(
+    const ShardState& shard, const GetShardIteratorRequest& request) const {
+  const uint64_t after_newest = shard.last_visible_counter() + 1;
+  switch (request.shard_iterator_type) {
+    case ShardIteratorType::kTrimHorizon:
+      return shard.meta().starting_counter;
+    case ShardIteratorType::kLatest:
+      return std::max(after_newest, shard.meta().starting_counter);
+    case ShardIteratorType::kAtTimestamp: {
+      if (!request.timestamp.has_value()) {
+        return InvalidArgument("AT_TIMESTAMP requires a timestamp");
+      }
+      BROOK_ASSIGN_OR_RETURN(
+          absl::optional<uint64_t> counter,
+          log_->FirstCounterArrivedAtOrAfter(
+              shard.ref(), absl::ToUnixMillis(*request.timestamp)));
+      return counter.value_or(
+          std::max(after_newest, shard.meta().starting_counter));
+    }
+    case ShardIteratorType::kAtSequenceNumber:
+    case ShardIteratorType::kAfterSequenceNumber:
+      break;
+  }
+  const absl::string_view type =
+      ShardIteratorTypeToString(request.shard_iterator_type);
+  if (!request.starting_sequence_number.has_value()) {
+    return InvalidArgument(
+        absl::StrCat(type, " requires a starting sequence number"));
+  }
+  const SequenceNumber number = *request.starting_sequence_number;
+  if (ShardOf(number) != shard.ref() ||
+      CounterOf(number) < shard.meta().starting_counter ||
+      CounterOf(number) >= pipeline_->next_counter()) {
+    return InvalidArgument(
+        absl::StrCat("starting sequence number ", number.ToString(),
+                     " did not come from shard ",
+                     ShardIdOf(shard.ref().shard_index), " of this stream"));
+  }
+  return request.shard_iterator_type == ShardIteratorType::kAtSequenceNumber
+             ? CounterOf(number)
+             : CounterOf(number) + 1;
+}
+
+std::string BrokerImpl::SealIterator(ShardRef shard, uint64_t counter) const {
+  return signer_->Seal(TokenKind::kShardIterator, clock_->Now(),
+                       EncodeShardPosition(shard, counter));
+}
+
+absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
+    const GetRecordsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("limit", request.limit, 1, kMaxGetRecordsLimit));
+  if (request.shard_iterator.empty() || request.shard_iterator.size() > 512) {
+    return InvalidArgument("shard iterator must be 1 to 512 characters");
+  }
+  BROOK_ASSIGN_OR_RETURN(
+      OpenedToken token,
+      signer_->Open(TokenKind::kShardIterator, request.shard_iterator,
+                    "shard iterator"));
+  const absl::Time now = clock_->Now();
+  if (now - token.issued > kIteratorLifetime) {
+    return ExpiredIterator(absl::StrCat(
+        "iterator expired: issued ", absl::FormatTime(token.issued),
+        ", older than the tolerated 300000 milliseconds"));
+  }
+  Decoder payload(token.payload);
+  ShardRef ref;
+  uint64_t counter = 0;
+  if (!payload.ReadFixed32BE(&ref.stream_id) ||
+      !payload.ReadFixed32BE(&ref.shard_index) ||
+      !payload.ReadFixed64BE(&counter)) {
+    return InvalidArgument("invalid shard iterator");
+  }
+  std::shared_ptr<StreamState> stream = catalog_->FindById(ref.stream_id);
+  ShardState* shard =
+      stream == nullptr ? nullptr : stream->shard(ref.shard_index);
+  if (shard == nullptr) {
+    return ResourceNotFound("the stream of this shard iterator was deleted");
+  }
+  BROOK_ASSIGN_OR_RETURN(
+      ShardReadResult read,
+      log_->Read(ref, counter, shard->last_visible_counter(),
+                 static_cast<size_t>(request.limit), kMaxGetRecordsBytes));
+  GetRecordsResult result;
+  result.records = std::move(read.records);
+  result.next_shard_iterator = SealIterator(ref, read.next_counter);
+  if (read.next_arrival_ms.has_value()) {
+    result.millis_behind_latest =
+        std::max<int64_t>(0, absl::ToUnixMillis(now) - *read.next_arrival_ms);
+  }
+  return result;
+}
+
+}  // namespace brook

@@ -1,0 +1,110 @@
+// The Broker behind brook/broker.h: validates requests, resolves streams in
+// the catalog, hands writes to the commit pipeline and serves reads from
+// the shard log.
+//
+// Thread safety: as Broker. Every public method holds `close_mu_` shared for
+// its duration and Close() holds it exclusively, so Close() waits for calls
+// in progress and later calls fail cleanly.
+
+#ifndef BROOK_BROKER_BROKER_IMPL_H_
+#define BROOK_BROKER_BROKER_IMPL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "brook/broker.h"
+#include "catalog/catalog.h"
+#include "common/token_signer.h"
+#include "storage/data_dir.h"
+#include "storage/shard_log.h"
+#include "storage/store.h"
+#include "write/commit_pipeline.h"
+
+namespace brook {
+
+class BrokerImpl final : public Broker {
+ public:
+  static absl::StatusOr<std::unique_ptr<Broker>> Open(
+      const BrokerOptions& options, absl::string_view dir);
+
+  ~BrokerImpl() override;
+
+  absl::Status CreateStream(const CreateStreamRequest& request) override;
+  absl::Status DeleteStream(const DeleteStreamRequest& request) override;
+  absl::StatusOr<StreamDescription> DescribeStream(
+      const DescribeStreamRequest& request) override;
+  absl::StatusOr<StreamDescriptionSummary> DescribeStreamSummary(
+      const DescribeStreamSummaryRequest& request) override;
+  absl::StatusOr<ListStreamsResult> ListStreams(
+      const ListStreamsRequest& request) override;
+  absl::StatusOr<ListShardsResult> ListShards(
+      const ListShardsRequest& request) override;
+  absl::StatusOr<PutRecordResult> PutRecord(
+      const PutRecordRequest& request) override;
+  void PutRecordAsync(PutRecordRequest request,
+                      PutRecordCallback done) override;
+  absl::StatusOr<PutRecordsResult> PutRecords(
+      const PutRecordsRequest& request) override;
+  void PutRecordsAsync(PutRecordsRequest request,
+                       PutRecordsCallback done) override;
+  absl::StatusOr<GetShardIteratorResult> GetShardIterator(
+      const GetShardIteratorRequest& request) override;
+  absl::StatusOr<GetRecordsResult> GetRecords(
+      const GetRecordsRequest& request) override;
+  absl::Status Close() override;
+
+ private:
+  BrokerImpl(const BrokerOptions& options, std::unique_ptr<DataDirLock> lock,
+             std::unique_ptr<Store> store);
+
+  absl::Status Start() ABSL_EXCLUSIVE_LOCKS_REQUIRED(close_mu_);
+  absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  absl::StatusOr<std::shared_ptr<StreamState>> FindStream(
+      absl::string_view name_or_arn) const;
+
+  struct PutView;
+  // A request-level error, or one outcome per record.
+  using OutcomesCallback =
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<RecordOutcome>>) &&>;
+
+  // Validates and routes `records`; nothing is queued on error.
+  absl::StatusOr<WriteRequest> PreparePuts(
+      absl::string_view stream_ref, absl::Span<const PutView> records,
+      const absl::optional<SequenceNumber>& ordering) const
+      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // Prepares and queues `records`, then calls `done` once: inline with a
+  // validation error, or on the commit thread with the outcomes. The bytes
+  // behind `records` must stay valid until `done` runs.
+  void Enqueue(absl::string_view stream_ref, absl::Span<const PutView> records,
+               const absl::optional<SequenceNumber>& ordering,
+               OutcomesCallback done);
+  // The puts, given requests that outlive `done`.
+  void PutRecordsUnowned(const PutRecordsRequest& request,
+                         PutRecordsCallback done);
+  void PutRecordUnowned(const PutRecordRequest& request,
+                        PutRecordCallback done);
+
+  absl::StatusOr<uint64_t> StartingCounter(
+      const ShardState& shard, const GetShardIteratorRequest& request) const;
+  std::string SealIterator(ShardRef shard, uint64_t counter) const;
+
+  const BrokerOptions options_;
+  Clock* const clock_;
+
+  mutable absl::Mutex close_mu_;
+  bool closed_ ABSL_GUARDED_BY(close_mu_) = false;
+  std::unique_ptr<DataDirLock> lock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ShardLog> log_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<TokenSigner> signer_;
+  std::unique_ptr<CommitPipeline> pipeline_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_BROKER_BROKER_IMPL_H_

@@ -1,0 +1,70 @@
+// The Kinesis spellings of the public enums, and BrokerOptions::Validate().
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "brook/options.h"
+#include "brook/records.h"
+#include "brook/streams.h"
+#include "common/errors.h"
+
+namespace brook {
+
+absl::string_view StreamStatusToString(StreamStatus status) {
+  switch (status) {
+    case StreamStatus::kCreating:
+      return "CREATING";
+    case StreamStatus::kDeleting:
+      return "DELETING";
+    case StreamStatus::kActive:
+      return "ACTIVE";
+    case StreamStatus::kUpdating:
+      return "UPDATING";
+  }
+  return "";
+}
+
+absl::string_view ShardIteratorTypeToString(ShardIteratorType type) {
+  switch (type) {
+    case ShardIteratorType::kAtSequenceNumber:
+      return "AT_SEQUENCE_NUMBER";
+    case ShardIteratorType::kAfterSequenceNumber:
+      return "AFTER_SEQUENCE_NUMBER";
+    case ShardIteratorType::kTrimHorizon:
+      return "TRIM_HORIZON";
+    case ShardIteratorType::kLatest:
+      return "LATEST";
+    case ShardIteratorType::kAtTimestamp:
+      return "AT_TIMESTAMP";
+  }
+  return "";
+}
+
+absl::Status BrokerOptions::Validate() const {
+  if (max_shards < 1) {
+    return InvalidArgument(
+        absl::StrCat("max_shards must be at least 1, got ", max_shards));
+  }
+  if (max_pending_write_bytes == 0 || max_commit_group_bytes == 0) {
+    return InvalidArgument(
+        "max_pending_write_bytes and max_commit_group_bytes must be positive");
+  }
+  if (region.empty() || !std::all_of(region.begin(), region.end(), [](char c) {
+        return absl::ascii_islower(static_cast<unsigned char>(c)) ||
+               absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-';
+      })) {
+    return InvalidArgument(absl::StrCat(
+        "region '", region, "' must be lower-case letters, digits and '-'"));
+  }
+  if (account_id.size() != 12 ||
+      !std::all_of(account_id.begin(), account_id.end(), [](char c) {
+        return absl::ascii_isdigit(static_cast<unsigned char>(c));
+      })) {
+    return InvalidArgument(
+        absl::StrCat("account_id '", account_id, "' must be 12 digits"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace brook

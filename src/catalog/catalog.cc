@@ -1,0 +1,187 @@
+#include "catalog/catalog.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/coding.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "routing/hash_key.h"
+#include "storage/keys.h"
+
+namespace brook {
+namespace {
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+std::string EncodeStreamId(uint32_t id) {
+  std::string value;
+  PutFixed32BE(&value, id);
+  return value;
+}
+
+StreamMeta NewStreamMeta(uint32_t id, const CreateStreamRequest& request,
+                         uint64_t starting_counter, absl::Time now) {
+  StreamMeta meta;
+  meta.id = id;
+  meta.name = request.stream_name;
+  meta.creation_ms = absl::ToUnixMillis(now);
+  meta.max_record_size_kib = request.options.max_record_size_kib;
+  const std::vector<HashKeyRange> ranges =
+      SplitHashKeySpaceEvenly(request.shard_count);
+  meta.shards.resize(ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    meta.shards[i].index = static_cast<uint32_t>(i);
+    meta.shards[i].hash_key_range = ranges[i];
+    meta.shards[i].starting_counter = starting_counter;
+  }
+  return meta;
+}
+
+}  // namespace
+
+Catalog::Catalog(Store* store, const ShardLog* log,
+                 const BrokerOptions& options)
+    : store_(store),
+      log_(log),
+      arn_prefix_(absl::StrCat("arn:aws:kinesis:", options.region, ":",
+                               options.account_id, ":stream/")),
+      max_shards_(options.max_shards) {}
+
+absl::StatusOr<int64_t> Catalog::Load() {
+  absl::MutexLock control(&control_mu_);
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> next_id,
+                         store_->GetMeta(kNextStreamIdKey));
+  if (next_id.has_value()) {
+    if (next_id->size() != 4) return InternalFailure("damaged stream id");
+    next_stream_id_ = DecodeFixed32BE(next_id->data());
+  }
+  std::string prefix_end(kStreamMetaPrefix);
+  prefix_end.back() += 1;
+  BoundedIterator it = store_->NewIterator(
+      store_->meta(), std::string(kStreamMetaPrefix), prefix_end);
+  int64_t newest_arrival_ms = 0;
+  absl::MutexLock lock(&mu_);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    BROOK_ASSIGN_OR_RETURN(StreamMeta meta,
+                           DecodeStreamMeta(absl::string_view(
+                               it->value().data(), it->value().size())));
+    std::string arn = ArnOf(meta.name);
+    auto stream =
+        std::make_shared<StreamState>(std::move(meta), std::move(arn));
+    for (int i = 0; i < stream->shard_count(); ++i) {
+      ShardState* shard = stream->shard(i);
+      BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
+                             log_->Tail(shard->ref()));
+      if (!tail.has_value()) continue;
+      shard->Publish(tail->last_counter);
+      newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
+    }
+    Register(std::move(stream));
+  }
+  BROOK_RETURN_IF_ERROR(it.status());
+  return newest_arrival_ms;
+}
+
+absl::Status Catalog::Create(const CreateStreamRequest& request,
+                             uint64_t starting_counter, absl::Time now) {
+  absl::MutexLock control(&control_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (by_name_.contains(request.stream_name)) {
+      return ResourceInUse(
+          absl::StrCat("stream '", request.stream_name, "' already exists"));
+    }
+    if (total_shards_ + request.shard_count > max_shards_) {
+      return LimitExceeded(absl::StrCat("creating ", request.shard_count,
+                                        " shards would exceed the limit of ",
+                                        max_shards_, " shards (", total_shards_,
+                                        " exist)"));
+    }
+  }
+  if (next_stream_id_ == UINT32_MAX) {
+    return LimitExceeded("every stream id has been used");
+  }
+  const uint32_t id = next_stream_id_;
+  StreamMeta meta = NewStreamMeta(id, request, starting_counter, now);
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->meta(), StreamMetaKey(id), EncodeStreamMeta(meta))
+      .PermitUncheckedError();
+  batch.Put(store_->meta(), ToSlice(kNextStreamIdKey), EncodeStreamId(id + 1))
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  next_stream_id_ = id + 1;
+  absl::MutexLock lock(&mu_);
+  Register(std::make_shared<StreamState>(std::move(meta),
+                                         ArnOf(request.stream_name)));
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
+  absl::MutexLock control(&control_mu_);
+  rocksdb::WriteBatch batch;
+  batch.Delete(store_->meta(), StreamMetaKey(stream->id()))
+      .PermitUncheckedError();
+  log_->AddStreamDeletion(&batch, stream->id());
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  absl::MutexLock lock(&mu_);
+  by_name_.erase(stream->name());
+  by_id_.erase(stream->id());
+  total_shards_ -= stream->shard_count();
+  stream->MarkDeleted();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<StreamState>> Catalog::Find(
+    absl::string_view name_or_arn) const {
+  absl::string_view name = name_or_arn;
+  if (absl::StartsWith(name_or_arn, "arn:")) {
+    if (!absl::ConsumePrefix(&name, arn_prefix_)) {
+      return ResourceNotFound(absl::StrCat("stream ARN '", name_or_arn,
+                                           "' is not of this broker's region "
+                                           "and account (",
+                                           arn_prefix_, "...)"));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", name_or_arn, "' not found"));
+  }
+  return it->second;
+}
+
+std::shared_ptr<StreamState> Catalog::FindById(uint32_t id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<StreamState>> Catalog::ListAfter(
+    absl::string_view exclusive_start_name, size_t limit, bool* more) const {
+  std::vector<std::shared_ptr<StreamState>> streams;
+  absl::MutexLock lock(&mu_);
+  auto it = by_name_.upper_bound(exclusive_start_name);
+  for (; it != by_name_.end() && streams.size() < limit; ++it) {
+    streams.push_back(it->second);
+  }
+  *more = it != by_name_.end();
+  return streams;
+}
+
+std::string Catalog::ArnOf(absl::string_view stream_name) const {
+  return absl::StrCat(arn_prefix_, stream_name);
+}
+
+void Catalog::Register(std::shared_ptr<StreamState> stream) {
+  total_shards_ += stream->shard_count();
+  by_id_[stream->id()] = stream;
+  by_name_[stream->name()] = std::move(stream);
+}
+
+}  // namespace brook

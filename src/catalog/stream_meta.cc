@@ -1,0 +1,133 @@
+#include "catalog/stream_meta.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "common/coding.h"
+#include "common/errors.h"
+
+namespace brook {
+namespace {
+
+constexpr uint8_t kStreamMetaVersion = 1;
+constexpr absl::string_view kShardIdPrefix = "shardId-";
+constexpr size_t kShardIdDigits = 12;
+
+void PutUint128(std::string* out, absl::uint128 value) {
+  PutFixed64BE(out, absl::Uint128High64(value));
+  PutFixed64BE(out, absl::Uint128Low64(value));
+}
+
+bool ReadUint128(Decoder* in, absl::uint128* value) {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  if (!in->ReadFixed64BE(&high) || !in->ReadFixed64BE(&low)) return false;
+  *value = absl::MakeUint128(high, low);
+  return true;
+}
+
+// Optional values are stored as value + 1, with 0 for "none".
+template <typename T>
+void PutOptional(std::string* out, const absl::optional<T>& value) {
+  PutVarint64(out, value.has_value() ? uint64_t{*value} + 1 : 0);
+}
+
+template <typename T>
+bool ReadOptional(Decoder* in, absl::optional<T>* value) {
+  uint64_t raw = 0;
+  if (!in->ReadVarint64(&raw)) return false;
+  *value = raw == 0 ? absl::nullopt : absl::optional<T>(raw - 1);
+  return true;
+}
+
+bool ReadInt(Decoder* in, int* value) {
+  uint64_t raw = 0;
+  if (!in->ReadVarint64(&raw)) return false;
+  *value = static_cast<int>(raw);
+  return true;
+}
+
+bool ReadShard(Decoder* in, ShardMeta* shard) {
+  uint64_t index = 0;
+  if (!in->ReadVarint64(&index)) return false;
+  shard->index = static_cast<uint32_t>(index);
+  return ReadOptional(in, &shard->parent_index) &&
+         ReadOptional(in, &shard->adjacent_parent_index) &&
+         ReadUint128(in, &shard->hash_key_range.starting_hash_key) &&
+         ReadUint128(in, &shard->hash_key_range.ending_hash_key) &&
+         in->ReadVarint64(&shard->starting_counter) &&
+         ReadOptional(in, &shard->ending_counter);
+}
+
+}  // namespace
+
+std::string EncodeStreamMeta(const StreamMeta& meta) {
+  std::string out;
+  out.push_back(static_cast<char>(kStreamMetaVersion));
+  PutFixed32BE(&out, meta.id);
+  PutLengthPrefixed(&out, meta.name);
+  PutVarint64(&out, static_cast<uint64_t>(meta.creation_ms));
+  PutVarint64(&out, static_cast<uint64_t>(meta.max_record_size_kib));
+  PutVarint64(&out, static_cast<uint64_t>(meta.retention_hours));
+  PutVarint64(&out, meta.shards.size());
+  for (const ShardMeta& shard : meta.shards) {
+    PutVarint64(&out, shard.index);
+    PutOptional(&out, shard.parent_index);
+    PutOptional(&out, shard.adjacent_parent_index);
+    PutUint128(&out, shard.hash_key_range.starting_hash_key);
+    PutUint128(&out, shard.hash_key_range.ending_hash_key);
+    PutVarint64(&out, shard.starting_counter);
+    PutOptional(&out, shard.ending_counter);
+  }
+  return out;
+}
+
+absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamMetaVersion) {
+    return InternalFailure("stream metadata of an unknown version");
+  }
+  Decoder in(value.substr(1));
+  StreamMeta meta;
+  absl::string_view name;
+  uint64_t creation_ms = 0;
+  uint64_t shard_count = 0;
+  if (!in.ReadFixed32BE(&meta.id) || !in.ReadLengthPrefixed(&name) ||
+      !in.ReadVarint64(&creation_ms) ||
+      !ReadInt(&in, &meta.max_record_size_kib) ||
+      !ReadInt(&in, &meta.retention_hours) || !in.ReadVarint64(&shard_count) ||
+      shard_count > in.remaining().size()) {
+    return InternalFailure("damaged stream metadata");
+  }
+  meta.name = std::string(name);
+  meta.creation_ms = static_cast<int64_t>(creation_ms);
+  meta.shards.resize(shard_count);
+  for (ShardMeta& shard : meta.shards) {
+    if (!ReadShard(&in, &shard)) {
+      return InternalFailure("damaged shard metadata");
+    }
+  }
+  if (!in.empty()) return InternalFailure("trailing bytes in stream metadata");
+  return meta;
+}
+
+std::string ShardIdOf(uint32_t index) {
+  return absl::StrFormat("%s%012u", kShardIdPrefix, index);
+}
+
+absl::optional<uint32_t> ParseShardId(absl::string_view shard_id) {
+  if (!absl::ConsumePrefix(&shard_id, kShardIdPrefix) ||
+      shard_id.size() != kShardIdDigits) {
+    return absl::nullopt;
+  }
+  uint64_t index = 0;
+  for (char c : shard_id) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return absl::nullopt;
+    }
+    index = index * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (index > UINT32_MAX) return absl::nullopt;
+  return static_cast<uint32_t>(index);
+}
+
+}  // namespace brook

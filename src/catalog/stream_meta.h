@@ -1,0 +1,59 @@
+// The persisted description of a stream and its shards, and its encoding.
+//
+//   version:1 (=1) id:fixed32 name:lenprefixed creation_ms:varint
+//   max_record_size_kib:varint retention_hours:varint shard_count:varint
+//   { index:varint parent:varint adjacent_parent:varint (index + 1; 0 = none)
+//     starting_hash_key:fixed64x2 ending_hash_key:fixed64x2
+//     starting_counter:varint ending_counter:varint (counter + 1; 0 = open) }
+//
+// Do not change the meaning of existing fields; add new ones at the end
+// under a new version byte.
+
+#ifndef BROOK_CATALOG_STREAM_META_H_
+#define BROOK_CATALOG_STREAM_META_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+#include "brook/streams.h"
+
+namespace brook {
+
+struct ShardMeta {
+  uint32_t index = 0;
+  absl::optional<uint32_t> parent_index;
+  absl::optional<uint32_t> adjacent_parent_index;
+  HashKeyRange hash_key_range;
+  // Every record of the shard has a counter of at least this.
+  uint64_t starting_counter = 0;
+  // Set when the shard is closed: its last counter.
+  absl::optional<uint64_t> ending_counter;
+
+  bool open() const { return !ending_counter.has_value(); }
+};
+
+struct StreamMeta {
+  uint32_t id = 0;
+  std::string name;
+  int64_t creation_ms = 0;
+  int max_record_size_kib = 1024;
+  int retention_hours = 24;
+  std::vector<ShardMeta> shards;  // shards[i].index == i
+};
+
+std::string EncodeStreamMeta(const StreamMeta& meta);
+// Fails with InternalFailure if `value` is damaged or of an unknown version.
+absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value);
+
+// "shardId-" followed by the index in 12 digits, as Kinesis names shards.
+std::string ShardIdOf(uint32_t index);
+// The index that ShardIdOf() encodes, or nullopt for any other string.
+absl::optional<uint32_t> ParseShardId(absl::string_view shard_id);
+
+}  // namespace brook
+
+#endif  // BROOK_CATALOG_STREAM_META_H_

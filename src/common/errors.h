@@ -1,0 +1,47 @@
+// Constructors for the statuses Brook returns. Each attaches its Kinesis
+// error name (see brook/error.h) in the one place that knows the mapping
+// from names to canonical codes.
+
+#ifndef BROOK_COMMON_ERRORS_H_
+#define BROOK_COMMON_ERRORS_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "brook/error.h"
+
+namespace brook {
+
+// Returns a non-OK status with `name`'s canonical code, `name` attached and
+// `message`. REQUIRES: name != ErrorName::kNone.
+absl::Status MakeError(ErrorName name, absl::string_view message);
+
+inline absl::Status InvalidArgument(absl::string_view message) {
+  return MakeError(ErrorName::kInvalidArgumentException, message);
+}
+inline absl::Status ResourceNotFound(absl::string_view message) {
+  return MakeError(ErrorName::kResourceNotFoundException, message);
+}
+inline absl::Status ResourceInUse(absl::string_view message) {
+  return MakeError(ErrorName::kResourceInUseException, message);
+}
+inline absl::Status LimitExceeded(absl::string_view message) {
+  return MakeError(ErrorName::kLimitExceededException, message);
+}
+inline absl::Status ExpiredIterator(absl::string_view message) {
+  return MakeError(ErrorName::kExpiredIteratorException, message);
+}
+inline absl::Status ExpiredNextToken(absl::string_view message) {
+  return MakeError(ErrorName::kExpiredNextTokenException, message);
+}
+inline absl::Status InternalFailure(absl::string_view message) {
+  return MakeError(ErrorName::kInternalFailure, message);
+}
+
+// Wraps a status from a dependency (RocksDB, the OS) as InternalFailure,
+// prefixing `context`.
+absl::Status InternalFailureFrom(absl::string_view context,
+                                 absl::string_view detail);
+
+}  // namespace brook
+
+#endif  // BROOK_COMMON_ERRORS_H_

@@ -1,0 +1,136 @@
+#include "storage/data_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/errors.h"
+
+namespace brook {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kMarkerName[] = "BROOK";
+constexpr char kLockName[] = "LOCK";
+constexpr char kRocksDbName[] = "db";
+constexpr absl::string_view kMarkerPrefix = "brook-data-dir format ";
+
+std::string MarkerContents() {
+  return absl::StrCat(kMarkerPrefix, kDataDirFormatVersion, "\n");
+}
+
+// Writes the marker through a temporary file and a rename, so that a crash
+// leaves either no marker or a whole one.
+absl::Status WriteMarker(const fs::path& dir) {
+  const fs::path tmp = dir / absl::StrCat(kMarkerName, ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << MarkerContents();
+    out.flush();
+    if (!out) {
+      return InternalFailureFrom("cannot write the data directory marker",
+                                 tmp.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, dir / kMarkerName, ec);
+  if (ec) {
+    return InternalFailureFrom("cannot install the data directory marker",
+                               ec.message());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMarker(const fs::path& dir) {
+  std::ifstream in(dir / kMarkerName);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  const std::string marker = contents.str();
+  absl::string_view text = marker;
+  int version = 0;
+  if (!absl::ConsumePrefix(&text, kMarkerPrefix) ||
+      !absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(text), &version)) {
+    return InvalidArgument(
+        absl::StrCat("'", dir.string(), "' has a damaged Brook format marker"));
+  }
+  if (version > kDataDirFormatVersion) {
+    return ResourceInUse(absl::StrCat(
+        "'", dir.string(), "' was written in Brook data format ", version,
+        "; this build reads format ", kDataDirFormatVersion, " and older"));
+  }
+  return absl::OkStatus();
+}
+
+// Validates or creates the directory, without taking the lock.
+absl::Status PrepareDirectory(const fs::path& dir, bool create_if_missing) {
+  std::error_code ec;
+  const bool exists = fs::exists(dir, ec);
+  if (exists && !fs::is_directory(dir, ec)) {
+    return InvalidArgument(
+        absl::StrCat("'", dir.string(), "' is not a directory"));
+  }
+  if (exists && fs::exists(dir / kMarkerName, ec)) return CheckMarker(dir);
+  if (exists && !fs::is_empty(dir, ec)) {
+    return InvalidArgument(
+        absl::StrCat("'", dir.string(),
+                     "' is not empty and is not a Brook data directory (no ",
+                     kMarkerName, " file)"));
+  }
+  if (!create_if_missing) {
+    return ResourceNotFound(
+        absl::StrCat("data directory '", dir.string(),
+                     "' does not exist and create_if_missing is false"));
+  }
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return InternalFailureFrom(
+        absl::StrCat("cannot create data directory '", dir.string(), "'"),
+        ec.message());
+  }
+  return WriteMarker(dir);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
+    const std::string& dir, bool create_if_missing) {
+  const fs::path path(dir);
+  if (absl::Status status = PrepareDirectory(path, create_if_missing);
+      !status.ok()) {
+    return status;
+  }
+  const std::string lock_path = (path / kLockName).string();
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return InternalFailureFrom(absl::StrCat("cannot open '", lock_path, "'"),
+                               std::strerror(errno));
+  }
+  // flock locks belong to the open file description, so a second Open in the
+  // same process is refused as well as one in another process.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return ResourceInUse(
+          absl::StrCat("data directory '", dir, "' is held by another Broker"));
+    }
+    return InternalFailureFrom(absl::StrCat("cannot lock '", lock_path, "'"),
+                               std::strerror(error));
+  }
+  return std::unique_ptr<DataDirLock>(
+      new DataDirLock(fd, (path / kRocksDbName).string()));
+}
+
+DataDirLock::~DataDirLock() { ::close(fd_); }
+
+}  // namespace brook

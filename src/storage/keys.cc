@@ -1,0 +1,59 @@
+#include "storage/keys.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/coding.h"
+
+namespace brook {
+
+std::string ShardPrefix(ShardRef shard) {
+  std::string key;
+  PutFixed32BE(&key, shard.stream_id);
+  PutFixed32BE(&key, shard.shard_index);
+  return key;
+}
+
+std::string ShardPrefixEnd(ShardRef shard) {
+  // Shard indexes stay far below 2^32 - 1, so the next index is the end.
+  return ShardPrefix(ShardRef{shard.stream_id, shard.shard_index + 1});
+}
+
+std::string StreamPrefix(uint32_t stream_id) {
+  std::string key;
+  PutFixed32BE(&key, stream_id);
+  return key;
+}
+
+std::string StreamPrefixEnd(uint32_t stream_id) {
+  // Stream ids stay below 2^32 - 1 (the allocator refuses the last one).
+  return StreamPrefix(stream_id + 1);
+}
+
+std::string RecordKey(ShardRef shard, uint64_t first_counter) {
+  std::string key = ShardPrefix(shard);
+  PutFixed64BE(&key, first_counter);
+  return key;
+}
+
+uint64_t FirstCounterOfRecordKey(absl::string_view key) {
+  return DecodeFixed64BE(key.data() + 8);
+}
+
+std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
+                         uint64_t first_counter) {
+  std::string key = ShardPrefix(shard);
+  PutFixed64BE(&key, static_cast<uint64_t>(arrival_ms));
+  PutFixed64BE(&key, first_counter);
+  return key;
+}
+
+uint64_t FirstCounterOfTimeIndexKey(absl::string_view key) {
+  return DecodeFixed64BE(key.data() + 16);
+}
+
+std::string StreamMetaKey(uint32_t stream_id) {
+  std::string key(kStreamMetaPrefix);
+  PutFixed32BE(&key, stream_id);
+  return key;
+}
+
+}  // namespace brook

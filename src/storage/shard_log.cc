@@ -1,0 +1,122 @@
+#include "storage/shard_log.h"
+
+#include <string>
+
+#include "storage/keys.h"
+
+namespace brook {
+namespace {
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+absl::string_view ToView(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
+                  const RecordView& view) {
+  Record record;
+  record.sequence_number = MakeSequenceNumber(counter, shard);
+  record.approximate_arrival_timestamp = absl::FromUnixMillis(arrival_ms);
+  record.partition_key = std::string(view.partition_key);
+  record.data = std::string(view.data);
+  return record;
+}
+
+}  // namespace
+
+void ShardLog::AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
+                        uint64_t first_counter, int64_t arrival_ms,
+                        absl::Span<const RecordView> records) const {
+  std::string value;
+  EncodeRecordBatch(arrival_ms, records, &value);
+  batch->Put(store_->records(), RecordKey(shard, first_counter), value)
+      .PermitUncheckedError();
+  batch
+      ->Put(store_->time_index(),
+            TimeIndexKey(shard, arrival_ms, first_counter), rocksdb::Slice())
+      .PermitUncheckedError();
+}
+
+void ShardLog::AddStreamDeletion(rocksdb::WriteBatch* batch,
+                                 uint32_t stream_id) const {
+  const std::string begin = StreamPrefix(stream_id);
+  const std::string end = StreamPrefixEnd(stream_id);
+  for (rocksdb::ColumnFamilyHandle* family :
+       {store_->records(), store_->time_index()}) {
+    batch->DeleteRange(family, begin, end).PermitUncheckedError();
+  }
+}
+
+absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
+                                               uint64_t from_counter,
+                                               uint64_t last_visible_counter,
+                                               size_t max_records,
+                                               size_t max_bytes) const {
+  ShardReadResult result;
+  result.next_counter = from_counter;
+  BoundedIterator it = store_->NewIterator(
+      store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
+  // The batch holding `from_counter` starts at or before it.
+  it->SeekForPrev(ToSlice(RecordKey(shard, from_counter)));
+  if (!it->Valid()) it->SeekToFirst();
+  size_t bytes = 0;
+  for (; it->Valid(); it->Next()) {
+    uint64_t counter = FirstCounterOfRecordKey(ToView(it->key()));
+    if (counter > last_visible_counter) break;
+    absl::StatusOr<RecordBatchReader> reader =
+        RecordBatchReader::Open(ToView(it->value()));
+    if (!reader.ok()) return reader.status();
+    RecordView view;
+    for (;; ++counter) {
+      absl::StatusOr<bool> more = reader->Next(&view);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      if (counter < from_counter) continue;
+      const size_t size = view.partition_key.size() + view.data.size();
+      if (result.records.size() == max_records ||
+          (!result.records.empty() && bytes + size > max_bytes)) {
+        result.next_arrival_ms = reader->arrival_ms();
+        return result;
+      }
+      result.records.push_back(
+          MakeRecord(shard, counter, reader->arrival_ms(), view));
+      bytes += size;
+      result.next_counter = counter + 1;
+    }
+  }
+  if (absl::Status status = it.status(); !status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
+  BoundedIterator it = store_->NewIterator(
+      store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (absl::Status status = it.status(); !status.ok()) return status;
+    return absl::nullopt;
+  }
+  absl::StatusOr<RecordBatchReader> reader =
+      RecordBatchReader::Open(ToView(it->value()));
+  if (!reader.ok()) return reader.status();
+  return ShardTail{
+      FirstCounterOfRecordKey(ToView(it->key())) + reader->count() - 1,
+      reader->arrival_ms()};
+}
+
+absl::StatusOr<absl::optional<uint64_t>> ShardLog::FirstCounterArrivedAtOrAfter(
+    ShardRef shard, int64_t arrival_ms) const {
+  BoundedIterator it = store_->NewIterator(
+      store_->time_index(), ShardPrefix(shard), ShardPrefixEnd(shard));
+  it->Seek(ToSlice(TimeIndexKey(shard, arrival_ms, 0)));
+  if (!it->Valid()) {
+    if (absl::Status status = it.status(); !status.ok()) return status;
+    return absl::nullopt;
+  }
+  return FirstCounterOfTimeIndexKey(ToView(it->key()));
+}
+
+}  // namespace brook

@@ -1,0 +1,90 @@
+// The records of every shard, as batches in the store (see keys.h and
+// record_batch.h). ShardLog is the only code that knows how a shard's
+// records are laid out: the commit pipeline appends through it and readers
+// read through it.
+//
+// Positions are counters (see common/shard_ref.h). A shard's counters grow
+// but are not contiguous: other shards' commits take the numbers between its
+// batches. Reading "from counter c" starts at the first record whose counter
+// is c or more. Example: batches at counters 5..7 and 12..13; Read(from=6)
+// returns 6, 7, 12, 13; Read(from=9) returns 12, 13.
+//
+// Thread safety: safe for concurrent use by multiple threads without
+// external synchronization. Reads see only what they are told is visible.
+
+#ifndef BROOK_STORAGE_SHARD_LOG_H_
+#define BROOK_STORAGE_SHARD_LOG_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "absl/types/span.h"
+#include "brook/records.h"
+#include "common/shard_ref.h"
+#include "rocksdb/write_batch.h"
+#include "storage/record_batch.h"
+#include "storage/store.h"
+
+namespace brook {
+
+struct ShardReadResult {
+  std::vector<Record> records;
+  // Where the next read continues.
+  uint64_t next_counter = 0;
+  // The arrival time of the first visible record not returned (because of
+  // a limit); nullopt when the read reached the newest visible record.
+  absl::optional<int64_t> next_arrival_ms;
+};
+
+struct ShardTail {
+  uint64_t last_counter = 0;
+  int64_t arrival_ms = 0;
+};
+
+class ShardLog {
+ public:
+  // `store` must outlive the ShardLog.
+  explicit ShardLog(Store* store) : store_(store) {}
+
+  // ShardLog::AddBatch()
+  //
+  // Adds to `batch` the writes that append `records` to `shard` with
+  // counters first_counter, first_counter + 1, ...
+  // REQUIRES: !records.empty(); first_counter exceeds every counter the
+  // shard holds; arrival_ms is no earlier than the shard's last batch.
+  void AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
+                uint64_t first_counter, int64_t arrival_ms,
+                absl::Span<const RecordView> records) const;
+
+  // Adds to `batch` the range deletions that remove every record and time
+  // index entry of the stream.
+  void AddStreamDeletion(rocksdb::WriteBatch* batch, uint32_t stream_id) const;
+
+  // ShardLog::Read()
+  //
+  // Returns the records of `shard` with counters in [from_counter,
+  // last_visible_counter], in order, stopping before `max_records` or (after
+  // the first record) `max_bytes` of data plus partition keys are exceeded.
+  absl::StatusOr<ShardReadResult> Read(ShardRef shard, uint64_t from_counter,
+                                       uint64_t last_visible_counter,
+                                       size_t max_records,
+                                       size_t max_bytes) const;
+
+  // The shard's newest record, or nullopt if it has none.
+  absl::StatusOr<absl::optional<ShardTail>> Tail(ShardRef shard) const;
+
+  // The counter of the first record of `shard` that arrived at or after
+  // `arrival_ms`, or nullopt if none has (yet).
+  absl::StatusOr<absl::optional<uint64_t>> FirstCounterArrivedAtOrAfter(
+      ShardRef shard, int64_t arrival_ms) const;
+
+ private:
+  Store* const store_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_STORAGE_SHARD_LOG_H_

@@ -1,0 +1,238 @@
+#include "write/commit_pipeline.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/coding.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "storage/keys.h"
+
+namespace brook {
+namespace {
+
+// Counters reserved per synced reservation write. A crash skips at most this
+// many numbers; 2^64 leaves room for 2^42 such crashes.
+constexpr uint64_t kReservationStep = uint64_t{1} << 22;
+
+// What a queued record costs besides its bytes (the PendingRecord and its
+// outcome), so that empty records still count against the memory bound.
+constexpr size_t kRecordOverheadBytes = 96;
+
+size_t RequestBytes(const WriteRequest& request) {
+  size_t bytes = 0;
+  for (const PendingRecord& record : request.records) {
+    bytes +=
+        record.partition_key.size() + record.data.size() + kRecordOverheadBytes;
+  }
+  return bytes;
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+}  // namespace
+
+// The records of one group that go to one shard, in queue order.
+struct CommitPipeline::ShardRun {
+  ShardState* shard = nullptr;
+  std::vector<RecordView> records;
+  std::vector<RecordOutcome*> outcomes;
+};
+
+absl::StatusOr<std::unique_ptr<CommitPipeline>> CommitPipeline::Start(
+    Store* store, const ShardLog* log, const CommitPipelineOptions& options,
+    int64_t newest_arrival_ms) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> reservation,
+                         store->GetMeta(kCounterReservationKey));
+  uint64_t next_counter = 1;
+  if (reservation.has_value()) {
+    if (reservation->size() != 8) {
+      return InternalFailure("damaged counter reservation");
+    }
+    next_counter = DecodeFixed64BE(reservation->data());
+  }
+  std::unique_ptr<CommitPipeline> pipeline(
+      new CommitPipeline(store, log, options, next_counter, newest_arrival_ms));
+  pipeline->thread_ = std::thread([p = pipeline.get()] { p->Run(); });
+  return pipeline;
+}
+
+CommitPipeline::CommitPipeline(Store* store, const ShardLog* log,
+                               const CommitPipelineOptions& options,
+                               uint64_t next_counter, int64_t newest_arrival_ms)
+    : store_(store),
+      log_(log),
+      options_(options),
+      next_counter_(next_counter),
+      reserved_until_(next_counter),
+      last_arrival_ms_(newest_arrival_ms) {}
+
+CommitPipeline::~CommitPipeline() { Stop(); }
+
+void CommitPipeline::Submit(WriteRequest request) {
+  const size_t bytes = RequestBytes(request);
+  {
+    absl::MutexLock lock(&queue_mu_);
+    auto has_room = [this, bytes]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+      return stopping_ || pending_bytes_ == 0 ||
+             pending_bytes_ + bytes <= options_.max_pending_bytes;
+    };
+    if (!has_room()) {
+      ++waiting_submitters_;
+      queue_mu_.Await(absl::Condition(&has_room));
+      --waiting_submitters_;
+    }
+    if (!stopping_) {
+      pending_bytes_ += bytes;
+      queue_.push_back(std::move(request));
+      return;
+    }
+  }
+  std::vector<RecordOutcome> outcomes(request.records.size());
+  for (RecordOutcome& outcome : outcomes) {
+    outcome.status = InternalFailure("the broker is closed");
+  }
+  std::move(request.done)(std::move(outcomes));
+}
+
+absl::Status CommitPipeline::RunExclusive(
+    absl::FunctionRef<absl::Status()> fn) {
+  absl::MutexLock lock(&commit_mu_);
+  return fn();
+}
+
+int CommitPipeline::TEST_waiting_submitters() {
+  absl::MutexLock lock(&queue_mu_);
+  return waiting_submitters_;
+}
+
+void CommitPipeline::Stop() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void CommitPipeline::Run() {
+  for (;;) {
+    size_t group_bytes = 0;
+    std::vector<WriteRequest> group = NextGroup(&group_bytes);
+    if (group.empty()) return;
+    Commit(group);
+    absl::MutexLock lock(&queue_mu_);
+    pending_bytes_ -= group_bytes;
+  }
+}
+
+std::vector<WriteRequest> CommitPipeline::NextGroup(size_t* group_bytes) {
+  std::vector<WriteRequest> group;
+  absl::MutexLock lock(&queue_mu_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return stopping_ || !queue_.empty();
+  };
+  queue_mu_.Await(absl::Condition(&ready));
+  while (!queue_.empty()) {
+    const size_t bytes = RequestBytes(queue_.front());
+    if (!group.empty() && *group_bytes + bytes > options_.max_group_bytes) {
+      break;
+    }
+    *group_bytes += bytes;
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return group;
+}
+
+void CommitPipeline::Commit(std::vector<WriteRequest>& group) {
+  std::vector<std::vector<RecordOutcome>> outcomes(group.size());
+  std::vector<ShardRun> runs;
+  absl::flat_hash_map<ShardState*, size_t> run_of_shard;
+  for (size_t i = 0; i < group.size(); ++i) {
+    WriteRequest& request = group[i];
+    outcomes[i].resize(request.records.size());
+    for (size_t j = 0; j < request.records.size(); ++j) {
+      PendingRecord& record = request.records[j];
+      auto [it, inserted] = run_of_shard.try_emplace(record.shard, runs.size());
+      if (inserted) runs.push_back(ShardRun{record.shard, {}, {}});
+      ShardRun& run = runs[it->second];
+      run.records.push_back(RecordView{record.partition_key, record.data});
+      run.outcomes.push_back(&outcomes[i][j]);
+      outcomes[i][j].shard = record.shard->ref();
+    }
+  }
+  {
+    absl::MutexLock lock(&commit_mu_);
+    // A stream deleted while its records queued gets none of them; the
+    // exclusive section of DeleteStream keeps it from changing under us.
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!group[i].stream->deleted()) continue;
+      for (RecordOutcome& outcome : outcomes[i]) {
+        outcome.status = ResourceNotFound(
+            absl::StrCat("stream '", group[i].stream->name(), "' was deleted"));
+      }
+    }
+    runs.erase(std::remove_if(runs.begin(), runs.end(),
+                              [](const ShardRun& run) {
+                                return !run.outcomes.front()->status.ok();
+                              }),
+               runs.end());
+    if (absl::Status status = WriteRuns(runs); !status.ok()) {
+      for (ShardRun& run : runs) {
+        for (RecordOutcome* outcome : run.outcomes) outcome->status = status;
+      }
+    }
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    std::move(group[i].done)(std::move(outcomes[i]));
+  }
+}
+
+absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
+  uint64_t total = 0;
+  for (const ShardRun& run : runs) total += run.records.size();
+  if (total == 0) return absl::OkStatus();
+  BROOK_RETURN_IF_ERROR(ReserveCounters(total));
+
+  const int64_t arrival_ms =
+      std::max(absl::ToUnixMillis(options_.clock->Now()), last_arrival_ms_);
+  const uint64_t first = next_counter_.load(std::memory_order_relaxed);
+  rocksdb::WriteBatch batch;
+  uint64_t counter = first;
+  for (const ShardRun& run : runs) {
+    log_->AddBatch(&batch, run.shard->ref(), counter, arrival_ms, run.records);
+    counter += run.records.size();
+  }
+  // The counters are spent even if the write fails: a failed sync may still
+  // leave the batch in the log, to be replayed on the next open.
+  next_counter_.store(counter, std::memory_order_release);
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, options_.durability));
+  last_arrival_ms_ = arrival_ms;
+
+  counter = first;
+  for (ShardRun& run : runs) {
+    for (RecordOutcome* outcome : run.outcomes) outcome->counter = counter++;
+    run.shard->Publish(counter - 1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CommitPipeline::ReserveCounters(uint64_t count) {
+  const uint64_t needed = next_counter_.load(std::memory_order_relaxed) + count;
+  if (needed <= reserved_until_) return absl::OkStatus();
+  const uint64_t reservation = needed + kReservationStep;
+  std::string value;
+  PutFixed64BE(&value, reservation);
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->meta(), ToSlice(kCounterReservationKey), value)
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  reserved_until_ = reservation;
+  return absl::OkStatus();
+}
+
+}  // namespace brook

@@ -1,0 +1,156 @@
+// The write path. Producers hand validated, routed records to Submit(); one
+// commit thread takes everything queued (up to a group size), assigns
+// counters per shard in queue order, writes one RocksDB WriteBatch for the
+// whole group, syncs it per the durability mode (so concurrent producers
+// share one sync), then publishes each shard's visible watermark and
+// completes the callers.
+//
+// Counters come from one pipeline-wide counter that only grows. Before
+// handing out counters the pipeline persists, with a sync, a reservation
+// above them; after a restart counting resumes at the reservation. So no
+// counter is ever handed out twice, whatever the durability mode and however
+// the process ended.
+//
+// Thread safety: safe for concurrent use by multiple threads without
+// external synchronization.
+// Lifetime: Stop() (or the destructor) commits what is queued and joins the
+// commit thread; `store`, `log` and the clock must outlive the pipeline.
+
+#ifndef BROOK_WRITE_COMMIT_PIPELINE_H_
+#define BROOK_WRITE_COMMIT_PIPELINE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "brook/clock.h"
+#include "brook/options.h"
+#include "catalog/stream_state.h"
+#include "storage/shard_log.h"
+#include "storage/store.h"
+
+namespace brook {
+
+// A record to append. The bytes are the producer's; they must stay valid
+// until the request's callback has run.
+struct PendingRecord {
+  ShardState* shard = nullptr;  // A shard of the request's stream.
+  absl::string_view partition_key;
+  absl::string_view data;
+};
+
+// The fate of one submitted record: OK with its shard and counter, or why
+// it failed.
+struct RecordOutcome {
+  absl::Status status;
+  ShardRef shard;
+  uint64_t counter = 0;
+};
+
+// Runs on the commit thread with one outcome per record, in submission
+// order. Must not block.
+using CommitCallback = absl::AnyInvocable<void(std::vector<RecordOutcome>) &&>;
+
+struct WriteRequest {
+  std::shared_ptr<StreamState> stream;
+  std::vector<PendingRecord> records;
+  CommitCallback done;
+};
+
+struct CommitPipelineOptions {
+  Durability durability = Durability::kSync;
+  size_t max_pending_bytes = size_t{64} << 20;
+  size_t max_group_bytes = size_t{8} << 20;
+  Clock* clock = nullptr;
+};
+
+class CommitPipeline {
+ public:
+  // CommitPipeline::Start()
+  //
+  // Restores the counter from its reservation and starts the commit thread.
+  // Arrival times will not go below `newest_arrival_ms`.
+  static absl::StatusOr<std::unique_ptr<CommitPipeline>> Start(
+      Store* store, const ShardLog* log, const CommitPipelineOptions& options,
+      int64_t newest_arrival_ms);
+
+  ~CommitPipeline();
+  CommitPipeline(const CommitPipeline&) = delete;
+  CommitPipeline& operator=(const CommitPipeline&) = delete;
+
+  // CommitPipeline::Submit()
+  //
+  // Queues `request`, first waiting while max_pending_bytes are queued or
+  // committing. After Stop(), completes it at once with InternalFailure.
+  void Submit(WriteRequest request);
+
+  // Every counter below this has been handed out; none at or above it has.
+  uint64_t next_counter() const {
+    return next_counter_.load(std::memory_order_acquire);
+  }
+
+  // CommitPipeline::RunExclusive()
+  //
+  // Runs `fn` while no group is being committed, for changes (such as
+  // deleting a stream) that must not interleave with a commit.
+  absl::Status RunExclusive(absl::FunctionRef<absl::Status()> fn);
+
+  // CommitPipeline::Stop()
+  //
+  // Commits every queued request, completes it, and joins the commit thread.
+  // Idempotent.
+  void Stop();
+
+  // How many Submit() calls are waiting for memory.
+  int TEST_waiting_submitters();
+
+ private:
+  struct ShardRun;
+
+  CommitPipeline(Store* store, const ShardLog* log,
+                 const CommitPipelineOptions& options, uint64_t next_counter,
+                 int64_t newest_arrival_ms);
+
+  void Run();
+  // Takes the next group off the queue; empty when stopping and drained.
+  std::vector<WriteRequest> NextGroup(size_t* group_bytes);
+  void Commit(std::vector<WriteRequest>& group);
+  absl::Status WriteRuns(std::vector<ShardRun>& runs)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::Status ReserveCounters(uint64_t count)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+
+  Store* const store_;
+  const ShardLog* const log_;
+  const CommitPipelineOptions options_;
+
+  absl::Mutex queue_mu_;
+  std::deque<WriteRequest> queue_ ABSL_GUARDED_BY(queue_mu_);
+  size_t pending_bytes_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  int waiting_submitters_ ABSL_GUARDED_BY(queue_mu_) = 0;
+
+  // Held while a group is assigned counters, written and published.
+  absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(queue_mu_);
+  std::atomic<uint64_t> next_counter_;  // Written under commit_mu_.
+  uint64_t reserved_until_ ABSL_GUARDED_BY(commit_mu_);
+  int64_t last_arrival_ms_ ABSL_GUARDED_BY(commit_mu_);
+
+  std::thread thread_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_WRITE_COMMIT_PIPELINE_H_

@@ -1,0 +1,128 @@
+// Durability: a producer process is killed with SIGKILL at a random moment;
+// every put it saw acknowledged must be there after reopening, in order,
+// and new puts must get higher sequence numbers.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/broker_fixture.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+constexpr int kRounds = 8;
+
+struct Ack {
+  std::string shard_id;
+  SequenceNumber sequence_number;
+  std::string data;
+};
+
+class CrashRecoveryTest : public testing::BrokerTest {
+ protected:
+  void SetUp() override {
+    Open();
+    CreateStream("crash", 3);
+    ASSERT_OK(broker().Close());
+  }
+
+  // Runs the producer until it has acknowledged `kill_after` puts, kills it,
+  // and returns every acknowledgement it wrote before dying.
+  std::vector<Ack> RunAndKill(int kill_after) {
+    int fds[2];
+    EXPECT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      execl(BROOK_CRASH_PRODUCER, BROOK_CRASH_PRODUCER, dir().c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string output;
+    char buffer[4096];
+    int lines = 0;
+    bool killed = false;
+    for (;;) {
+      const ssize_t n = read(fds[0], buffer, sizeof(buffer));
+      if (n <= 0) break;
+      output.append(buffer, n);
+      lines += std::count(buffer, buffer + n, '\n');
+      if (!killed && lines >= kill_after) {
+        kill(pid, SIGKILL);
+        killed = true;
+      }
+    }
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status))
+        << "producer exited early, status " << status;
+    std::vector<Ack> acks;
+    for (absl::string_view line : absl::StrSplit(output, '\n')) {
+      std::vector<std::string> fields = absl::StrSplit(line, ' ');
+      if (fields.size() != 3) continue;  // A line cut by the kill.
+      absl::StatusOr<SequenceNumber> number = SequenceNumber::Parse(fields[1]);
+      EXPECT_OK(number);
+      acks.push_back(Ack{fields[0], *number, fields[2]});
+    }
+    return acks;
+  }
+};
+
+TEST_F(CrashRecoveryTest, AcknowledgedPutsSurviveSigkill) {
+  const unsigned seed = std::random_device()();
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  std::mt19937 random(seed);
+  std::vector<Ack> all_acks;
+  for (int round = 0; round < kRounds; ++round) {
+    const int kill_after = std::uniform_int_distribution<int>(1, 400)(random);
+    std::vector<Ack> acks = RunAndKill(kill_after);
+    ASSERT_GE(acks.size(), static_cast<size_t>(kill_after))
+        << "round " << round;
+    all_acks.insert(all_acks.end(), acks.begin(), acks.end());
+
+    Open();
+    std::map<std::string, std::vector<Record>> shards;
+    SequenceNumber newest;
+    for (const char* shard : {"shardId-000000000000", "shardId-000000000001",
+                              "shardId-000000000002"}) {
+      shards[shard] = ReadShard("crash", shard);
+      const std::vector<Record>& records = shards[shard];
+      for (size_t i = 1; i < records.size(); ++i) {
+        ASSERT_LT(records[i - 1].sequence_number, records[i].sequence_number);
+      }
+      if (!records.empty()) {
+        newest = std::max(newest, records.back().sequence_number);
+      }
+    }
+    for (const Ack& ack : all_acks) {
+      const std::vector<Record>& records = shards[ack.shard_id];
+      auto it = std::find_if(
+          records.begin(), records.end(), [&](const Record& record) {
+            return record.sequence_number == ack.sequence_number;
+          });
+      ASSERT_NE(it, records.end())
+          << "round " << round << ": lost acknowledged " << ack.data;
+      EXPECT_EQ(it->data, ack.data);
+    }
+    EXPECT_GT(Put("crash", "after", "x").sequence_number, newest);
+    ASSERT_OK(broker().Close());
+  }
+}
+
+}  // namespace
+}  // namespace brook

@@ -1,0 +1,82 @@
+#include "catalog/stream_meta.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+using ::brook::testing::HasErrorName;
+
+StreamMeta SampleMeta() {
+  StreamMeta meta;
+  meta.id = 3;
+  meta.name = "orders";
+  meta.creation_ms = 1700000000000;
+  meta.max_record_size_kib = 2048;
+  meta.retention_hours = 48;
+  ShardMeta parent;
+  parent.index = 0;
+  parent.hash_key_range = {0, absl::Uint128Max()};
+  parent.starting_counter = 1;
+  parent.ending_counter = 99;
+  ShardMeta child;
+  child.index = 1;
+  child.parent_index = 0;
+  child.hash_key_range = {absl::MakeUint128(1, 0), absl::Uint128Max()};
+  child.starting_counter = 100;
+  meta.shards = {parent, child};
+  return meta;
+}
+
+TEST(StreamMetaTest, Encode_RoundTrips) {
+  const StreamMeta meta = SampleMeta();
+  ASSERT_OK_AND_ASSIGN(StreamMeta decoded,
+                       DecodeStreamMeta(EncodeStreamMeta(meta)));
+  EXPECT_EQ(decoded.id, meta.id);
+  EXPECT_EQ(decoded.name, meta.name);
+  EXPECT_EQ(decoded.creation_ms, meta.creation_ms);
+  EXPECT_EQ(decoded.max_record_size_kib, 2048);
+  EXPECT_EQ(decoded.retention_hours, 48);
+  ASSERT_EQ(decoded.shards.size(), 2u);
+  EXPECT_EQ(decoded.shards[0].ending_counter, 99u);
+  EXPECT_FALSE(decoded.shards[0].parent_index.has_value());
+  EXPECT_EQ(decoded.shards[1].parent_index, 0u);
+  EXPECT_FALSE(decoded.shards[1].adjacent_parent_index.has_value());
+  EXPECT_TRUE(decoded.shards[1].open());
+  EXPECT_EQ(decoded.shards[1].hash_key_range.starting_hash_key,
+            absl::MakeUint128(1, 0));
+}
+
+TEST(StreamMetaTest, Encode_GoldenPrefix) {
+  // The head of the format: version, id, name, creation time.
+  const std::string encoded = EncodeStreamMeta(SampleMeta());
+  EXPECT_EQ(encoded.substr(0, 12),
+            std::string("\x01\x00\x00\x00\x03\x06orders", 12));
+}
+
+TEST(StreamMetaTest, Decode_RejectsDamage) {
+  const std::string encoded = EncodeStreamMeta(SampleMeta());
+  EXPECT_THAT(DecodeStreamMeta(""), HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_THAT(DecodeStreamMeta("\x02" + encoded.substr(1)),
+              HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_THAT(DecodeStreamMeta(encoded.substr(0, encoded.size() - 3)),
+              HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_THAT(DecodeStreamMeta(encoded + "x"),
+              HasErrorName(ErrorName::kInternalFailure));
+}
+
+TEST(ShardIdTest, FormatsAndParsesKinesisIds) {
+  EXPECT_EQ(ShardIdOf(0), "shardId-000000000000");
+  EXPECT_EQ(ShardIdOf(1234), "shardId-000000001234");
+  EXPECT_EQ(ParseShardId("shardId-000000001234"), 1234u);
+  for (const char* bad : {"", "shardId-", "shardId-00000000001",
+                          "shardId-0000000000001", "shardid-000000000001",
+                          "shardId-00000000000x", "shardId-999999999999"}) {
+    EXPECT_FALSE(ParseShardId(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace brook

@@ -1,0 +1,53 @@
+#include "common/errors.h"
+
+#include "gtest/gtest.h"
+
+namespace brook {
+namespace {
+
+TEST(ErrorsTest, EveryName_HasOneCodeAndRoundTrips) {
+  struct Case {
+    ErrorName name;
+    absl::StatusCode code;
+    const char* text;
+  };
+  const Case cases[] = {
+      {ErrorName::kInvalidArgumentException, absl::StatusCode::kInvalidArgument,
+       "InvalidArgumentException"},
+      {ErrorName::kResourceNotFoundException, absl::StatusCode::kNotFound,
+       "ResourceNotFoundException"},
+      {ErrorName::kResourceInUseException,
+       absl::StatusCode::kFailedPrecondition, "ResourceInUseException"},
+      {ErrorName::kLimitExceededException, absl::StatusCode::kResourceExhausted,
+       "LimitExceededException"},
+      {ErrorName::kProvisionedThroughputExceededException,
+       absl::StatusCode::kResourceExhausted,
+       "ProvisionedThroughputExceededException"},
+      {ErrorName::kExpiredIteratorException,
+       absl::StatusCode::kFailedPrecondition, "ExpiredIteratorException"},
+      {ErrorName::kExpiredNextTokenException,
+       absl::StatusCode::kFailedPrecondition, "ExpiredNextTokenException"},
+      {ErrorName::kInternalFailure, absl::StatusCode::kInternal,
+       "InternalFailure"},
+  };
+  for (const Case& c : cases) {
+    const absl::Status status = MakeError(c.name, "why");
+    EXPECT_EQ(status.code(), c.code) << c.text;
+    EXPECT_EQ(status.message(), "why");
+    EXPECT_EQ(ErrorNameOf(status), c.name) << c.text;
+    EXPECT_EQ(ErrorNameToString(c.name), c.text);
+  }
+}
+
+TEST(ErrorsTest, ErrorNameOf_OkIsNone) {
+  EXPECT_EQ(ErrorNameOf(absl::OkStatus()), ErrorName::kNone);
+  EXPECT_EQ(ErrorNameToString(ErrorName::kNone), "");
+}
+
+TEST(ErrorsTest, ErrorNameOf_ForeignStatusIsInternalFailure) {
+  EXPECT_EQ(ErrorNameOf(absl::InvalidArgumentError("not ours")),
+            ErrorName::kInternalFailure);
+}
+
+}  // namespace
+}  // namespace brook

@@ -1,0 +1,85 @@
+#include "storage/data_dir.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace brook {
+namespace {
+
+using ::brook::testing::HasErrorName;
+using ::brook::testing::TempDir;
+
+std::vector<std::string> Listing(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream(path) << contents;
+}
+
+TEST(DataDirLockTest, Acquire_CreatesMissingDirectory) {
+  TempDir temp;
+  const std::string dir = temp.Sub("data");
+  ASSERT_OK_AND_ASSIGN(auto lock, DataDirLock::Acquire(dir, true));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/BROOK"));
+  EXPECT_EQ(lock->rocksdb_path(), dir + "/db");
+}
+
+TEST(DataDirLockTest, Acquire_MissingWithoutCreateIsNotFound) {
+  TempDir temp;
+  EXPECT_THAT(DataDirLock::Acquire(temp.Sub("data"), false),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_FALSE(std::filesystem::exists(temp.Sub("data")));
+}
+
+TEST(DataDirLockTest, Acquire_SecondHolderIsRefused) {
+  TempDir temp;
+  ASSERT_OK_AND_ASSIGN(auto first, DataDirLock::Acquire(temp.path(), true));
+  EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
+              HasErrorName(ErrorName::kResourceInUseException));
+  first.reset();
+  EXPECT_OK(DataDirLock::Acquire(temp.path(), true));
+}
+
+TEST(DataDirLockTest, Acquire_ForeignDirectoryIsRefusedUntouched) {
+  TempDir temp;
+  WriteFile(temp.Sub("notes.txt"), "not brook");
+  EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("notes.txt"));
+}
+
+TEST(DataDirLockTest, Acquire_NewerFormatIsRefusedUntouched) {
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "brook-data-dir format 999\n");
+  EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
+              HasErrorName(ErrorName::kResourceInUseException));
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK"));
+}
+
+TEST(DataDirLockTest, Acquire_DamagedMarkerIsRefused) {
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "garbage");
+  EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+TEST(DataDirLockTest, Acquire_FileIsNotADirectory) {
+  TempDir temp;
+  WriteFile(temp.Sub("file"), "x");
+  EXPECT_THAT(DataDirLock::Acquire(temp.Sub("file"), true),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+}  // namespace
+}  // namespace brook

@@ -1,0 +1,130 @@
+#include "storage/shard_log.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace brook {
+namespace {
+
+using ::brook::testing::TempDir;
+using ::testing::ElementsAre;
+
+class ShardLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(temp_.path());
+    ASSERT_OK(store);
+    store_ = *std::move(store);
+    log_ = std::make_unique<ShardLog>(store_.get());
+  }
+
+  void Append(ShardRef shard, uint64_t first_counter, int64_t arrival_ms,
+              std::vector<RecordView> records) {
+    rocksdb::WriteBatch batch;
+    log_->AddBatch(&batch, shard, first_counter, arrival_ms, records);
+    ASSERT_OK(store_->Write(&batch, Durability::kNoSync));
+  }
+
+  std::vector<uint64_t> Counters(ShardRef shard, uint64_t from,
+                                 uint64_t visible, size_t max_records = 100,
+                                 size_t max_bytes = 1 << 20) {
+    absl::StatusOr<ShardReadResult> read =
+        log_->Read(shard, from, visible, max_records, max_bytes);
+    EXPECT_OK(read);
+    std::vector<uint64_t> counters;
+    if (!read.ok()) return counters;
+    for (const Record& record : read->records) {
+      counters.push_back(CounterOf(record.sequence_number));
+      EXPECT_EQ(ShardOf(record.sequence_number), shard);
+    }
+    return counters;
+  }
+
+  TempDir temp_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ShardLog> log_;
+};
+
+const ShardRef kShard{1, 0};
+const ShardRef kNeighbour{1, 1};
+
+TEST_F(ShardLogTest, Read_StartsInsideABatchAndSkipsGaps) {
+  Append(kShard, 5, 100, {{"a", "5"}, {"a", "6"}, {"a", "7"}});
+  Append(kNeighbour, 8, 100, {{"b", "8"}});
+  Append(kShard, 12, 200, {{"a", "12"}, {"a", "13"}});
+  EXPECT_THAT(Counters(kShard, 0, 13), ElementsAre(5, 6, 7, 12, 13));
+  EXPECT_THAT(Counters(kShard, 6, 13), ElementsAre(6, 7, 12, 13));
+  EXPECT_THAT(Counters(kShard, 9, 13), ElementsAre(12, 13));
+  EXPECT_THAT(Counters(kShard, 14, 13), ElementsAre());
+  EXPECT_THAT(Counters(kNeighbour, 0, 13), ElementsAre(8));
+}
+
+TEST_F(ShardLogTest, Read_StopsAtTheVisibleWatermark) {
+  Append(kShard, 1, 100, {{"a", "1"}, {"a", "2"}});
+  Append(kShard, 3, 100, {{"a", "3"}});
+  EXPECT_THAT(Counters(kShard, 0, 2), ElementsAre(1, 2));
+  EXPECT_THAT(Counters(kShard, 0, 0), ElementsAre());
+}
+
+TEST_F(ShardLogTest, Read_HonoursRecordAndByteLimits) {
+  Append(kShard, 1, 100, {{"k", "aaaa"}, {"k", "bbbb"}, {"k", "cccc"}});
+  EXPECT_THAT(Counters(kShard, 0, 3, /*max_records=*/2), ElementsAre(1, 2));
+  // Each record is 5 bytes: a 12-byte budget holds two.
+  EXPECT_THAT(Counters(kShard, 0, 3, 100, /*max_bytes=*/12), ElementsAre(1, 2));
+  // The first record is returned even if it alone exceeds the budget.
+  EXPECT_THAT(Counters(kShard, 0, 3, 100, /*max_bytes=*/1), ElementsAre(1));
+
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read, log_->Read(kShard, 0, 3, 2, 100));
+  EXPECT_EQ(read.next_counter, 3u);
+  EXPECT_EQ(read.next_arrival_ms, 100);
+  ASSERT_OK_AND_ASSIGN(read, log_->Read(kShard, 0, 3, 10, 100));
+  EXPECT_EQ(read.next_counter, 4u);
+  EXPECT_FALSE(read.next_arrival_ms.has_value());
+}
+
+TEST_F(ShardLogTest, Tail_FindsTheNewestRecord) {
+  ASSERT_OK_AND_ASSIGN(absl::optional<ShardTail> tail, log_->Tail(kShard));
+  EXPECT_FALSE(tail.has_value());
+  Append(kShard, 4, 100, {{"a", "4"}, {"a", "5"}});
+  Append(kNeighbour, 6, 300, {{"b", "6"}});
+  ASSERT_OK_AND_ASSIGN(tail, log_->Tail(kShard));
+  ASSERT_TRUE(tail.has_value());
+  EXPECT_EQ(tail->last_counter, 5u);
+  EXPECT_EQ(tail->arrival_ms, 100);
+}
+
+TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
+  Append(kShard, 1, 100, {{"a", "1"}});
+  Append(kShard, 2, 200, {{"a", "2"}, {"a", "3"}});
+  Append(kShard, 4, 300, {{"a", "4"}});
+  auto at = [&](int64_t ms) {
+    absl::StatusOr<absl::optional<uint64_t>> found =
+        log_->FirstCounterArrivedAtOrAfter(kShard, ms);
+    EXPECT_OK(found);
+    return found.ok() ? *found : absl::nullopt;
+  };
+  EXPECT_EQ(at(0), 1u);
+  EXPECT_EQ(at(100), 1u);
+  EXPECT_EQ(at(101), 2u);
+  EXPECT_EQ(at(300), 4u);
+  EXPECT_EQ(at(301), absl::nullopt);
+}
+
+TEST_F(ShardLogTest, StreamDeletion_RemovesOnlyThatStream) {
+  const ShardRef other_stream{2, 0};
+  Append(kShard, 1, 100, {{"a", "1"}});
+  Append(other_stream, 2, 100, {{"b", "2"}});
+  rocksdb::WriteBatch batch;
+  log_->AddStreamDeletion(&batch, kShard.stream_id);
+  ASSERT_OK(store_->Write(&batch, Durability::kNoSync));
+  EXPECT_THAT(Counters(kShard, 0, 10), ElementsAre());
+  EXPECT_THAT(Counters(other_stream, 0, 10), ElementsAre(2));
+  ASSERT_OK_AND_ASSIGN(absl::optional<uint64_t> found,
+                       log_->FirstCounterArrivedAtOrAfter(kShard, 0));
+  EXPECT_FALSE(found.has_value());
+}
+
+}  // namespace
+}  // namespace brook

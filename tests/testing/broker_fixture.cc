@@ -1,0 +1,94 @@
+#include "testing/broker_fixture.h"
+
+#include "testing/status_matchers.h"
+
+namespace brook::testing {
+
+BrokerTest::BrokerTest() {
+  options_.clock = &clock_;
+  options_.durability = Durability::kNoSync;
+}
+
+BrokerTest::~BrokerTest() {
+  if (broker_ != nullptr) {
+    EXPECT_OK(broker_->Close());
+  }
+}
+
+void BrokerTest::Open() {
+  absl::StatusOr<std::unique_ptr<Broker>> broker =
+      Broker::Open(options_, dir_.path());
+  ASSERT_OK(broker);
+  broker_ = *std::move(broker);
+}
+
+void BrokerTest::Reopen() {
+  if (broker_ != nullptr) {
+    ASSERT_OK(broker_->Close());
+  }
+  broker_.reset();
+  Open();
+}
+
+void BrokerTest::CreateStream(const std::string& name, int shard_count) {
+  CreateStreamRequest request;
+  request.stream_name = name;
+  request.shard_count = shard_count;
+  ASSERT_OK(broker_->CreateStream(request));
+}
+
+PutRecordResult BrokerTest::Put(const std::string& stream,
+                                const std::string& key,
+                                const std::string& data) {
+  PutRecordRequest request;
+  request.stream = stream;
+  request.partition_key = key;
+  request.data = data;
+  absl::StatusOr<PutRecordResult> result = broker_->PutRecord(request);
+  EXPECT_OK(result);
+  return result.ok() ? *result : PutRecordResult{};
+}
+
+std::string BrokerTest::Iterator(const std::string& stream,
+                                 const std::string& shard_id,
+                                 ShardIteratorType type,
+                                 absl::optional<SequenceNumber> sequence,
+                                 absl::optional<absl::Time> timestamp) {
+  GetShardIteratorRequest request;
+  request.stream = stream;
+  request.shard_id = shard_id;
+  request.shard_iterator_type = type;
+  request.starting_sequence_number = sequence;
+  request.timestamp = timestamp;
+  absl::StatusOr<GetShardIteratorResult> result =
+      broker_->GetShardIterator(request);
+  EXPECT_OK(result);
+  return result.ok() ? result->shard_iterator : "";
+}
+
+std::vector<Record> BrokerTest::ReadAll(std::string iterator) {
+  std::vector<Record> records;
+  for (;;) {
+    GetRecordsRequest request;
+    request.shard_iterator = iterator;
+    absl::StatusOr<GetRecordsResult> result = broker_->GetRecords(request);
+    EXPECT_OK(result);
+    if (!result.ok() || result->records.empty()) return records;
+    for (Record& record : result->records) records.push_back(std::move(record));
+    iterator = result->next_shard_iterator;
+  }
+}
+
+std::vector<Record> BrokerTest::ReadShard(const std::string& stream,
+                                          const std::string& shard_id) {
+  return ReadAll(Iterator(stream, shard_id, ShardIteratorType::kTrimHorizon));
+}
+
+std::vector<std::string> BrokerTest::DataOf(
+    const std::vector<Record>& records) {
+  std::vector<std::string> data;
+  for (const Record& record : records) data.push_back(record.data);
+  return data;
+}
+
+}  // namespace brook::testing
