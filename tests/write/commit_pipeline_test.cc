@@ -135,6 +135,7 @@ TEST_F(CommitPipelineTest, Submit_WaitsWhilePendingBytesAreFull) {
   // Each request costs 1 + 400 + overhead bytes: two fit in 1,000.
   StartPipeline(/*max_pending_bytes=*/1000);
   auto stream = MakeStream(1, 1);
+  const std::string data(400, 'x');  // Outlives every request.
   std::atomic<int> submitted{0};
   std::atomic<int> completed{0};
   std::vector<std::thread> producers;
@@ -144,8 +145,7 @@ TEST_F(CommitPipelineTest, Submit_WaitsWhilePendingBytesAreFull) {
       producers.emplace_back([&] {
         WriteRequest request;
         request.stream = stream;
-        request.records.push_back(
-            PendingRecord{stream->shard(0), "k", std::string(400, 'x')});
+        request.records.push_back(PendingRecord{stream->shard(0), "k", data});
         request.done = [&](std::vector<RecordOutcome> outcomes) {
           EXPECT_OK(outcomes[0].status);
           ++completed;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs Brook's build and test dependencies from Debian 12 packages.
+# Run as root (or with sudo). Safe to run again.
+set -euo pipefail
+
+packages=(
+  cmake g++ clang clang-format pkg-config
+  librocksdb-dev libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev libbz2-dev
+  libgflags-dev
+  libabsl-dev
+  libboost1.81-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
+    grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]} > 0)); then
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"
+fi
+echo "Brook dependencies are installed."
