@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "brook/metrics.h"
 #include "brook/options.h"
 #include "brook/records.h"
 #include "brook/streams.h"
@@ -108,6 +109,20 @@ class Broker {
   virtual absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) = 0;
 
+  // Broker::UpdateStreamLimits()
+  //
+  // Replaces the stream's per-shard throughput limits, from now on and across
+  // restarts; balances already earned are kept. Fails with
+  // InvalidArgumentException (a bad limit) or ResourceNotFoundException.
+  virtual absl::Status UpdateStreamLimits(
+      const UpdateStreamLimitsRequest& request) = 0;
+
+  // Broker::GetShardMetrics()
+  //
+  // Returns the counters of every shard of the stream (see brook/metrics.h).
+  virtual absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
+      const GetShardMetricsRequest& request) = 0;
+
   // ---------------------------------------------------------------------------
   // Producing
   // ---------------------------------------------------------------------------
@@ -116,8 +131,10 @@ class Broker {
   //
   // Appends one record to the shard that owns its hash key and returns once
   // it is durable per BrokerOptions::durability and visible to readers.
-  // Fails with InvalidArgumentException (see PutRecordRequest) or
-  // ResourceNotFoundException; on failure nothing was written.
+  // Fails with InvalidArgumentException (see PutRecordRequest),
+  // ResourceNotFoundException, or ProvisionedThroughputExceededException
+  // (the shard's write limits; retry later, see brook/retry.h); on failure
+  // nothing was written.
   virtual absl::StatusOr<PutRecordResult> PutRecord(
       const PutRecordRequest& request) = 0;
 
@@ -132,8 +149,10 @@ class Broker {
   //
   // Appends up to 500 records. A request that breaks a rule fails whole with
   // InvalidArgumentException and writes nothing; otherwise each record lands
-  // whole or fails with its own status, reported in request order. Records of
-  // one request that go to one shard keep their request order.
+  // whole or fails with its own status (ProvisionedThroughputExceeded-
+  // Exception when its shard is over its write limits), reported in request
+  // order. Records of one request that go to one shard keep their request
+  // order.
   virtual absl::StatusOr<PutRecordsResult> PutRecords(
       const PutRecordsRequest& request) = 0;
 
@@ -168,7 +187,9 @@ class Broker {
   // position, in order, and the iterator to continue with. Fails with
   // ExpiredIteratorException (older than 5 minutes: get a new one),
   // InvalidArgumentException (not an iterator this Broker issued, or a bad
-  // limit) or ResourceNotFoundException (the stream was deleted).
+  // limit), ResourceNotFoundException (the stream was deleted) or
+  // ProvisionedThroughputExceededException (the shard's classic read limits;
+  // the iterator stays valid, retry later).
   virtual absl::StatusOr<GetRecordsResult> GetRecords(
       const GetRecordsRequest& request) = 0;
 

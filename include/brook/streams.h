@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "brook/limits.h"
 #include "brook/sequence_number.h"
 
 namespace brook {
@@ -37,6 +38,10 @@ struct StreamOptions {
   // Kinesis' MaxRecordSizeInKiB. Valid: 1,024 to 10,240.
   // Default: 1,024 (1 MiB).
   int max_record_size_kib = 1024;
+  // Per-shard throughput limits; change them later with
+  // Broker::UpdateStreamLimits().
+  // Default: Kinesis' provisioned-shard limits.
+  StreamLimits limits;
 };
 
 // The inclusive range of 128-bit hash keys that a shard owns.
@@ -105,6 +110,12 @@ struct StreamDescriptionSummary {
   int max_record_size_kib = 1024;
   int open_shard_count = 0;
   int consumer_count = 0;
+  StreamLimits limits;
+};
+
+struct UpdateStreamLimitsRequest {
+  std::string stream;  // Name or ARN.
+  StreamLimits limits;
 };
 
 struct ListStreamsRequest {

@@ -77,6 +77,18 @@ std::string EncodeShardPosition(ShardRef shard, uint64_t counter) {
   return payload;
 }
 
+// Fills the fields that StreamDescription and StreamDescriptionSummary share.
+template <typename Description>
+void DescribeCommonFields(const StreamState& stream, Description* out) {
+  out->stream_name = stream.name();
+  out->stream_arn = stream.arn();
+  out->stream_status = StreamStatus::kActive;
+  out->stream_creation_timestamp =
+      absl::FromUnixMillis(stream.meta().creation_ms);
+  out->retention_period_hours = stream.meta().retention_hours;
+  out->max_record_size_kib = stream.meta().max_record_size_kib;
+}
+
 absl::Status ClosedError() { return InternalFailure("the broker is closed"); }
 
 }  // namespace
@@ -125,7 +137,8 @@ absl::Status BrokerImpl::Start() {
     return InternalFailure("damaged token key");
   }
   signer_ = std::make_unique<TokenSigner>(*std::move(key));
-  BROOK_ASSIGN_OR_RETURN(int64_t newest_arrival_ms, catalog_->Load());
+  BROOK_ASSIGN_OR_RETURN(int64_t newest_arrival_ms,
+                         catalog_->Load(clock_->Now()));
   CommitPipelineOptions pipeline_options;
   pipeline_options.durability = options_.durability;
   pipeline_options.max_pending_bytes = options_.max_pending_write_bytes;
@@ -155,6 +168,7 @@ absl::Status BrokerImpl::CheckOpen() const {
 
 absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::FindStream(
     absl::string_view name_or_arn) const {
+  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_RETURN_IF_ERROR(ValidateStreamReference(name_or_arn));
   return catalog_->Find(name_or_arn);
 }
@@ -172,7 +186,6 @@ absl::Status BrokerImpl::CreateStream(const CreateStreamRequest& request) {
 
 absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(request.stream));
   return pipeline_->RunExclusive([&] { return catalog_->Delete(stream); });
@@ -187,13 +200,7 @@ absl::StatusOr<StreamDescription> BrokerImpl::DescribeStream(
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(request.stream));
   StreamDescription description;
-  description.stream_name = stream->name();
-  description.stream_arn = stream->arn();
-  description.stream_status = StreamStatus::kActive;
-  description.stream_creation_timestamp =
-      absl::FromUnixMillis(stream->meta().creation_ms);
-  description.retention_period_hours = stream->meta().retention_hours;
-  description.max_record_size_kib = stream->meta().max_record_size_kib;
+  DescribeCommonFields(*stream, &description);
   const uint32_t first =
       FirstShardAfter(*stream, request.exclusive_start_shard_id);
   const int page = std::min(request.limit, kMaxShardsPerDescribe);
@@ -206,21 +213,39 @@ absl::StatusOr<StreamDescription> BrokerImpl::DescribeStream(
 absl::StatusOr<StreamDescriptionSummary> BrokerImpl::DescribeStreamSummary(
     const DescribeStreamSummaryRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(request.stream));
   StreamDescriptionSummary summary;
-  summary.stream_name = stream->name();
-  summary.stream_arn = stream->arn();
-  summary.stream_status = StreamStatus::kActive;
-  summary.stream_creation_timestamp =
-      absl::FromUnixMillis(stream->meta().creation_ms);
-  summary.retention_period_hours = stream->meta().retention_hours;
-  summary.max_record_size_kib = stream->meta().max_record_size_kib;
+  DescribeCommonFields(*stream, &summary);
+  summary.limits = stream->limits();
   summary.open_shard_count = static_cast<int>(
       std::count_if(stream->meta().shards.begin(), stream->meta().shards.end(),
                     [](const ShardMeta& shard) { return shard.open(); }));
   return summary;
+}
+
+absl::Status BrokerImpl::UpdateStreamLimits(
+    const UpdateStreamLimitsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_RETURN_IF_ERROR(request.limits.Validate());
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  return catalog_->UpdateLimits(stream, request.limits, clock_->Now());
+}
+
+absl::StatusOr<GetShardMetricsResult> BrokerImpl::GetShardMetrics(
+    const GetShardMetricsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  GetShardMetricsResult result;
+  result.shards.resize(stream->shard_count());
+  for (int i = 0; i < stream->shard_count(); ++i) {
+    result.shards[i].shard_id = ShardIdOf(i);
+    stream->shard(i)->counters().Snapshot(&result.shards[i]);
+  }
+  return result;
 }
 
 absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
@@ -366,7 +391,6 @@ absl::StatusOr<Result> WaitFor(Put put) {
 absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
     absl::string_view stream_ref, absl::Span<const PutView> records,
     const absl::optional<SequenceNumber>& ordering) const {
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(stream_ref));
   if (records.empty() || records.size() > kMaxPutRecordsEntries) {
@@ -407,24 +431,75 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
   return request;
 }
 
+std::vector<absl::Status> BrokerImpl::AdmitWrites(WriteRequest& request) {
+  const absl::Time now = clock_->Now();
+  std::vector<absl::Status> refusals(request.records.size());
+  std::vector<PendingRecord> admitted;
+  admitted.reserve(request.records.size());
+  for (size_t i = 0; i < request.records.size(); ++i) {
+    PendingRecord& record = request.records[i];
+    const int64_t bytes = record.partition_key.size() + record.data.size();
+    if (record.shard->limiter().TryAdmitWrite(bytes, now)) {
+      admitted.push_back(record);
+      continue;
+    }
+    record.shard->counters().AddWriteThrottled();
+    refusals[i] = ProvisionedThroughputExceeded(absl::StrCat(
+        "Rate exceeded for shard ", ShardIdOf(record.shard->ref().shard_index),
+        " in stream ", request.stream->name()));
+  }
+  request.records = std::move(admitted);
+  return refusals;
+}
+
+namespace {
+
+// The outcomes of a whole request: each refused record's refusal, and the
+// commit's outcomes, in order, for the admitted ones.
+std::vector<RecordOutcome> MergeOutcomes(std::vector<absl::Status> refusals,
+                                         std::vector<RecordOutcome> admitted) {
+  std::vector<RecordOutcome> outcomes(refusals.size());
+  size_t next_admitted = 0;
+  for (size_t i = 0; i < refusals.size(); ++i) {
+    if (refusals[i].ok()) {
+      outcomes[i] = std::move(admitted[next_admitted++]);
+    } else {
+      outcomes[i].status = std::move(refusals[i]);
+    }
+  }
+  return outcomes;
+}
+
+}  // namespace
+
 void BrokerImpl::Enqueue(absl::string_view stream_ref,
                          absl::Span<const PutView> records,
                          const absl::optional<SequenceNumber>& ordering,
                          OutcomesCallback done) {
   absl::StatusOr<WriteRequest> request;
+  std::vector<absl::Status> refusals;
   {
     absl::ReaderMutexLock lock(&close_mu_);
     request = PreparePuts(stream_ref, records, ordering);
     if (request.ok()) {
-      request->done = [done = std::move(done)](
-                          std::vector<RecordOutcome> outcomes) mutable {
-        std::move(done)(std::move(outcomes));
-      };
-      pipeline_->Submit(*std::move(request));
-      return;
+      refusals = AdmitWrites(*request);
+      if (!request->records.empty()) {
+        request->done = [refusals = std::move(refusals),
+                         done = std::move(done)](
+                            std::vector<RecordOutcome> admitted) mutable {
+          std::move(done)(
+              MergeOutcomes(std::move(refusals), std::move(admitted)));
+        };
+        pipeline_->Submit(*std::move(request));
+        return;
+      }
     }
   }
-  std::move(done)(request.status());
+  if (!request.ok()) {
+    std::move(done)(request.status());
+  } else {
+    std::move(done)(MergeOutcomes(std::move(refusals), {}));
+  }
 }
 
 void BrokerImpl::PutRecordsUnowned(const PutRecordsRequest& request,
@@ -592,6 +667,12 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
   if (shard == nullptr) {
     return ResourceNotFound("the stream of this shard iterator was deleted");
   }
+  if (!shard->limiter().TryAdmitRead(now)) {
+    shard->counters().AddReadThrottled();
+    return ProvisionedThroughputExceeded(
+        absl::StrCat("Rate exceeded for shard ", ShardIdOf(ref.shard_index),
+                     " in stream ", stream->name()));
+  }
   BROOK_ASSIGN_OR_RETURN(
       ShardReadResult read,
       log_->Read(ref, counter, shard->last_visible_counter(),
@@ -603,6 +684,13 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
     result.millis_behind_latest =
         std::max<int64_t>(0, absl::ToUnixMillis(now) - *read.next_arrival_ms);
   }
+  int64_t bytes = 0;
+  for (const Record& record : result.records) {
+    bytes += record.partition_key.size() + record.data.size();
+  }
+  shard->limiter().ChargeRead(bytes, now);
+  shard->counters().AddOutgoing(result.records.size(), bytes,
+                                result.millis_behind_latest);
   return result;
 }
 

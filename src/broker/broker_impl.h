@@ -39,6 +39,10 @@ class BrokerImpl final : public Broker {
       const DescribeStreamRequest& request) override;
   absl::StatusOr<StreamDescriptionSummary> DescribeStreamSummary(
       const DescribeStreamSummaryRequest& request) override;
+  absl::Status UpdateStreamLimits(
+      const UpdateStreamLimitsRequest& request) override;
+  absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
+      const GetShardMetricsRequest& request) override;
   absl::StatusOr<ListStreamsResult> ListStreams(
       const ListStreamsRequest& request) override;
   absl::StatusOr<ListShardsResult> ListShards(
@@ -63,8 +67,10 @@ class BrokerImpl final : public Broker {
 
   absl::Status Start() ABSL_EXCLUSIVE_LOCKS_REQUIRED(close_mu_);
   absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // Resolves a stream reference; fails if the Broker is closed.
   absl::StatusOr<std::shared_ptr<StreamState>> FindStream(
-      absl::string_view name_or_arn) const;
+      absl::string_view name_or_arn) const
+      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
 
   struct PutView;
   // A request-level error, or one outcome per record.
@@ -76,8 +82,12 @@ class BrokerImpl final : public Broker {
       absl::string_view stream_ref, absl::Span<const PutView> records,
       const absl::optional<SequenceNumber>& ordering) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
-  // Prepares and queues `records`, then calls `done` once: inline with a
-  // validation error, or on the commit thread with the outcomes. The bytes
+  // Takes write tokens for each record of `request`, removing the records
+  // their shard refuses; returns per original record OK (admitted) or
+  // ProvisionedThroughputExceededException.
+  std::vector<absl::Status> AdmitWrites(WriteRequest& request);
+  // Prepares, admits and queues `records`, then calls `done` once: inline with
+  // a validation error, or on the commit thread with the outcomes. The bytes
   // behind `records` must stay valid until `done` runs.
   void Enqueue(absl::string_view stream_ref, absl::Span<const PutView> records,
                const absl::optional<SequenceNumber>& ordering,

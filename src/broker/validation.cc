@@ -94,6 +94,9 @@ absl::Status ValidateCreateStream(const CreateStreamRequest& request) {
     return InvalidArgument(absl::StrCat("shard count must be at least 1, got ",
                                         request.shard_count));
   }
+  if (absl::Status status = request.options.limits.Validate(); !status.ok()) {
+    return status;
+  }
   return ValidateRange("max record size (KiB)",
                        request.options.max_record_size_kib, kMinRecordSizeKib,
                        kMaxRecordSizeKib);

@@ -52,7 +52,7 @@ Catalog::Catalog(Store* store, const ShardLog* log,
                                options.account_id, ":stream/")),
       max_shards_(options.max_shards) {}
 
-absl::StatusOr<int64_t> Catalog::Load() {
+absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
   absl::MutexLock control(&control_mu_);
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> next_id,
                          store_->GetMeta(kNextStreamIdKey));
@@ -70,9 +70,15 @@ absl::StatusOr<int64_t> Catalog::Load() {
     BROOK_ASSIGN_OR_RETURN(StreamMeta meta,
                            DecodeStreamMeta(absl::string_view(
                                it->value().data(), it->value().size())));
+    BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> encoded_limits,
+                           store_->GetMeta(StreamLimitsKey(meta.id)));
+    StreamLimits limits;
+    if (encoded_limits.has_value()) {
+      BROOK_ASSIGN_OR_RETURN(limits, DecodeStreamLimits(*encoded_limits));
+    }
     std::string arn = ArnOf(meta.name);
-    auto stream =
-        std::make_shared<StreamState>(std::move(meta), std::move(arn));
+    auto stream = std::make_shared<StreamState>(std::move(meta), std::move(arn),
+                                                limits, now);
     for (int i = 0; i < stream->shard_count(); ++i) {
       ShardState* shard = stream->shard(i);
       BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
@@ -111,13 +117,35 @@ absl::Status Catalog::Create(const CreateStreamRequest& request,
   rocksdb::WriteBatch batch;
   batch.Put(store_->meta(), StreamMetaKey(id), EncodeStreamMeta(meta))
       .PermitUncheckedError();
+  batch
+      .Put(store_->meta(), StreamLimitsKey(id),
+           EncodeStreamLimits(request.options.limits))
+      .PermitUncheckedError();
   batch.Put(store_->meta(), ToSlice(kNextStreamIdKey), EncodeStreamId(id + 1))
       .PermitUncheckedError();
   BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
   next_stream_id_ = id + 1;
   absl::MutexLock lock(&mu_);
   Register(std::make_shared<StreamState>(std::move(meta),
-                                         ArnOf(request.stream_name)));
+                                         ArnOf(request.stream_name),
+                                         request.options.limits, now));
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::UpdateLimits(const std::shared_ptr<StreamState>& stream,
+                                   const StreamLimits& limits, absl::Time now) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  rocksdb::WriteBatch batch;
+  batch
+      .Put(store_->meta(), StreamLimitsKey(stream->id()),
+           EncodeStreamLimits(limits))
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  stream->UpdateLimits(limits, now);
   return absl::OkStatus();
 }
 
@@ -125,6 +153,8 @@ absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   absl::MutexLock control(&control_mu_);
   rocksdb::WriteBatch batch;
   batch.Delete(store_->meta(), StreamMetaKey(stream->id()))
+      .PermitUncheckedError();
+  batch.Delete(store_->meta(), StreamLimitsKey(stream->id()))
       .PermitUncheckedError();
   log_->AddStreamDeletion(&batch, stream->id());
   BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));

@@ -40,7 +40,7 @@ class Catalog {
   // Reads every stream from the store and restores each shard's visible
   // watermark from its newest batch. Returns the newest arrival time seen
   // (0 if none), so that arrival times keep growing across restarts.
-  absl::StatusOr<int64_t> Load();
+  absl::StatusOr<int64_t> Load(absl::Time now);
 
   // Catalog::Create()
   //
@@ -49,6 +49,13 @@ class Catalog {
   // ResourceInUseException (name taken) or LimitExceededException.
   absl::Status Create(const CreateStreamRequest& request,
                       uint64_t starting_counter, absl::Time now);
+
+  // Catalog::UpdateLimits()
+  //
+  // Persists `limits` as the stream's and applies them from `now` on.
+  // REQUIRES: `limits` were validated.
+  absl::Status UpdateLimits(const std::shared_ptr<StreamState>& stream,
+                            const StreamLimits& limits, absl::Time now);
 
   // Catalog::Delete()
   //

@@ -10,6 +10,7 @@ namespace brook {
 namespace {
 
 constexpr uint8_t kStreamMetaVersion = 1;
+constexpr uint8_t kStreamLimitsVersion = 1;
 constexpr absl::string_view kShardIdPrefix = "shardId-";
 constexpr size_t kShardIdDigits = 12;
 
@@ -108,6 +109,36 @@ absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
   }
   if (!in.empty()) return InternalFailure("trailing bytes in stream metadata");
   return meta;
+}
+
+std::string EncodeStreamLimits(const StreamLimits& limits) {
+  std::string out;
+  out.push_back(static_cast<char>(kStreamLimitsVersion));
+  for (int64_t value :
+       {limits.write_bytes_per_second, limits.write_records_per_second,
+        limits.read_bytes_per_second, limits.read_calls_per_second,
+        limits.fan_out_bytes_per_second}) {
+    PutVarint64(&out, static_cast<uint64_t>(value));
+  }
+  return out;
+}
+
+absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value) {
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamLimitsVersion) {
+    return InternalFailure("stream limits of an unknown version");
+  }
+  Decoder in(value.substr(1));
+  StreamLimits limits;
+  for (int64_t* field :
+       {&limits.write_bytes_per_second, &limits.write_records_per_second,
+        &limits.read_bytes_per_second, &limits.read_calls_per_second,
+        &limits.fan_out_bytes_per_second}) {
+    uint64_t raw = 0;
+    if (!in.ReadVarint64(&raw)) return InternalFailure("damaged stream limits");
+    *field = static_cast<int64_t>(raw);
+  }
+  if (!in.empty()) return InternalFailure("trailing bytes in stream limits");
+  return limits;
 }
 
 std::string ShardIdOf(uint32_t index) {

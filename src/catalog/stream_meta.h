@@ -6,6 +6,12 @@
 //     starting_hash_key:fixed64x2 ending_hash_key:fixed64x2
 //     starting_counter:varint ending_counter:varint (counter + 1; 0 = open) }
 //
+// A stream's throughput limits are kept under their own key, so that
+// changing them rewrites only them:
+//
+//   version:1 (=1) write_bytes:varint write_records:varint read_bytes:varint
+//   read_calls:varint fan_out_bytes:varint      (0 = unlimited)
+//
 // Do not change the meaning of existing fields; add new ones at the end
 // under a new version byte.
 
@@ -19,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "brook/limits.h"
 #include "brook/streams.h"
 
 namespace brook {
@@ -48,6 +55,10 @@ struct StreamMeta {
 std::string EncodeStreamMeta(const StreamMeta& meta);
 // Fails with InternalFailure if `value` is damaged or of an unknown version.
 absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value);
+
+std::string EncodeStreamLimits(const StreamLimits& limits);
+// Fails with InternalFailure if `value` is damaged or of an unknown version.
+absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value);
 
 // "shardId-" followed by the index in 12 digits, as Kinesis names shards.
 std::string ShardIdOf(uint32_t index);

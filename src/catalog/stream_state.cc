@@ -10,12 +10,40 @@ void ShardState::Publish(uint64_t last_counter) {
   last_visible_counter_.store(last_counter, std::memory_order_release);
 }
 
-StreamState::StreamState(StreamMeta meta, std::string arn)
-    : meta_(std::move(meta)), arn_(std::move(arn)) {
+void ShardCounters::AddIncoming(int64_t records, int64_t bytes) {
+  Add(incoming_records_, records);
+  Add(incoming_bytes_, bytes);
+}
+
+void ShardCounters::AddOutgoing(int64_t records, int64_t bytes,
+                                int64_t millis_behind) {
+  Add(outgoing_records_, records);
+  Add(outgoing_bytes_, bytes);
+  iterator_age_ms_.store(millis_behind, std::memory_order_relaxed);
+}
+
+void ShardCounters::Snapshot(ShardMetrics* metrics) const {
+  auto load = [](const std::atomic<int64_t>& counter) {
+    return counter.load(std::memory_order_relaxed);
+  };
+  metrics->incoming_bytes = load(incoming_bytes_);
+  metrics->incoming_records = load(incoming_records_);
+  metrics->outgoing_bytes = load(outgoing_bytes_);
+  metrics->outgoing_records = load(outgoing_records_);
+  metrics->write_provisioned_throughput_exceeded = load(write_throttled_);
+  metrics->read_provisioned_throughput_exceeded = load(read_throttled_);
+  metrics->iterator_age_milliseconds = load(iterator_age_ms_);
+}
+
+StreamState::StreamState(StreamMeta meta, std::string arn,
+                         const StreamLimits& limits, absl::Time now)
+    : meta_(std::move(meta)), arn_(std::move(arn)), limits_(limits) {
+  const int64_t max_record_bytes = int64_t{meta_.max_record_size_kib} * 1024;
   shards_.reserve(meta_.shards.size());
   for (const ShardMeta& shard : meta_.shards) {
     shards_.push_back(
-        std::make_unique<ShardState>(ShardRef{meta_.id, shard.index}, &shard));
+        std::make_unique<ShardState>(ShardRef{meta_.id, shard.index}, &shard,
+                                     limits, max_record_bytes, now));
     if (shard.open()) open_shards_.push_back(shards_.back().get());
   }
   std::sort(open_shards_.begin(), open_shards_.end(),
@@ -23,6 +51,19 @@ StreamState::StreamState(StreamMeta meta, std::string arn)
               return a->meta().hash_key_range.starting_hash_key <
                      b->meta().hash_key_range.starting_hash_key;
             });
+}
+
+StreamLimits StreamState::limits() const {
+  absl::MutexLock lock(&limits_mu_);
+  return limits_;
+}
+
+void StreamState::UpdateLimits(const StreamLimits& limits, absl::Time now) {
+  absl::MutexLock lock(&limits_mu_);
+  limits_ = limits;
+  for (const std::unique_ptr<ShardState>& shard : shards_) {
+    shard->limiter().Update(limits, now);
+  }
 }
 
 ShardState* StreamState::shard(uint32_t index) const {

@@ -11,8 +11,8 @@
 // assigned always holds and no reader sees record n+1 before record n.
 //
 // Thread safety: safe for concurrent use by multiple threads without
-// external synchronization; the description never changes after
-// construction.
+// external synchronization. The description never changes after
+// construction; the limits change only through UpdateLimits().
 
 #ifndef BROOK_CATALOG_STREAM_STATE_H_
 #define BROOK_CATALOG_STREAM_STATE_H_
@@ -23,18 +23,54 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/numeric/int128.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "brook/limits.h"
+#include "brook/metrics.h"
 #include "catalog/stream_meta.h"
 #include "common/shard_ref.h"
+#include "limits/shard_limiter.h"
 
 namespace brook {
 
+// Cumulative counters behind brook/metrics.h. Relaxed atomics: each counter
+// is exact, but a snapshot of several is not taken at one instant.
+class ShardCounters {
+ public:
+  void AddIncoming(int64_t records, int64_t bytes);
+  void AddOutgoing(int64_t records, int64_t bytes, int64_t millis_behind);
+  void AddWriteThrottled() { Add(write_throttled_, 1); }
+  void AddReadThrottled() { Add(read_throttled_, 1); }
+  // Fills every counter of `metrics` but its shard id.
+  void Snapshot(ShardMetrics* metrics) const;
+
+ private:
+  static void Add(std::atomic<int64_t>& counter, int64_t delta) {
+    counter.fetch_add(delta, std::memory_order_relaxed);
+  }
+
+  std::atomic<int64_t> incoming_bytes_{0};
+  std::atomic<int64_t> incoming_records_{0};
+  std::atomic<int64_t> outgoing_bytes_{0};
+  std::atomic<int64_t> outgoing_records_{0};
+  std::atomic<int64_t> write_throttled_{0};
+  std::atomic<int64_t> read_throttled_{0};
+  std::atomic<int64_t> iterator_age_ms_{0};
+};
+
 class ShardState {
  public:
-  ShardState(ShardRef ref, const ShardMeta* meta) : ref_(ref), meta_(meta) {}
+  ShardState(ShardRef ref, const ShardMeta* meta, const StreamLimits& limits,
+             int64_t max_record_bytes, absl::Time now)
+      : ref_(ref), meta_(meta), limiter_(limits, max_record_bytes, now) {}
 
   ShardRef ref() const { return ref_; }
   const ShardMeta& meta() const { return *meta_; }
+  ShardLimiter& limiter() { return limiter_; }
+  ShardCounters& counters() { return counters_; }
+  const ShardCounters& counters() const { return counters_; }
 
   // The last counter readers may see; 0 when the shard has no record.
   uint64_t last_visible_counter() const {
@@ -50,11 +86,16 @@ class ShardState {
   const ShardRef ref_;
   const ShardMeta* const meta_;
   std::atomic<uint64_t> last_visible_counter_{0};
+  ShardLimiter limiter_;
+  ShardCounters counters_;
 };
 
 class StreamState {
  public:
-  StreamState(StreamMeta meta, std::string arn);
+  // `limits` are the stream's current throughput limits; `now` starts their
+  // buckets.
+  StreamState(StreamMeta meta, std::string arn, const StreamLimits& limits,
+              absl::Time now);
 
   uint32_t id() const { return meta_.id; }
   const std::string& name() const { return meta_.name; }
@@ -68,6 +109,10 @@ class StreamState {
   // The open shard whose hash key range holds `hash_key`.
   ShardState& ShardForHashKey(absl::uint128 hash_key) const;
 
+  StreamLimits limits() const;
+  // Applies new limits to every shard from `now` on.
+  void UpdateLimits(const StreamLimits& limits, absl::Time now);
+
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
 
@@ -78,6 +123,8 @@ class StreamState {
   // Open shards ordered by starting hash key, for routing.
   std::vector<ShardState*> open_shards_;
   std::atomic<bool> deleted_{false};
+  mutable absl::Mutex limits_mu_;
+  StreamLimits limits_ ABSL_GUARDED_BY(limits_mu_);
 };
 
 }  // namespace brook

@@ -27,6 +27,9 @@ inline absl::Status ResourceInUse(absl::string_view message) {
 inline absl::Status LimitExceeded(absl::string_view message) {
   return MakeError(ErrorName::kLimitExceededException, message);
 }
+inline absl::Status ProvisionedThroughputExceeded(absl::string_view message) {
+  return MakeError(ErrorName::kProvisionedThroughputExceededException, message);
+}
 inline absl::Status ExpiredIterator(absl::string_view message) {
   return MakeError(ErrorName::kExpiredIteratorException, message);
 }

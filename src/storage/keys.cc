@@ -56,4 +56,10 @@ std::string StreamMetaKey(uint32_t stream_id) {
   return key;
 }
 
+std::string StreamLimitsKey(uint32_t stream_id) {
+  std::string key(kStreamLimitsPrefix);
+  PutFixed32BE(&key, stream_id);
+  return key;
+}
+
 }  // namespace brook

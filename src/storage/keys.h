@@ -4,6 +4,7 @@
 //   records     stream_id:4 shard_index:4 first_counter:8
 //   time_index  stream_id:4 shard_index:4 arrival_ms:8 first_counter:8
 //   meta        "stream/" stream_id:4      -> StreamMeta (catalog/)
+//               "limits/" stream_id:4      -> StreamLimits (catalog/)
 //               "counter_reservation"       -> fixed64
 //               "next_stream_id"            -> fixed32
 //               "token_key"                 -> 32 random bytes
@@ -26,6 +27,7 @@ inline constexpr absl::string_view kCounterReservationKey =
 inline constexpr absl::string_view kNextStreamIdKey = "next_stream_id";
 inline constexpr absl::string_view kTokenKeyKey = "token_key";
 inline constexpr absl::string_view kStreamMetaPrefix = "stream/";
+inline constexpr absl::string_view kStreamLimitsPrefix = "limits/";
 
 // The 8 bytes that every key of `shard` starts with.
 std::string ShardPrefix(ShardRef shard);
@@ -45,6 +47,7 @@ std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
 uint64_t FirstCounterOfTimeIndexKey(absl::string_view key);
 
 std::string StreamMetaKey(uint32_t stream_id);
+std::string StreamLimitsKey(uint32_t stream_id);
 
 }  // namespace brook
 

@@ -215,8 +215,13 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
 
   counter = first;
   for (ShardRun& run : runs) {
+    int64_t bytes = 0;
+    for (const RecordView& record : run.records) {
+      bytes += record.partition_key.size() + record.data.size();
+    }
     for (RecordOutcome* outcome : run.outcomes) outcome->counter = counter++;
     run.shard->Publish(counter - 1);
+    run.shard->counters().AddIncoming(run.records.size(), bytes);
   }
   return absl::OkStatus();
 }

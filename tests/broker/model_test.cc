@@ -68,6 +68,7 @@ void ModelTest::Create() {
   CreateStreamRequest request;
   request.stream_name = name;
   request.shard_count = shards;
+  request.options.limits = StreamLimits::Unlimited();
   const absl::Status status = broker().CreateStream(request);
   if (model_.count(name) != 0) {
     EXPECT_THAT(status, HasErrorName(ErrorName::kResourceInUseException));

@@ -80,3 +80,30 @@ TEST(ShardIdTest, FormatsAndParsesKinesisIds) {
 
 }  // namespace
 }  // namespace brook
+
+namespace brook {
+namespace {
+
+TEST(StreamLimitsEncodingTest, RoundTripsAndKeepsUnlimited) {
+  StreamLimits limits;
+  limits.write_records_per_second = 5000;
+  limits.read_calls_per_second = StreamLimits::kUnlimited;
+  ASSERT_OK_AND_ASSIGN(StreamLimits decoded,
+                       DecodeStreamLimits(EncodeStreamLimits(limits)));
+  EXPECT_EQ(decoded, limits);
+  EXPECT_EQ(EncodeStreamLimits(StreamLimits::Unlimited()),
+            std::string("\x01\x00\x00\x00\x00\x00", 6));
+}
+
+TEST(StreamLimitsEncodingTest, RejectsDamage) {
+  const std::string encoded = EncodeStreamLimits(StreamLimits());
+  EXPECT_THAT(DecodeStreamLimits(""),
+              testing::HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_THAT(DecodeStreamLimits(encoded.substr(0, 3)),
+              testing::HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_THAT(DecodeStreamLimits(encoded + "x"),
+              testing::HasErrorName(ErrorName::kInternalFailure));
+}
+
+}  // namespace
+}  // namespace brook

@@ -30,10 +30,12 @@ void BrokerTest::Reopen() {
   Open();
 }
 
-void BrokerTest::CreateStream(const std::string& name, int shard_count) {
+void BrokerTest::CreateStream(const std::string& name, int shard_count,
+                              const StreamLimits& limits) {
   CreateStreamRequest request;
   request.stream_name = name;
   request.shard_count = shard_count;
+  request.options.limits = limits;
   ASSERT_OK(broker_->CreateStream(request));
 }
 

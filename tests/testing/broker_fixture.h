@@ -31,7 +31,9 @@ class BrokerTest : public ::testing::Test {
   void Open();
   void Reopen();
 
-  void CreateStream(const std::string& name, int shard_count);
+  // Creates a stream; without limits, unless a test is about them.
+  void CreateStream(const std::string& name, int shard_count,
+                    const StreamLimits& limits = StreamLimits::Unlimited());
   // Puts one record and returns its result; fails the test on error.
   PutRecordResult Put(const std::string& stream, const std::string& key,
                       const std::string& data);

@@ -27,7 +27,8 @@ std::shared_ptr<StreamState> MakeStream(uint32_t id, int shard_count) {
     shard.hash_key_range = ranges[i];
     meta.shards.push_back(shard);
   }
-  return std::make_shared<StreamState>(std::move(meta), "arn");
+  return std::make_shared<StreamState>(
+      std::move(meta), "arn", StreamLimits::Unlimited(), absl::UnixEpoch());
 }
 
 class CommitPipelineTest : public ::testing::Test {

@@ -1,9 +1,11 @@
-// The Kinesis spellings of the public enums, and BrokerOptions::Validate().
+// The functions of the public value types: the Kinesis spellings of the
+// enums, and the validation of options and limits.
 
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "brook/limits.h"
 #include "brook/options.h"
 #include "brook/records.h"
 #include "brook/streams.h"
@@ -63,6 +65,34 @@ absl::Status BrokerOptions::Validate() const {
       })) {
     return InvalidArgument(
         absl::StrCat("account_id '", account_id, "' must be 12 digits"));
+  }
+  return absl::OkStatus();
+}
+
+StreamLimits StreamLimits::Unlimited() {
+  StreamLimits limits;
+  limits.write_bytes_per_second = kUnlimited;
+  limits.write_records_per_second = kUnlimited;
+  limits.read_bytes_per_second = kUnlimited;
+  limits.read_calls_per_second = kUnlimited;
+  limits.fan_out_bytes_per_second = kUnlimited;
+  return limits;
+}
+
+absl::Status StreamLimits::Validate() const {
+  const std::pair<const char*, int64_t> fields[] = {
+      {"write_bytes_per_second", write_bytes_per_second},
+      {"write_records_per_second", write_records_per_second},
+      {"read_bytes_per_second", read_bytes_per_second},
+      {"read_calls_per_second", read_calls_per_second},
+      {"fan_out_bytes_per_second", fan_out_bytes_per_second},
+  };
+  for (const auto& [name, value] : fields) {
+    if (value != kUnlimited && (value < 1 || value > kMaxFinite)) {
+      return InvalidArgument(absl::StrCat(
+          "limit ", name, " must be StreamLimits::kUnlimited (0) or between 1 ",
+          "and ", kMaxFinite, ", got ", value));
+    }
   }
   return absl::OkStatus();
 }
