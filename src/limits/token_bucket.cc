@@ -54,7 +54,9 @@ bool TokenBucket::HasCredit(absl::Time now) {
 void TokenBucket::Charge(int64_t tokens, absl::Time now) {
   if (unlimited()) return;
   Refill(now);
-  balance_ -= tokens * kScale;
+  // Both terms stay within 2^32 * 10^9 < 2^62, so neither this sum nor the
+  // refill arithmetic can overflow.
+  balance_ = std::max(balance_ - tokens * kScale, -kMaxTokens * kScale);
 }
 
 int64_t TokenBucket::Balance(absl::Time now) {

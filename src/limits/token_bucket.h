@@ -30,14 +30,18 @@ class TokenBucket {
   // A bucket that never refuses.
   static TokenBucket Unlimited();
 
-  // Starts full at `now`. REQUIRES: 1 <= rate_per_second <= 2^32,
-  // 1 <= capacity <= 2^32.
+  // The most tokens one call may take or charge, and the most a bucket
+  // holds or owes.
+  static constexpr int64_t kMaxTokens = int64_t{1} << 32;
+
+  // Starts full at `now`. REQUIRES: 1 <= rate_per_second <= kMaxTokens,
+  // 1 <= capacity <= kMaxTokens.
   TokenBucket(int64_t rate_per_second, int64_t capacity, absl::Time now);
 
   bool unlimited() const { return rate_ == 0; }
 
   // Takes `tokens` if the balance at `now` holds them; returns whether it
-  // did. Takes nothing on refusal.
+  // did. Takes nothing on refusal. REQUIRES: 0 <= tokens <= kMaxTokens.
   bool TryTake(int64_t tokens, absl::Time now);
 
   // Whether the balance at `now` holds `tokens`.
@@ -46,7 +50,8 @@ class TokenBucket {
   // Whether the balance at `now` is positive.
   bool HasCredit(absl::Time now);
 
-  // Takes `tokens`, letting the balance go negative.
+  // Takes `tokens`, letting the balance go negative (to at most kMaxTokens
+  // of debt). REQUIRES: 0 <= tokens <= kMaxTokens.
   void Charge(int64_t tokens, absl::Time now);
 
   // Changes the rate and capacity from `now` on, keeping the balance (capped

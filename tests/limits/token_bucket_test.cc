@@ -72,9 +72,11 @@ TEST(TokenBucketTest, Unlimited_NeverRefuses) {
 }
 
 TEST(TokenBucketTest, LargeValuesDoNotOverflow) {
-  const int64_t max = int64_t{1} << 32;
+  const int64_t max = TokenBucket::kMaxTokens;
   TokenBucket bucket(max, max, kStart);
-  bucket.Charge(10 * max, kStart);
+  for (int i = 0; i < 4; ++i) bucket.Charge(max, kStart);
+  // Debt is capped at kMaxTokens.
+  EXPECT_EQ(bucket.Balance(kStart), -max);
   EXPECT_EQ(bucket.Balance(kStart + absl::Hours(1000000)), max);
 }
 
