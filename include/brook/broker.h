@@ -34,9 +34,9 @@
 namespace brook {
 
 // Completion callbacks of asynchronous puts. Each runs exactly once: on
-// Brook's commit thread once the put is decided, or on the calling thread
-// before the call returns when the request is invalid. They must not block
-// and must not call back into the Broker's blocking methods.
+// Brook's completion thread once the put is decided, or on the calling thread
+// before the call returns when the request is invalid or refused by the
+// write limits. They must not block and must not call the Broker.
 using PutRecordCallback =
     absl::AnyInvocable<void(absl::StatusOr<PutRecordResult>) &&>;
 using PutRecordsCallback =

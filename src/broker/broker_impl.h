@@ -87,7 +87,7 @@ class BrokerImpl final : public Broker {
   // ProvisionedThroughputExceededException.
   std::vector<absl::Status> AdmitWrites(WriteRequest& request);
   // Prepares, admits and queues `records`, then calls `done` once: inline with
-  // a validation error, or on the commit thread with the outcomes. The bytes
+  // a validation error, or on the sync thread with the outcomes. The bytes
   // behind `records` must stay valid until `done` runs.
   void Enqueue(absl::string_view stream_ref, absl::Span<const PutView> records,
                const absl::optional<SequenceNumber>& ordering,

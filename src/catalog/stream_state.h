@@ -6,9 +6,9 @@
 //   durable   the last counter whose write has returned per the durability
 //             mode,
 //   visible   the last counter readers may return.
-// The pipeline publishes `visible` only after the write holding it returned,
-// and one commit at a time in counter order, so visible <= durable <=
-// assigned always holds and no reader sees record n+1 before record n.
+// The pipeline publishes `visible` only once the write holding it is durable
+// per the mode, one group at a time in counter order, so visible <= durable
+// <= assigned always holds and no reader sees record n+1 before record n.
 //
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization. The description never changes after

@@ -4,13 +4,40 @@
 
 namespace brook {
 
+std::vector<absl::string_view> EncodeRecordBatchParts(
+    int64_t arrival_ms, absl::Span<const RecordView> records,
+    std::string* framing) {
+  // Reserving the most the framing can take keeps its bytes in place while
+  // the ranges below point into it: 8 + 10 for the header, and at most 10
+  // bytes per length.
+  framing->clear();
+  framing->reserve(18 + 20 * records.size());
+  std::vector<absl::string_view> parts;
+  parts.reserve(1 + 4 * records.size());
+  auto frame = [&](auto&& write) {
+    const size_t start = framing->size();
+    write();
+    parts.push_back(absl::string_view(*framing).substr(start));
+  };
+  frame([&] {
+    PutFixed64BE(framing, static_cast<uint64_t>(arrival_ms));
+    PutVarint64(framing, records.size());
+  });
+  for (const RecordView& record : records) {
+    frame([&] { PutVarint64(framing, record.partition_key.size()); });
+    parts.push_back(record.partition_key);
+    frame([&] { PutVarint64(framing, record.data.size()); });
+    parts.push_back(record.data);
+  }
+  return parts;
+}
+
 void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
                        std::string* out) {
-  PutFixed64BE(out, static_cast<uint64_t>(arrival_ms));
-  PutVarint64(out, records.size());
-  for (const RecordView& record : records) {
-    PutLengthPrefixed(out, record.partition_key);
-    PutLengthPrefixed(out, record.data);
+  std::string framing;
+  for (absl::string_view part :
+       EncodeRecordBatchParts(arrival_ms, records, &framing)) {
+    out->append(part.data(), part.size());
   }
 }
 

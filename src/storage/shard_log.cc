@@ -30,9 +30,18 @@ Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
 void ShardLog::AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
                         uint64_t first_counter, int64_t arrival_ms,
                         absl::Span<const RecordView> records) const {
-  std::string value;
-  EncodeRecordBatch(arrival_ms, records, &value);
-  batch->Put(store_->records(), RecordKey(shard, first_counter), value)
+  // Gathered straight into the WriteBatch: the records are copied once.
+  std::string framing;
+  const std::vector<absl::string_view> parts =
+      EncodeRecordBatchParts(arrival_ms, records, &framing);
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(parts.size());
+  for (absl::string_view part : parts) slices.push_back(ToSlice(part));
+  const std::string key = RecordKey(shard, first_counter);
+  const rocksdb::Slice key_slice(key);
+  batch
+      ->Put(store_->records(), rocksdb::SliceParts(&key_slice, 1),
+            rocksdb::SliceParts(slices.data(), static_cast<int>(slices.size())))
       .PermitUncheckedError();
   batch
       ->Put(store_->time_index(),

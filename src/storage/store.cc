@@ -22,7 +22,21 @@ rocksdb::ColumnFamilyOptions RecordFamilyOptions() {
   // Batches are large sequential values: bigger memtables mean fewer,
   // larger flushes.
   options.write_buffer_size = size_t{64} << 20;
-  options.compression = rocksdb::kLZ4Compression;
+  options.max_write_buffer_number = 4;
+  // Batch values go to blob files when their memtable flushes and are never
+  // rewritten by compaction, which then moves only keys: each record is
+  // written twice (log and blob file) instead of once per LSM level. Blob
+  // garbage collection stays off: records are deleted oldest first (whole
+  // streams, and retention), so a blob file becomes garbage as a whole and
+  // is dropped without relocating anything, while collection would copy
+  // live blobs on every compaction.
+  options.enable_blob_files = true;
+  options.min_blob_size = 256;
+  options.blob_file_size = size_t{256} << 20;
+  // Record data is the application's: often already compressed, and
+  // compressing it here costs more CPU than the disk it saves.
+  options.compression = rocksdb::kNoCompression;
+  options.blob_compression_type = rocksdb::kNoCompression;
   return options;
 }
 
@@ -52,6 +66,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 2;
+  // Flushes and compactions write large files once and never read them back
+  // soon: bypassing the page cache saves a copy per byte and keeps dirty
+  // pages from stalling the log writes that acknowledgements wait for.
+  db_options.use_direct_io_for_flush_and_compaction = true;
+  db_options.bytes_per_sync = size_t{1} << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -77,6 +96,10 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
   options.sync = durability == Durability::kSync;
   options.disableWAL = durability == Durability::kNoWal;
   return FromRocksDb("writing to the store", db_->Write(options, batch));
+}
+
+absl::Status Store::SyncWal() {
+  return FromRocksDb("syncing the write-ahead log", db_->SyncWAL());
 }
 
 absl::StatusOr<absl::optional<std::string>> Store::GetMeta(

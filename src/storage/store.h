@@ -60,6 +60,12 @@ class Store {
   // Applies `batch` atomically with the crash semantics of `durability`.
   absl::Status Write(rocksdb::WriteBatch* batch, Durability durability);
 
+  // Store::SyncWal()
+  //
+  // Makes every write so far durable, as if each had been written with
+  // Durability::kSync.
+  absl::Status SyncWal();
+
   // Store::GetMeta()
   //
   // Returns the value of `key` in the meta family, or nullopt if absent.

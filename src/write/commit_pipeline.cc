@@ -43,6 +43,21 @@ struct CommitPipeline::ShardRun {
   std::vector<RecordOutcome*> outcomes;
 };
 
+// A group whose batch was written, waiting for its sync.
+struct CommitPipeline::WrittenGroup {
+  std::vector<WriteRequest> requests;
+  std::vector<std::vector<RecordOutcome>> outcomes;
+  // What to publish once durable: each shard's last counter and traffic.
+  struct Publication {
+    ShardState* shard;
+    uint64_t last_counter;
+    int64_t records;
+    int64_t bytes;
+  };
+  std::vector<Publication> publications;
+  size_t bytes = 0;  // Released from the pending budget when completed.
+};
+
 absl::StatusOr<std::unique_ptr<CommitPipeline>> CommitPipeline::Start(
     Store* store, const ShardLog* log, const CommitPipelineOptions& options,
     int64_t newest_arrival_ms) {
@@ -57,7 +72,10 @@ absl::StatusOr<std::unique_ptr<CommitPipeline>> CommitPipeline::Start(
   }
   std::unique_ptr<CommitPipeline> pipeline(
       new CommitPipeline(store, log, options, next_counter, newest_arrival_ms));
-  pipeline->thread_ = std::thread([p = pipeline.get()] { p->Run(); });
+  pipeline->commit_thread_ =
+      std::thread([p = pipeline.get()] { p->RunCommitStage(); });
+  pipeline->sync_thread_ =
+      std::thread([p = pipeline.get()] { p->RunSyncStage(); });
   return pipeline;
 }
 
@@ -115,17 +133,36 @@ void CommitPipeline::Stop() {
     absl::MutexLock lock(&queue_mu_);
     stopping_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  if (commit_thread_.joinable()) commit_thread_.join();
+  if (sync_thread_.joinable()) sync_thread_.join();
 }
 
-void CommitPipeline::Run() {
+void CommitPipeline::RunCommitStage() {
   for (;;) {
     size_t group_bytes = 0;
     std::vector<WriteRequest> group = NextGroup(&group_bytes);
-    if (group.empty()) return;
-    Commit(group);
-    absl::MutexLock lock(&queue_mu_);
-    pending_bytes_ -= group_bytes;
+    if (group.empty()) break;
+    WrittenGroup written = Write(std::move(group), group_bytes);
+    absl::MutexLock lock(&sync_mu_);
+    written_.push_back(std::move(written));
+  }
+  absl::MutexLock lock(&sync_mu_);
+  commit_stage_done_ = true;
+}
+
+void CommitPipeline::RunSyncStage() {
+  for (;;) {
+    std::vector<WrittenGroup> groups;
+    {
+      absl::MutexLock lock(&sync_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+        return commit_stage_done_ || !written_.empty();
+      };
+      sync_mu_.Await(absl::Condition(&ready));
+      if (written_.empty()) return;  // The commit stage is done and drained.
+      groups.swap(written_);
+    }
+    Complete(groups);
   }
 }
 
@@ -148,21 +185,24 @@ std::vector<WriteRequest> CommitPipeline::NextGroup(size_t* group_bytes) {
   return group;
 }
 
-void CommitPipeline::Commit(std::vector<WriteRequest>& group) {
-  std::vector<std::vector<RecordOutcome>> outcomes(group.size());
+CommitPipeline::WrittenGroup CommitPipeline::Write(
+    std::vector<WriteRequest> group, size_t group_bytes) {
+  WrittenGroup written;
+  written.bytes = group_bytes;
+  written.outcomes.resize(group.size());
   std::vector<ShardRun> runs;
   absl::flat_hash_map<ShardState*, size_t> run_of_shard;
   for (size_t i = 0; i < group.size(); ++i) {
     WriteRequest& request = group[i];
-    outcomes[i].resize(request.records.size());
+    written.outcomes[i].resize(request.records.size());
     for (size_t j = 0; j < request.records.size(); ++j) {
       PendingRecord& record = request.records[j];
       auto [it, inserted] = run_of_shard.try_emplace(record.shard, runs.size());
       if (inserted) runs.push_back(ShardRun{record.shard, {}, {}});
       ShardRun& run = runs[it->second];
       run.records.push_back(RecordView{record.partition_key, record.data});
-      run.outcomes.push_back(&outcomes[i][j]);
-      outcomes[i][j].shard = record.shard->ref();
+      run.outcomes.push_back(&written.outcomes[i][j]);
+      written.outcomes[i][j].shard = record.shard->ref();
     }
   }
   {
@@ -171,7 +211,7 @@ void CommitPipeline::Commit(std::vector<WriteRequest>& group) {
     // exclusive section of DeleteStream keeps it from changing under us.
     for (size_t i = 0; i < group.size(); ++i) {
       if (!group[i].stream->deleted()) continue;
-      for (RecordOutcome& outcome : outcomes[i]) {
+      for (RecordOutcome& outcome : written.outcomes[i]) {
         outcome.status = ResourceNotFound(
             absl::StrCat("stream '", group[i].stream->name(), "' was deleted"));
       }
@@ -185,11 +225,20 @@ void CommitPipeline::Commit(std::vector<WriteRequest>& group) {
       for (ShardRun& run : runs) {
         for (RecordOutcome* outcome : run.outcomes) outcome->status = status;
       }
+      runs.clear();
     }
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    std::move(group[i].done)(std::move(outcomes[i]));
+  for (const ShardRun& run : runs) {
+    int64_t bytes = 0;
+    for (const RecordView& record : run.records) {
+      bytes += record.partition_key.size() + record.data.size();
+    }
+    written.publications.push_back({run.shard, run.outcomes.back()->counter,
+                                    static_cast<int64_t>(run.records.size()),
+                                    bytes});
   }
+  written.requests = std::move(group);
+  return written;
 }
 
 absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
@@ -203,27 +252,46 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
   const uint64_t first = next_counter_.load(std::memory_order_relaxed);
   rocksdb::WriteBatch batch;
   uint64_t counter = first;
-  for (const ShardRun& run : runs) {
+  for (ShardRun& run : runs) {
     log_->AddBatch(&batch, run.shard->ref(), counter, arrival_ms, run.records);
-    counter += run.records.size();
+    for (RecordOutcome* outcome : run.outcomes) outcome->counter = counter++;
   }
-  // The counters are spent even if the write fails: a failed sync may still
+  // The counters are spent even if the write fails: a failed write may still
   // leave the batch in the log, to be replayed on the next open.
   next_counter_.store(counter, std::memory_order_release);
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, options_.durability));
+  // In kSync the sync stage makes the write durable, one sync for every
+  // group written meanwhile.
+  const Durability write_durability = options_.durability == Durability::kSync
+                                          ? Durability::kNoSync
+                                          : options_.durability;
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, write_durability));
   last_arrival_ms_ = arrival_ms;
-
-  counter = first;
-  for (ShardRun& run : runs) {
-    int64_t bytes = 0;
-    for (const RecordView& record : run.records) {
-      bytes += record.partition_key.size() + record.data.size();
-    }
-    for (RecordOutcome* outcome : run.outcomes) outcome->counter = counter++;
-    run.shard->Publish(counter - 1);
-    run.shard->counters().AddIncoming(run.records.size(), bytes);
-  }
   return absl::OkStatus();
+}
+
+void CommitPipeline::Complete(std::vector<WrittenGroup>& groups) {
+  absl::Status synced = absl::OkStatus();
+  if (options_.durability == Durability::kSync) synced = store_->SyncWal();
+  size_t bytes = 0;
+  for (WrittenGroup& group : groups) {
+    for (const WrittenGroup::Publication& publication : group.publications) {
+      if (!synced.ok()) break;
+      publication.shard->Publish(publication.last_counter);
+      publication.shard->counters().AddIncoming(publication.records,
+                                                publication.bytes);
+    }
+    for (size_t i = 0; i < group.requests.size(); ++i) {
+      if (!synced.ok()) {
+        for (RecordOutcome& outcome : group.outcomes[i]) {
+          if (outcome.status.ok()) outcome.status = synced;
+        }
+      }
+      std::move(group.requests[i].done)(std::move(group.outcomes[i]));
+    }
+    bytes += group.bytes;
+  }
+  absl::MutexLock lock(&queue_mu_);
+  pending_bytes_ -= bytes;
 }
 
 absl::Status CommitPipeline::ReserveCounters(uint64_t count) {

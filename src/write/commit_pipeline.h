@@ -1,9 +1,13 @@
-// The write path. Producers hand validated, routed records to Submit(); one
-// commit thread takes everything queued (up to a group size), assigns
-// counters per shard in queue order, writes one RocksDB WriteBatch for the
-// whole group, syncs it per the durability mode (so concurrent producers
-// share one sync), then publishes each shard's visible watermark and
-// completes the callers.
+// The write path, in two stages on two threads:
+//   commit  takes everything queued (up to a group size), assigns counters
+//           per shard in queue order, and writes one RocksDB WriteBatch for
+//           the whole group to the log without waiting for the disk;
+//   sync    takes every group written so far, makes them durable with one
+//           log sync (in Durability::kSync), then publishes each shard's
+//           visible watermark and completes the callers, group by group in
+//           commit order.
+// Concurrent producers share one write and one sync, and the next group is
+// written while the previous one syncs.
 //
 // Counters come from one pipeline-wide counter that only grows. Before
 // handing out counters the pipeline persists, with a sync, a reservation
@@ -14,7 +18,8 @@
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
 // Lifetime: Stop() (or the destructor) commits what is queued and joins the
-// commit thread; `store`, `log` and the clock must outlive the pipeline.
+// commit and sync threads; `store`, `log` and the clock must outlive the
+// pipeline.
 
 #ifndef BROOK_WRITE_COMMIT_PIPELINE_H_
 #define BROOK_WRITE_COMMIT_PIPELINE_H_
@@ -59,7 +64,7 @@ struct RecordOutcome {
   uint64_t counter = 0;
 };
 
-// Runs on the commit thread with one outcome per record, in submission
+// Runs on the sync thread with one outcome per record, in submission
 // order. Must not block.
 using CommitCallback = absl::AnyInvocable<void(std::vector<RecordOutcome>) &&>;
 
@@ -80,7 +85,7 @@ class CommitPipeline {
  public:
   // CommitPipeline::Start()
   //
-  // Restores the counter from its reservation and starts the commit thread.
+  // Restores the counter from its reservation and starts both threads.
   // Arrival times will not go below `newest_arrival_ms`.
   static absl::StatusOr<std::unique_ptr<CommitPipeline>> Start(
       Store* store, const ShardLog* log, const CommitPipelineOptions& options,
@@ -109,7 +114,7 @@ class CommitPipeline {
 
   // CommitPipeline::Stop()
   //
-  // Commits every queued request, completes it, and joins the commit thread.
+  // Commits every queued request, completes it, and joins both threads.
   // Idempotent.
   void Stop();
 
@@ -118,17 +123,21 @@ class CommitPipeline {
 
  private:
   struct ShardRun;
+  struct WrittenGroup;
 
   CommitPipeline(Store* store, const ShardLog* log,
                  const CommitPipelineOptions& options, uint64_t next_counter,
                  int64_t newest_arrival_ms);
 
-  void Run();
+  void RunCommitStage();
+  void RunSyncStage();
   // Takes the next group off the queue; empty when stopping and drained.
   std::vector<WriteRequest> NextGroup(size_t* group_bytes);
-  void Commit(std::vector<WriteRequest>& group);
+  WrittenGroup Write(std::vector<WriteRequest> group, size_t group_bytes);
   absl::Status WriteRuns(std::vector<ShardRun>& runs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Syncs, publishes and completes `groups`, then releases their bytes.
+  void Complete(std::vector<WrittenGroup>& groups);
   absl::Status ReserveCounters(uint64_t count)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
@@ -148,7 +157,13 @@ class CommitPipeline {
   uint64_t reserved_until_ ABSL_GUARDED_BY(commit_mu_);
   int64_t last_arrival_ms_ ABSL_GUARDED_BY(commit_mu_);
 
-  std::thread thread_;
+  // Groups written but not yet synced, in commit order.
+  absl::Mutex sync_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
+  std::vector<WrittenGroup> written_ ABSL_GUARDED_BY(sync_mu_);
+  bool commit_stage_done_ ABSL_GUARDED_BY(sync_mu_) = false;
+
+  std::thread commit_thread_;
+  std::thread sync_thread_;
 };
 
 }  // namespace brook

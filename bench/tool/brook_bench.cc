@@ -1,0 +1,214 @@
+// brook_bench: end-to-end throughput and latency of Brook, beside the same
+// workload on raw RocksDB (one key per record) and the disk's sequential
+// write bandwidth, all measured in one run so that ratios can be compared
+// across machines whose absolute speed drifts.
+//
+//   brook_bench --workload=produce --record_bytes=1024 --shards=4
+//               --producers=4 --batch=500 --async --durability=sync
+//   brook_bench --workload=drain --record_bytes=1024 --drain_mib=1024
+//
+// Prints a progress line per second to stderr and one JSON line of results
+// to stdout.
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "boost/json.hpp"
+#include "tool/workloads.h"
+
+ABSL_FLAG(std::string, workload, "produce",
+          "produce: put for --duration; drain: load --drain_mib into one "
+          "shard, then read it all back with GetRecords of 10,000");
+ABSL_FLAG(int, record_bytes, 1024, "bytes of data per record");
+ABSL_FLAG(int, shards, 4, "shards of the stream");
+ABSL_FLAG(int, producers, 4, "producer threads");
+ABSL_FLAG(int, batch, 500, "records per put (1 to 500; 1 puts one record)");
+ABSL_FLAG(bool, async, true, "asynchronous puts (else blocking)");
+ABSL_FLAG(int, inflight, 4, "asynchronous puts in flight per producer");
+ABSL_FLAG(std::string, durability, "sync", "sync, nosync or nowal");
+ABSL_FLAG(std::string, limits, "unlimited", "unlimited or kinesis");
+ABSL_FLAG(std::string, consumer, "none", "none or classic");
+ABSL_FLAG(int, duration_s, 10, "seconds to produce");
+ABSL_FLAG(int, drain_mib, 1024, "MiB to load and read with --workload=drain");
+ABSL_FLAG(bool, reference, true,
+          "also run the workload on raw RocksDB and report the ratio");
+ABSL_FLAG(bool, disk, true, "also measure the disk's write bandwidth");
+ABSL_FLAG(std::string, data_dir, "",
+          "where to put data (default: a new directory under the system "
+          "temporary directory, removed afterwards)");
+
+namespace brook::bench {
+namespace {
+
+absl::StatusOr<Config> ConfigFromFlags() {
+  Config config;
+  config.workload = absl::GetFlag(FLAGS_workload);
+  config.record_bytes = absl::GetFlag(FLAGS_record_bytes);
+  config.shards = absl::GetFlag(FLAGS_shards);
+  config.producers = absl::GetFlag(FLAGS_producers);
+  config.batch = absl::GetFlag(FLAGS_batch);
+  config.async = absl::GetFlag(FLAGS_async);
+  config.inflight = absl::GetFlag(FLAGS_inflight);
+  config.consumer = absl::GetFlag(FLAGS_consumer);
+  config.duration = absl::Seconds(absl::GetFlag(FLAGS_duration_s));
+  config.drain_bytes = int64_t{absl::GetFlag(FLAGS_drain_mib)} << 20;
+  const std::string durability = absl::GetFlag(FLAGS_durability);
+  if (durability == "sync") {
+    config.durability = Durability::kSync;
+  } else if (durability == "nosync") {
+    config.durability = Durability::kNoSync;
+  } else if (durability == "nowal") {
+    config.durability = Durability::kNoWal;
+  } else {
+    return absl::InvalidArgumentError("--durability: sync, nosync or nowal");
+  }
+  const std::string limits = absl::GetFlag(FLAGS_limits);
+  if (limits != "unlimited" && limits != "kinesis") {
+    return absl::InvalidArgumentError("--limits: unlimited or kinesis");
+  }
+  config.unlimited = limits == "unlimited";
+  if (config.workload != "produce" && config.workload != "drain") {
+    return absl::InvalidArgumentError("--workload: produce or drain");
+  }
+  if (config.consumer != "none" && config.consumer != "classic") {
+    return absl::InvalidArgumentError("--consumer: none or classic");
+  }
+  if (config.record_bytes < 8 || config.shards < 1 || config.producers < 1 ||
+      config.batch < 1 || config.batch > 500 || config.inflight < 1 ||
+      config.duration <= absl::ZeroDuration() || config.drain_bytes <= 0) {
+    return absl::InvalidArgumentError(
+        "--record_bytes >= 8, --batch 1..500, and counts and durations "
+        "must be positive");
+  }
+  return config;
+}
+
+boost::json::object LatencyJson(const LatencyHistogram& histogram) {
+  auto micros = [&](double fraction) {
+    return absl::ToDoubleMicroseconds(histogram.Percentile(fraction));
+  };
+  return {{"samples", histogram.count()},
+          {"p50_us", micros(0.50)},
+          {"p99_us", micros(0.99)},
+          {"p999_us", micros(0.999)}};
+}
+
+boost::json::object ThroughputJson(const Throughput& throughput) {
+  return {{"records", throughput.records},
+          {"seconds", absl::ToDoubleSeconds(throughput.elapsed)},
+          {"records_per_s", throughput.records_per_second()},
+          {"mb_per_s", throughput.megabytes_per_second()}};
+}
+
+int64_t BytesUnder(const std::string& dir) {
+  int64_t bytes = 0;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
+  }
+  return bytes;
+}
+
+boost::json::object ConfigJson(const Config& config) {
+  return {{"workload", config.workload},
+          {"record_bytes", config.record_bytes},
+          {"shards", config.shards},
+          {"producers", config.producers},
+          {"batch", config.batch},
+          {"async", config.async},
+          {"inflight", config.inflight},
+          {"durability", absl::GetFlag(FLAGS_durability)},
+          {"limits", absl::GetFlag(FLAGS_limits)},
+          {"consumer", config.consumer},
+          {"duration_s", absl::ToDoubleSeconds(config.duration)},
+          {"drain_mib", config.drain_bytes >> 20}};
+}
+
+int Run() {
+  absl::StatusOr<Config> config = ConfigFromFlags();
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    return 2;
+  }
+  std::string root = absl::GetFlag(FLAGS_data_dir);
+  const bool temporary = root.empty();
+  if (temporary) {
+    root = (std::filesystem::temp_directory_path() /
+            absl::StrCat("brook-bench-", getpid()))
+               .string();
+  }
+  std::filesystem::create_directories(root);
+  const std::string brook_dir = root + "/brook";
+  const std::string raw_dir = root + "/raw";
+
+  boost::json::object out;
+  out["config"] = ConfigJson(*config);
+  Throughput brook;
+  if (config->workload == "produce") {
+    absl::StatusOr<BrookRun> run = RunBrookProduce(*config, brook_dir);
+    if (!run.ok()) {
+      std::cerr << "brook: " << run.status() << "\n";
+      return 1;
+    }
+    brook = run->throughput;
+    out["brook"] = ThroughputJson(brook);
+    out["put_latency"] = LatencyJson(run->put_latency);
+    if (config->consumer != "none") {
+      out["end_to_end_latency"] = LatencyJson(run->end_to_end_latency);
+    }
+  } else {
+    absl::StatusOr<Throughput> run = RunBrookDrain(*config, brook_dir);
+    if (!run.ok()) {
+      std::cerr << "brook: " << run.status() << "\n";
+      return 1;
+    }
+    brook = *run;
+    out["brook"] = ThroughputJson(brook);
+  }
+  out["bytes_on_disk"] = BytesUnder(brook_dir);
+
+  if (absl::GetFlag(FLAGS_reference)) {
+    absl::StatusOr<Throughput> raw = config->workload == "produce"
+                                         ? RunRawProduce(*config, raw_dir)
+                                         : RunRawDrain(*config, raw_dir);
+    if (!raw.ok()) {
+      std::cerr << "raw rocksdb: " << raw.status() << "\n";
+      return 1;
+    }
+    out["raw_rocksdb"] = ThroughputJson(*raw);
+    out["ratio_to_raw"] =
+        brook.records_per_second() / raw->records_per_second();
+  }
+  if (absl::GetFlag(FLAGS_disk)) {
+    absl::StatusOr<double> disk = MeasureDiskWriteMegabytesPerSecond(root);
+    if (disk.ok()) out["disk_write_mb_per_s"] = *disk;
+  }
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  out["cpu_seconds"] = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                       (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  out["peak_rss_mb"] = usage.ru_maxrss / 1024.0;
+  if (temporary) std::filesystem::remove_all(root);
+  std::cout << boost::json::serialize(out) << std::endl;
+  return 0;
+}
+
+}  // namespace
+}  // namespace brook::bench
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Measures Brook's throughput and latency beside raw RocksDB and the "
+      "disk, in one run. See docs/benchmarks.md.");
+  absl::ParseCommandLine(argc, argv);
+  return brook::bench::Run();
+}

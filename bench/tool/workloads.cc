@@ -1,0 +1,459 @@
+#include "tool/workloads.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "brook/broker.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace brook::bench {
+namespace {
+
+constexpr char kStream[] = "bench";
+constexpr int kPartitionKeys = 1024;
+// Every record starts with the time it was put, for end-to-end latency.
+constexpr size_t kStampBytes = sizeof(int64_t);
+
+absl::Status FromRocksDb(const rocksdb::Status& status) {
+  return status.ok() ? absl::OkStatus()
+                     : absl::InternalError(status.ToString());
+}
+
+// Incompressible record bytes, the same for Brook and raw RocksDB.
+class Payloads {
+ public:
+  explicit Payloads(int record_bytes) : record_bytes_(record_bytes) {
+    std::mt19937_64 random(42);
+    pool_.resize(size_t{4} << 20);
+    for (char& c : pool_) c = static_cast<char>(random());
+  }
+
+  // The record bytes of record `i`, stamped with `now`.
+  std::string Make(int64_t i, absl::Time now) const {
+    const size_t offset =
+        static_cast<size_t>(i * 7919) % (pool_.size() - record_bytes_);
+    std::string data = pool_.substr(offset, record_bytes_);
+    const int64_t stamp = absl::ToUnixNanos(now);
+    if (data.size() >= kStampBytes)
+      std::memcpy(data.data(), &stamp, kStampBytes);
+    return data;
+  }
+
+ private:
+  const size_t record_bytes_;
+  std::string pool_;
+};
+
+absl::Time StampOf(const std::string& data) {
+  int64_t stamp = 0;
+  if (data.size() >= kStampBytes) std::memcpy(&stamp, data.data(), kStampBytes);
+  return absl::FromUnixNanos(stamp);
+}
+
+std::string PartitionKey(int64_t i) {
+  return absl::StrCat("pk-", i % kPartitionKeys);
+}
+
+absl::StatusOr<std::unique_ptr<Broker>> OpenBroker(const Config& config,
+                                                   const std::string& dir) {
+  BrokerOptions options;
+  options.durability = config.durability;
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options, dir);
+  if (!broker.ok()) return broker.status();
+  CreateStreamRequest create;
+  create.stream_name = kStream;
+  create.shard_count = config.shards;
+  create.options.limits =
+      config.unlimited ? StreamLimits::Unlimited() : StreamLimits();
+  if (absl::Status status = (*broker)->CreateStream(create); !status.ok()) {
+    return status;
+  }
+  return broker;
+}
+
+// Counts completed work and prints a progress line every second.
+class Progress {
+ public:
+  void Add(int64_t records, int64_t bytes) {
+    records_.fetch_add(records, std::memory_order_relaxed);
+    bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  int64_t records() const { return records_.load(); }
+  int64_t bytes() const { return bytes_.load(); }
+
+  // Runs until `until`, printing progress.
+  void Report(absl::string_view what, absl::Time start, absl::Time until) {
+    int64_t last_bytes = 0;
+    for (absl::Time next = start + absl::Seconds(1); next <= until;
+         next += absl::Seconds(1)) {
+      absl::SleepFor(next - absl::Now());
+      const int64_t bytes = bytes_.load();
+      std::fprintf(
+          stderr, "[%s %3.0fs] %lld records, %.1f MB/s\n",
+          std::string(what).c_str(), absl::ToDoubleSeconds(next - start),
+          static_cast<long long>(records_.load()), (bytes - last_bytes) / 1e6);
+      last_bytes = bytes;
+    }
+    absl::SleepFor(until - absl::Now());
+  }
+
+ private:
+  std::atomic<int64_t> records_{0};
+  std::atomic<int64_t> bytes_{0};
+};
+
+// Keeps at most `limit` asynchronous puts of one producer in flight.
+class InflightWindow {
+ public:
+  explicit InflightWindow(int limit) : limit_(limit) {}
+  void Acquire() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](InflightWindow* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return w->in_flight_ < w->limit_;
+        },
+        this));
+    ++in_flight_;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+  }
+  void Drain() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](InflightWindow* w)
+             ABSL_NO_THREAD_SAFETY_ANALYSIS { return w->in_flight_ == 0; },
+        this));
+  }
+
+ private:
+  const int limit_;
+  absl::Mutex mu_;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+struct ProducerState {
+  absl::Mutex mu;
+  LatencyHistogram latency ABSL_GUARDED_BY(mu);
+  std::atomic<bool> failed{false};
+  std::string error ABSL_GUARDED_BY(mu);
+};
+
+void Produce(const Config& config, Broker& broker, const Payloads& payloads,
+             int producer, std::atomic<bool>& stop, Progress& progress,
+             ProducerState& state) {
+  InflightWindow window(config.async ? config.inflight : 1);
+  int64_t next = int64_t{producer} << 40;
+  while (!stop.load(std::memory_order_relaxed)) {
+    PutRecordsRequest request;
+    request.stream = kStream;
+    const absl::Time sent = absl::Now();
+    for (int i = 0; i < config.batch; ++i, ++next) {
+      request.records.push_back(
+          {PartitionKey(next), payloads.Make(next, sent), ""});
+    }
+    const int64_t bytes =
+        int64_t{config.batch} * config.record_bytes +
+        int64_t{config.batch} * static_cast<int64_t>(PartitionKey(0).size());
+    auto done = [&, sent, bytes](absl::StatusOr<PutRecordsResult> result) {
+      const absl::Duration latency = absl::Now() - sent;
+      {
+        absl::MutexLock lock(&state.mu);
+        state.latency.Record(latency);
+        if (!result.ok() || result->failed_record_count > 0) {
+          state.failed = true;
+          state.error =
+              result.ok() ? "a record was refused" : result.status().ToString();
+        }
+      }
+      if (result.ok()) {
+        progress.Add(config.batch - result->failed_record_count, bytes);
+      }
+      window.Release();
+    };
+    window.Acquire();
+    if (config.async) {
+      broker.PutRecordsAsync(std::move(request), std::move(done));
+    } else {
+      done(broker.PutRecords(request));
+    }
+  }
+  window.Drain();
+}
+
+void ConsumeShard(Broker& broker, int shard, std::atomic<bool>& stop,
+                  LatencyHistogram& latency) {
+  GetShardIteratorRequest start;
+  start.stream = kStream;
+  start.shard_id = absl::StrFormat("shardId-%012d", shard);
+  start.shard_iterator_type = ShardIteratorType::kLatest;
+  absl::StatusOr<GetShardIteratorResult> iterator =
+      broker.GetShardIterator(start);
+  if (!iterator.ok()) return;
+  GetRecordsRequest get;
+  get.shard_iterator = iterator->shard_iterator;
+  while (!stop.load(std::memory_order_relaxed)) {
+    absl::StatusOr<GetRecordsResult> page = broker.GetRecords(get);
+    if (!page.ok()) {
+      absl::SleepFor(absl::Milliseconds(1));
+      continue;
+    }
+    const absl::Time now = absl::Now();
+    for (const Record& record : page->records) {
+      latency.Record(now - StampOf(record.data));
+    }
+    get.shard_iterator = page->next_shard_iterator;
+    if (page->records.empty()) absl::SleepFor(absl::Milliseconds(1));
+  }
+}
+
+}  // namespace
+
+double Throughput::records_per_second() const {
+  return records / absl::ToDoubleSeconds(elapsed);
+}
+
+double Throughput::megabytes_per_second() const {
+  return bytes / absl::ToDoubleSeconds(elapsed) / 1e6;
+}
+
+absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
+                                         const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<Broker>> broker = OpenBroker(config, dir);
+  if (!broker.ok()) return broker.status();
+  const Payloads payloads(config.record_bytes);
+  std::atomic<bool> stop{false};
+  Progress progress;
+  std::vector<ProducerState> states(config.producers);
+  std::vector<LatencyHistogram> consumer_latency(config.shards);
+
+  std::vector<std::thread> consumers;
+  if (config.consumer == "classic") {
+    for (int s = 0; s < config.shards; ++s) {
+      consumers.emplace_back(
+          [&, s] { ConsumeShard(**broker, s, stop, consumer_latency[s]); });
+    }
+  }
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> producers;
+  for (int p = 0; p < config.producers; ++p) {
+    producers.emplace_back([&, p] {
+      Produce(config, **broker, payloads, p, stop, progress, states[p]);
+    });
+  }
+  progress.Report("brook", start, start + config.duration);
+  const Throughput done{progress.records(), progress.bytes(),
+                        absl::Now() - start};
+  stop = true;
+  for (std::thread& t : producers) t.join();
+  for (std::thread& t : consumers) t.join();
+
+  BrookRun run;
+  run.throughput = done;
+  for (ProducerState& state : states) {
+    absl::MutexLock lock(&state.mu);
+    if (state.failed) return absl::InternalError(state.error);
+    run.put_latency.Merge(state.latency);
+  }
+  for (const LatencyHistogram& latency : consumer_latency) {
+    run.end_to_end_latency.Merge(latency);
+  }
+  if (absl::Status status = (*broker)->Close(); !status.ok()) return status;
+  return run;
+}
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenRaw(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.max_background_jobs = 2;
+  rocksdb::DB* db = nullptr;
+  if (absl::Status status = FromRocksDb(rocksdb::DB::Open(options, dir, &db));
+      !status.ok()) {
+    return status;
+  }
+  return std::unique_ptr<rocksdb::DB>(db);
+}
+
+std::string RawKey(uint32_t shard, uint64_t sequence) {
+  std::string key(12, '\0');
+  for (int i = 0; i < 4; ++i) key[i] = static_cast<char>(shard >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) {
+    key[4 + i] = static_cast<char>(sequence >> (56 - 8 * i));
+  }
+  return key;
+}
+
+rocksdb::WriteOptions RawWriteOptions(Durability durability) {
+  rocksdb::WriteOptions options;
+  options.sync = durability == Durability::kSync;
+  options.disableWAL = durability == Durability::kNoWal;
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<Throughput> RunRawProduce(const Config& config,
+                                         const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRaw(dir);
+  if (!db.ok()) return db.status();
+  const Payloads payloads(config.record_bytes);
+  const rocksdb::WriteOptions write_options =
+      RawWriteOptions(config.durability);
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  Progress progress;
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> producers;
+  for (int p = 0; p < config.producers; ++p) {
+    producers.emplace_back([&, p] {
+      uint64_t next = uint64_t{static_cast<uint32_t>(p)} << 40;
+      while (!stop.load(std::memory_order_relaxed)) {
+        rocksdb::WriteBatch batch;
+        int64_t bytes = 0;
+        const absl::Time now = absl::Now();
+        for (int i = 0; i < config.batch; ++i, ++next) {
+          const std::string key = PartitionKey(next);
+          const std::string data = payloads.Make(next, now);
+          batch.Put(RawKey(static_cast<uint32_t>(next % config.shards), next),
+                    data);
+          bytes += key.size() + data.size();
+        }
+        if (!(*db)->Write(write_options, &batch).ok()) failed = true;
+        progress.Add(config.batch, bytes);
+      }
+    });
+  }
+  progress.Report("raw rocksdb", start, start + config.duration);
+  const Throughput done{progress.records(), progress.bytes(),
+                        absl::Now() - start};
+  stop = true;
+  for (std::thread& t : producers) t.join();
+  if (failed) return absl::InternalError("a raw RocksDB write failed");
+  return done;
+}
+
+absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
+                                         const std::string& dir) {
+  Config load = config;
+  load.shards = 1;
+  absl::StatusOr<std::unique_ptr<Broker>> broker = OpenBroker(load, dir);
+  if (!broker.ok()) return broker.status();
+  const Payloads payloads(config.record_bytes);
+  const int64_t records = config.drain_bytes / config.record_bytes;
+  for (int64_t next = 0; next < records;) {
+    PutRecordsRequest request;
+    request.stream = kStream;
+    for (int i = 0; i < 500 && next < records; ++i, ++next) {
+      request.records.push_back({"k", payloads.Make(next, absl::Now()), ""});
+    }
+    absl::StatusOr<PutRecordsResult> result = (*broker)->PutRecords(request);
+    if (!result.ok()) return result.status();
+  }
+  Throughput throughput;
+  // One pass to warm the caches, one to measure.
+  for (int pass = 0; pass < 2; ++pass) {
+    GetShardIteratorRequest start;
+    start.stream = kStream;
+    start.shard_id = "shardId-000000000000";
+    start.shard_iterator_type = ShardIteratorType::kTrimHorizon;
+    absl::StatusOr<GetShardIteratorResult> iterator =
+        (*broker)->GetShardIterator(start);
+    if (!iterator.ok()) return iterator.status();
+    GetRecordsRequest get;
+    get.shard_iterator = iterator->shard_iterator;
+    throughput = Throughput();
+    const absl::Time began = absl::Now();
+    for (;;) {
+      absl::StatusOr<GetRecordsResult> page = (*broker)->GetRecords(get);
+      if (!page.ok()) return page.status();
+      if (page->records.empty()) break;
+      for (const Record& record : page->records) {
+        throughput.bytes += record.data.size() + record.partition_key.size();
+      }
+      throughput.records += page->records.size();
+      get.shard_iterator = page->next_shard_iterator;
+    }
+    throughput.elapsed = absl::Now() - began;
+  }
+  if (absl::Status status = (*broker)->Close(); !status.ok()) return status;
+  return throughput;
+}
+
+absl::StatusOr<Throughput> RunRawDrain(const Config& config,
+                                       const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRaw(dir);
+  if (!db.ok()) return db.status();
+  const Payloads payloads(config.record_bytes);
+  const int64_t records = config.drain_bytes / config.record_bytes;
+  for (int64_t next = 0; next < records;) {
+    rocksdb::WriteBatch batch;
+    for (int i = 0; i < 500 && next < records; ++i, ++next) {
+      batch.Put(RawKey(0, next), payloads.Make(next, absl::Now()));
+    }
+    if (absl::Status status = FromRocksDb(
+            (*db)->Write(RawWriteOptions(Durability::kNoSync), &batch));
+        !status.ok()) {
+      return status;
+    }
+  }
+  Throughput throughput;
+  const std::string prefix = RawKey(0, 0).substr(0, 4);
+  for (int pass = 0; pass < 2; ++pass) {
+    throughput = Throughput();
+    const absl::Time began = absl::Now();
+    std::unique_ptr<rocksdb::Iterator> it(
+        (*db)->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      // Copy out, as GetRecords hands records to the caller.
+      std::string value = it->value().ToString();
+      throughput.bytes += value.size() + 1;
+      ++throughput.records;
+    }
+    throughput.elapsed = absl::Now() - began;
+    if (absl::Status status = FromRocksDb(it->status()); !status.ok()) {
+      return status;
+    }
+  }
+  return throughput;
+}
+
+absl::StatusOr<double> MeasureDiskWriteMegabytesPerSecond(
+    const std::string& dir) {
+  const std::string path = dir + "/disk-probe";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return absl::InternalError(std::strerror(errno));
+  const std::string chunk(size_t{1} << 20, 'd');
+  constexpr int kChunks = 256;
+  const absl::Time began = absl::Now();
+  for (int i = 0; i < kChunks; ++i) {
+    if (::write(fd, chunk.data(), chunk.size()) !=
+        static_cast<ssize_t>(chunk.size())) {
+      ::close(fd);
+      return absl::InternalError("short write while probing the disk");
+    }
+  }
+  ::fdatasync(fd);
+  const absl::Duration elapsed = absl::Now() - began;
+  ::close(fd);
+  ::unlink(path.c_str());
+  return kChunks * chunk.size() / absl::ToDoubleSeconds(elapsed) / 1e6;
+}
+
+}  // namespace brook::bench

@@ -1,0 +1,75 @@
+// The workloads of brook_bench: the same traffic through Brook and through
+// raw RocksDB (one key per record), and the disk's own bandwidth, so that
+// every Brook figure can be read as a ratio measured in the same run.
+
+#ifndef BROOK_BENCH_TOOL_WORKLOADS_H_
+#define BROOK_BENCH_TOOL_WORKLOADS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "brook/options.h"
+#include "tool/latency_histogram.h"
+
+namespace brook::bench {
+
+struct Config {
+  std::string workload = "produce";  // "produce" or "drain"
+  int record_bytes = 1024;
+  int shards = 4;
+  int producers = 4;
+  int batch = 500;    // Records per put; 1 means PutRecord.
+  bool async = true;  // Asynchronous puts, `inflight` per producer.
+  int inflight = 4;
+  Durability durability = Durability::kSync;
+  bool unlimited = true;          // StreamLimits::Unlimited() vs Kinesis'.
+  std::string consumer = "none";  // "none" or "classic"
+  absl::Duration duration = absl::Seconds(10);
+  int64_t drain_bytes = int64_t{1} << 30;
+  std::string data_dir;
+};
+
+struct Throughput {
+  int64_t records = 0;
+  int64_t bytes = 0;
+  absl::Duration elapsed;
+
+  double records_per_second() const;
+  double megabytes_per_second() const;  // 10^6 bytes
+};
+
+struct BrookRun {
+  Throughput throughput;
+  LatencyHistogram put_latency;
+  LatencyHistogram end_to_end_latency;
+};
+
+// Produces to a new stream for `config.duration` (printing a progress line
+// every second to stderr), consuming concurrently if asked.
+absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
+                                         const std::string& dir);
+
+// The same record bytes, producer threads, WriteBatch grouping and sync
+// setting as raw RocksDB puts with one key per record.
+absl::StatusOr<Throughput> RunRawProduce(const Config& config,
+                                         const std::string& dir);
+
+// Loads `config.drain_bytes` into one shard, then times reading all of it
+// with GetRecords of 10,000 (warm).
+absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
+                                         const std::string& dir);
+
+// Loads the same records as one RocksDB key each, then times a prefix scan.
+absl::StatusOr<Throughput> RunRawDrain(const Config& config,
+                                       const std::string& dir);
+
+// Sequential write bandwidth of the disk under `dir`: 256 MiB in 1 MiB
+// writes, then fdatasync; in MB/s.
+absl::StatusOr<double> MeasureDiskWriteMegabytesPerSecond(
+    const std::string& dir);
+
+}  // namespace brook::bench
+
+#endif  // BROOK_BENCH_TOOL_WORKLOADS_H_
