@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "brook/broker.h"
 #include "brook/error.h"
+#include "brook/retry.h"
 
 namespace {
 
@@ -44,7 +45,9 @@ int main(int argc, char** argv) {
     put.stream = kStream;
     put.partition_key = absl::StrCat("user-", i);
     put.data = absl::StrCat("clicked page ", i * 7);
-    absl::StatusOr<brook::PutRecordResult> result = (*broker)->PutRecord(put);
+    // Retries with backoff if the shard's write limits refuse the record.
+    absl::StatusOr<brook::PutRecordResult> result =
+        brook::PutRecordWithRetry(**broker, put);
     if (!result.ok()) return Fail(result.status());
     std::cout << "put " << put.partition_key << " -> " << result->shard_id
               << " #" << result->sequence_number << "\n";
