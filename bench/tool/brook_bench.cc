@@ -35,7 +35,11 @@ ABSL_FLAG(bool, async, true, "asynchronous puts (else blocking)");
 ABSL_FLAG(int, inflight, 4, "asynchronous puts in flight per producer");
 ABSL_FLAG(std::string, durability, "sync", "sync, nosync or nowal");
 ABSL_FLAG(std::string, limits, "unlimited", "unlimited or kinesis");
-ABSL_FLAG(std::string, consumer, "none", "none or classic");
+ABSL_FLAG(std::string, consumer, "none",
+          "none, classic (a polling reader per shard) or fanout (an enhanced "
+          "fan-out subscription per shard); both report end-to-end latency");
+ABSL_FLAG(int64_t, rate, 0,
+          "records per second over all producers (0: as fast as possible)");
 ABSL_FLAG(int, duration_s, 10, "seconds to produce");
 ABSL_FLAG(int, drain_mib, 1024, "MiB to load and read with --workload=drain");
 ABSL_FLAG(bool, reference, true,
@@ -59,6 +63,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
   config.inflight = absl::GetFlag(FLAGS_inflight);
   config.consumer = absl::GetFlag(FLAGS_consumer);
   config.duration = absl::Seconds(absl::GetFlag(FLAGS_duration_s));
+  config.rate = absl::GetFlag(FLAGS_rate);
   config.drain_bytes = int64_t{absl::GetFlag(FLAGS_drain_mib)} << 20;
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
@@ -78,12 +83,14 @@ absl::StatusOr<Config> ConfigFromFlags() {
   if (config.workload != "produce" && config.workload != "drain") {
     return absl::InvalidArgumentError("--workload: produce or drain");
   }
-  if (config.consumer != "none" && config.consumer != "classic") {
-    return absl::InvalidArgumentError("--consumer: none or classic");
+  if (config.consumer != "none" && config.consumer != "classic" &&
+      config.consumer != "fanout") {
+    return absl::InvalidArgumentError("--consumer: none, classic or fanout");
   }
   if (config.record_bytes < 8 || config.shards < 1 || config.producers < 1 ||
       config.batch < 1 || config.batch > 500 || config.inflight < 1 ||
-      config.duration <= absl::ZeroDuration() || config.drain_bytes <= 0) {
+      config.duration <= absl::ZeroDuration() || config.drain_bytes <= 0 ||
+      config.rate < 0) {
     return absl::InvalidArgumentError(
         "--record_bytes >= 8, --batch 1..500, and counts and durations "
         "must be positive");
@@ -129,6 +136,7 @@ boost::json::object ConfigJson(const Config& config) {
           {"durability", absl::GetFlag(FLAGS_durability)},
           {"limits", absl::GetFlag(FLAGS_limits)},
           {"consumer", config.consumer},
+          {"rate", config.rate},
           {"duration_s", absl::ToDoubleSeconds(config.duration)},
           {"drain_mib", config.drain_bytes >> 20}};
 }

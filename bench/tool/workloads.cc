@@ -157,7 +157,14 @@ void Produce(const Config& config, Broker& broker, const Payloads& payloads,
              ProducerState& state) {
   InflightWindow window(config.async ? config.inflight : 1);
   int64_t next = int64_t{producer} << 40;
-  while (!stop.load(std::memory_order_relaxed)) {
+  // With a target rate, put i of this producer is due at start + i * gap.
+  const absl::Time start = absl::Now();
+  const absl::Duration gap =
+      config.rate > 0 ? absl::Seconds(1) * config.batch * config.producers /
+                            static_cast<double>(config.rate)
+                      : absl::ZeroDuration();
+  for (int64_t put = 0; !stop.load(std::memory_order_relaxed); ++put) {
+    if (config.rate > 0) absl::SleepFor(start + gap * put - absl::Now());
     PutRecordsRequest request;
     request.stream = kStream;
     const absl::Time sent = absl::Now();
@@ -220,6 +227,52 @@ void ConsumeShard(Broker& broker, int shard, std::atomic<bool>& stop,
   }
 }
 
+// Records each pushed record's end-to-end latency.
+class LatencyHandler : public SubscriptionHandler {
+ public:
+  void OnEvent(const SubscribeToShardEvent& event) override {
+    const absl::Time now = absl::Now();
+    absl::MutexLock lock(&mu_);
+    for (const Record& record : event.records) {
+      latency_.Record(now - StampOf(record.data));
+    }
+  }
+  void OnEnd(const absl::Status&) override {}
+  void MergeInto(LatencyHistogram& total) {
+    absl::MutexLock lock(&mu_);
+    total.Merge(latency_);
+  }
+
+ private:
+  absl::Mutex mu_;
+  LatencyHistogram latency_ ABSL_GUARDED_BY(mu_);
+};
+
+// Subscribes one enhanced fan-out consumer to every shard from LATEST.
+absl::StatusOr<std::vector<std::unique_ptr<Subscription>>> SubscribeAll(
+    const Config& config, Broker& broker,
+    std::vector<std::unique_ptr<LatencyHandler>>& handlers) {
+  RegisterStreamConsumerRequest registration;
+  registration.stream = kStream;
+  registration.consumer_name = "bench";
+  absl::StatusOr<Consumer> consumer =
+      broker.RegisterStreamConsumer(registration);
+  if (!consumer.ok()) return consumer.status();
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  for (int s = 0; s < config.shards; ++s) {
+    handlers.push_back(std::make_unique<LatencyHandler>());
+    SubscribeToShardRequest request;
+    request.consumer_arn = consumer->consumer_arn;
+    request.shard_id = absl::StrFormat("shardId-%012d", s);
+    request.starting_position.type = ShardIteratorType::kLatest;
+    absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+        broker.SubscribeToShard(request, handlers.back().get());
+    if (!subscription.ok()) return subscription.status();
+    subscriptions.push_back(*std::move(subscription));
+  }
+  return subscriptions;
+}
+
 }  // namespace
 
 double Throughput::records_per_second() const {
@@ -240,6 +293,14 @@ absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
   std::vector<ProducerState> states(config.producers);
   std::vector<LatencyHistogram> consumer_latency(config.shards);
 
+  std::vector<std::unique_ptr<LatencyHandler>> fan_out_handlers;
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  if (config.consumer == "fanout") {
+    absl::StatusOr<std::vector<std::unique_ptr<Subscription>>> subscribed =
+        SubscribeAll(config, **broker, fan_out_handlers);
+    if (!subscribed.ok()) return subscribed.status();
+    subscriptions = *std::move(subscribed);
+  }
   std::vector<std::thread> consumers;
   if (config.consumer == "classic") {
     for (int s = 0; s < config.shards; ++s) {
@@ -270,6 +331,10 @@ absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
   }
   for (const LatencyHistogram& latency : consumer_latency) {
     run.end_to_end_latency.Merge(latency);
+  }
+  subscriptions.clear();
+  for (const auto& handler : fan_out_handlers) {
+    handler->MergeInto(run.end_to_end_latency);
   }
   if (absl::Status status = (*broker)->Close(); !status.ok()) return status;
   return run;

@@ -25,8 +25,10 @@ struct Config {
   int inflight = 4;
   Durability durability = Durability::kSync;
   bool unlimited = true;          // StreamLimits::Unlimited() vs Kinesis'.
-  std::string consumer = "none";  // "none" or "classic"
+  std::string consumer = "none";  // "none", "classic" or "fanout"
   absl::Duration duration = absl::Seconds(10);
+  // Records per second over all producers; 0 means as fast as possible.
+  int64_t rate = 0;
   int64_t drain_bytes = int64_t{1} << 30;
   std::string data_dir;
 };

@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "brook/consumers.h"
 #include "brook/metrics.h"
 #include "brook/options.h"
 #include "brook/records.h"
@@ -81,9 +82,12 @@ class Broker {
   // Broker::DeleteStream()
   //
   // Deletes the stream and all its records. Puts still queued for it fail
-  // with ResourceNotFoundException; its iterators stop working. A stream
-  // created later under the same name is new and empty. Fails with
-  // ResourceNotFoundException if there is no such stream.
+  // with ResourceNotFoundException; its iterators stop working; its fan-out
+  // subscriptions end with ResourceNotFoundException. A stream created later
+  // under the same name is new and empty. Fails with
+  // ResourceNotFoundException if there is no such stream, and with
+  // ResourceInUseException if it has consumers and
+  // `enforce_consumer_deletion` is false.
   virtual absl::Status DeleteStream(const DeleteStreamRequest& request) = 0;
 
   // Broker::DescribeStream()
@@ -193,11 +197,57 @@ class Broker {
   virtual absl::StatusOr<GetRecordsResult> GetRecords(
       const GetRecordsRequest& request) = 0;
 
+  // ---------------------------------------------------------------------------
+  // Enhanced fan-out
+  // ---------------------------------------------------------------------------
+
+  // Broker::RegisterStreamConsumer()
+  //
+  // Registers an enhanced fan-out consumer, ACTIVE at once; it survives
+  // restarts. Fails with InvalidArgumentException (bad name),
+  // ResourceNotFoundException (no such stream), ResourceInUseException (the
+  // name is taken) or LimitExceededException (past
+  // BrokerOptions::max_consumers_per_stream).
+  virtual absl::StatusOr<Consumer> RegisterStreamConsumer(
+      const RegisterStreamConsumerRequest& request) = 0;
+
+  // Broker::DeregisterStreamConsumer()
+  //
+  // Removes the consumer; its subscriptions end with
+  // ResourceNotFoundException.
+  virtual absl::Status DeregisterStreamConsumer(const ConsumerRef& ref) = 0;
+
+  // Broker::DescribeStreamConsumer()
+  virtual absl::StatusOr<Consumer> DescribeStreamConsumer(
+      const ConsumerRef& ref) = 0;
+
+  // Broker::ListStreamConsumers()
+  //
+  // Lists a stream's consumers in name order, with a `next_token` that
+  // expires after 300 seconds.
+  virtual absl::StatusOr<ListStreamConsumersResult> ListStreamConsumers(
+      const ListStreamConsumersRequest& request) = 0;
+
+  // Broker::SubscribeToShard()
+  //
+  // Starts pushing the shard's records, from `starting_position` (the
+  // iterator types of GetShardIterator), to `handler` (see
+  // SubscriptionHandler for its threads and end statuses), at up to the
+  // stream's fan_out_bytes_per_second. Kinesis' rules hold: more than one
+  // call per second per consumer and shard fails with
+  // LimitExceededException; a call within 5 s of the last successful one
+  // fails with ResourceInUseException; a later one takes over, and the old
+  // subscription ends with ResourceInUseException. `handler` must outlive
+  // the subscription.
+  virtual absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
+      const SubscribeToShardRequest& request, SubscriptionHandler* handler) = 0;
+
   // Broker::Close()
   //
-  // Commits every put already accepted, completes its callback, and closes
-  // the directory. Afterwards every method fails with InternalFailure.
-  // Idempotent.
+  // Commits every put already accepted, completes its callback, ends every
+  // subscription (OnEnd with InternalFailure; no handler runs after Close()
+  // returns), and closes the directory. Afterwards every method fails with
+  // InternalFailure. Idempotent.
   virtual absl::Status Close() = 0;
 };
 

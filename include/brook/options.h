@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "brook/clock.h"
 
 namespace brook {
@@ -69,6 +70,20 @@ struct BrokerOptions {
   // takes from the queue.
   // Default: 8 MiB.
   size_t max_commit_group_bytes = size_t{8} << 20;
+
+  // The most enhanced fan-out consumers one stream may have;
+  // RegisterStreamConsumer past it fails with LimitExceededException.
+  // Default: 20, as Kinesis.
+  int max_consumers_per_stream = 20;
+
+  // Threads that run enhanced fan-out deliveries and their handlers.
+  // Default: 2.
+  int fan_out_threads = 2;
+
+  // How long a SubscribeToShard subscription lasts before it ends and the
+  // consumer subscribes again.
+  // Default: 5 minutes, as Kinesis.
+  absl::Duration subscription_lifetime = absl::Minutes(5);
 
   // Used only to build stream ARNs:
   // "arn:aws:kinesis:<region>:<account_id>:stream/<name>".

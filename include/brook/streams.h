@@ -75,6 +75,9 @@ struct CreateStreamRequest {
 
 struct DeleteStreamRequest {
   std::string stream;  // Name or ARN.
+  // Deregister the stream's enhanced fan-out consumers too; without it, a
+  // stream with consumers is not deleted (ResourceInUseException).
+  bool enforce_consumer_deletion = false;
 };
 
 struct DescribeStreamRequest {

@@ -121,7 +121,9 @@ BrokerImpl::BrokerImpl(const BrokerOptions& options,
       lock_(std::move(lock)),
       store_(std::move(store)),
       log_(std::make_unique<ShardLog>(store_.get())),
-      catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options)) {}
+      catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options)),
+      consumers_(std::make_unique<ConsumerRegistry>(
+          store_.get(), catalog_.get(), options.max_consumers_per_stream)) {}
 
 absl::Status BrokerImpl::Start() {
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> key,
@@ -144,10 +146,114 @@ absl::Status BrokerImpl::Start() {
   pipeline_options.max_pending_bytes = options_.max_pending_write_bytes;
   pipeline_options.max_group_bytes = options_.max_commit_group_bytes;
   pipeline_options.clock = clock_;
+  BROOK_RETURN_IF_ERROR(consumers_->Load());
   BROOK_ASSIGN_OR_RETURN(
       pipeline_, CommitPipeline::Start(store_.get(), log_.get(),
                                        pipeline_options, newest_arrival_ms));
+  FanOutOptions fan_out_options;
+  fan_out_options.threads = options_.fan_out_threads;
+  fan_out_options.subscription_lifetime = options_.subscription_lifetime;
+  fan_out_options.clock = clock_;
+  fan_out_ = std::make_unique<FanOutService>(log_.get(), fan_out_options);
+  fan_out_->Start();
   return absl::OkStatus();
+}
+
+// -----------------------------------------------------------------------------
+// Enhanced fan-out
+// -----------------------------------------------------------------------------
+
+absl::StatusOr<Consumer> BrokerImpl::RegisterStreamConsumer(
+    const RegisterStreamConsumerRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(ValidateConsumerName(request.consumer_name));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<ConsumerState> consumer,
+      consumers_->Register(*stream, request.consumer_name, clock_->Now()));
+  return consumer->Describe();
+}
+
+absl::Status BrokerImpl::DeregisterStreamConsumer(const ConsumerRef& ref) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
+                         consumers_->Find(ref));
+  BROOK_RETURN_IF_ERROR(consumers_->Deregister(consumer));
+  fan_out_->EndConsumer(consumer.get(), ResourceNotFound(absl::StrCat(
+                                            "consumer '", consumer->name(),
+                                            "' was deregistered")));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Consumer> BrokerImpl::DescribeStreamConsumer(
+    const ConsumerRef& ref) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
+                         consumers_->Find(ref));
+  return consumer->Describe();
+}
+
+absl::StatusOr<ListStreamConsumersResult> BrokerImpl::ListStreamConsumers(
+    const ListStreamConsumersRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("max results", request.max_results, 1, kMaxListLimit));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  std::string start;
+  if (!request.next_token.empty()) {
+    BROOK_ASSIGN_OR_RETURN(
+        std::string token_payload,
+        OpenNextToken(TokenKind::kListStreamConsumers, request.next_token));
+    Decoder payload(token_payload);
+    uint32_t stream_id = 0;
+    if (!payload.ReadFixed32BE(&stream_id) || stream_id != stream->id()) {
+      return InvalidArgument("next token of another stream");
+    }
+    start = std::string(payload.remaining());
+  }
+  ListStreamConsumersResult result;
+  bool more = false;
+  for (const auto& consumer :
+       consumers_->List(stream->id(), start, request.max_results, &more)) {
+    result.consumers.push_back(consumer->Describe());
+  }
+  if (more) {
+    std::string payload;
+    PutFixed32BE(&payload, stream->id());
+    payload += result.consumers.back().consumer_name;
+    result.next_token =
+        signer_->Seal(TokenKind::kListStreamConsumers, clock_->Now(), payload);
+  }
+  return result;
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> BrokerImpl::SubscribeToShard(
+    const SubscribeToShardRequest& request, SubscriptionHandler* handler) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  if (handler == nullptr) return InvalidArgument("a handler is required");
+  if (request.consumer_arn.empty()) {
+    return InvalidArgument("a consumer ARN is required");
+  }
+  ConsumerRef ref;
+  ref.consumer_arn = request.consumer_arn;
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
+                         consumers_->Find(ref));
+  std::shared_ptr<StreamState> stream =
+      catalog_->FindById(consumer->stream_id());
+  if (stream == nullptr) {
+    return ResourceNotFound("the consumer's stream was deleted");
+  }
+  BROOK_ASSIGN_OR_RETURN(ShardState * shard,
+                         FindShard(*stream, request.shard_id));
+  BROOK_ASSIGN_OR_RETURN(uint64_t counter,
+                         StartingCounter(*shard, request.starting_position));
+  return fan_out_->Subscribe(std::move(stream), shard, std::move(consumer),
+                             counter, handler);
 }
 
 BrokerImpl::~BrokerImpl() { Close().IgnoreError(); }
@@ -157,6 +263,7 @@ absl::Status BrokerImpl::Close() {
   if (closed_) return absl::OkStatus();
   closed_ = true;
   if (pipeline_ != nullptr) pipeline_->Stop();
+  if (fan_out_ != nullptr) fan_out_->Stop();
   absl::Status status = store_->Close();
   lock_.reset();
   return status;
@@ -188,7 +295,20 @@ absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(request.stream));
-  return pipeline_->RunExclusive([&] { return catalog_->Delete(stream); });
+  if (!request.enforce_consumer_deletion &&
+      consumers_->CountFor(stream->id()) > 0) {
+    return ResourceInUse(
+        absl::StrCat("stream '", stream->name(),
+                     "' has registered consumers; set "
+                     "enforce_consumer_deletion to delete them with it"));
+  }
+  BROOK_RETURN_IF_ERROR(
+      pipeline_->RunExclusive([&] { return catalog_->Delete(stream); }));
+  consumers_->ForgetStream(stream->id());
+  fan_out_->EndStream(stream->id(),
+                      ResourceNotFound(absl::StrCat("stream '", stream->name(),
+                                                    "' was deleted")));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StreamDescription> BrokerImpl::DescribeStream(
@@ -218,6 +338,7 @@ absl::StatusOr<StreamDescriptionSummary> BrokerImpl::DescribeStreamSummary(
   StreamDescriptionSummary summary;
   DescribeCommonFields(*stream, &summary);
   summary.limits = stream->limits();
+  summary.consumer_count = consumers_->CountFor(stream->id());
   summary.open_shard_count = static_cast<int>(
       std::count_if(stream->meta().shards.begin(), stream->meta().shards.end(),
                     [](const ShardMeta& shard) { return shard.open(); }));
@@ -260,13 +381,10 @@ absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
       return InvalidArgument(
           "next token cannot be combined with exclusive start stream name");
     }
-    BROOK_ASSIGN_OR_RETURN(OpenedToken token,
-                           signer_->Open(TokenKind::kListStreams,
-                                         request.next_token, "next token"));
-    if (clock_->Now() - token.issued > kNextTokenLifetime) {
-      return ExpiredNextToken("next token expired after 300 seconds");
-    }
-    start = std::move(token.payload);
+    BROOK_ASSIGN_OR_RETURN(
+        std::string token_payload,
+        OpenNextToken(TokenKind::kListStreams, request.next_token));
+    start = std::move(token_payload);
   }
   ListStreamsResult result;
   const auto streams =
@@ -299,13 +417,10 @@ absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
           "next token cannot be combined with a stream or an exclusive start "
           "shard id");
     }
-    BROOK_ASSIGN_OR_RETURN(OpenedToken token,
-                           signer_->Open(TokenKind::kListShards,
-                                         request.next_token, "next token"));
-    if (clock_->Now() - token.issued > kNextTokenLifetime) {
-      return ExpiredNextToken("next token expired after 300 seconds");
-    }
-    Decoder payload(token.payload);
+    BROOK_ASSIGN_OR_RETURN(
+        std::string token_payload,
+        OpenNextToken(TokenKind::kListShards, request.next_token));
+    Decoder payload(token_payload);
     uint32_t stream_id = 0;
     if (!payload.ReadFixed32BE(&stream_id) || !payload.ReadFixed32BE(&first)) {
       return InvalidArgument("invalid next token");
@@ -568,40 +683,49 @@ void BrokerImpl::PutRecordAsync(PutRecordRequest request,
 // Consuming
 // -----------------------------------------------------------------------------
 
+absl::StatusOr<ShardState*> BrokerImpl::FindShard(
+    const StreamState& stream, absl::string_view shard_id) const {
+  BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(shard_id));
+  const absl::optional<uint32_t> index = ParseShardId(shard_id);
+  ShardState* shard = index.has_value() ? stream.shard(*index) : nullptr;
+  if (shard == nullptr) {
+    return ResourceNotFound(absl::StrCat(
+        "shard '", shard_id, "' not found in stream '", stream.name(), "'"));
+  }
+  return shard;
+}
+
 absl::StatusOr<GetShardIteratorResult> BrokerImpl::GetShardIterator(
     const GetShardIteratorRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(request.shard_id));
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(request.stream));
-  const absl::optional<uint32_t> index = ParseShardId(request.shard_id);
-  ShardState* shard = index.has_value() ? stream->shard(*index) : nullptr;
-  if (shard == nullptr) {
-    return ResourceNotFound(absl::StrCat("shard '", request.shard_id,
-                                         "' not found in stream '",
-                                         stream->name(), "'"));
-  }
-  BROOK_ASSIGN_OR_RETURN(uint64_t counter, StartingCounter(*shard, request));
+  BROOK_ASSIGN_OR_RETURN(ShardState * shard,
+                         FindShard(*stream, request.shard_id));
+  const StartingPosition position{request.shard_iterator_type,
+                                  request.starting_sequence_number,
+                                  request.timestamp};
+  BROOK_ASSIGN_OR_RETURN(uint64_t counter, StartingCounter(*shard, position));
   return GetShardIteratorResult{SealIterator(shard->ref(), counter)};
 }
 
 absl::StatusOr<uint64_t> BrokerImpl::StartingCounter(
-    const ShardState& shard, const GetShardIteratorRequest& request) const {
+    const ShardState& shard, const StartingPosition& position) const {
   const uint64_t after_newest = shard.last_visible_counter() + 1;
-  switch (request.shard_iterator_type) {
+  switch (position.type) {
     case ShardIteratorType::kTrimHorizon:
       return shard.meta().starting_counter;
     case ShardIteratorType::kLatest:
       return std::max(after_newest, shard.meta().starting_counter);
     case ShardIteratorType::kAtTimestamp: {
-      if (!request.timestamp.has_value()) {
+      if (!position.timestamp.has_value()) {
         return InvalidArgument("AT_TIMESTAMP requires a timestamp");
       }
       BROOK_ASSIGN_OR_RETURN(
           absl::optional<uint64_t> counter,
           log_->FirstCounterArrivedAtOrAfter(
-              shard.ref(), absl::ToUnixMillis(*request.timestamp)));
+              shard.ref(), absl::ToUnixMillis(*position.timestamp)));
       return counter.value_or(
           std::max(after_newest, shard.meta().starting_counter));
     }
@@ -609,24 +733,35 @@ absl::StatusOr<uint64_t> BrokerImpl::StartingCounter(
     case ShardIteratorType::kAfterSequenceNumber:
       break;
   }
-  const absl::string_view type =
-      ShardIteratorTypeToString(request.shard_iterator_type);
-  if (!request.starting_sequence_number.has_value()) {
+  if (!position.sequence_number.has_value()) {
     return InvalidArgument(
-        absl::StrCat(type, " requires a starting sequence number"));
+        absl::StrCat(ShardIteratorTypeToString(position.type),
+                     " requires a starting sequence number"));
   }
-  const SequenceNumber number = *request.starting_sequence_number;
-  if (ShardOf(number) != shard.ref() ||
-      CounterOf(number) < shard.meta().starting_counter ||
+  const SequenceNumber number = *position.sequence_number;
+  const uint64_t start = position.type == ShardIteratorType::kAtSequenceNumber
+                             ? CounterOf(number)
+                             : CounterOf(number) + 1;
+  // AFTER the number just before the shard's first counter is the
+  // continuation of a subscription that has delivered nothing yet.
+  if (ShardOf(number) != shard.ref() || start < shard.meta().starting_counter ||
       CounterOf(number) >= pipeline_->next_counter()) {
     return InvalidArgument(
         absl::StrCat("starting sequence number ", number.ToString(),
                      " did not come from shard ",
                      ShardIdOf(shard.ref().shard_index), " of this stream"));
   }
-  return request.shard_iterator_type == ShardIteratorType::kAtSequenceNumber
-             ? CounterOf(number)
-             : CounterOf(number) + 1;
+  return start;
+}
+
+absl::StatusOr<std::string> BrokerImpl::OpenNextToken(
+    TokenKind kind, absl::string_view token) const {
+  BROOK_ASSIGN_OR_RETURN(OpenedToken opened,
+                         signer_->Open(kind, token, "next token"));
+  if (clock_->Now() - opened.issued > kNextTokenLifetime) {
+    return ExpiredNextToken("next token expired after 300 seconds");
+  }
+  return std::move(opened.payload);
 }
 
 std::string BrokerImpl::SealIterator(ShardRef shard, uint64_t counter) const {

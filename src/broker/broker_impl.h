@@ -19,6 +19,8 @@
 #include "brook/broker.h"
 #include "catalog/catalog.h"
 #include "common/token_signer.h"
+#include "consumers/consumer_registry.h"
+#include "consumers/fan_out.h"
 #include "storage/data_dir.h"
 #include "storage/shard_log.h"
 #include "storage/store.h"
@@ -59,6 +61,16 @@ class BrokerImpl final : public Broker {
       const GetShardIteratorRequest& request) override;
   absl::StatusOr<GetRecordsResult> GetRecords(
       const GetRecordsRequest& request) override;
+  absl::StatusOr<Consumer> RegisterStreamConsumer(
+      const RegisterStreamConsumerRequest& request) override;
+  absl::Status DeregisterStreamConsumer(const ConsumerRef& ref) override;
+  absl::StatusOr<Consumer> DescribeStreamConsumer(
+      const ConsumerRef& ref) override;
+  absl::StatusOr<ListStreamConsumersResult> ListStreamConsumers(
+      const ListStreamConsumersRequest& request) override;
+  absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
+      const SubscribeToShardRequest& request,
+      SubscriptionHandler* handler) override;
   absl::Status Close() override;
 
  private:
@@ -98,9 +110,17 @@ class BrokerImpl final : public Broker {
   void PutRecordUnowned(const PutRecordRequest& request,
                         PutRecordCallback done);
 
+  absl::StatusOr<ShardState*> FindShard(const StreamState& stream,
+                                        absl::string_view shard_id) const;
+  // The counter a reader starting at `position` reads first.
   absl::StatusOr<uint64_t> StartingCounter(
-      const ShardState& shard, const GetShardIteratorRequest& request) const;
+      const ShardState& shard, const StartingPosition& position) const;
   std::string SealIterator(ShardRef shard, uint64_t counter) const;
+  // The payload of a pagination token of `kind`; fails with
+  // InvalidArgumentException or, after 300 seconds,
+  // ExpiredNextTokenException.
+  absl::StatusOr<std::string> OpenNextToken(TokenKind kind,
+                                            absl::string_view token) const;
 
   const BrokerOptions options_;
   Clock* const clock_;
@@ -113,6 +133,8 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<TokenSigner> signer_;
   std::unique_ptr<CommitPipeline> pipeline_;
+  std::unique_ptr<ConsumerRegistry> consumers_;
+  std::unique_ptr<FanOutService> fan_out_;
 };
 
 }  // namespace brook

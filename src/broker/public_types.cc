@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "brook/consumers.h"
 #include "brook/limits.h"
 #include "brook/options.h"
 #include "brook/records.h"
@@ -23,6 +24,18 @@ absl::string_view StreamStatusToString(StreamStatus status) {
       return "ACTIVE";
     case StreamStatus::kUpdating:
       return "UPDATING";
+  }
+  return "";
+}
+
+absl::string_view ConsumerStatusToString(ConsumerStatus status) {
+  switch (status) {
+    case ConsumerStatus::kCreating:
+      return "CREATING";
+    case ConsumerStatus::kDeleting:
+      return "DELETING";
+    case ConsumerStatus::kActive:
+      return "ACTIVE";
   }
   return "";
 }
@@ -51,6 +64,13 @@ absl::Status BrokerOptions::Validate() const {
   if (max_pending_write_bytes == 0 || max_commit_group_bytes == 0) {
     return InvalidArgument(
         "max_pending_write_bytes and max_commit_group_bytes must be positive");
+  }
+  if (max_consumers_per_stream < 1 || fan_out_threads < 1) {
+    return InvalidArgument(
+        "max_consumers_per_stream and fan_out_threads must be at least 1");
+  }
+  if (subscription_lifetime <= absl::ZeroDuration()) {
+    return InvalidArgument("subscription_lifetime must be positive");
   }
   if (region.empty() || !std::all_of(region.begin(), region.end(), [](char c) {
         return absl::ascii_islower(static_cast<unsigned char>(c)) ||

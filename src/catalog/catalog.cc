@@ -156,6 +156,10 @@ absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
       .PermitUncheckedError();
   batch.Delete(store_->meta(), StreamLimitsKey(stream->id()))
       .PermitUncheckedError();
+  batch
+      .DeleteRange(store_->meta(), ConsumerKeyPrefix(stream->id()),
+                   ConsumerKeyPrefixEnd(stream->id()))
+      .PermitUncheckedError();
   log_->AddStreamDeletion(&batch, stream->id());
   BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
   absl::MutexLock lock(&mu_);

@@ -7,7 +7,21 @@ namespace brook {
 
 void ShardState::Publish(uint64_t last_counter) {
   assert(last_counter > last_visible_counter_.load(std::memory_order_relaxed));
-  last_visible_counter_.store(last_counter, std::memory_order_release);
+  last_visible_counter_.store(last_counter);
+  if (!has_watchers_.load()) return;
+  std::vector<absl::AnyInvocable<void() &&>> woken;
+  {
+    absl::MutexLock lock(&watchers_mu_);
+    woken.swap(watchers_);
+    has_watchers_.store(false);
+  }
+  for (auto& wake : woken) std::move(wake)();
+}
+
+void ShardState::WatchOnce(absl::AnyInvocable<void() &&> wake) {
+  absl::MutexLock lock(&watchers_mu_);
+  watchers_.push_back(std::move(wake));
+  has_watchers_.store(true);
 }
 
 void ShardCounters::AddIncoming(int64_t records, int64_t bytes) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/numeric/int128.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -73,19 +74,29 @@ class ShardState {
   const ShardCounters& counters() const { return counters_; }
 
   // The last counter readers may see; 0 when the shard has no record.
-  uint64_t last_visible_counter() const {
-    return last_visible_counter_.load(std::memory_order_acquire);
-  }
+  // Sequentially consistent, as are the stores in Publish(), so that a
+  // watcher that registers and then reads this cannot miss a publication
+  // that also misses the watcher.
+  uint64_t last_visible_counter() const { return last_visible_counter_.load(); }
 
-  // Makes every record up to `last_counter` visible.
-  // REQUIRES: called by one thread at a time, with growing counters, after
-  // the records are written.
+  // Makes every record up to `last_counter` visible, then wakes the
+  // watchers. REQUIRES: called by one thread at a time, with growing
+  // counters, after the records are durable.
   void Publish(uint64_t last_counter);
+
+  // Calls `wake` once, on the publishing thread, at the next Publish().
+  // `wake` must not block. A watcher that registers and then finds the
+  // watermark already past what it has read must not wait for the wake.
+  void WatchOnce(absl::AnyInvocable<void() &&> wake);
 
  private:
   const ShardRef ref_;
   const ShardMeta* const meta_;
   std::atomic<uint64_t> last_visible_counter_{0};
+  std::atomic<bool> has_watchers_{false};
+  absl::Mutex watchers_mu_;
+  std::vector<absl::AnyInvocable<void() &&>> watchers_
+      ABSL_GUARDED_BY(watchers_mu_);
   ShardLimiter limiter_;
   ShardCounters counters_;
 };

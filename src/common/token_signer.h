@@ -26,6 +26,7 @@ enum class TokenKind : uint8_t {
   kShardIterator = 1,
   kListShards = 2,
   kListStreams = 3,
+  kListStreamConsumers = 4,
 };
 
 struct OpenedToken {

@@ -62,4 +62,20 @@ std::string StreamLimitsKey(uint32_t stream_id) {
   return key;
 }
 
+std::string ConsumerKeyPrefix(uint32_t stream_id) {
+  std::string key(kConsumerKeyPrefix);
+  PutFixed32BE(&key, stream_id);
+  return key;
+}
+
+std::string ConsumerKeyPrefixEnd(uint32_t stream_id) {
+  return ConsumerKeyPrefix(stream_id + 1);
+}
+
+std::string ConsumerKey(uint32_t stream_id, absl::string_view name) {
+  std::string key = ConsumerKeyPrefix(stream_id);
+  key.append(name.data(), name.size());
+  return key;
+}
+
 }  // namespace brook

@@ -5,6 +5,7 @@
 //   time_index  stream_id:4 shard_index:4 arrival_ms:8 first_counter:8
 //   meta        "stream/" stream_id:4      -> StreamMeta (catalog/)
 //               "limits/" stream_id:4      -> StreamLimits (catalog/)
+//               "consumer/" stream_id:4 name -> consumer (consumers/)
 //               "counter_reservation"       -> fixed64
 //               "next_stream_id"            -> fixed32
 //               "token_key"                 -> 32 random bytes
@@ -48,6 +49,11 @@ uint64_t FirstCounterOfTimeIndexKey(absl::string_view key);
 
 std::string StreamMetaKey(uint32_t stream_id);
 std::string StreamLimitsKey(uint32_t stream_id);
+std::string ConsumerKey(uint32_t stream_id, absl::string_view name);
+// The range of a stream's consumer keys.
+std::string ConsumerKeyPrefix(uint32_t stream_id);
+std::string ConsumerKeyPrefixEnd(uint32_t stream_id);
+inline constexpr absl::string_view kConsumerKeyPrefix = "consumer/";
 
 }  // namespace brook
 

@@ -1,0 +1,199 @@
+#include "consumers/consumer_registry.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "broker/validation.h"
+#include "common/coding.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "storage/keys.h"
+
+namespace brook {
+namespace {
+
+constexpr uint8_t kConsumerVersion = 1;
+
+uint64_t NextConsumerId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1);
+}
+constexpr absl::string_view kArnConsumerPart = "/consumer/";
+
+}  // namespace
+
+ConsumerState::ConsumerState(uint32_t stream_id, std::string name,
+                             int64_t creation_ms, std::string stream_arn)
+    : id_(NextConsumerId()),
+      stream_id_(stream_id),
+      name_(std::move(name)),
+      creation_ms_(creation_ms),
+      stream_arn_(std::move(stream_arn)),
+      arn_(absl::StrCat(stream_arn_, kArnConsumerPart, name_, ":",
+                        creation_ms_ / 1000)) {}
+
+Consumer ConsumerState::Describe() const {
+  Consumer consumer;
+  consumer.consumer_name = name_;
+  consumer.consumer_arn = arn_;
+  consumer.consumer_status = ConsumerStatus::kActive;
+  consumer.consumer_creation_timestamp = absl::FromUnixMillis(creation_ms_);
+  consumer.stream_arn = stream_arn_;
+  return consumer;
+}
+
+ConsumerRegistry::ConsumerRegistry(Store* store, const Catalog* catalog,
+                                   int max_consumers_per_stream)
+    : store_(store),
+      catalog_(catalog),
+      max_consumers_per_stream_(max_consumers_per_stream) {}
+
+absl::Status ConsumerRegistry::Load() {
+  std::string end(kConsumerKeyPrefix);
+  end.back() += 1;
+  BoundedIterator it =
+      store_->NewIterator(store_->meta(), std::string(kConsumerKeyPrefix), end);
+  absl::MutexLock lock(&mu_);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::string_view key(it->key().data(), it->key().size());
+    Decoder value(absl::string_view(it->value().data(), it->value().size()));
+    key.remove_prefix(kConsumerKeyPrefix.size());
+    uint64_t creation_ms = 0;
+    absl::string_view version;
+    if (key.size() < 5 || !value.ReadBytes(1, &version) ||
+        static_cast<uint8_t>(version[0]) != kConsumerVersion ||
+        !value.ReadVarint64(&creation_ms)) {
+      return InternalFailure("damaged consumer record");
+    }
+    const uint32_t stream_id = DecodeFixed32BE(key.data());
+    const std::string name(key.substr(4));
+    std::shared_ptr<StreamState> stream = catalog_->FindById(stream_id);
+    if (stream == nullptr) continue;  // Deleted with its stream.
+    by_stream_[stream_id][name] = std::make_shared<ConsumerState>(
+        stream_id, name, static_cast<int64_t>(creation_ms), stream->arn());
+  }
+  return it.status();
+}
+
+absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
+    const StreamState& stream, const std::string& name, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  StreamConsumers& consumers = by_stream_[stream.id()];
+  if (consumers.contains(name)) {
+    return ResourceInUse(absl::StrCat("consumer '", name,
+                                      "' is already registered with stream '",
+                                      stream.name(), "'"));
+  }
+  if (static_cast<int>(consumers.size()) >= max_consumers_per_stream_) {
+    return LimitExceeded(absl::StrCat("stream '", stream.name(), "' has ",
+                                      consumers.size(), " consumers, the most ",
+                                      "allowed"));
+  }
+  const int64_t creation_ms = absl::ToUnixMillis(now);
+  std::string value;
+  value.push_back(static_cast<char>(kConsumerVersion));
+  PutVarint64(&value, static_cast<uint64_t>(creation_ms));
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->meta(), ConsumerKey(stream.id(), name), value)
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  auto consumer = std::make_shared<ConsumerState>(stream.id(), name,
+                                                  creation_ms, stream.arn());
+  consumers[name] = consumer;
+  return consumer;
+}
+
+absl::Status ConsumerRegistry::Deregister(
+    const std::shared_ptr<ConsumerState>& consumer) {
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  batch
+      .Delete(store_->meta(),
+              ConsumerKey(consumer->stream_id(), consumer->name()))
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  by_stream_[consumer->stream_id()].erase(consumer->name());
+  consumer->MarkDeleted();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::FindInStream(
+    uint32_t stream_id, absl::string_view name) const {
+  absl::MutexLock lock(&mu_);
+  auto stream = by_stream_.find(stream_id);
+  if (stream != by_stream_.end()) {
+    auto it = stream->second.find(name);
+    if (it != stream->second.end()) return it->second;
+  }
+  return ResourceNotFound(absl::StrCat("consumer '", name, "' not found"));
+}
+
+absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Find(
+    const ConsumerRef& ref) const {
+  if (!ref.consumer_arn.empty()) {
+    // <stream ARN>/consumer/<name>:<creation seconds>
+    const size_t part =
+        absl::string_view(ref.consumer_arn).rfind(kArnConsumerPart);
+    const size_t colon = ref.consumer_arn.rfind(':');
+    if (part == std::string::npos || colon == std::string::npos ||
+        colon < part) {
+      return InvalidArgument(
+          absl::StrCat("'", ref.consumer_arn, "' is not a consumer ARN"));
+    }
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                           catalog_->Find(ref.consumer_arn.substr(0, part)));
+    const std::string name = ref.consumer_arn.substr(
+        part + kArnConsumerPart.size(), colon - part - kArnConsumerPart.size());
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
+                           FindInStream(stream->id(), name));
+    if (consumer->arn() != ref.consumer_arn) {
+      return ResourceNotFound(absl::StrCat("consumer ARN '", ref.consumer_arn,
+                                           "' names a deregistered consumer"));
+    }
+    return consumer;
+  }
+  BROOK_RETURN_IF_ERROR(ValidateConsumerName(ref.consumer_name));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         catalog_->Find(ref.stream));
+  return FindInStream(stream->id(), ref.consumer_name);
+}
+
+std::vector<std::shared_ptr<ConsumerState>> ConsumerRegistry::List(
+    uint32_t stream_id, absl::string_view exclusive_start_name, size_t limit,
+    bool* more) const {
+  std::vector<std::shared_ptr<ConsumerState>> consumers;
+  *more = false;
+  absl::MutexLock lock(&mu_);
+  auto stream = by_stream_.find(stream_id);
+  if (stream == by_stream_.end()) return consumers;
+  auto it = stream->second.upper_bound(exclusive_start_name);
+  for (; it != stream->second.end() && consumers.size() < limit; ++it) {
+    consumers.push_back(it->second);
+  }
+  *more = it != stream->second.end();
+  return consumers;
+}
+
+int ConsumerRegistry::CountFor(uint32_t stream_id) const {
+  absl::MutexLock lock(&mu_);
+  auto stream = by_stream_.find(stream_id);
+  return stream == by_stream_.end() ? 0
+                                    : static_cast<int>(stream->second.size());
+}
+
+std::vector<std::shared_ptr<ConsumerState>> ConsumerRegistry::ForgetStream(
+    uint32_t stream_id) {
+  std::vector<std::shared_ptr<ConsumerState>> forgotten;
+  absl::MutexLock lock(&mu_);
+  auto stream = by_stream_.find(stream_id);
+  if (stream == by_stream_.end()) return forgotten;
+  for (auto& [name, consumer] : stream->second) {
+    consumer->MarkDeleted();
+    forgotten.push_back(consumer);
+  }
+  by_stream_.erase(stream);
+  return forgotten;
+}
+
+}  // namespace brook

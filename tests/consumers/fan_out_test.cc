@@ -1,0 +1,456 @@
+// Enhanced fan-out through the public API: consumers, subscriptions, push
+// delivery, the Kinesis subscription rules, on the injected clock.
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/broker_fixture.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+using ::brook::testing::HasErrorName;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+// Generous bounds for waits on other threads; a test that reaches one has
+// failed.
+constexpr absl::Duration kPatience = absl::Seconds(30);
+
+std::string ShardId(int i) { return absl::StrFormat("shardId-%012d", i); }
+
+class RecordingHandler : public SubscriptionHandler {
+ public:
+  void OnEvent(const SubscribeToShardEvent& event) override {
+    if (block_ != nullptr) block_->WaitForNotification();
+    absl::MutexLock lock(&mu_);
+    ++events_;
+    if (event.records.empty()) ++heartbeats_;
+    for (const Record& record : event.records) records_.push_back(record);
+    continuation_ = event.continuation_sequence_number;
+  }
+  void OnEnd(const absl::Status& status) override {
+    absl::MutexLock lock(&mu_);
+    end_ = status;
+  }
+
+  // Makes OnEvent wait for `block` before recording.
+  void BlockOn(absl::Notification* block) { block_ = block; }
+
+  bool WaitForRecords(size_t n) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return records_.size() >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), kPatience);
+  }
+  bool WaitForHeartbeat() {
+    absl::MutexLock lock(&mu_);
+    auto has = [this]()
+                   ABSL_NO_THREAD_SAFETY_ANALYSIS { return heartbeats_ > 0; };
+    return mu_.AwaitWithTimeout(absl::Condition(&has), kPatience);
+  }
+  absl::optional<absl::Status> WaitForEnd() {
+    absl::MutexLock lock(&mu_);
+    auto ended = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return end_.has_value();
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&ended), kPatience);
+    return end_;
+  }
+
+  std::vector<std::string> Data() {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string> data;
+    for (const Record& record : records_) data.push_back(record.data);
+    return data;
+  }
+  std::vector<Record> Records() {
+    absl::MutexLock lock(&mu_);
+    return records_;
+  }
+  int events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+  SequenceNumber continuation() {
+    absl::MutexLock lock(&mu_);
+    return continuation_;
+  }
+  absl::optional<absl::Status> end() {
+    absl::MutexLock lock(&mu_);
+    return end_;
+  }
+
+ private:
+  absl::Notification* block_ = nullptr;
+  absl::Mutex mu_;
+  std::vector<Record> records_ ABSL_GUARDED_BY(mu_);
+  int events_ ABSL_GUARDED_BY(mu_) = 0;
+  int heartbeats_ ABSL_GUARDED_BY(mu_) = 0;
+  SequenceNumber continuation_ ABSL_GUARDED_BY(mu_);
+  absl::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
+};
+
+class FanOutTest : public testing::BrokerTest {
+ protected:
+  void SetUp() override {
+    Open();
+    CreateStream("s", 1);
+  }
+
+  std::string Register(const std::string& name,
+                       const std::string& stream = "s") {
+    RegisterStreamConsumerRequest request;
+    request.stream = stream;
+    request.consumer_name = name;
+    absl::StatusOr<Consumer> consumer =
+        broker().RegisterStreamConsumer(request);
+    EXPECT_OK(consumer);
+    return consumer.ok() ? consumer->consumer_arn : "";
+  }
+
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(
+      const std::string& arn, RecordingHandler* handler,
+      ShardIteratorType type = ShardIteratorType::kTrimHorizon,
+      absl::optional<SequenceNumber> sequence = absl::nullopt,
+      const std::string& shard_id = ShardId(0)) {
+    SubscribeToShardRequest request;
+    request.consumer_arn = arn;
+    request.shard_id = shard_id;
+    request.starting_position.type = type;
+    request.starting_position.sequence_number = sequence;
+    return broker().SubscribeToShard(request, handler);
+  }
+};
+
+TEST_F(FanOutTest, Consumers_RegisterDescribeListDeregister) {
+  const std::string arn = Register("app-a");
+  Register("app-b");
+  EXPECT_EQ(
+      arn.rfind("arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/"
+                "app-a:",
+                0),
+      0u);
+  ConsumerRef by_arn;
+  by_arn.consumer_arn = arn;
+  ASSERT_OK_AND_ASSIGN(Consumer described,
+                       broker().DescribeStreamConsumer(by_arn));
+  EXPECT_EQ(described.consumer_name, "app-a");
+  EXPECT_EQ(described.consumer_status, ConsumerStatus::kActive);
+  ConsumerRef by_name;
+  by_name.stream = "s";
+  by_name.consumer_name = "app-b";
+  EXPECT_OK(broker().DescribeStreamConsumer(by_name));
+
+  ListStreamConsumersRequest list;
+  list.stream = "s";
+  list.max_results = 1;
+  ASSERT_OK_AND_ASSIGN(ListStreamConsumersResult page,
+                       broker().ListStreamConsumers(list));
+  ASSERT_THAT(page.consumers, SizeIs(1));
+  EXPECT_EQ(page.consumers[0].consumer_name, "app-a");
+  list.next_token = page.next_token;
+  ASSERT_OK_AND_ASSIGN(page, broker().ListStreamConsumers(list));
+  ASSERT_THAT(page.consumers, SizeIs(1));
+  EXPECT_EQ(page.consumers[0].consumer_name, "app-b");
+  EXPECT_TRUE(page.next_token.empty());
+
+  ASSERT_OK_AND_ASSIGN(StreamDescriptionSummary summary,
+                       broker().DescribeStreamSummary({"s"}));
+  EXPECT_EQ(summary.consumer_count, 2);
+
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(described, broker().DescribeStreamConsumer(by_arn));
+  EXPECT_EQ(described.consumer_arn, arn);
+
+  ASSERT_OK(broker().DeregisterStreamConsumer(by_arn));
+  EXPECT_THAT(broker().DescribeStreamConsumer(by_arn),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_THAT(broker().DeregisterStreamConsumer(by_arn),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+TEST_F(FanOutTest, Consumers_ValidationAndLimits) {
+  options().max_consumers_per_stream = 2;
+  Reopen();
+  RegisterStreamConsumerRequest request;
+  request.stream = "s";
+  request.consumer_name = "bad name";
+  EXPECT_THAT(broker().RegisterStreamConsumer(request),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  request.consumer_name = "a";
+  request.stream = "missing";
+  EXPECT_THAT(broker().RegisterStreamConsumer(request),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  request.stream = "s";
+  ASSERT_OK(broker().RegisterStreamConsumer(request));
+  EXPECT_THAT(broker().RegisterStreamConsumer(request),
+              HasErrorName(ErrorName::kResourceInUseException));
+  request.consumer_name = "b";
+  ASSERT_OK(broker().RegisterStreamConsumer(request));
+  request.consumer_name = "c";
+  EXPECT_THAT(broker().RegisterStreamConsumer(request),
+              HasErrorName(ErrorName::kLimitExceededException));
+  ConsumerRef bad;
+  bad.consumer_arn = "not-an-arn";
+  EXPECT_THAT(broker().DescribeStreamConsumer(bad),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+TEST_F(FanOutTest, DeleteStream_NeedsEnforceConsumerDeletion) {
+  Register("app");
+  EXPECT_THAT(broker().DeleteStream({"s"}),
+              HasErrorName(ErrorName::kResourceInUseException));
+  DeleteStreamRequest request;
+  request.stream = "s";
+  request.enforce_consumer_deletion = true;
+  ASSERT_OK(broker().DeleteStream(request));
+  CreateStream("s", 1);
+  ListStreamConsumersRequest list;
+  list.stream = "s";
+  ASSERT_OK_AND_ASSIGN(ListStreamConsumersResult page,
+                       broker().ListStreamConsumers(list));
+  EXPECT_THAT(page.consumers, IsEmpty());
+  Reopen();  // The deleted consumer's record is gone from disk too.
+  ASSERT_OK_AND_ASSIGN(page, broker().ListStreamConsumers(list));
+  EXPECT_THAT(page.consumers, IsEmpty());
+}
+
+TEST_F(FanOutTest, TwoConsumers_EachGetsEveryRecordOnceInOrder) {
+  CreateStream("wide", 4);
+  const std::string arns[] = {Register("a", "wide"), Register("b", "wide")};
+  std::vector<std::unique_ptr<RecordingHandler>> handlers;
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  for (const std::string& arn : arns) {
+    for (int shard = 0; shard < 4; ++shard) {
+      handlers.push_back(std::make_unique<RecordingHandler>());
+      ASSERT_OK_AND_ASSIGN(
+          std::unique_ptr<Subscription> subscription,
+          Subscribe(arn, handlers.back().get(), ShardIteratorType::kTrimHorizon,
+                    absl::nullopt, ShardId(shard)));
+      subscriptions.push_back(std::move(subscription));
+    }
+  }
+  constexpr int kPerProducer = 300;
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 4; ++p) {
+    producers.emplace_back([&, p] {
+      for (int i = 0; i < kPerProducer; ++i) {
+        Put("wide", "key-" + std::to_string((p * 31 + i) % 50),
+            std::to_string(p) + ":" + std::to_string(i));
+      }
+    });
+  }
+  for (std::thread& producer : producers) producer.join();
+  for (int shard = 0; shard < 4; ++shard) {
+    const std::vector<Record> stored = ReadShard("wide", ShardId(shard));
+    for (int consumer = 0; consumer < 2; ++consumer) {
+      RecordingHandler& handler = *handlers[consumer * 4 + shard];
+      ASSERT_TRUE(handler.WaitForRecords(stored.size()))
+          << "consumer " << consumer << " shard " << shard;
+      EXPECT_EQ(handler.Data(), DataOf(stored));
+    }
+  }
+}
+
+TEST_F(FanOutTest, StartingPositionsAndResubscribingLoseNothing) {
+  const std::string arn = Register("app");
+  const SequenceNumber first = Put("s", "k", "0").sequence_number;
+  Put("s", "k", "1");
+  {
+    RecordingHandler at;
+    ASSERT_OK_AND_ASSIGN(
+        auto subscription,
+        Subscribe(arn, &at, ShardIteratorType::kAtSequenceNumber, first));
+    ASSERT_TRUE(at.WaitForRecords(2));
+    EXPECT_THAT(at.Data(), ElementsAre("0", "1"));
+    EXPECT_EQ(at.continuation(), at.Records().back().sequence_number);
+    subscription->Cancel();
+    clock().Advance(absl::Seconds(5));
+
+    // Resubscribing AFTER the continuation number repeats nothing.
+    Put("s", "k", "2");
+    RecordingHandler after;
+    ASSERT_OK_AND_ASSIGN(
+        auto resumed,
+        Subscribe(arn, &after, ShardIteratorType::kAfterSequenceNumber,
+                  at.continuation()));
+    ASSERT_TRUE(after.WaitForRecords(1));
+    Put("s", "k", "3");
+    ASSERT_TRUE(after.WaitForRecords(2));
+    EXPECT_THAT(after.Data(), ElementsAre("2", "3"));
+  }
+  clock().Advance(absl::Seconds(5));
+  RecordingHandler latest;
+  ASSERT_OK_AND_ASSIGN(auto subscription,
+                       Subscribe(arn, &latest, ShardIteratorType::kLatest));
+  Put("s", "k", "4");
+  ASSERT_TRUE(latest.WaitForRecords(1));
+  EXPECT_THAT(latest.Data(), ElementsAre("4"));
+}
+
+TEST_F(FanOutTest, ContinuationBeforeAnyRecordResumesAtTheStart) {
+  const std::string arn = Register("app");
+  RecordingHandler empty;
+  ASSERT_OK_AND_ASSIGN(auto subscription,
+                       Subscribe(arn, &empty, ShardIteratorType::kTrimHorizon));
+  clock().Advance(absl::Seconds(5));
+  ASSERT_TRUE(empty.WaitForHeartbeat());
+  subscription->Cancel();
+  Put("s", "k", "first");
+  RecordingHandler resumed;
+  ASSERT_OK_AND_ASSIGN(
+      auto again,
+      Subscribe(arn, &resumed, ShardIteratorType::kAfterSequenceNumber,
+                empty.continuation()));
+  ASSERT_TRUE(resumed.WaitForRecords(1));
+  EXPECT_THAT(resumed.Data(), ElementsAre("first"));
+}
+
+TEST_F(FanOutTest, Rules_RateTakeoverAndDuplicates) {
+  const std::string arn = Register("app");
+  RecordingHandler first;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &first));
+  clock().Advance(absl::Milliseconds(500));
+  RecordingHandler second;
+  EXPECT_THAT(Subscribe(arn, &second),
+              HasErrorName(ErrorName::kLimitExceededException));
+  clock().Advance(absl::Seconds(2));
+  EXPECT_THAT(Subscribe(arn, &second),
+              HasErrorName(ErrorName::kResourceInUseException));
+  clock().Advance(absl::Seconds(5));
+  ASSERT_OK_AND_ASSIGN(auto takeover, Subscribe(arn, &second));
+  absl::optional<absl::Status> end = first.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_THAT(*end, HasErrorName(ErrorName::kResourceInUseException));
+  Put("s", "k", "x");
+  ASSERT_TRUE(second.WaitForRecords(1));
+}
+
+TEST_F(FanOutTest, Lifetime_EndsAfterFiveMinutesOnTheClock) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &handler));
+  clock().Advance(absl::Minutes(5));
+  absl::optional<absl::Status> end = handler.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_OK(*end);
+  // Resubscribing at once is allowed: the old one is over.
+  RecordingHandler next;
+  EXPECT_OK(Subscribe(arn, &next));
+}
+
+TEST_F(FanOutTest, Heartbeat_IdleSubscriptionHearsEveryFiveSeconds) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  ASSERT_OK_AND_ASSIGN(auto subscription,
+                       Subscribe(arn, &handler, ShardIteratorType::kLatest));
+  clock().Advance(absl::Seconds(5));
+  ASSERT_TRUE(handler.WaitForHeartbeat());
+  EXPECT_THAT(handler.Records(), IsEmpty());
+}
+
+TEST_F(FanOutTest, Cancel_NoCallsAfterItReturns) {
+  const std::string arn = Register("app");
+  const std::string witness_arn = Register("witness");
+  RecordingHandler cancelled;
+  RecordingHandler witness;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &cancelled));
+  ASSERT_OK_AND_ASSIGN(auto watching, Subscribe(witness_arn, &witness));
+  subscription->Cancel();
+  const int events = cancelled.events();
+  Put("s", "k", "after cancel");
+  ASSERT_TRUE(witness.WaitForRecords(1));
+  // Closing joins the fan-out threads: nothing is left in flight.
+  ASSERT_OK(broker().Close());
+  EXPECT_EQ(cancelled.events(), events);
+  EXPECT_THAT(cancelled.Data(), IsEmpty());
+  EXPECT_FALSE(cancelled.end().has_value());
+}
+
+TEST_F(FanOutTest, Deregister_EndsSubscriptionsWithNotFound) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &handler));
+  ConsumerRef ref;
+  ref.consumer_arn = arn;
+  ASSERT_OK(broker().DeregisterStreamConsumer(ref));
+  absl::optional<absl::Status> end = handler.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_THAT(*end, HasErrorName(ErrorName::kResourceNotFoundException));
+  RecordingHandler later;
+  EXPECT_THAT(Subscribe(arn, &later),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+TEST_F(FanOutTest, DeleteStream_EndsSubscriptionsWithNotFound) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &handler));
+  DeleteStreamRequest request;
+  request.stream = "s";
+  request.enforce_consumer_deletion = true;
+  ASSERT_OK(broker().DeleteStream(request));
+  absl::optional<absl::Status> end = handler.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_THAT(*end, HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+TEST_F(FanOutTest, Close_EndsSubscriptionsAndRunsNoHandlerAfterwards) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &handler));
+  ASSERT_OK(broker().Close());
+  ASSERT_TRUE(handler.end().has_value());
+  EXPECT_THAT(*handler.end(), HasErrorName(ErrorName::kInternalFailure));
+}
+
+TEST_F(FanOutTest, SlowHandler_SlowsOnlyItsOwnSubscription) {
+  const std::string slow_arn = Register("slow");
+  const std::string fast_arn = Register("fast");
+  absl::Notification release;
+  RecordingHandler slow;
+  slow.BlockOn(&release);
+  RecordingHandler fast;
+  ASSERT_OK_AND_ASSIGN(auto slow_subscription, Subscribe(slow_arn, &slow));
+  ASSERT_OK_AND_ASSIGN(auto fast_subscription, Subscribe(fast_arn, &fast));
+  for (int i = 0; i < 200; ++i) Put("s", "k", std::to_string(i));
+  ASSERT_TRUE(fast.WaitForRecords(200));
+  // The slow handler is still inside its first event: it has been given
+  // nothing more.
+  EXPECT_EQ(slow.events(), 0);
+  release.Notify();
+  ASSERT_TRUE(slow.WaitForRecords(200));
+  EXPECT_EQ(slow.Data(), fast.Data());
+}
+
+TEST_F(FanOutTest, Subscribe_RejectsBadRequests) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  EXPECT_THAT(Subscribe(arn, &handler, ShardIteratorType::kTrimHorizon,
+                        absl::nullopt, "shardId-000000000009"),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_THAT(Subscribe("", &handler),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(Subscribe(arn + "x", &handler),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_THAT(Subscribe(arn, &handler, ShardIteratorType::kAtSequenceNumber),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  SubscribeToShardRequest request;
+  request.consumer_arn = arn;
+  request.shard_id = ShardId(0);
+  EXPECT_THAT(broker().SubscribeToShard(request, nullptr),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+}  // namespace
+}  // namespace brook
