@@ -35,10 +35,12 @@ std::vector<absl::string_view> EncodeRecordBatchParts(
 void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
                        std::string* out) {
   std::string framing;
-  for (absl::string_view part :
-       EncodeRecordBatchParts(arrival_ms, records, &framing)) {
-    out->append(part.data(), part.size());
-  }
+  const std::vector<absl::string_view> parts =
+      EncodeRecordBatchParts(arrival_ms, records, &framing);
+  size_t size = 0;
+  for (absl::string_view part : parts) size += part.size();
+  out->reserve(out->size() + size);
+  for (absl::string_view part : parts) out->append(part.data(), part.size());
 }
 
 absl::StatusOr<RecordBatchReader> RecordBatchReader::Open(
