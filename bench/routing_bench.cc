@@ -25,17 +25,8 @@ BENCHMARK(BM_PartitionKeyHash);
 
 void BM_ShardForHashKey(benchmark::State& state) {
   const int shards = static_cast<int>(state.range(0));
-  StreamMeta meta;
-  meta.id = 1;
-  const std::vector<HashKeyRange> ranges = SplitHashKeySpaceEvenly(shards);
-  for (int i = 0; i < shards; ++i) {
-    ShardMeta shard;
-    shard.index = i;
-    shard.hash_key_range = ranges[i];
-    meta.shards.push_back(shard);
-  }
-  StreamState stream(std::move(meta), "arn", StreamLimits::Unlimited(),
-                     absl::UnixEpoch());
+  StreamState stream(NewStreamMeta(1, "bench", shards, 1), "arn",
+                     StreamLimits::Unlimited(), absl::UnixEpoch());
   std::vector<absl::uint128> hashes;
   for (int i = 0; i < 1024; ++i) {
     hashes.push_back(PartitionKeyHash(absl::StrCat("user-", i)));

@@ -698,7 +698,6 @@ absl::StatusOr<ShardState*> BrokerImpl::FindShard(
 absl::StatusOr<GetShardIteratorResult> BrokerImpl::GetShardIterator(
     const GetShardIteratorRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(request.shard_id));
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          FindStream(request.stream));
   BROOK_ASSIGN_OR_RETURN(ShardState * shard,

@@ -8,7 +8,6 @@
 #include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "routing/hash_key.h"
 #include "storage/keys.h"
 
 namespace brook {
@@ -22,24 +21,6 @@ std::string EncodeStreamId(uint32_t id) {
   std::string value;
   PutFixed32BE(&value, id);
   return value;
-}
-
-StreamMeta NewStreamMeta(uint32_t id, const CreateStreamRequest& request,
-                         uint64_t starting_counter, absl::Time now) {
-  StreamMeta meta;
-  meta.id = id;
-  meta.name = request.stream_name;
-  meta.creation_ms = absl::ToUnixMillis(now);
-  meta.max_record_size_kib = request.options.max_record_size_kib;
-  const std::vector<HashKeyRange> ranges =
-      SplitHashKeySpaceEvenly(request.shard_count);
-  meta.shards.resize(ranges.size());
-  for (size_t i = 0; i < ranges.size(); ++i) {
-    meta.shards[i].index = static_cast<uint32_t>(i);
-    meta.shards[i].hash_key_range = ranges[i];
-    meta.shards[i].starting_counter = starting_counter;
-  }
-  return meta;
 }
 
 }  // namespace
@@ -113,7 +94,10 @@ absl::Status Catalog::Create(const CreateStreamRequest& request,
     return LimitExceeded("every stream id has been used");
   }
   const uint32_t id = next_stream_id_;
-  StreamMeta meta = NewStreamMeta(id, request, starting_counter, now);
+  StreamMeta meta = NewStreamMeta(id, request.stream_name, request.shard_count,
+                                  starting_counter);
+  meta.creation_ms = absl::ToUnixMillis(now);
+  meta.max_record_size_kib = request.options.max_record_size_kib;
   rocksdb::WriteBatch batch;
   batch.Put(store_->meta(), StreamMetaKey(id), EncodeStreamMeta(meta))
       .PermitUncheckedError();

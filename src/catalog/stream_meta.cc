@@ -5,6 +5,7 @@
 #include "absl/strings/strip.h"
 #include "common/coding.h"
 #include "common/errors.h"
+#include "routing/hash_key.h"
 
 namespace brook {
 namespace {
@@ -61,6 +62,21 @@ bool ReadShard(Decoder* in, ShardMeta* shard) {
 }
 
 }  // namespace
+
+StreamMeta NewStreamMeta(uint32_t id, std::string name, int shard_count,
+                         uint64_t starting_counter) {
+  StreamMeta meta;
+  meta.id = id;
+  meta.name = std::move(name);
+  const std::vector<HashKeyRange> ranges = SplitHashKeySpaceEvenly(shard_count);
+  meta.shards.resize(ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    meta.shards[i].index = static_cast<uint32_t>(i);
+    meta.shards[i].hash_key_range = ranges[i];
+    meta.shards[i].starting_counter = starting_counter;
+  }
+  return meta;
+}
 
 std::string EncodeStreamMeta(const StreamMeta& meta) {
   std::string out;

@@ -52,6 +52,12 @@ struct StreamMeta {
   std::vector<ShardMeta> shards;  // shards[i].index == i
 };
 
+// A new stream's description: `shard_count` open shards splitting the hash
+// key space evenly (see routing/hash_key.h), all starting at
+// `starting_counter`; other fields keep their defaults.
+StreamMeta NewStreamMeta(uint32_t id, std::string name, int shard_count,
+                         uint64_t starting_counter);
+
 std::string EncodeStreamMeta(const StreamMeta& meta);
 // Fails with InternalFailure if `value` is damaged or of an unknown version.
 absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value);

@@ -17,18 +17,9 @@ using ::brook::testing::HasErrorName;
 using ::brook::testing::TempDir;
 
 std::shared_ptr<StreamState> MakeStream(uint32_t id, int shard_count) {
-  StreamMeta meta;
-  meta.id = id;
-  meta.name = "stream-" + std::to_string(id);
-  const std::vector<HashKeyRange> ranges = SplitHashKeySpaceEvenly(shard_count);
-  for (int i = 0; i < shard_count; ++i) {
-    ShardMeta shard;
-    shard.index = i;
-    shard.hash_key_range = ranges[i];
-    meta.shards.push_back(shard);
-  }
   return std::make_shared<StreamState>(
-      std::move(meta), "arn", StreamLimits::Unlimited(), absl::UnixEpoch());
+      NewStreamMeta(id, "stream-" + std::to_string(id), shard_count, 1), "arn",
+      StreamLimits::Unlimited(), absl::UnixEpoch());
 }
 
 class CommitPipelineTest : public ::testing::Test {
