@@ -113,6 +113,19 @@ class Broker {
   virtual absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) = 0;
 
+  // Broker::IncreaseStreamRetentionPeriod()
+  // Broker::DecreaseStreamRetentionPeriod()
+  //
+  // Change how long records are kept (24 to 8,760 hours). Increasing does
+  // not bring back records already removed; decreasing makes records older
+  // than the new period unreadable at once and removes them in the
+  // background. Fail with InvalidArgumentException if the value is out of
+  // range, or smaller (Increase) or larger (Decrease) than the current one.
+  virtual absl::Status IncreaseStreamRetentionPeriod(
+      const UpdateStreamRetentionRequest& request) = 0;
+  virtual absl::Status DecreaseStreamRetentionPeriod(
+      const UpdateStreamRetentionRequest& request) = 0;
+
   // Broker::UpdateStreamLimits()
   //
   // Replaces the stream's per-shard throughput limits, from now on and across
@@ -171,12 +184,14 @@ class Broker {
   // Broker::GetShardIterator()
   //
   // Returns an iterator positioned per `shard_iterator_type`:
-  //   kTrimHorizon: at the oldest record of the shard;
+  //   kTrimHorizon: at the oldest record the retention period keeps;
   //   kLatest: just after the newest record, so that only later records are
   //     read;
   //   kAtSequenceNumber / kAfterSequenceNumber: at / just after the given
   //     record;
   //   kAtTimestamp: at the first record that arrived at or after the time.
+  // A position older than the retention period starts at the oldest record
+  // kept, as TRIM_HORIZON does.
   // Example: a shard holds records 10, 20 and 30 (their sequence numbers);
   // AT 20 reads 20 and 30, AFTER 20 reads 30, LATEST reads only records put
   // after the call. Fails with ResourceNotFoundException (no such stream or

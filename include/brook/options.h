@@ -85,6 +85,11 @@ struct BrokerOptions {
   // Default: 5 minutes, as Kinesis.
   absl::Duration subscription_lifetime = absl::Minutes(5);
 
+  // How often, in real time, a background pass removes records older than
+  // their stream's retention period.
+  // Default: 10 seconds.
+  absl::Duration retention_check_interval = absl::Seconds(10);
+
   // Used only to build stream ARNs:
   // "arn:aws:kinesis:<region>:<account_id>:stream/<name>".
   // Default: "us-east-1" and "000000000000".

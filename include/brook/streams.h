@@ -116,6 +116,13 @@ struct StreamDescriptionSummary {
   StreamLimits limits;
 };
 
+// For IncreaseStreamRetentionPeriod and DecreaseStreamRetentionPeriod.
+struct UpdateStreamRetentionRequest {
+  std::string stream;  // Name or ARN.
+  // 24 to 8,760.
+  int retention_period_hours = 24;
+};
+
 struct UpdateStreamLimitsRequest {
   std::string stream;  // Name or ARN.
   StreamLimits limits;

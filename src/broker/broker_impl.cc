@@ -85,7 +85,7 @@ void DescribeCommonFields(const StreamState& stream, Description* out) {
   out->stream_status = StreamStatus::kActive;
   out->stream_creation_timestamp =
       absl::FromUnixMillis(stream.meta().creation_ms);
-  out->retention_period_hours = stream.meta().retention_hours;
+  out->retention_period_hours = stream.retention_hours();
   out->max_record_size_kib = stream.meta().max_record_size_kib;
 }
 
@@ -147,6 +147,12 @@ absl::Status BrokerImpl::Start() {
   pipeline_options.max_group_bytes = options_.max_commit_group_bytes;
   pipeline_options.clock = clock_;
   BROOK_RETURN_IF_ERROR(consumers_->Load());
+  // Records that expired while the directory was closed are unreadable
+  // before the first call.
+  trimmer_ = std::make_unique<RetentionTrimmer>(store_.get(), log_.get(),
+                                                catalog_.get(), clock_);
+  BROOK_RETURN_IF_ERROR(trimmer_->TrimAll());
+  trimmer_->Start(options_.retention_check_interval);
   BROOK_ASSIGN_OR_RETURN(
       pipeline_, CommitPipeline::Start(store_.get(), log_.get(),
                                        pipeline_options, newest_arrival_ms));
@@ -262,6 +268,7 @@ absl::Status BrokerImpl::Close() {
   absl::MutexLock lock(&close_mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
+  if (trimmer_ != nullptr) trimmer_->Stop();
   if (pipeline_ != nullptr) pipeline_->Stop();
   if (fan_out_ != nullptr) fan_out_->Stop();
   absl::Status status = store_->Close();
@@ -343,6 +350,35 @@ absl::StatusOr<StreamDescriptionSummary> BrokerImpl::DescribeStreamSummary(
       std::count_if(stream->meta().shards.begin(), stream->meta().shards.end(),
                     [](const ShardMeta& shard) { return shard.open(); }));
   return summary;
+}
+
+absl::Status BrokerImpl::IncreaseStreamRetentionPeriod(
+    const UpdateStreamRetentionRequest& request) {
+  return UpdateRetention(request, /*increase=*/true);
+}
+
+absl::Status BrokerImpl::DecreaseStreamRetentionPeriod(
+    const UpdateStreamRetentionRequest& request) {
+  return UpdateRetention(request, /*increase=*/false);
+}
+
+absl::Status BrokerImpl::UpdateRetention(
+    const UpdateStreamRetentionRequest& request, bool increase) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(ValidateRange("retention period (hours)",
+                                      request.retention_period_hours,
+                                      kMinRetentionHours, kMaxRetentionHours));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  const int current = stream->retention_hours();
+  if (increase ? request.retention_period_hours < current
+               : request.retention_period_hours > current) {
+    return InvalidArgument(absl::StrCat(
+        increase ? "cannot increase" : "cannot decrease",
+        " the retention period of stream '", stream->name(), "' from ", current,
+        " to ", request.retention_period_hours, " hours"));
+  }
+  return catalog_->UpdateRetention(stream, request.retention_period_hours);
 }
 
 absl::Status BrokerImpl::UpdateStreamLimits(
@@ -711,6 +747,15 @@ absl::StatusOr<GetShardIteratorResult> BrokerImpl::GetShardIterator(
 
 absl::StatusOr<uint64_t> BrokerImpl::StartingCounter(
     const ShardState& shard, const StartingPosition& position) const {
+  BROOK_ASSIGN_OR_RETURN(uint64_t counter,
+                         UntrimmedStartingCounter(shard, position));
+  // Positions older than the retention period start at the oldest record
+  // kept.
+  return std::max(counter, shard.trim_counter());
+}
+
+absl::StatusOr<uint64_t> BrokerImpl::UntrimmedStartingCounter(
+    const ShardState& shard, const StartingPosition& position) const {
   const uint64_t after_newest = shard.last_visible_counter() + 1;
   switch (position.type) {
     case ShardIteratorType::kTrimHorizon:
@@ -807,6 +852,9 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
         absl::StrCat("Rate exceeded for shard ", ShardIdOf(ref.shard_index),
                      " in stream ", stream->name()));
   }
+  // An iterator older than the retention period continues at the oldest
+  // record kept.
+  counter = std::max(counter, shard->trim_counter());
   BROOK_ASSIGN_OR_RETURN(
       ShardReadResult read,
       log_->Read(ref, counter, shard->last_visible_counter(),

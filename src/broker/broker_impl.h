@@ -21,6 +21,7 @@
 #include "common/token_signer.h"
 #include "consumers/consumer_registry.h"
 #include "consumers/fan_out.h"
+#include "retention/retention_trimmer.h"
 #include "storage/data_dir.h"
 #include "storage/shard_log.h"
 #include "storage/store.h"
@@ -41,6 +42,10 @@ class BrokerImpl final : public Broker {
       const DescribeStreamRequest& request) override;
   absl::StatusOr<StreamDescriptionSummary> DescribeStreamSummary(
       const DescribeStreamSummaryRequest& request) override;
+  absl::Status IncreaseStreamRetentionPeriod(
+      const UpdateStreamRetentionRequest& request) override;
+  absl::Status DecreaseStreamRetentionPeriod(
+      const UpdateStreamRetentionRequest& request) override;
   absl::Status UpdateStreamLimits(
       const UpdateStreamLimitsRequest& request) override;
   absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
@@ -73,7 +78,14 @@ class BrokerImpl final : public Broker {
       SubscriptionHandler* handler) override;
   absl::Status Close() override;
 
+  // Runs a retention pass now, on the calling thread.
+  absl::Status TEST_TrimNow() { return trimmer_->TrimAll(); }
+
  private:
+  // Increase (`increase`) or decrease the retention period.
+  absl::Status UpdateRetention(const UpdateStreamRetentionRequest& request,
+                               bool increase);
+
   BrokerImpl(const BrokerOptions& options, std::unique_ptr<DataDirLock> lock,
              std::unique_ptr<Store> store);
 
@@ -115,6 +127,9 @@ class BrokerImpl final : public Broker {
   // The counter a reader starting at `position` reads first.
   absl::StatusOr<uint64_t> StartingCounter(
       const ShardState& shard, const StartingPosition& position) const;
+  // The same, before the trim point is applied.
+  absl::StatusOr<uint64_t> UntrimmedStartingCounter(
+      const ShardState& shard, const StartingPosition& position) const;
   std::string SealIterator(ShardRef shard, uint64_t counter) const;
   // The payload of a pagination token of `kind`; fails with
   // InvalidArgumentException or, after 300 seconds,
@@ -135,6 +150,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<CommitPipeline> pipeline_;
   std::unique_ptr<ConsumerRegistry> consumers_;
   std::unique_ptr<FanOutService> fan_out_;
+  std::unique_ptr<RetentionTrimmer> trimmer_;
 };
 
 }  // namespace brook

@@ -69,8 +69,10 @@ absl::Status BrokerOptions::Validate() const {
     return InvalidArgument(
         "max_consumers_per_stream and fan_out_threads must be at least 1");
   }
-  if (subscription_lifetime <= absl::ZeroDuration()) {
-    return InvalidArgument("subscription_lifetime must be positive");
+  if (subscription_lifetime <= absl::ZeroDuration() ||
+      retention_check_interval <= absl::ZeroDuration()) {
+    return InvalidArgument(
+        "subscription_lifetime and retention_check_interval must be positive");
   }
   if (region.empty() || !std::all_of(region.begin(), region.end(), [](char c) {
         return absl::ascii_islower(static_cast<unsigned char>(c)) ||

@@ -23,6 +23,8 @@ inline constexpr size_t kMaxGetRecordsBytes = size_t{10} << 20;
 inline constexpr int kMaxGetRecordsLimit = 10000;
 inline constexpr int kMinRecordSizeKib = 1024;
 inline constexpr int kMaxRecordSizeKib = 10240;
+inline constexpr int kMinRetentionHours = 24;
+inline constexpr int kMaxRetentionHours = 8760;
 
 // 1 to 128 characters of [a-zA-Z0-9_.-].
 absl::Status ValidateStreamName(absl::string_view name);

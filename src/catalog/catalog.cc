@@ -133,6 +133,28 @@ absl::Status Catalog::UpdateLimits(const std::shared_ptr<StreamState>& stream,
   return absl::OkStatus();
 }
 
+absl::Status Catalog::UpdateRetention(
+    const std::shared_ptr<StreamState>& stream, int retention_hours) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  StreamMeta meta = stream->meta();
+  meta.retention_hours = retention_hours;
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->meta(), StreamMetaKey(stream->id()), EncodeStreamMeta(meta))
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  stream->set_retention_hours(retention_hours);
+  return absl::OkStatus();
+}
+
+std::vector<std::shared_ptr<StreamState>> Catalog::All() const {
+  bool more = false;
+  return ListAfter("", SIZE_MAX, &more);
+}
+
 absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   absl::MutexLock control(&control_mu_);
   rocksdb::WriteBatch batch;

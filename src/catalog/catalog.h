@@ -57,6 +57,15 @@ class Catalog {
   absl::Status UpdateLimits(const std::shared_ptr<StreamState>& stream,
                             const StreamLimits& limits, absl::Time now);
 
+  // Catalog::UpdateRetention()
+  //
+  // Persists and applies a new retention period. REQUIRES: validated.
+  absl::Status UpdateRetention(const std::shared_ptr<StreamState>& stream,
+                               int retention_hours);
+
+  // Every live stream, in name order.
+  std::vector<std::shared_ptr<StreamState>> All() const;
+
   // Catalog::Delete()
   //
   // Removes the stream and its records from the store, then marks it

@@ -18,6 +18,13 @@ void ShardState::Publish(uint64_t last_counter) {
   for (auto& wake : woken) std::move(wake)();
 }
 
+void ShardState::TrimTo(uint64_t counter) {
+  uint64_t current = trim_counter_.load();
+  while (current < counter &&
+         !trim_counter_.compare_exchange_weak(current, counter)) {
+  }
+}
+
 void ShardState::WatchOnce(absl::AnyInvocable<void() &&> wake) {
   absl::MutexLock lock(&watchers_mu_);
   watchers_.push_back(std::move(wake));
@@ -51,7 +58,10 @@ void ShardCounters::Snapshot(ShardMetrics* metrics) const {
 
 StreamState::StreamState(StreamMeta meta, std::string arn,
                          const StreamLimits& limits, absl::Time now)
-    : meta_(std::move(meta)), arn_(std::move(arn)), limits_(limits) {
+    : meta_(std::move(meta)),
+      arn_(std::move(arn)),
+      retention_hours_(meta_.retention_hours),
+      limits_(limits) {
   const int64_t max_record_bytes = int64_t{meta_.max_record_size_kib} * 1024;
   shards_.reserve(meta_.shards.size());
   for (const ShardMeta& shard : meta_.shards) {

@@ -74,6 +74,11 @@ class ShardState {
   const ShardCounters& counters() const { return counters_; }
 
   // The last counter readers may see; 0 when the shard has no record.
+  // The first counter retention has not removed: readers start no earlier.
+  uint64_t trim_counter() const { return trim_counter_.load(); }
+  // Moves the trim point forward to `counter` (never back).
+  void TrimTo(uint64_t counter);
+
   // Sequentially consistent, as are the stores in Publish(), so that a
   // watcher that registers and then reads this cannot miss a publication
   // that also misses the watcher.
@@ -93,6 +98,7 @@ class ShardState {
   const ShardRef ref_;
   const ShardMeta* const meta_;
   std::atomic<uint64_t> last_visible_counter_{0};
+  std::atomic<uint64_t> trim_counter_{0};
   std::atomic<bool> has_watchers_{false};
   absl::Mutex watchers_mu_;
   std::vector<absl::AnyInvocable<void() &&>> watchers_
@@ -120,6 +126,11 @@ class StreamState {
   // The open shard whose hash key range holds `hash_key`.
   ShardState& ShardForHashKey(absl::uint128 hash_key) const;
 
+  // The retention period; meta().retention_hours is only its value at
+  // load.
+  int retention_hours() const { return retention_hours_.load(); }
+  void set_retention_hours(int hours) { retention_hours_.store(hours); }
+
   StreamLimits limits() const;
   // Applies new limits to every shard from `now` on.
   void UpdateLimits(const StreamLimits& limits, absl::Time now);
@@ -134,6 +145,7 @@ class StreamState {
   // Open shards ordered by starting hash key, for routing.
   std::vector<ShardState*> open_shards_;
   std::atomic<bool> deleted_{false};
+  std::atomic<int> retention_hours_;
   mutable absl::Mutex limits_mu_;
   StreamLimits limits_ ABSL_GUARDED_BY(limits_mu_);
 };

@@ -137,6 +137,8 @@ void SubscriptionCore::Pump() {
   if (!bucket_.HasCredit(now)) return;  // The next tick tries again.
 
   const ShardRef shard = shard_->ref();
+  // Records older than the retention period are gone; continue after them.
+  position_ = std::max(position_, shard_->trim_counter());
   const uint64_t visible = shard_->last_visible_counter();
   if (visible >= position_) {
     absl::StatusOr<ShardReadResult> read =

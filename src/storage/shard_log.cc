@@ -49,6 +49,18 @@ void ShardLog::AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
       .PermitUncheckedError();
 }
 
+void ShardLog::AddTrim(rocksdb::WriteBatch* batch, ShardRef shard,
+                       uint64_t keep_from_counter, int64_t horizon_ms) const {
+  batch
+      ->DeleteRange(store_->records(), ShardPrefix(shard),
+                    RecordKey(shard, keep_from_counter))
+      .PermitUncheckedError();
+  batch
+      ->DeleteRange(store_->time_index(), ShardPrefix(shard),
+                    TimeIndexKey(shard, horizon_ms, 0))
+      .PermitUncheckedError();
+}
+
 void ShardLog::AddStreamDeletion(rocksdb::WriteBatch* batch,
                                  uint32_t stream_id) const {
   const std::string begin = StreamPrefix(stream_id);

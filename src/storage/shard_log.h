@@ -59,6 +59,13 @@ class ShardLog {
                 uint64_t first_counter, int64_t arrival_ms,
                 absl::Span<const RecordView> records) const;
 
+  // Adds to `batch` the range deletions that remove the records of `shard`
+  // below `keep_from_counter` and the time index entries of batches that
+  // arrived before `horizon_ms`. REQUIRES: they are the same batches (the
+  // first batch kept is the first that arrived at or after the horizon).
+  void AddTrim(rocksdb::WriteBatch* batch, ShardRef shard,
+               uint64_t keep_from_counter, int64_t horizon_ms) const;
+
   // Adds to `batch` the range deletions that remove every record and time
   // index entry of the stream.
   void AddStreamDeletion(rocksdb::WriteBatch* batch, uint32_t stream_id) const;

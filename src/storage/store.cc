@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 #include "rocksdb/table.h"
 
 namespace brook {
@@ -66,6 +67,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 2;
+  // The meta family is written rarely; without a bound its memtable would
+  // keep every log file alive.
+  db_options.max_total_wal_size = size_t{512} << 20;
   // Flushes and compactions write large files once and never read them back
   // soon: bypassing the page cache saves a copy per byte and keeps dirty
   // pages from stalling the log writes that acknowledgements wait for.
@@ -96,6 +100,26 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
   options.sync = durability == Durability::kSync;
   options.disableWAL = durability == Durability::kNoWal;
   return FromRocksDb("writing to the store", db_->Write(options, batch));
+}
+
+absl::Status Store::CompactRecords() {
+  // Flushing every family first lets RocksDB delete log files that only a
+  // rarely written family (meta) still pinned.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  BROOK_RETURN_IF_ERROR(
+      FromRocksDb("flushing the store", db_->Flush(flush, families_)));
+  rocksdb::CompactRangeOptions options;
+  // Range tombstones are dropped only by a compaction that reaches the
+  // bottom of the tree.
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (rocksdb::ColumnFamilyHandle* family : {records(), time_index()}) {
+    BROOK_RETURN_IF_ERROR(
+        FromRocksDb("compacting the record store",
+                    db_->CompactRange(options, family, nullptr, nullptr)));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::SyncWal() {

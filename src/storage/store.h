@@ -66,6 +66,12 @@ class Store {
   // Durability::kSync.
   absl::Status SyncWal();
 
+  // Store::CompactRecords()
+  //
+  // Flushes every family and compacts the records and time index families,
+  // so that deleted ranges release their files.
+  absl::Status CompactRecords();
+
   // Store::GetMeta()
   //
   // Returns the value of `key` in the meta family, or nullopt if absent.

@@ -1,0 +1,66 @@
+// Retention: removes records older than their stream's retention period,
+// from the oldest end of each shard only (invariant 4).
+//
+// A trim pass computes, per shard, the horizon now - retention; finds the
+// first batch that arrived at or after it in the time index; moves the
+// shard's trim point there (readers start no earlier from that moment on);
+// then range-deletes the older records and time index entries and compacts,
+// so that the space comes back. Because arrival times never decrease within
+// a shard, the batches before the trim point are exactly the expired ones.
+//
+// Thread safety: safe for concurrent use by multiple threads without
+// external synchronization; passes are serialized.
+// Lifetime: Stop() (or the destructor) joins the background thread; the
+// store, log, catalog and clock must outlive the trimmer.
+
+#ifndef BROOK_RETENTION_RETENTION_TRIMMER_H_
+#define BROOK_RETENTION_RETENTION_TRIMMER_H_
+
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "brook/clock.h"
+#include "catalog/catalog.h"
+#include "storage/shard_log.h"
+#include "storage/store.h"
+
+namespace brook {
+
+class RetentionTrimmer {
+ public:
+  RetentionTrimmer(Store* store, const ShardLog* log, const Catalog* catalog,
+                   Clock* clock);
+  ~RetentionTrimmer();
+
+  // RetentionTrimmer::TrimAll()
+  //
+  // Runs one pass over every shard of every stream, on the calling thread.
+  absl::Status TrimAll();
+
+  // Runs a pass every `interval` of real time on a background thread.
+  void Start(absl::Duration interval);
+  void Stop();
+
+ private:
+  // Returns whether anything was trimmed.
+  absl::StatusOr<bool> TrimShard(const StreamState& stream, ShardState& shard,
+                                 absl::Time now);
+
+  Store* const store_;
+  const ShardLog* const log_;
+  const Catalog* const catalog_;
+  Clock* const clock_;
+
+  absl::Mutex pass_mu_;  // Serializes passes.
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_RETENTION_RETENTION_TRIMMER_H_
