@@ -100,12 +100,19 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(
 
 absl::StatusOr<std::unique_ptr<Broker>> BrokerImpl::Open(
     const BrokerOptions& options, absl::string_view dir) {
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<BrokerImpl> broker,
+                         OpenWithEnv(options, dir, nullptr));
+  return broker;
+}
+
+absl::StatusOr<std::unique_ptr<BrokerImpl>> BrokerImpl::OpenWithEnv(
+    const BrokerOptions& options, absl::string_view dir, rocksdb::Env* env) {
   BROOK_RETURN_IF_ERROR(options.Validate());
   BROOK_ASSIGN_OR_RETURN(
       std::unique_ptr<DataDirLock> lock,
       DataDirLock::Acquire(std::string(dir), options.create_if_missing));
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                         Store::Open(lock->rocksdb_path()));
+                         Store::Open(lock->rocksdb_path(), env));
   std::unique_ptr<BrokerImpl> broker(
       new BrokerImpl(options, std::move(lock), std::move(store)));
   absl::MutexLock lock_for_start(&broker->close_mu_);
@@ -267,13 +274,25 @@ BrokerImpl::~BrokerImpl() { Close().IgnoreError(); }
 absl::Status BrokerImpl::Close() {
   absl::MutexLock lock(&close_mu_);
   if (closed_) return absl::OkStatus();
+  StopThreads();
+  absl::Status status = store_->Close();
+  lock_.reset();
+  return status;
+}
+
+void BrokerImpl::TEST_SimulateCrash() {
+  absl::MutexLock lock(&close_mu_);
+  if (closed_) return;
+  StopThreads();
+  store_->TEST_CloseWithoutFlush();
+  lock_.reset();
+}
+
+void BrokerImpl::StopThreads() {
   closed_ = true;
   if (trimmer_ != nullptr) trimmer_->Stop();
   if (pipeline_ != nullptr) pipeline_->Stop();
   if (fan_out_ != nullptr) fan_out_->Stop();
-  absl::Status status = store_->Close();
-  lock_.reset();
-  return status;
 }
 
 absl::Status BrokerImpl::CheckOpen() const {

@@ -33,6 +33,10 @@ class BrokerImpl final : public Broker {
  public:
   static absl::StatusOr<std::unique_ptr<Broker>> Open(
       const BrokerOptions& options, absl::string_view dir);
+  // As Open(), with RocksDB's environment replaced (for fault-injection
+  // tests); `env` must outlive the Broker.
+  static absl::StatusOr<std::unique_ptr<BrokerImpl>> OpenWithEnv(
+      const BrokerOptions& options, absl::string_view dir, rocksdb::Env* env);
 
   ~BrokerImpl() override;
 
@@ -81,6 +85,11 @@ class BrokerImpl final : public Broker {
   // Runs a retention pass now, on the calling thread.
   absl::Status TEST_TrimNow() { return trimmer_->TrimAll(); }
 
+  // Stops every thread and releases the directory without flushing, leaving
+  // the files as a crash of the process would. Later calls fail as after
+  // Close().
+  void TEST_SimulateCrash();
+
  private:
   // Increase (`increase`) or decrease the retention period.
   absl::Status UpdateRetention(const UpdateStreamRetentionRequest& request,
@@ -91,6 +100,8 @@ class BrokerImpl final : public Broker {
 
   absl::Status Start() ABSL_EXCLUSIVE_LOCKS_REQUIRED(close_mu_);
   absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // Marks the Broker closed and joins its threads (queued puts commit).
+  void StopThreads() ABSL_EXCLUSIVE_LOCKS_REQUIRED(close_mu_);
   // Resolves a stream reference; fails if the Broker is closed.
   absl::StatusOr<std::shared_ptr<StreamState>> FindStream(
       absl::string_view name_or_arn) const

@@ -60,8 +60,10 @@ absl::Status BoundedIterator::status() const {
   return FromRocksDb("reading the record store", iterator_->status());
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   rocksdb::Env* env) {
   rocksdb::DBOptions db_options;
+  if (env != nullptr) db_options.env = env;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
@@ -139,6 +141,16 @@ absl::StatusOr<absl::optional<std::string>> Store::GetMeta(
 BoundedIterator Store::NewIterator(rocksdb::ColumnFamilyHandle* family,
                                    std::string lower, std::string upper) {
   return BoundedIterator(db_.get(), family, std::move(lower), std::move(upper));
+}
+
+void Store::TEST_CloseWithoutFlush() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* family : families_) {
+    db_->DestroyColumnFamilyHandle(family).PermitUncheckedError();
+  }
+  families_.clear();
+  db_->Close().PermitUncheckedError();
+  db_.reset();
 }
 
 absl::Status Store::Close() {

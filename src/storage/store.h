@@ -49,7 +49,10 @@ class BoundedIterator {
 
 class Store {
  public:
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  // `env`, when set, replaces RocksDB's default environment (tests inject
+  // faults through it); it must outlive the Store.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const std::string& path, rocksdb::Env* env = nullptr);
 
   ~Store();
   Store(const Store&) = delete;
@@ -85,6 +88,10 @@ class Store {
   // Flushes memtables (so that kNoWal writes reach disk) and closes the
   // database. Idempotent; other methods must not be called afterwards.
   absl::Status Close();
+
+  // Closes without flushing, as a crash would leave the files (the log is
+  // then all that holds the latest writes). For tests.
+  void TEST_CloseWithoutFlush();
 
   rocksdb::ColumnFamilyHandle* meta() const { return families_[0]; }
   rocksdb::ColumnFamilyHandle* records() const { return families_[1]; }
