@@ -62,6 +62,10 @@ class CrashRecoveryTest : public testing::BrokerTest {
       output.append(buffer, n);
       lines += std::count(buffer, buffer + n, '\n');
       if (!killed && lines >= kill_after) {
+        // While the live producer process holds the directory, this
+        // process cannot open it.
+        EXPECT_THAT(Broker::Open(BrokerOptions(), dir()),
+                    testing::HasErrorName(ErrorName::kResourceInUseException));
         kill(pid, SIGKILL);
         killed = true;
       }
