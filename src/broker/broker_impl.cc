@@ -176,6 +176,15 @@ absl::Status BrokerImpl::Start() {
 // Enhanced fan-out
 // -----------------------------------------------------------------------------
 
+absl::StatusOr<std::shared_ptr<ConsumerState>> BrokerImpl::FindConsumer(
+    const ConsumerRef& ref) const {
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  if (ref.consumer_arn.empty()) {
+    BROOK_RETURN_IF_ERROR(ValidateConsumerName(ref.consumer_name));
+  }
+  return consumers_->Find(ref);
+}
+
 absl::StatusOr<Consumer> BrokerImpl::RegisterStreamConsumer(
     const RegisterStreamConsumerRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
@@ -190,9 +199,8 @@ absl::StatusOr<Consumer> BrokerImpl::RegisterStreamConsumer(
 
 absl::Status BrokerImpl::DeregisterStreamConsumer(const ConsumerRef& ref) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
-                         consumers_->Find(ref));
+                         FindConsumer(ref));
   BROOK_RETURN_IF_ERROR(consumers_->Deregister(consumer));
   fan_out_->EndConsumer(consumer.get(), ResourceNotFound(absl::StrCat(
                                             "consumer '", consumer->name(),
@@ -203,9 +211,8 @@ absl::Status BrokerImpl::DeregisterStreamConsumer(const ConsumerRef& ref) {
 absl::StatusOr<Consumer> BrokerImpl::DescribeStreamConsumer(
     const ConsumerRef& ref) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
-                         consumers_->Find(ref));
+                         FindConsumer(ref));
   return consumer->Describe();
 }
 

@@ -133,6 +133,9 @@ class BrokerImpl final : public Broker {
   void PutRecordUnowned(const PutRecordRequest& request,
                         PutRecordCallback done);
 
+  // Resolves a consumer reference; fails if the Broker is closed.
+  absl::StatusOr<std::shared_ptr<ConsumerState>> FindConsumer(
+      const ConsumerRef& ref) const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   absl::StatusOr<ShardState*> FindShard(const StreamState& stream,
                                         absl::string_view shard_id) const;
   // The counter a reader starting at `position` reads first.

@@ -4,7 +4,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "broker/validation.h"
 #include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -153,7 +152,6 @@ absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Find(
     }
     return consumer;
   }
-  BROOK_RETURN_IF_ERROR(ValidateConsumerName(ref.consumer_name));
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          catalog_->Find(ref.stream));
   return FindInStream(stream->id(), ref.consumer_name);

@@ -70,7 +70,8 @@ class ConsumerRegistry {
   absl::Status Deregister(const std::shared_ptr<ConsumerState>& consumer);
 
   // Resolves a ConsumerRef: an ARN, or a stream and a name. Fails with
-  // InvalidArgumentException or ResourceNotFoundException.
+  // InvalidArgumentException (a malformed ARN) or ResourceNotFoundException.
+  // REQUIRES: a consumer name, when given, was validated.
   absl::StatusOr<std::shared_ptr<ConsumerState>> Find(
       const ConsumerRef& ref) const;
 

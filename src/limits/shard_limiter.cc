@@ -22,6 +22,11 @@ void UpdateBucket(TokenBucket& bucket, int64_t rate, int64_t capacity,
   bucket.Reset(rate, capacity, now);
 }
 
+bool WritesUnlimited(const StreamLimits& limits) {
+  return limits.write_bytes_per_second == StreamLimits::kUnlimited &&
+         limits.write_records_per_second == StreamLimits::kUnlimited;
+}
+
 int64_t WriteBytesCapacity(const StreamLimits& limits,
                            int64_t max_record_bytes) {
   return std::max(limits.write_bytes_per_second, max_record_bytes);
@@ -31,7 +36,8 @@ int64_t WriteBytesCapacity(const StreamLimits& limits,
 
 ShardLimiter::ShardLimiter(const StreamLimits& limits, int64_t max_record_bytes,
                            absl::Time now)
-    : max_record_bytes_(max_record_bytes),
+    : writes_unlimited_(WritesUnlimited(limits)),
+      max_record_bytes_(max_record_bytes),
       limits_(limits),
       write_bytes_(MakeBucket(limits.write_bytes_per_second,
                               WriteBytesCapacity(limits, max_record_bytes),
@@ -44,6 +50,7 @@ ShardLimiter::ShardLimiter(const StreamLimits& limits, int64_t max_record_bytes,
                              limits.read_bytes_per_second, now)) {}
 
 bool ShardLimiter::TryAdmitWrite(int64_t bytes, absl::Time now) {
+  if (writes_unlimited_.load(std::memory_order_acquire)) return true;
   absl::MutexLock lock(&mu_);
   if (!write_records_.Holds(1, now) || !write_bytes_.Holds(bytes, now)) {
     return false;
@@ -71,6 +78,7 @@ TokenBucket ShardLimiter::NewFanOutBucket(absl::Time now) const {
 
 void ShardLimiter::Update(const StreamLimits& limits, absl::Time now) {
   absl::MutexLock lock(&mu_);
+  writes_unlimited_.store(WritesUnlimited(limits), std::memory_order_release);
   limits_ = limits;
   UpdateBucket(write_bytes_, limits.write_bytes_per_second,
                WriteBytesCapacity(limits, max_record_bytes_), now);

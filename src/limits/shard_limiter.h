@@ -25,6 +25,7 @@
 #ifndef BROOK_LIMITS_SHARD_LIMITER_H_
 #define BROOK_LIMITS_SHARD_LIMITER_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
@@ -57,6 +58,9 @@ class ShardLimiter {
   void Update(const StreamLimits& limits, absl::Time now);
 
  private:
+  // Set when both write limits are off, so that unlimited streams admit
+  // writes without taking the lock (the put path calls this per record).
+  std::atomic<bool> writes_unlimited_;
   mutable absl::Mutex mu_;
   const int64_t max_record_bytes_;
   StreamLimits limits_ ABSL_GUARDED_BY(mu_);

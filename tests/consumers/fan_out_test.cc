@@ -204,6 +204,11 @@ TEST_F(FanOutTest, Consumers_ValidationAndLimits) {
   bad.consumer_arn = "not-an-arn";
   EXPECT_THAT(broker().DescribeStreamConsumer(bad),
               HasErrorName(ErrorName::kInvalidArgumentException));
+  ConsumerRef bad_name;
+  bad_name.stream = "s";
+  bad_name.consumer_name = "bad name";
+  EXPECT_THAT(broker().DescribeStreamConsumer(bad_name),
+              HasErrorName(ErrorName::kInvalidArgumentException));
 }
 
 TEST_F(FanOutTest, DeleteStream_NeedsEnforceConsumerDeletion) {
