@@ -13,18 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "broker/broker_impl.h"
 #include "brook/broker.h"
+#include "tool/disk_usage.h"
 
 namespace {
-
-int64_t BytesUnder(const std::string& dir) {
-  int64_t bytes = 0;
-  std::error_code ec;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(dir, ec)) {
-    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
-  }
-  return bytes;
-}
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "%s\n", status.ToString().c_str());
@@ -74,7 +65,7 @@ int main(int argc, char** argv) {
     if (hour % 24 == 0) {
       std::printf("| %d | %lld | %lld |\n", hour / 24,
                   static_cast<long long>(written >> 20),
-                  static_cast<long long>(BytesUnder(dir) >> 20));
+                  static_cast<long long>(brook::bench::BytesUnder(dir) >> 20));
       std::fflush(stdout);
     }
   }

@@ -22,6 +22,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "boost/json.hpp"
+#include "tool/disk_usage.h"
 #include "tool/workloads.h"
 
 ABSL_FLAG(std::string, workload, "produce",
@@ -113,16 +114,6 @@ boost::json::object ThroughputJson(const Throughput& throughput) {
           {"seconds", absl::ToDoubleSeconds(throughput.elapsed)},
           {"records_per_s", throughput.records_per_second()},
           {"mb_per_s", throughput.megabytes_per_second()}};
-}
-
-int64_t BytesUnder(const std::string& dir) {
-  int64_t bytes = 0;
-  std::error_code ec;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(dir, ec)) {
-    if (entry.is_regular_file(ec)) bytes += entry.file_size(ec);
-  }
-  return bytes;
 }
 
 boost::json::object ConfigJson(const Config& config) {
