@@ -79,6 +79,8 @@ TEST(ShardLimiterTest, Update_ChangesRatesAndCanUnlimit) {
 
   // Back from unlimited, the buckets start full.
   limiter.Update(StreamLimits(), kStart);
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limiter.TryAdmitWrite(1, kStart));
+  EXPECT_FALSE(limiter.TryAdmitWrite(1, kStart));
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter.TryAdmitRead(kStart));
   EXPECT_FALSE(limiter.TryAdmitRead(kStart));
 }
