@@ -92,7 +92,9 @@ class Broker {
 
   // Broker::DescribeStream()
   //
-  // Returns the stream and up to 100 of its shards, in shard-id order.
+  // Returns the stream and up to 100 of its shards, in shard-id order
+  // (closed shards too, until the retention period has removed their
+  // records).
   virtual absl::StatusOr<StreamDescription> DescribeStream(
       const DescribeStreamRequest& request) = 0;
 
@@ -108,10 +110,60 @@ class Broker {
 
   // Broker::ListShards()
   //
-  // Lists a stream's shards in shard-id order, `max_results` per call, with a
-  // `next_token` that expires after 300 seconds.
+  // Lists the stream's shards that `shard_filter` selects, in shard-id order,
+  // `max_results` per call, with a `next_token` that expires after 300
+  // seconds. Closed shards are listed until the retention period has
+  // removed their records. Fails with InvalidArgumentException (a filter
+  // without the shard id or timestamp it needs, or a next token combined
+  // with other arguments) or ExpiredNextTokenException.
   virtual absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) = 0;
+
+  // ---------------------------------------------------------------------------
+  // Resharding
+  // ---------------------------------------------------------------------------
+  //
+  // A reshard closes parent shards and opens children that own their hash
+  // keys, in one atomic step: once the call returns, puts go to the children
+  // (puts still queued for a parent are routed to its child), every child
+  // sequence number is above every parent's, and a reader that finishes a
+  // parent (GetRecords returns no next iterator) is told its children. Read
+  // every parent of a child to its end before the child to keep each
+  // partition key's order (brook/shard_lineage.h does this). The stream is
+  // UPDATING while a reshard runs; a second reshard of it meanwhile fails
+  // with ResourceInUseException.
+
+  // Broker::SplitShard()
+  //
+  // Closes `shard_to_split` and opens two children: one owns the hash keys
+  // below `new_starting_hash_key`, the other the rest. Fails with
+  // ResourceNotFoundException (no such stream or shard),
+  // InvalidArgumentException (a closed shard, or a hash key not inside the
+  // shard above its starting key), ResourceInUseException (another reshard
+  // is running) or LimitExceededException (past BrokerOptions::max_shards
+  // open shards).
+  virtual absl::Status SplitShard(const SplitShardRequest& request) = 0;
+
+  // Broker::MergeShards()
+  //
+  // Closes two open shards whose hash key ranges touch and opens one child
+  // that owns both ranges. Fails with ResourceNotFoundException,
+  // InvalidArgumentException (a closed shard, the same shard twice, or
+  // ranges that do not touch) or ResourceInUseException.
+  virtual absl::Status MergeShards(const MergeShardsRequest& request) = 0;
+
+  // Broker::UpdateShardCount()
+  //
+  // Reshards to `target_shard_count` open shards that split the hash key
+  // space evenly, through splits and merges applied together (shards that
+  // are created and closed within the step are listed, empty, to keep the
+  // lineage whole). Fails with InvalidArgumentException (a target below 1),
+  // LimitExceededException (a target above double or below half the open
+  // shards, above 10,000, past BrokerOptions::max_shards, or an eleventh
+  // scaling within 24 hours), ResourceNotFoundException or
+  // ResourceInUseException.
+  virtual absl::StatusOr<UpdateShardCountResult> UpdateShardCount(
+      const UpdateShardCountRequest& request) = 0;
 
   // Broker::IncreaseStreamRetentionPeriod()
   // Broker::DecreaseStreamRetentionPeriod()
@@ -203,7 +255,8 @@ class Broker {
   // Broker::GetRecords()
   //
   // Returns up to `limit` records (at most 10 MiB) from the iterator's
-  // position, in order, and the iterator to continue with. Fails with
+  // position, in order, and the iterator to continue with; at the end of a
+  // closed shard, no iterator and the shard's children instead. Fails with
   // ExpiredIteratorException (older than 5 minutes: get a new one),
   // InvalidArgumentException (not an iterator this Broker issued, or a bad
   // limit), ResourceNotFoundException (the stream was deleted) or

@@ -90,6 +90,9 @@ struct SubscribeToShardEvent {
   // repetition. Checkpoint it even when `records` is empty.
   SequenceNumber continuation_sequence_number;
   int64_t millis_behind_latest = 0;
+  // Set only in the last event of a closed shard read to its end: the
+  // shards to subscribe to next. The subscription then ends with OK.
+  std::vector<ChildShard> child_shards;
 };
 
 // Receives a subscription's events. OnEvent() runs on one of Brook's fan-out
@@ -99,6 +102,8 @@ struct SubscribeToShardEvent {
 // when the subscription ends by itself:
 //   OK                          its lifetime (5 minutes by default) is over:
 //                               resubscribe from the continuation number;
+//                               or, after an event with child shards, the
+//                               shard is finished: go on with the children;
 //   ResourceInUseException      another SubscribeToShard took it over;
 //   ResourceNotFoundException   the consumer was deregistered or the stream
 //                               deleted;

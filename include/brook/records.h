@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "brook/sequence_number.h"
+#include "brook/streams.h"
 
 namespace brook {
 
@@ -124,6 +125,9 @@ struct GetRecordsResult {
   // How far behind the newest record of the shard this result is; 0 when
   // it reaches the newest record.
   int64_t millis_behind_latest = 0;
+  // Set only with an empty `next_shard_iterator`: the shards to read next.
+  // A child with two parents is read once both are read to their ends.
+  std::vector<ChildShard> child_shards;
 };
 
 }  // namespace brook

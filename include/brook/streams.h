@@ -57,12 +57,24 @@ struct SequenceNumberRange {
   absl::optional<SequenceNumber> ending_sequence_number;
 };
 
+// A shard and its lineage. A split gives both children the split shard as
+// `parent_shard_id`; a merge gives its child the two merged shards as
+// `parent_shard_id` and `adjacent_parent_shard_id`.
 struct Shard {
   std::string shard_id;                  // "shardId-000000000000"
   std::string parent_shard_id;           // Empty when the shard has none.
   std::string adjacent_parent_shard_id;  // Empty when the shard has none.
   HashKeyRange hash_key_range;
   SequenceNumberRange sequence_number_range;
+};
+
+// A shard that a closed shard's hash keys went to, as reported when a
+// reader reaches the closed shard's end.
+struct ChildShard {
+  std::string shard_id;
+  // The child's parents: one after a split, two after a merge.
+  std::vector<std::string> parent_shards;
+  HashKeyRange hash_key_range;
 };
 
 struct CreateStreamRequest {
@@ -153,21 +165,87 @@ struct ListStreamsResult {
   std::string next_token;  // Empty when there are no more streams.
 };
 
+// Which shards ListShards returns, as Kinesis' ShardFilter. Shards whose
+// records the retention period has removed (closed shards closed longer
+// ago than the period) are never listed.
+enum class ShardFilterType {
+  // Every listed shard whose id sorts after `shard_id`.
+  kAfterShardId,
+  // The shards that were open at the trim horizon (now minus the retention
+  // period, or the stream's creation if later): where a consumer that reads
+  // everything kept starts.
+  kAtTrimHorizon,
+  // Every shard still kept (the default).
+  kFromTrimHorizon,
+  // The shards open now.
+  kAtLatest,
+  // The shards open at `timestamp` (the stream's creation if earlier).
+  kAtTimestamp,
+  // The shards open at or after `timestamp`.
+  kFromTimestamp,
+};
+
+// "AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST",
+// "AT_TIMESTAMP" or "FROM_TIMESTAMP".
+absl::string_view ShardFilterTypeToString(ShardFilterType type);
+
+struct ShardFilter {
+  ShardFilterType type = ShardFilterType::kFromTrimHorizon;
+  // Required by kAfterShardId.
+  std::string shard_id;
+  // Required by kAtTimestamp and kFromTimestamp.
+  absl::optional<absl::Time> timestamp;
+};
+
 struct ListShardsRequest {
   // Name or ARN. Must be empty when `next_token` is given.
   std::string stream;
-  // From a previous result; expires after 300 seconds
-  // (ExpiredNextTokenException).
+  // From a previous result, which it continues with the same filter;
+  // expires after 300 seconds (ExpiredNextTokenException).
   std::string next_token;
   // Return the shards after this one. Not with `next_token`.
   std::string exclusive_start_shard_id;
   // 1 to 10,000.
   int max_results = 1000;
+  // Not with `next_token`.
+  ShardFilter shard_filter;
 };
 
 struct ListShardsResult {
   std::vector<Shard> shards;
   std::string next_token;  // Empty when there are no more shards.
+};
+
+struct SplitShardRequest {
+  std::string stream;  // Name or ARN.
+  std::string shard_to_split;
+  // A decimal hash key inside the shard's range, above its starting hash
+  // key. Hash keys from it up go to one child, lower ones to the other.
+  std::string new_starting_hash_key;
+};
+
+struct MergeShardsRequest {
+  std::string stream;  // Name or ARN.
+  std::string shard_to_merge;
+  // Open, and owning the hash keys just above or just below
+  // `shard_to_merge`'s.
+  std::string adjacent_shard_to_merge;
+};
+
+enum class ScalingType { kUniformScaling };
+
+struct UpdateShardCountRequest {
+  std::string stream;  // Name or ARN.
+  // From half to double the open shards, at most 10,000.
+  int target_shard_count = 1;
+  ScalingType scaling_type = ScalingType::kUniformScaling;
+};
+
+struct UpdateShardCountResult {
+  std::string stream_name;
+  std::string stream_arn;
+  int current_shard_count = 0;
+  int target_shard_count = 0;
 };
 
 }  // namespace brook

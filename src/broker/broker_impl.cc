@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "broker/shard_listing.h"
 #include "broker/validation.h"
+#include "catalog/shard_reader.h"
 #include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -27,48 +30,6 @@ rocksdb::Slice ToSlice(absl::string_view s) {
   return rocksdb::Slice(s.data(), s.size());
 }
 
-Shard ToShard(const StreamState& stream, const ShardMeta& meta) {
-  Shard shard;
-  shard.shard_id = ShardIdOf(meta.index);
-  if (meta.parent_index) shard.parent_shard_id = ShardIdOf(*meta.parent_index);
-  if (meta.adjacent_parent_index) {
-    shard.adjacent_parent_shard_id = ShardIdOf(*meta.adjacent_parent_index);
-  }
-  shard.hash_key_range = meta.hash_key_range;
-  const ShardRef ref{stream.id(), meta.index};
-  shard.sequence_number_range.starting_sequence_number =
-      MakeSequenceNumber(meta.starting_counter, ref);
-  if (meta.ending_counter) {
-    shard.sequence_number_range.ending_sequence_number =
-        MakeSequenceNumber(*meta.ending_counter, ref);
-  }
-  return shard;
-}
-
-// The index of the first shard whose id sorts after `exclusive_start`
-// (all shards when it is empty). Shard ids sort as their indexes do.
-uint32_t FirstShardAfter(const StreamState& stream,
-                         absl::string_view exclusive_start) {
-  if (exclusive_start.empty()) return 0;
-  uint32_t index = 0;
-  while (index < static_cast<uint32_t>(stream.shard_count()) &&
-         ShardIdOf(index) <= exclusive_start) {
-    ++index;
-  }
-  return index;
-}
-
-std::vector<Shard> ShardsFrom(const StreamState& stream, uint32_t first,
-                              int max) {
-  std::vector<Shard> shards;
-  for (uint32_t i = first; i < static_cast<uint32_t>(stream.shard_count()) &&
-                           shards.size() < static_cast<size_t>(max);
-       ++i) {
-    shards.push_back(ToShard(stream, stream.shard(i)->meta()));
-  }
-  return shards;
-}
-
 std::string EncodeShardPosition(ShardRef shard, uint64_t counter) {
   std::string payload;
   PutFixed32BE(&payload, shard.stream_id);
@@ -77,16 +38,39 @@ std::string EncodeShardPosition(ShardRef shard, uint64_t counter) {
   return payload;
 }
 
+StreamStatus StatusOf(const StreamState& stream) {
+  return stream.resharding() ? StreamStatus::kUpdating : StreamStatus::kActive;
+}
+
 // Fills the fields that StreamDescription and StreamDescriptionSummary share.
 template <typename Description>
 void DescribeCommonFields(const StreamState& stream, Description* out) {
   out->stream_name = stream.name();
   out->stream_arn = stream.arn();
-  out->stream_status = StreamStatus::kActive;
-  out->stream_creation_timestamp =
-      absl::FromUnixMillis(stream.meta().creation_ms);
+  out->stream_status = StatusOf(stream);
+  out->stream_creation_timestamp = absl::FromUnixMillis(stream.creation_ms());
   out->retention_period_hours = stream.retention_hours();
-  out->max_record_size_kib = stream.meta().max_record_size_kib;
+  out->max_record_size_kib = stream.max_record_size_kib();
+}
+
+// The page of `shards` (in shard-id order) after `exclusive_start`, of at
+// most `max` shards; `*more` tells whether others follow.
+std::vector<Shard> PageOfShards(const std::vector<const ShardState*>& shards,
+                                absl::string_view exclusive_start, int max,
+                                bool* more) {
+  auto it = shards.begin();
+  if (!exclusive_start.empty()) {
+    it = std::find_if(shards.begin(), shards.end(),
+                      [&](const ShardState* shard) {
+                        return ShardIdOf(shard->index()) > exclusive_start;
+                      });
+  }
+  std::vector<Shard> page;
+  for (; it != shards.end() && page.size() < static_cast<size_t>(max); ++it) {
+    page.push_back(DescribeShard(**it));
+  }
+  *more = it != shards.end();
+  return page;
 }
 
 absl::Status ClosedError() { return InternalFailure("the broker is closed"); }
@@ -321,7 +305,12 @@ absl::Status BrokerImpl::CreateStream(const CreateStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_RETURN_IF_ERROR(CheckOpen());
   BROOK_RETURN_IF_ERROR(ValidateCreateStream(request));
-  return catalog_->Create(request, pipeline_->next_counter(), clock_->Now());
+  return pipeline_->RunExclusive([&](CommitPipeline::Exclusive& section) {
+    // The shards start at a counter of their own (see reshard_planner.h).
+    const uint64_t first = section.next_counter();
+    BROOK_RETURN_IF_ERROR(section.SkipCounters(1));
+    return catalog_->Create(request, first, clock_->Now());
+  });
 }
 
 absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
@@ -335,8 +324,8 @@ absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
                      "' has registered consumers; set "
                      "enforce_consumer_deletion to delete them with it"));
   }
-  BROOK_RETURN_IF_ERROR(
-      pipeline_->RunExclusive([&] { return catalog_->Delete(stream); }));
+  BROOK_RETURN_IF_ERROR(pipeline_->RunExclusive(
+      [&](CommitPipeline::Exclusive&) { return catalog_->Delete(stream); }));
   consumers_->ForgetStream(stream->id());
   fan_out_->EndStream(stream->id(),
                       ResourceNotFound(absl::StrCat("stream '", stream->name(),
@@ -354,12 +343,11 @@ absl::StatusOr<StreamDescription> BrokerImpl::DescribeStream(
                          FindStream(request.stream));
   StreamDescription description;
   DescribeCommonFields(*stream, &description);
-  const uint32_t first =
-      FirstShardAfter(*stream, request.exclusive_start_shard_id);
-  const int page = std::min(request.limit, kMaxShardsPerDescribe);
-  description.shards = ShardsFrom(*stream, first, page);
-  description.has_more_shards = first + description.shards.size() <
-                                static_cast<uint32_t>(stream->shard_count());
+  description.shards =
+      PageOfShards(SelectShards(*stream, ShardFilter(), clock_->Now()),
+                   request.exclusive_start_shard_id,
+                   std::min(request.limit, kMaxShardsPerDescribe),
+                   &description.has_more_shards);
   return description;
 }
 
@@ -372,9 +360,7 @@ absl::StatusOr<StreamDescriptionSummary> BrokerImpl::DescribeStreamSummary(
   DescribeCommonFields(*stream, &summary);
   summary.limits = stream->limits();
   summary.consumer_count = consumers_->CountFor(stream->id());
-  summary.open_shard_count = static_cast<int>(
-      std::count_if(stream->meta().shards.begin(), stream->meta().shards.end(),
-                    [](const ShardMeta& shard) { return shard.open(); }));
+  summary.open_shard_count = stream->open_shard_count();
   return summary;
 }
 
@@ -455,8 +441,8 @@ absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
   for (const std::shared_ptr<StreamState>& stream : streams) {
     result.stream_names.push_back(stream->name());
     result.stream_summaries.push_back(
-        StreamSummary{stream->name(), stream->arn(), StreamStatus::kActive,
-                      absl::FromUnixMillis(stream->meta().creation_ms)});
+        StreamSummary{stream->name(), stream->arn(), StatusOf(*stream),
+                      absl::FromUnixMillis(stream->creation_ms())});
   }
   if (result.has_more_streams) {
     result.next_token = signer_->Seal(TokenKind::kListStreams, clock_->Now(),
@@ -472,40 +458,137 @@ absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
   BROOK_RETURN_IF_ERROR(
       ValidateRange("max results", request.max_results, 1, kMaxListLimit));
   std::shared_ptr<StreamState> stream;
-  uint32_t first = 0;
+  ListShardsPosition position;
   if (!request.next_token.empty()) {
-    if (!request.stream.empty() || !request.exclusive_start_shard_id.empty()) {
+    if (!request.stream.empty() || !request.exclusive_start_shard_id.empty() ||
+        request.shard_filter.type != ShardFilterType::kFromTrimHorizon ||
+        !request.shard_filter.shard_id.empty() ||
+        request.shard_filter.timestamp.has_value()) {
       return InvalidArgument(
-          "next token cannot be combined with a stream or an exclusive start "
-          "shard id");
+          "next token cannot be combined with a stream, an exclusive start "
+          "shard id or a shard filter");
     }
     BROOK_ASSIGN_OR_RETURN(
         std::string token_payload,
         OpenNextToken(TokenKind::kListShards, request.next_token));
-    Decoder payload(token_payload);
-    uint32_t stream_id = 0;
-    if (!payload.ReadFixed32BE(&stream_id) || !payload.ReadFixed32BE(&first)) {
-      return InvalidArgument("invalid next token");
-    }
-    stream = catalog_->FindById(stream_id);
+    BROOK_ASSIGN_OR_RETURN(position, DecodeListShardsPosition(token_payload));
+    stream = catalog_->FindById(position.stream_id);
     if (stream == nullptr) {
       return ResourceNotFound("the stream of this next token was deleted");
     }
   } else {
     BROOK_ASSIGN_OR_RETURN(stream, FindStream(request.stream));
-    first = FirstShardAfter(*stream, request.exclusive_start_shard_id);
+    BROOK_RETURN_IF_ERROR(ValidateShardFilter(request.shard_filter));
+    if (!request.exclusive_start_shard_id.empty()) {
+      BROOK_RETURN_IF_ERROR(
+          ValidateShardIdPattern(request.exclusive_start_shard_id));
+    }
+    position.stream_id = stream->id();
+    position.filter = request.shard_filter;
+    position.last_shard_id = request.exclusive_start_shard_id;
   }
+  const absl::Time now = clock_->Now();
   ListShardsResult result;
-  result.shards = ShardsFrom(*stream, first, request.max_results);
-  const uint32_t next = first + static_cast<uint32_t>(result.shards.size());
-  if (next < static_cast<uint32_t>(stream->shard_count())) {
-    std::string payload;
-    PutFixed32BE(&payload, stream->id());
-    PutFixed32BE(&payload, next);
-    result.next_token =
-        signer_->Seal(TokenKind::kListShards, clock_->Now(), payload);
+  bool more = false;
+  result.shards =
+      PageOfShards(SelectShards(*stream, position.filter, now),
+                   position.last_shard_id, request.max_results, &more);
+  if (more) {
+    position.last_shard_id = result.shards.back().shard_id;
+    result.next_token = signer_->Seal(TokenKind::kListShards, now,
+                                      EncodeListShardsPosition(position));
   }
   return result;
+}
+
+// -----------------------------------------------------------------------------
+// Resharding
+// -----------------------------------------------------------------------------
+
+absl::StatusOr<uint32_t> BrokerImpl::ShardIndexOf(
+    const StreamState& stream, absl::string_view shard_id) const {
+  BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(shard_id));
+  const absl::optional<uint32_t> index = ParseShardId(shard_id);
+  if (!index.has_value() || stream.shard(*index) == nullptr) {
+    return ResourceNotFound(absl::StrCat(
+        "shard '", shard_id, "' not found in stream '", stream.name(), "'"));
+  }
+  return *index;
+}
+
+absl::Status BrokerImpl::SplitShard(const SplitShardRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_ASSIGN_OR_RETURN(uint32_t index,
+                         ShardIndexOf(*stream, request.shard_to_split));
+  BROOK_ASSIGN_OR_RETURN(
+      absl::uint128 hash_key,
+      ParseHashKey("new starting hash key", request.new_starting_hash_key));
+  return Reshard(stream, [&](ReshardPlanner& planner) {
+    return planner.Split(index, hash_key);
+  });
+}
+
+absl::Status BrokerImpl::MergeShards(const MergeShardsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_ASSIGN_OR_RETURN(uint32_t index,
+                         ShardIndexOf(*stream, request.shard_to_merge));
+  BROOK_ASSIGN_OR_RETURN(
+      uint32_t adjacent_index,
+      ShardIndexOf(*stream, request.adjacent_shard_to_merge));
+  return Reshard(stream, [&](ReshardPlanner& planner) {
+    return planner.Merge(index, adjacent_index);
+  });
+}
+
+absl::StatusOr<UpdateShardCountResult> BrokerImpl::UpdateShardCount(
+    const UpdateShardCountRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  if (request.scaling_type != ScalingType::kUniformScaling) {
+    return InvalidArgument("scaling type must be UNIFORM_SCALING");
+  }
+  BROOK_RETURN_IF_ERROR(ValidateRange(
+      "target shard count", request.target_shard_count, 1, INT32_MAX));
+  UpdateShardCountResult result;
+  result.stream_name = stream->name();
+  result.stream_arn = stream->arn();
+  result.target_shard_count = request.target_shard_count;
+  BROOK_RETURN_IF_ERROR(Reshard(stream, [&](ReshardPlanner& planner) {
+    result.current_shard_count = planner.open_shard_count();
+    return planner.ScaleUniformly(request.target_shard_count,
+                                  absl::ToUnixMillis(clock_->Now()));
+  }));
+  return result;
+}
+
+absl::Status BrokerImpl::Reshard(
+    const std::shared_ptr<StreamState>& stream,
+    absl::FunctionRef<absl::Status(ReshardPlanner&)> plan) {
+  if (!stream->TryBeginReshard()) {
+    return ResourceInUse(absl::StrCat("stream '", stream->name(),
+                                      "' is UPDATING: another reshard of it "
+                                      "is in progress"));
+  }
+  absl::Cleanup end_reshard = [&stream] { stream->EndReshard(); };
+  if (reshard_hook_ != nullptr) reshard_hook_();
+  // Only this reshard changes the stream's shards until it ends, so the
+  // plan stays true until it is applied.
+  ReshardPlanner planner(stream->meta());
+  BROOK_RETURN_IF_ERROR(plan(planner));
+  return pipeline_->RunExclusive([&](CommitPipeline::Exclusive& section) {
+    const absl::Time now = clock_->Now();
+    const uint64_t first = section.next_counter();
+    const int open_shard_delta = planner.open_shard_delta();
+    BROOK_RETURN_IF_ERROR(section.SkipCounters(planner.counters_needed()));
+    return catalog_->Reshard(
+        stream, std::move(planner).Finish(first, absl::ToUnixMillis(now)),
+        open_shard_delta, now);
+  });
 }
 
 // -----------------------------------------------------------------------------
@@ -583,20 +666,22 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
                                         ordering->ToString(),
                                         " was never issued by this broker"));
   }
+  const std::shared_ptr<const ShardRouter> router = stream->router();
   WriteRequest request;
   request.records.reserve(records.size());
   size_t total_bytes = 0;
   for (const PutView& record : records) {
     BROOK_RETURN_IF_ERROR(ValidatePartitionKey(record.partition_key));
-    BROOK_RETURN_IF_ERROR(ValidateRecordSize(
-        record.partition_key, record.data, stream->meta().max_record_size_kib));
+    BROOK_RETURN_IF_ERROR(ValidateRecordSize(record.partition_key, record.data,
+                                             stream->max_record_size_kib()));
     BROOK_ASSIGN_OR_RETURN(absl::optional<absl::uint128> explicit_hash_key,
                            ParseExplicitHashKey(record.explicit_hash_key));
     const absl::uint128 hash_key = explicit_hash_key.has_value()
                                        ? *explicit_hash_key
                                        : PartitionKeyHash(record.partition_key);
-    request.records.push_back(PendingRecord{&stream->ShardForHashKey(hash_key),
-                                            record.partition_key, record.data});
+    request.records.push_back(PendingRecord{&router->ShardFor(hash_key),
+                                            hash_key, record.partition_key,
+                                            record.data});
     total_bytes += record.partition_key.size() + record.data.size();
   }
   if (total_bytes > kMaxPutRecordsBytes) {
@@ -747,12 +832,12 @@ void BrokerImpl::PutRecordAsync(PutRecordRequest request,
 
 absl::StatusOr<ShardState*> BrokerImpl::FindShard(
     const StreamState& stream, absl::string_view shard_id) const {
-  BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(shard_id));
-  const absl::optional<uint32_t> index = ParseShardId(shard_id);
-  ShardState* shard = index.has_value() ? stream.shard(*index) : nullptr;
-  if (shard == nullptr) {
+  BROOK_ASSIGN_OR_RETURN(uint32_t index, ShardIndexOf(stream, shard_id));
+  ShardState* shard = stream.shard(index);
+  if (stream.ShardExpired(*shard, clock_->Now())) {
     return ResourceNotFound(absl::StrCat(
-        "shard '", shard_id, "' not found in stream '", stream.name(), "'"));
+        "shard '", shard_id, "' of stream '", stream.name(),
+        "' closed longer ago than the retention period and has expired"));
   }
   return shard;
 }
@@ -785,9 +870,9 @@ absl::StatusOr<uint64_t> BrokerImpl::UntrimmedStartingCounter(
   const uint64_t after_newest = shard.last_visible_counter() + 1;
   switch (position.type) {
     case ShardIteratorType::kTrimHorizon:
-      return shard.meta().starting_counter;
+      return shard.starting_counter();
     case ShardIteratorType::kLatest:
-      return std::max(after_newest, shard.meta().starting_counter);
+      return std::max(after_newest, shard.starting_counter());
     case ShardIteratorType::kAtTimestamp: {
       if (!position.timestamp.has_value()) {
         return InvalidArgument("AT_TIMESTAMP requires a timestamp");
@@ -796,8 +881,7 @@ absl::StatusOr<uint64_t> BrokerImpl::UntrimmedStartingCounter(
           absl::optional<uint64_t> counter,
           log_->FirstCounterArrivedAtOrAfter(
               shard.ref(), absl::ToUnixMillis(*position.timestamp)));
-      return counter.value_or(
-          std::max(after_newest, shard.meta().starting_counter));
+      return counter.value_or(std::max(after_newest, shard.starting_counter()));
     }
     case ShardIteratorType::kAtSequenceNumber:
     case ShardIteratorType::kAfterSequenceNumber:
@@ -814,7 +898,7 @@ absl::StatusOr<uint64_t> BrokerImpl::UntrimmedStartingCounter(
                              : CounterOf(number) + 1;
   // AFTER the number just before the shard's first counter is the
   // continuation of a subscription that has delivered nothing yet.
-  if (ShardOf(number) != shard.ref() || start < shard.meta().starting_counter ||
+  if (ShardOf(number) != shard.ref() || start < shard.starting_counter() ||
       CounterOf(number) >= pipeline_->next_counter()) {
     return InvalidArgument(
         absl::StrCat("starting sequence number ", number.ToString(),
@@ -878,19 +962,20 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
         absl::StrCat("Rate exceeded for shard ", ShardIdOf(ref.shard_index),
                      " in stream ", stream->name()));
   }
-  // An iterator older than the retention period continues at the oldest
-  // record kept.
-  counter = std::max(counter, shard->trim_counter());
   BROOK_ASSIGN_OR_RETURN(
-      ShardReadResult read,
-      log_->Read(ref, counter, shard->last_visible_counter(),
-                 static_cast<size_t>(request.limit), kMaxGetRecordsBytes));
+      VisibleRead read,
+      ReadVisible(*log_, *shard, counter, static_cast<size_t>(request.limit),
+                  kMaxGetRecordsBytes));
   GetRecordsResult result;
-  result.records = std::move(read.records);
-  result.next_shard_iterator = SealIterator(ref, read.next_counter);
-  if (read.next_arrival_ms.has_value()) {
-    result.millis_behind_latest =
-        std::max<int64_t>(0, absl::ToUnixMillis(now) - *read.next_arrival_ms);
+  result.records = std::move(read.read.records);
+  if (read.reached_end) {
+    result.child_shards = stream->ChildShardsOf(ref.shard_index);
+  } else {
+    result.next_shard_iterator = SealIterator(ref, read.read.next_counter);
+  }
+  if (read.read.next_arrival_ms.has_value()) {
+    result.millis_behind_latest = std::max<int64_t>(
+        0, absl::ToUnixMillis(now) - *read.read.next_arrival_ms);
   }
   int64_t bytes = 0;
   for (const Record& record : result.records) {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "brook/broker.h"
@@ -21,6 +23,7 @@
 #include "common/token_signer.h"
 #include "consumers/consumer_registry.h"
 #include "consumers/fan_out.h"
+#include "resharding/reshard_planner.h"
 #include "retention/retention_trimmer.h"
 #include "storage/data_dir.h"
 #include "storage/shard_log.h"
@@ -58,6 +61,10 @@ class BrokerImpl final : public Broker {
       const ListStreamsRequest& request) override;
   absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) override;
+  absl::Status SplitShard(const SplitShardRequest& request) override;
+  absl::Status MergeShards(const MergeShardsRequest& request) override;
+  absl::StatusOr<UpdateShardCountResult> UpdateShardCount(
+      const UpdateShardCountRequest& request) override;
   absl::StatusOr<PutRecordResult> PutRecord(
       const PutRecordRequest& request) override;
   void PutRecordAsync(PutRecordRequest request,
@@ -84,6 +91,12 @@ class BrokerImpl final : public Broker {
 
   // Runs a retention pass now, on the calling thread.
   absl::Status TEST_TrimNow() { return trimmer_->TrimAll(); }
+
+  // Runs `hook` in every later reshard, while the stream is UPDATING and
+  // before the reshard changes anything. Set it before resharding.
+  void TEST_SetReshardHook(absl::AnyInvocable<void()> hook) {
+    reshard_hook_ = std::move(hook);
+  }
 
   // Stops every thread and releases the directory without flushing, leaving
   // the files as a crash of the process would. Later calls fail as after
@@ -136,8 +149,18 @@ class BrokerImpl final : public Broker {
   // Resolves a consumer reference; fails if the Broker is closed.
   absl::StatusOr<std::shared_ptr<ConsumerState>> FindConsumer(
       const ConsumerRef& ref) const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // The index of a shard of `stream`: ResourceNotFoundException if it has
+  // none with that id.
+  absl::StatusOr<uint32_t> ShardIndexOf(const StreamState& stream,
+                                        absl::string_view shard_id) const;
+  // The shard, if it exists and has not expired.
   absl::StatusOr<ShardState*> FindShard(const StreamState& stream,
                                         absl::string_view shard_id) const;
+  // Begins a reshard of `stream` (ResourceInUseException if one is running),
+  // lets `plan` plan it, and applies the plan in one atomic step.
+  absl::Status Reshard(const std::shared_ptr<StreamState>& stream,
+                       absl::FunctionRef<absl::Status(ReshardPlanner&)> plan)
+      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   // The counter a reader starting at `position` reads first.
   absl::StatusOr<uint64_t> StartingCounter(
       const ShardState& shard, const StartingPosition& position) const;
@@ -165,6 +188,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<ConsumerRegistry> consumers_;
   std::unique_ptr<FanOutService> fan_out_;
   std::unique_ptr<RetentionTrimmer> trimmer_;
+  absl::AnyInvocable<void()> reshard_hook_;
 };
 
 }  // namespace brook

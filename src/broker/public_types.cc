@@ -28,6 +28,24 @@ absl::string_view StreamStatusToString(StreamStatus status) {
   return "";
 }
 
+absl::string_view ShardFilterTypeToString(ShardFilterType type) {
+  switch (type) {
+    case ShardFilterType::kAfterShardId:
+      return "AFTER_SHARD_ID";
+    case ShardFilterType::kAtTrimHorizon:
+      return "AT_TRIM_HORIZON";
+    case ShardFilterType::kFromTrimHorizon:
+      return "FROM_TRIM_HORIZON";
+    case ShardFilterType::kAtLatest:
+      return "AT_LATEST";
+    case ShardFilterType::kAtTimestamp:
+      return "AT_TIMESTAMP";
+    case ShardFilterType::kFromTimestamp:
+      return "FROM_TIMESTAMP";
+  }
+  return "";
+}
+
 absl::string_view ConsumerStatusToString(ConsumerStatus status) {
   switch (status) {
     case ConsumerStatus::kCreating:

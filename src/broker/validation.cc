@@ -131,16 +131,21 @@ absl::Status ValidateRecordSize(absl::string_view partition_key,
   return absl::OkStatus();
 }
 
+absl::StatusOr<absl::uint128> ParseHashKey(absl::string_view field,
+                                           absl::string_view hash_key) {
+  absl::optional<absl::uint128> value = ParseDecimalUint128(hash_key);
+  if (!value.has_value()) {
+    return InvalidArgument(
+        absl::StrCat(field, " '", hash_key.substr(0, 64),
+                     "' must be a decimal number in the range [0, 2^128-1]"));
+  }
+  return *value;
+}
+
 absl::StatusOr<absl::optional<absl::uint128>> ParseExplicitHashKey(
     absl::string_view explicit_hash_key) {
   if (explicit_hash_key.empty()) return absl::nullopt;
-  absl::optional<absl::uint128> value = ParseDecimalUint128(explicit_hash_key);
-  if (!value.has_value()) {
-    return InvalidArgument(
-        absl::StrCat("explicit hash key '", explicit_hash_key.substr(0, 64),
-                     "' must be a decimal number in the range [0, 2^128-1]"));
-  }
-  return value;
+  return ParseHashKey("explicit hash key", explicit_hash_key);
 }
 
 absl::Status ValidateRange(absl::string_view field, int64_t value, int64_t min,
@@ -154,6 +159,35 @@ absl::Status ValidateRange(absl::string_view field, int64_t value, int64_t min,
 
 absl::Status ValidateShardIdPattern(absl::string_view shard_id) {
   return ValidateName("shard id", shard_id);
+}
+
+absl::Status ValidateShardFilter(const ShardFilter& filter) {
+  const absl::string_view type = ShardFilterTypeToString(filter.type);
+  switch (filter.type) {
+    case ShardFilterType::kAfterShardId:
+      if (filter.shard_id.empty()) {
+        return InvalidArgument(
+            absl::StrCat("shard filter ", type, " requires a shard id"));
+      }
+      return ValidateShardIdPattern(filter.shard_id);
+    case ShardFilterType::kAtTimestamp:
+    case ShardFilterType::kFromTimestamp:
+      if (!filter.timestamp.has_value()) {
+        return InvalidArgument(
+            absl::StrCat("shard filter ", type, " requires a timestamp"));
+      }
+      break;
+    case ShardFilterType::kAtTrimHorizon:
+    case ShardFilterType::kFromTrimHorizon:
+    case ShardFilterType::kAtLatest:
+      break;
+  }
+  if (filter.type != ShardFilterType::kAfterShardId &&
+      !filter.shard_id.empty()) {
+    return InvalidArgument(
+        absl::StrCat("shard filter ", type, " takes no shard id"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace brook

@@ -56,6 +56,14 @@ absl::Status ValidateRange(absl::string_view field, int64_t value, int64_t min,
 // Kinesis' shard id pattern: 1 to 128 characters of [a-zA-Z0-9_.-].
 absl::Status ValidateShardIdPattern(absl::string_view shard_id);
 
+// A shard id where the filter's type needs one, a timestamp where it needs
+// one.
+absl::Status ValidateShardFilter(const ShardFilter& filter);
+
+// A decimal hash key from 0 to 2^128 - 1, naming `field` when it is not.
+absl::StatusOr<absl::uint128> ParseHashKey(absl::string_view field,
+                                           absl::string_view hash_key);
+
 }  // namespace brook
 
 #endif  // BROOK_BROKER_VALIDATION_H_

@@ -64,9 +64,14 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
       ShardState* shard = stream->shard(i);
       BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
                              log_->Tail(shard->ref()));
-      if (!tail.has_value()) continue;
-      shard->Publish(tail->last_counter);
-      newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
+      // A closed shard is visible to its end, so that readers can tell
+      // they are done.
+      uint64_t visible = shard->ending_counter().value_or(0);
+      if (tail.has_value()) {
+        visible = std::max(visible, tail->last_counter);
+        newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
+      }
+      if (visible > 0) shard->Publish(visible);
     }
     Register(std::move(stream));
   }
@@ -133,6 +138,34 @@ absl::Status Catalog::UpdateLimits(const std::shared_ptr<StreamState>& stream,
   return absl::OkStatus();
 }
 
+absl::Status Catalog::Reshard(const std::shared_ptr<StreamState>& stream,
+                              const StreamMeta& after, int open_shard_delta,
+                              absl::Time now) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (open_shard_delta > 0 &&
+        total_shards_ + open_shard_delta > max_shards_) {
+      return LimitExceeded(absl::StrCat(
+          "resharding stream '", stream->name(), "' would exceed the limit of ",
+          max_shards_, " open shards (", total_shards_, " are open)"));
+    }
+  }
+  rocksdb::WriteBatch batch;
+  batch
+      .Put(store_->meta(), StreamMetaKey(stream->id()), EncodeStreamMeta(after))
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  stream->ApplyReshard(after, now);
+  absl::MutexLock lock(&mu_);
+  total_shards_ += open_shard_delta;
+  return absl::OkStatus();
+}
+
 absl::Status Catalog::UpdateRetention(
     const std::shared_ptr<StreamState>& stream, int retention_hours) {
   absl::MutexLock control(&control_mu_);
@@ -171,7 +204,7 @@ absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   absl::MutexLock lock(&mu_);
   by_name_.erase(stream->name());
   by_id_.erase(stream->id());
-  total_shards_ -= stream->shard_count();
+  total_shards_ -= stream->open_shard_count();
   stream->MarkDeleted();
   return absl::OkStatus();
 }
@@ -219,7 +252,7 @@ std::string Catalog::ArnOf(absl::string_view stream_name) const {
 }
 
 void Catalog::Register(std::shared_ptr<StreamState> stream) {
-  total_shards_ += stream->shard_count();
+  total_shards_ += stream->open_shard_count();
   by_id_[stream->id()] = stream;
   by_name_[stream->name()] = std::move(stream);
 }

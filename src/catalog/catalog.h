@@ -57,6 +57,17 @@ class Catalog {
   absl::Status UpdateLimits(const std::shared_ptr<StreamState>& stream,
                             const StreamLimits& limits, absl::Time now);
 
+  // Catalog::Reshard()
+  //
+  // Persists `after`, the description of `stream` after a reshard that
+  // opens `open_shard_delta` more shards than it closes, and applies it.
+  // Fails with LimitExceededException (past max_shards open shards) or
+  // ResourceNotFoundException (the stream was deleted). REQUIRES: inside the
+  // commit pipeline's exclusive section (see StreamState::ApplyReshard()).
+  absl::Status Reshard(const std::shared_ptr<StreamState>& stream,
+                       const StreamMeta& after, int open_shard_delta,
+                       absl::Time now);
+
   // Catalog::UpdateRetention()
   //
   // Persists and applies a new retention period. REQUIRES: validated.
@@ -107,6 +118,7 @@ class Catalog {
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint32_t, std::shared_ptr<StreamState>> by_id_
       ABSL_GUARDED_BY(mu_);
+  // Open shards of every stream, for max_shards.
   int total_shards_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -10,7 +10,9 @@
 namespace brook {
 namespace {
 
-constexpr uint8_t kStreamMetaVersion = 1;
+constexpr uint8_t kStreamMetaVersion = 2;
+// Before resharding: no closing times, no scalings.
+constexpr uint8_t kStreamMetaVersionWithoutResharding = 1;
 constexpr uint8_t kStreamLimitsVersion = 1;
 constexpr absl::string_view kShardIdPrefix = "shardId-";
 constexpr size_t kShardIdDigits = 12;
@@ -49,7 +51,14 @@ bool ReadInt(Decoder* in, int* value) {
   return true;
 }
 
-bool ReadShard(Decoder* in, ShardMeta* shard) {
+bool ReadInt64(Decoder* in, int64_t* value) {
+  uint64_t raw = 0;
+  if (!in->ReadVarint64(&raw)) return false;
+  *value = static_cast<int64_t>(raw);
+  return true;
+}
+
+bool ReadShard(Decoder* in, uint8_t version, ShardMeta* shard) {
   uint64_t index = 0;
   if (!in->ReadVarint64(&index)) return false;
   shard->index = static_cast<uint32_t>(index);
@@ -58,7 +67,21 @@ bool ReadShard(Decoder* in, ShardMeta* shard) {
          ReadUint128(in, &shard->hash_key_range.starting_hash_key) &&
          ReadUint128(in, &shard->hash_key_range.ending_hash_key) &&
          in->ReadVarint64(&shard->starting_counter) &&
-         ReadOptional(in, &shard->ending_counter);
+         ReadOptional(in, &shard->ending_counter) &&
+         (version == kStreamMetaVersionWithoutResharding ||
+          ReadInt64(in, &shard->closed_ms));
+}
+
+bool ReadScalings(Decoder* in, std::vector<int64_t>* scaling_ms) {
+  uint64_t count = 0;
+  if (!in->ReadVarint64(&count) || count > in->remaining().size()) {
+    return false;
+  }
+  scaling_ms->resize(count);
+  for (int64_t& ms : *scaling_ms) {
+    if (!ReadInt64(in, &ms)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -95,12 +118,19 @@ std::string EncodeStreamMeta(const StreamMeta& meta) {
     PutUint128(&out, shard.hash_key_range.ending_hash_key);
     PutVarint64(&out, shard.starting_counter);
     PutOptional(&out, shard.ending_counter);
+    PutVarint64(&out, static_cast<uint64_t>(shard.closed_ms));
+  }
+  PutVarint64(&out, meta.scaling_ms.size());
+  for (int64_t ms : meta.scaling_ms) {
+    PutVarint64(&out, static_cast<uint64_t>(ms));
   }
   return out;
 }
 
 absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
-  if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamMetaVersion) {
+  const uint8_t version = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
+  if (version != kStreamMetaVersion &&
+      version != kStreamMetaVersionWithoutResharding) {
     return InternalFailure("stream metadata of an unknown version");
   }
   Decoder in(value.substr(1));
@@ -119,9 +149,13 @@ absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
   meta.creation_ms = static_cast<int64_t>(creation_ms);
   meta.shards.resize(shard_count);
   for (ShardMeta& shard : meta.shards) {
-    if (!ReadShard(&in, &shard)) {
+    if (!ReadShard(&in, version, &shard)) {
       return InternalFailure("damaged shard metadata");
     }
+  }
+  if (version != kStreamMetaVersionWithoutResharding &&
+      !ReadScalings(&in, &meta.scaling_ms)) {
+    return InternalFailure("damaged stream scalings");
   }
   if (!in.empty()) return InternalFailure("trailing bytes in stream metadata");
   return meta;

@@ -1,10 +1,15 @@
 // The persisted description of a stream and its shards, and its encoding.
 //
-//   version:1 (=1) id:fixed32 name:lenprefixed creation_ms:varint
+//   version:1 (=2) id:fixed32 name:lenprefixed creation_ms:varint
 //   max_record_size_kib:varint retention_hours:varint shard_count:varint
 //   { index:varint parent:varint adjacent_parent:varint (index + 1; 0 = none)
 //     starting_hash_key:fixed64x2 ending_hash_key:fixed64x2
-//     starting_counter:varint ending_counter:varint (counter + 1; 0 = open) }
+//     starting_counter:varint ending_counter:varint (counter + 1; 0 = open)
+//     closed_ms:varint }
+//   scaling_count:varint { scaling_ms:varint }
+//
+// Version 1, written before resharding existed, lacks closed_ms and the
+// scalings; it is still read.
 //
 // A stream's throughput limits are kept under their own key, so that
 // changing them rewrites only them:
@@ -39,6 +44,8 @@ struct ShardMeta {
   uint64_t starting_counter = 0;
   // Set when the shard is closed: its last counter.
   absl::optional<uint64_t> ending_counter;
+  // When it was closed (Unix milliseconds); 0 while open.
+  int64_t closed_ms = 0;
 
   bool open() const { return !ending_counter.has_value(); }
 };
@@ -50,6 +57,9 @@ struct StreamMeta {
   int max_record_size_kib = 1024;
   int retention_hours = 24;
   std::vector<ShardMeta> shards;  // shards[i].index == i
+  // When UpdateShardCount ran within the last 24 hours (Unix milliseconds),
+  // oldest first, for Kinesis' limit of 10 scalings a day.
+  std::vector<int64_t> scaling_ms;
 };
 
 // A new stream's description: `shard_count` open shards splitting the hash

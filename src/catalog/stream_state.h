@@ -1,5 +1,6 @@
-// The live state of one stream: its persisted description plus, per shard,
-// the high watermark that readers may see up to.
+// The live state of one stream: its shards, each with the high watermark
+// that readers may see up to, and the router that sends hash keys to the
+// open ones.
 //
 // Watermarks: for each shard the commit pipeline keeps
 //   assigned  the last counter it handed out (pipeline-wide),
@@ -10,9 +11,14 @@
 // per the mode, one group at a time in counter order, so visible <= durable
 // <= assigned always holds and no reader sees record n+1 before record n.
 //
+// Resharding closes shards and adds new ones; shards are never removed, so
+// a ShardState* stays valid as long as its StreamState. A closed shard's
+// watermark is moved to its ending counter when it closes, which is how a
+// reader tells that it has read everything the shard will ever hold.
+//
 // Thread safety: safe for concurrent use by multiple threads without
-// external synchronization. The description never changes after
-// construction; the limits change only through UpdateLimits().
+// external synchronization. Shards change only through ApplyReshard(), the
+// limits only through UpdateLimits().
 
 #ifndef BROOK_CATALOG_STREAM_STATE_H_
 #define BROOK_CATALOG_STREAM_STATE_H_
@@ -63,22 +69,54 @@ class ShardCounters {
 
 class ShardState {
  public:
-  ShardState(ShardRef ref, const ShardMeta* meta, const StreamLimits& limits,
-             int64_t max_record_bytes, absl::Time now)
-      : ref_(ref), meta_(meta), limiter_(limits, max_record_bytes, now) {}
+  // `meta` gives the shard's fixed fields and, if it is closed, how.
+  ShardState(ShardRef ref, const ShardMeta& meta, const StreamLimits& limits,
+             int64_t max_record_bytes, absl::Time now);
 
   ShardRef ref() const { return ref_; }
-  const ShardMeta& meta() const { return *meta_; }
+  uint32_t index() const { return ref_.shard_index; }
+  const HashKeyRange& hash_key_range() const { return fixed_.hash_key_range; }
+  // Every record of the shard has a counter of at least this.
+  uint64_t starting_counter() const { return fixed_.starting_counter; }
+  const absl::optional<uint32_t>& parent_index() const {
+    return fixed_.parent_index;
+  }
+  const absl::optional<uint32_t>& adjacent_parent_index() const {
+    return fixed_.adjacent_parent_index;
+  }
+  // The persisted form of the shard as it is now.
+  ShardMeta meta() const;
+
   ShardLimiter& limiter() { return limiter_; }
   ShardCounters& counters() { return counters_; }
   const ShardCounters& counters() const { return counters_; }
 
-  // The last counter readers may see; 0 when the shard has no record.
+  bool open() const { return !ending_counter().has_value(); }
+  // Set once closed: no record of the shard has a higher counter.
+  absl::optional<uint64_t> ending_counter() const;
+  // When the shard closed (Unix milliseconds); 0 while open.
+  int64_t closed_ms() const { return closed_ms_.load(); }
+
+  // ShardState::Close()
+  //
+  // Closes the shard at `ending_counter` and publishes the watermark up to
+  // it, waking the watchers. REQUIRES: open(); no publication is in flight
+  // and none follows (the commit pipeline's exclusive section, after which
+  // puts go to other shards); `ending_counter` is at least every counter of
+  // the shard.
+  void Close(uint64_t ending_counter, int64_t closed_ms);
+
+  // Whether every record the shard will ever hold is visible. A reader that
+  // finds this true and then reads up to the watermark has read the shard
+  // to its end.
+  bool ClosedAndFullyVisible() const;
+
   // The first counter retention has not removed: readers start no earlier.
   uint64_t trim_counter() const { return trim_counter_.load(); }
   // Moves the trim point forward to `counter` (never back).
   void TrimTo(uint64_t counter);
 
+  // The last counter readers may see; 0 when the shard has no record.
   // Sequentially consistent, as are the stores in Publish(), so that a
   // watcher that registers and then reads this cannot miss a publication
   // that also misses the watcher.
@@ -95,8 +133,12 @@ class ShardState {
   void WatchOnce(absl::AnyInvocable<void() &&> wake);
 
  private:
+  static constexpr uint64_t kOpen = UINT64_MAX;
+
   const ShardRef ref_;
-  const ShardMeta* const meta_;
+  const ShardMeta fixed_;  // Without its closing, which the atomics hold.
+  std::atomic<uint64_t> ending_counter_{kOpen};
+  std::atomic<int64_t> closed_ms_{0};
   std::atomic<uint64_t> last_visible_counter_{0};
   std::atomic<uint64_t> trim_counter_{0};
   std::atomic<bool> has_watchers_{false};
@@ -107,6 +149,22 @@ class ShardState {
   ShardCounters counters_;
 };
 
+// The open shards of a stream at one moment, for routing. Immutable; a
+// reshard makes a new one.
+class ShardRouter {
+ public:
+  // REQUIRES: the shards' ranges cover the whole hash key space without
+  // overlap.
+  explicit ShardRouter(std::vector<ShardState*> open_shards);
+
+  // The open shard whose hash key range holds `hash_key`.
+  ShardState& ShardFor(absl::uint128 hash_key) const;
+  int size() const { return static_cast<int>(open_shards_.size()); }
+
+ private:
+  std::vector<ShardState*> open_shards_;  // By starting hash key.
+};
+
 class StreamState {
  public:
   // `limits` are the stream's current throughput limits; `now` starts their
@@ -114,17 +172,33 @@ class StreamState {
   StreamState(StreamMeta meta, std::string arn, const StreamLimits& limits,
               absl::Time now);
 
-  uint32_t id() const { return meta_.id; }
-  const std::string& name() const { return meta_.name; }
+  uint32_t id() const { return id_; }
+  const std::string& name() const { return name_; }
   const std::string& arn() const { return arn_; }
-  const StreamMeta& meta() const { return meta_; }
-  int shard_count() const { return static_cast<int>(shards_.size()); }
+  int64_t creation_ms() const { return creation_ms_; }
+  int max_record_size_kib() const { return max_record_size_kib_; }
 
+  // The persisted form of the stream as it is now.
+  StreamMeta meta() const;
+
+  // Every shard the stream has had, closed ones included.
+  int shard_count() const;
   // The shard with `index`, or nullptr if there is none.
   ShardState* shard(uint32_t index) const;
+  // The shards whose parent or adjacent parent is `index`, in index order.
+  std::vector<ChildShard> ChildShardsOf(uint32_t index) const;
 
-  // The open shard whose hash key range holds `hash_key`.
-  ShardState& ShardForHashKey(absl::uint128 hash_key) const;
+  // When `shard` started taking records: when its parents closed, or when
+  // the stream was created (Unix milliseconds).
+  int64_t ShardStartMs(const ShardState& shard) const;
+  // Whether the retention period has removed every record `shard` will
+  // ever hold: it closed longer ago than the period. Such a shard is no
+  // longer listed or readable.
+  bool ShardExpired(const ShardState& shard, absl::Time now) const;
+
+  // The open shards now. Puts route with one router for a whole request.
+  std::shared_ptr<const ShardRouter> router() const;
+  int open_shard_count() const { return router()->size(); }
 
   // The retention period; meta().retention_hours is only its value at
   // load.
@@ -138,16 +212,37 @@ class StreamState {
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
 
+  // Resharding. One at a time: TryBeginReshard() fails while another runs,
+  // and the stream reports UPDATING meanwhile.
+  bool TryBeginReshard() { return !resharding_.exchange(true); }
+  void EndReshard() { resharding_.store(false); }
+  bool resharding() const { return resharding_.load(); }
+
+  // StreamState::ApplyReshard()
+  //
+  // Makes the stream what `after` describes: this stream's shards, some of
+  // them now closed, followed by new ones. Closes and adds shards, then
+  // routes to the new open set. REQUIRES: as ShardState::Close().
+  void ApplyReshard(const StreamMeta& after, absl::Time now);
+
  private:
-  const StreamMeta meta_;
+  const uint32_t id_;
+  const std::string name_;
   const std::string arn_;
-  std::vector<std::unique_ptr<ShardState>> shards_;
-  // Open shards ordered by starting hash key, for routing.
-  std::vector<ShardState*> open_shards_;
+  const int64_t creation_ms_;
+  const int max_record_size_kib_;
   std::atomic<bool> deleted_{false};
+  std::atomic<bool> resharding_{false};
   std::atomic<int> retention_hours_;
-  mutable absl::Mutex limits_mu_;
+
+  mutable absl::Mutex limits_mu_ ABSL_ACQUIRED_BEFORE(shards_mu_);
   StreamLimits limits_ ABSL_GUARDED_BY(limits_mu_);
+
+  mutable absl::Mutex shards_mu_;
+  // Grows only; by index.
+  std::vector<std::unique_ptr<ShardState>> shards_ ABSL_GUARDED_BY(shards_mu_);
+  std::shared_ptr<const ShardRouter> router_ ABSL_GUARDED_BY(shards_mu_);
+  std::vector<int64_t> scaling_ms_ ABSL_GUARDED_BY(shards_mu_);
 };
 
 }  // namespace brook

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
+#include "catalog/shard_reader.h"
 #include "catalog/stream_meta.h"
 #include "common/errors.h"
 #include "limits/token_bucket.h"
@@ -137,36 +138,38 @@ void SubscriptionCore::Pump() {
   if (!bucket_.HasCredit(now)) return;  // The next tick tries again.
 
   const ShardRef shard = shard_->ref();
-  // Records older than the retention period are gone; continue after them.
-  position_ = std::max(position_, shard_->trim_counter());
-  const uint64_t visible = shard_->last_visible_counter();
-  if (visible >= position_) {
-    absl::StatusOr<ShardReadResult> read =
-        log_->Read(shard, position_, visible, kMaxEventRecords, kMaxEventBytes);
-    if (!read.ok()) {
-      End(read.status());
+  absl::StatusOr<VisibleRead> read =
+      ReadVisible(*log_, *shard_, position_, kMaxEventRecords, kMaxEventBytes);
+  if (!read.ok()) {
+    End(read.status());
+    return;
+  }
+  position_ = read->read.next_counter;
+  if (!read->read.records.empty() || read->reached_end) {
+    int64_t bytes = 0;
+    for (const Record& record : read->read.records) {
+      bytes += record.partition_key.size() + record.data.size();
+    }
+    bucket_.Charge(bytes, now);
+    SubscribeToShardEvent event;
+    event.records = std::move(read->read.records);
+    event.continuation_sequence_number =
+        MakeSequenceNumber(position_ - 1, shard);
+    if (read->read.next_arrival_ms.has_value()) {
+      event.millis_behind_latest = std::max<int64_t>(
+          0, absl::ToUnixMillis(now) - *read->read.next_arrival_ms);
+    }
+    if (read->reached_end) {
+      event.child_shards = stream_->ChildShardsOf(shard.shard_index);
+    }
+    Deliver(event);
+    if (read->reached_end) {
+      End(absl::OkStatus());
       return;
     }
-    if (!read->records.empty()) {
-      int64_t bytes = 0;
-      for (const Record& record : read->records) {
-        bytes += record.partition_key.size() + record.data.size();
-      }
-      bucket_.Charge(bytes, now);
-      position_ = read->next_counter;
-      SubscribeToShardEvent event;
-      event.records = std::move(read->records);
-      event.continuation_sequence_number =
-          MakeSequenceNumber(position_ - 1, shard);
-      if (read->next_arrival_ms.has_value()) {
-        event.millis_behind_latest = std::max<int64_t>(
-            0, absl::ToUnixMillis(now) - *read->next_arrival_ms);
-      }
-      Deliver(event);
-      last_event_ = now;
-      Schedule();
-      return;
-    }
+    last_event_ = now;
+    Schedule();
+    return;
   }
   if (now - last_event_ >= kHeartbeatInterval) {
     SubscribeToShardEvent heartbeat;

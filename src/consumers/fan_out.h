@@ -6,6 +6,8 @@
 //         out of read credit?   -> wait for the next tick
 //         records past position -> read up to 10,000 / 2 MiB, deliver,
 //                                  pump again
+//         closed shard read to its end -> deliver the last event, with the
+//                                  child shards, and end (OK)
 //         idle for 5 s?         -> deliver an empty event (heartbeat)
 //         otherwise             -> watch the shard's watermark; its next
 //                                  publication pumps again

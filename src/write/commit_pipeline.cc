@@ -118,9 +118,29 @@ void CommitPipeline::Submit(WriteRequest request) {
 }
 
 absl::Status CommitPipeline::RunExclusive(
-    absl::FunctionRef<absl::Status()> fn) {
+    absl::FunctionRef<absl::Status(Exclusive&)> fn) {
   absl::MutexLock lock(&commit_mu_);
-  return fn();
+  {
+    absl::MutexLock sync_lock(&sync_mu_);
+    auto published = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+      return unpublished_groups_ == 0;
+    };
+    sync_mu_.Await(absl::Condition(&published));
+  }
+  Exclusive section(this);
+  return fn(section);
+}
+
+uint64_t CommitPipeline::Exclusive::next_counter() const {
+  return pipeline_->next_counter();
+}
+
+absl::Status CommitPipeline::Exclusive::SkipCounters(uint64_t count) {
+  // RunExclusive() holds commit_mu_ for as long as `this` lives.
+  pipeline_->commit_mu_.AssertHeld();
+  BROOK_RETURN_IF_ERROR(pipeline_->ReserveCounters(count));
+  pipeline_->next_counter_.fetch_add(count, std::memory_order_release);
+  return absl::OkStatus();
 }
 
 int CommitPipeline::TEST_waiting_submitters() {
@@ -142,9 +162,7 @@ void CommitPipeline::RunCommitStage() {
     size_t group_bytes = 0;
     std::vector<WriteRequest> group = NextGroup(&group_bytes);
     if (group.empty()) break;
-    WrittenGroup written = Write(std::move(group), group_bytes);
-    absl::MutexLock lock(&sync_mu_);
-    written_.push_back(std::move(written));
+    Write(std::move(group), group_bytes);
   }
   absl::MutexLock lock(&sync_mu_);
   commit_stage_done_ = true;
@@ -163,6 +181,8 @@ void CommitPipeline::RunSyncStage() {
       groups.swap(written_);
     }
     Complete(groups);
+    absl::MutexLock lock(&sync_mu_);
+    unpublished_groups_ -= static_cast<int>(groups.size());
   }
 }
 
@@ -185,48 +205,17 @@ std::vector<WriteRequest> CommitPipeline::NextGroup(size_t* group_bytes) {
   return group;
 }
 
-CommitPipeline::WrittenGroup CommitPipeline::Write(
-    std::vector<WriteRequest> group, size_t group_bytes) {
+void CommitPipeline::Write(std::vector<WriteRequest> group,
+                           size_t group_bytes) {
   WrittenGroup written;
   written.bytes = group_bytes;
-  written.outcomes.resize(group.size());
-  std::vector<ShardRun> runs;
-  absl::flat_hash_map<ShardState*, size_t> run_of_shard;
-  for (size_t i = 0; i < group.size(); ++i) {
-    WriteRequest& request = group[i];
-    written.outcomes[i].resize(request.records.size());
-    for (size_t j = 0; j < request.records.size(); ++j) {
-      PendingRecord& record = request.records[j];
-      auto [it, inserted] = run_of_shard.try_emplace(record.shard, runs.size());
-      if (inserted) runs.push_back(ShardRun{record.shard, {}, {}});
-      ShardRun& run = runs[it->second];
-      run.records.push_back(RecordView{record.partition_key, record.data});
-      run.outcomes.push_back(&written.outcomes[i][j]);
-      written.outcomes[i][j].shard = record.shard->ref();
+  absl::MutexLock lock(&commit_mu_);
+  std::vector<ShardRun> runs = GatherRuns(group, written);
+  if (absl::Status status = WriteRuns(runs); !status.ok()) {
+    for (ShardRun& run : runs) {
+      for (RecordOutcome* outcome : run.outcomes) outcome->status = status;
     }
-  }
-  {
-    absl::MutexLock lock(&commit_mu_);
-    // A stream deleted while its records queued gets none of them; the
-    // exclusive section of DeleteStream keeps it from changing under us.
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (!group[i].stream->deleted()) continue;
-      for (RecordOutcome& outcome : written.outcomes[i]) {
-        outcome.status = ResourceNotFound(
-            absl::StrCat("stream '", group[i].stream->name(), "' was deleted"));
-      }
-    }
-    runs.erase(std::remove_if(runs.begin(), runs.end(),
-                              [](const ShardRun& run) {
-                                return !run.outcomes.front()->status.ok();
-                              }),
-               runs.end());
-    if (absl::Status status = WriteRuns(runs); !status.ok()) {
-      for (ShardRun& run : runs) {
-        for (RecordOutcome* outcome : run.outcomes) outcome->status = status;
-      }
-      runs.clear();
-    }
+    runs.clear();
   }
   for (const ShardRun& run : runs) {
     int64_t bytes = 0;
@@ -238,7 +227,46 @@ CommitPipeline::WrittenGroup CommitPipeline::Write(
                                     bytes});
   }
   written.requests = std::move(group);
-  return written;
+  // Still under commit_mu_, so that RunExclusive() sees this group.
+  absl::MutexLock sync_lock(&sync_mu_);
+  written_.push_back(std::move(written));
+  ++unpublished_groups_;
+}
+
+std::vector<CommitPipeline::ShardRun> CommitPipeline::GatherRuns(
+    std::vector<WriteRequest>& group, WrittenGroup& written) {
+  written.outcomes.resize(group.size());
+  std::vector<ShardRun> runs;
+  absl::flat_hash_map<ShardState*, size_t> run_of_shard;
+  for (size_t i = 0; i < group.size(); ++i) {
+    WriteRequest& request = group[i];
+    std::vector<RecordOutcome>& outcomes = written.outcomes[i];
+    outcomes.resize(request.records.size());
+    // The exclusive section of DeleteStream keeps this from changing under
+    // us; a deleted stream gets none of its queued records.
+    if (request.stream->deleted()) {
+      for (RecordOutcome& outcome : outcomes) {
+        outcome.status = ResourceNotFound(
+            absl::StrCat("stream '", request.stream->name(), "' was deleted"));
+      }
+      continue;
+    }
+    std::shared_ptr<const ShardRouter> router;  // Only if a shard closed.
+    for (size_t j = 0; j < request.records.size(); ++j) {
+      PendingRecord& record = request.records[j];
+      if (!record.shard->open()) {
+        if (router == nullptr) router = request.stream->router();
+        record.shard = &router->ShardFor(record.hash_key);
+      }
+      auto [it, inserted] = run_of_shard.try_emplace(record.shard, runs.size());
+      if (inserted) runs.push_back(ShardRun{record.shard, {}, {}});
+      ShardRun& run = runs[it->second];
+      run.records.push_back(RecordView{record.partition_key, record.data});
+      run.outcomes.push_back(&outcomes[j]);
+      outcomes[j].shard = record.shard->ref();
+    }
+  }
+  return runs;
 }
 
 absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {

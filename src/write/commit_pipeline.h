@@ -36,6 +36,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
+#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -51,7 +52,11 @@ namespace brook {
 // A record to append. The bytes are the producer's; they must stay valid
 // until the request's callback has run.
 struct PendingRecord {
-  ShardState* shard = nullptr;  // A shard of the request's stream.
+  // A shard of the request's stream. If it has closed by the time the
+  // record commits, the record goes to the open shard that owns its hash
+  // key instead.
+  ShardState* shard = nullptr;
+  absl::uint128 hash_key = 0;
   absl::string_view partition_key;
   absl::string_view data;
 };
@@ -106,11 +111,28 @@ class CommitPipeline {
     return next_counter_.load(std::memory_order_acquire);
   }
 
+  // What a change that runs exclusively may do with the counters.
+  class Exclusive {
+   public:
+    // The first counter not yet handed out.
+    uint64_t next_counter() const;
+    // Hands out the next `count` counters to no record, so that they can
+    // bound shards that open or close (a shard's range then never meets
+    // another's). Persists the reservation first.
+    absl::Status SkipCounters(uint64_t count);
+
+   private:
+    friend class CommitPipeline;
+    explicit Exclusive(CommitPipeline* pipeline) : pipeline_(pipeline) {}
+    CommitPipeline* const pipeline_;
+  };
+
   // CommitPipeline::RunExclusive()
   //
-  // Runs `fn` while no group is being committed, for changes (such as
-  // deleting a stream) that must not interleave with a commit.
-  absl::Status RunExclusive(absl::FunctionRef<absl::Status()> fn);
+  // Runs `fn` while no group is being committed and every group committed
+  // before has been published, for changes (creating, deleting or
+  // resharding a stream) that must not interleave with a commit.
+  absl::Status RunExclusive(absl::FunctionRef<absl::Status(Exclusive&)> fn);
 
   // CommitPipeline::Stop()
   //
@@ -133,7 +155,14 @@ class CommitPipeline {
   void RunSyncStage();
   // Takes the next group off the queue; empty when stopping and drained.
   std::vector<WriteRequest> NextGroup(size_t* group_bytes);
-  WrittenGroup Write(std::vector<WriteRequest> group, size_t group_bytes);
+  // Writes `group` and hands it to the sync stage.
+  void Write(std::vector<WriteRequest> group, size_t group_bytes);
+  // Gathers the records of `group` into one run per shard, sending records
+  // of closed shards to their successors and failing those of deleted
+  // streams.
+  std::vector<ShardRun> GatherRuns(std::vector<WriteRequest>& group,
+                                   WrittenGroup& written)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   absl::Status WriteRuns(std::vector<ShardRun>& runs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Syncs, publishes and completes `groups`, then releases their bytes.
@@ -160,6 +189,9 @@ class CommitPipeline {
   // Groups written but not yet synced, in commit order.
   absl::Mutex sync_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   std::vector<WrittenGroup> written_ ABSL_GUARDED_BY(sync_mu_);
+  // Groups written and not yet completed, whether queued in written_ or
+  // being completed.
+  int unpublished_groups_ ABSL_GUARDED_BY(sync_mu_) = 0;
   bool commit_stage_done_ ABSL_GUARDED_BY(sync_mu_) = false;
 
   std::thread commit_thread_;

@@ -75,8 +75,12 @@ std::vector<Record> BrokerTest::ReadAll(std::string iterator) {
     request.shard_iterator = iterator;
     absl::StatusOr<GetRecordsResult> result = broker_->GetRecords(request);
     EXPECT_OK(result);
-    if (!result.ok() || result->records.empty()) return records;
+    if (!result.ok()) return records;
     for (Record& record : result->records) records.push_back(std::move(record));
+    // A closed shard ends with no next iterator.
+    if (result->records.empty() || result->next_shard_iterator.empty()) {
+      return records;
+    }
     iterator = result->next_shard_iterator;
   }
 }

@@ -51,7 +51,7 @@ class CommitPipelineTest : public ::testing::Test {
     WriteRequest request;
     request.stream = stream;
     for (const std::string& d : data) {
-      request.records.push_back(PendingRecord{stream->shard(shard), "k", d});
+      request.records.push_back(PendingRecord{stream->shard(shard), 0, "k", d});
     }
     absl::Notification done;
     std::vector<RecordOutcome> outcomes;
@@ -131,13 +131,14 @@ TEST_F(CommitPipelineTest, Submit_WaitsWhilePendingBytesAreFull) {
   std::atomic<int> submitted{0};
   std::atomic<int> completed{0};
   std::vector<std::thread> producers;
-  ASSERT_OK(pipeline_->RunExclusive([&] {
+  ASSERT_OK(pipeline_->RunExclusive([&](CommitPipeline::Exclusive&) {
     // The commit thread cannot commit while we hold the exclusive section.
     for (int i = 0; i < 3; ++i) {
       producers.emplace_back([&] {
         WriteRequest request;
         request.stream = stream;
-        request.records.push_back(PendingRecord{stream->shard(0), "k", data});
+        request.records.push_back(
+            PendingRecord{stream->shard(0), 0, "k", data});
         request.done = [&](std::vector<RecordOutcome> outcomes) {
           EXPECT_OK(outcomes[0].status);
           ++completed;
