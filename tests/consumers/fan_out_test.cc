@@ -36,6 +36,7 @@ class RecordingHandler : public SubscriptionHandler {
     if (event.records.empty()) ++heartbeats_;
     for (const Record& record : event.records) records_.push_back(record);
     continuation_ = event.continuation_sequence_number;
+    if (!event.child_shards.empty()) child_shards_ = event.child_shards;
   }
   void OnEnd(const absl::Status& status) override {
     absl::MutexLock lock(&mu_);
@@ -89,6 +90,10 @@ class RecordingHandler : public SubscriptionHandler {
     absl::MutexLock lock(&mu_);
     return end_;
   }
+  std::vector<ChildShard> child_shards() {
+    absl::MutexLock lock(&mu_);
+    return child_shards_;
+  }
 
  private:
   absl::Notification* block_ = nullptr;
@@ -98,6 +103,7 @@ class RecordingHandler : public SubscriptionHandler {
   int heartbeats_ ABSL_GUARDED_BY(mu_) = 0;
   SequenceNumber continuation_ ABSL_GUARDED_BY(mu_);
   absl::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
+  std::vector<ChildShard> child_shards_ ABSL_GUARDED_BY(mu_);
 };
 
 class FanOutTest : public testing::BrokerTest {
@@ -352,6 +358,39 @@ TEST_F(FanOutTest, Lifetime_EndsAfterFiveMinutesOnTheClock) {
   // Resubscribing at once is allowed: the old one is over.
   RecordingHandler next;
   EXPECT_OK(Subscribe(arn, &next));
+}
+
+TEST_F(FanOutTest, ClosedShard_LastEventNamesChildrenThenEnds) {
+  const std::string arn = Register("app");
+  Put("s", "k", "before");
+  RecordingHandler reader;  // Catches up, then waits for more.
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &reader));
+  ASSERT_TRUE(reader.WaitForRecords(1));
+  SplitShardRequest split;
+  split.stream = "s";
+  split.shard_to_split = ShardId(0);
+  split.new_starting_hash_key = "1000";
+  ASSERT_OK(broker().SplitShard(split));
+  Put("s", "k", "after");  // Goes to a child.
+
+  absl::optional<absl::Status> end = reader.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_OK(*end);
+  EXPECT_THAT(reader.Data(), ElementsAre("before"));
+  const std::vector<ChildShard> children = reader.child_shards();
+  ASSERT_THAT(children, SizeIs(2));
+  EXPECT_EQ(children[0].shard_id, ShardId(1));
+  EXPECT_THAT(children[1].parent_shards, ElementsAre(ShardId(0)));
+
+  // A subscription to the closed shard later reads it and ends the same way.
+  const std::string late_arn = Register("late");
+  RecordingHandler late;
+  ASSERT_OK_AND_ASSIGN(auto again, Subscribe(late_arn, &late));
+  end = late.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_OK(*end);
+  EXPECT_THAT(late.Data(), ElementsAre("before"));
+  EXPECT_THAT(late.child_shards(), SizeIs(2));
 }
 
 TEST_F(FanOutTest, Heartbeat_IdleSubscriptionHearsEveryFiveSeconds) {

@@ -6,6 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resharding/reshard_planner.h"
 #include "routing/hash_key.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -108,6 +109,82 @@ TEST_F(CommitPipelineTest, Submit_AfterStopFailsAtOnce) {
   auto stream = MakeStream(1, 1);
   std::vector<RecordOutcome> outcomes = SubmitAndWait(stream, 0, {"a"});
   EXPECT_THAT(outcomes[0].status, HasErrorName(ErrorName::kInternalFailure));
+}
+
+// Splits shard 0 of `stream` at 2^127, as a reshard would, in the
+// exclusive section.
+void SplitFirstShard(CommitPipeline::Exclusive& section, StreamState& stream) {
+  ReshardPlanner planner(stream.meta());
+  ASSERT_OK(planner.Split(0, absl::MakeUint128(uint64_t{1} << 63, 0)));
+  const uint64_t first = section.next_counter();
+  ASSERT_OK(section.SkipCounters(planner.counters_needed()));
+  stream.ApplyReshard(std::move(planner).Finish(first, 0), absl::UnixEpoch());
+}
+
+TEST_F(CommitPipelineTest, Submit_QueuedForAClosedShardGoesToItsChild) {
+  StartPipeline();
+  auto stream = MakeStream(1, 1);
+  absl::Notification queued;
+  std::vector<RecordOutcome> outcomes;
+  absl::Notification done;
+  ASSERT_OK(pipeline_->RunExclusive([&](CommitPipeline::Exclusive& section) {
+    // Routed to shard 0 before the split; commits after it.
+    WriteRequest request;
+    request.stream = stream;
+    request.records.push_back(
+        PendingRecord{stream->shard(0), absl::Uint128Max(), "k", "late"});
+    request.done = [&](std::vector<RecordOutcome> o) {
+      outcomes = std::move(o);
+      done.Notify();
+    };
+    pipeline_->Submit(std::move(request));
+    SplitFirstShard(section, *stream);
+    return absl::OkStatus();
+  }));
+  done.WaitForNotification();
+  ASSERT_OK(outcomes[0].status);
+  EXPECT_EQ(outcomes[0].shard, (ShardRef{1, 2}));
+  EXPECT_GT(outcomes[0].counter, *stream->shard(0)->ending_counter());
+  EXPECT_EQ(stream->shard(2)->last_visible_counter(), outcomes[0].counter);
+}
+
+TEST_F(CommitPipelineTest, RunExclusive_SeesEveryCommittedGroupPublished) {
+  StartPipeline();
+  auto stream = MakeStream(1, 1);
+  std::atomic<bool> stop{false};
+  std::thread producer([&] {
+    while (!stop.load()) SubmitAndWait(stream, 0, {"x"});
+  });
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_OK(pipeline_->RunExclusive(
+        [&](CommitPipeline::Exclusive& section) -> absl::Status {
+          // Nothing committed is waiting to be published.
+          EXPECT_EQ(section.next_counter(), pipeline_->next_counter());
+          EXPECT_LT(stream->shard(0)->last_visible_counter(),
+                    section.next_counter());
+          absl::StatusOr<absl::optional<ShardTail>> tail =
+              log_->Tail(ShardRef{1, 0});
+          if (!tail.ok()) return tail.status();
+          if (tail->has_value()) {
+            EXPECT_EQ((*tail)->last_counter,
+                      stream->shard(0)->last_visible_counter());
+          }
+          return absl::OkStatus();
+        }));
+  }
+  stop = true;
+  producer.join();
+}
+
+TEST_F(CommitPipelineTest, SkipCounters_SkippedCountersAreNeverHandedOut) {
+  StartPipeline();
+  auto stream = MakeStream(1, 1);
+  uint64_t skipped_from = 0;
+  ASSERT_OK(pipeline_->RunExclusive([&](CommitPipeline::Exclusive& section) {
+    skipped_from = section.next_counter();
+    return section.SkipCounters(3);
+  }));
+  EXPECT_EQ(SubmitAndWait(stream, 0, {"a"})[0].counter, skipped_from + 3);
 }
 
 TEST_F(CommitPipelineTest, Restart_NeverReusesACounter) {
