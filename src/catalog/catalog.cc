@@ -64,14 +64,12 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
       ShardState* shard = stream->shard(i);
       BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
                              log_->Tail(shard->ref()));
-      // A closed shard is visible to its end, so that readers can tell
-      // they are done.
-      uint64_t visible = shard->ending_counter().value_or(0);
-      if (tail.has_value()) {
-        visible = std::max(visible, tail->last_counter);
-        newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
+      if (!tail.has_value()) continue;
+      newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
+      // A closed shard starts visible to its end.
+      if (tail->last_counter > shard->last_visible_counter()) {
+        shard->Publish(tail->last_counter);
       }
-      if (visible > 0) shard->Publish(visible);
     }
     Register(std::move(stream));
   }

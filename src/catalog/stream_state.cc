@@ -23,6 +23,9 @@ ShardState::ShardState(ShardRef ref, const ShardMeta& meta,
       fixed_(WithoutClosing(meta)),
       ending_counter_(meta.ending_counter.value_or(kOpen)),
       closed_ms_(meta.closed_ms),
+      // A closed shard's records were all durable before it closed (the
+      // closing was a synced write), so all of them are visible.
+      last_visible_counter_(meta.ending_counter.value_or(0)),
       limiter_(limits, max_record_bytes, now) {}
 
 ShardMeta ShardState::meta() const {

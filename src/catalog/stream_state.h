@@ -69,7 +69,8 @@ class ShardCounters {
 
 class ShardState {
  public:
-  // `meta` gives the shard's fixed fields and, if it is closed, how.
+  // `meta` gives the shard's fixed fields and, if it is closed, how; a
+  // closed shard starts visible up to its ending counter.
   ShardState(ShardRef ref, const ShardMeta& meta, const StreamLimits& limits,
              int64_t max_record_bytes, absl::Time now);
 

@@ -18,6 +18,7 @@ namespace {
 using ::brook::testing::HasErrorName;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 const absl::uint128 kHalf = absl::MakeUint128(uint64_t{1} << 63, 0);
@@ -265,7 +266,18 @@ TEST_F(ReshardingTest, UpdateShardCount_ScalesToEvenRanges) {
   EXPECT_EQ(open[0].hash_key_range.starting_hash_key, 0);
   EXPECT_EQ(open[2].hash_key_range.ending_hash_key, absl::Uint128Max());
   // 4 + 8 (splits) + 4 (merges) + 4 + 3 (4 -> 3: two splits, three merges).
-  EXPECT_THAT(List(), SizeIs(4 + 8 + 4 + 4 + 3));
+  const std::vector<Shard> all = List();
+  EXPECT_THAT(all, SizeIs(4 + 8 + 4 + 4 + 3));
+  // Every closed shard, the ones opened and closed within one step too,
+  // reads to an end that names its children.
+  for (const Shard& shard : all) {
+    if (!shard.sequence_number_range.ending_sequence_number.has_value()) {
+      continue;
+    }
+    std::vector<ChildShard> children;
+    ReadToEnd(shard.shard_id, &children);
+    EXPECT_THAT(children, Not(IsEmpty())) << shard.shard_id;
+  }
 }
 
 TEST_F(ReshardingTest, UpdateShardCount_AllowsTenScalingsPerDayAcrossRestarts) {
