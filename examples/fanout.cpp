@@ -47,7 +47,9 @@ class CountingHandler : public brook::SubscriptionHandler {
   }
   void OnEnd(const absl::Status& status) override {
     // OK means the 5-minute lifetime is over: subscribe again with
-    // kAfterSequenceNumber and the last continuation number.
+    // kAfterSequenceNumber and the last continuation number; or, after an
+    // event with child shards, that the shard was resharded and read to its
+    // end: go on with the children (see brook/shard_lineage.h).
     if (!status.ok()) std::cerr << "subscription ended: " << status << "\n";
   }
 

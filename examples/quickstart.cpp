@@ -11,6 +11,7 @@
 #include "brook/broker.h"
 #include "brook/error.h"
 #include "brook/retry.h"
+#include "brook/shard_lineage.h"
 
 namespace {
 
@@ -53,14 +54,17 @@ int main(int argc, char** argv) {
               << " #" << result->sequence_number << "\n";
   }
 
-  brook::ListShardsRequest list;
-  list.stream = kStream;
-  absl::StatusOr<brook::ListShardsResult> shards = (*broker)->ListShards(list);
-  if (!shards.ok()) return Fail(shards.status());
-  for (const brook::Shard& shard : shards->shards) {
+  // Read each shard from its start. ShardLineage hands out a shard only
+  // after its parents (if the stream was ever resharded), so that each
+  // user's records come out in the order they were put.
+  brook::ShardLineage lineage(broker->get(), kStream);
+  if (absl::Status refreshed = lineage.Refresh(); !refreshed.ok()) {
+    return Fail(refreshed);
+  }
+  while (absl::optional<std::string> shard_id = lineage.Acquire()) {
     brook::GetShardIteratorRequest from_start;
     from_start.stream = kStream;
-    from_start.shard_id = shard.shard_id;
+    from_start.shard_id = *shard_id;
     from_start.shard_iterator_type = brook::ShardIteratorType::kTrimHorizon;
     absl::StatusOr<brook::GetShardIteratorResult> iterator =
         (*broker)->GetShardIterator(from_start);
@@ -70,11 +74,14 @@ int main(int argc, char** argv) {
     absl::StatusOr<brook::GetRecordsResult> records =
         (*broker)->GetRecords(get);
     if (!records.ok()) return Fail(records.status());
-    std::cout << shard.shard_id << ": " << records->records.size()
-              << " records\n";
+    std::cout << *shard_id << ": " << records->records.size() << " records\n";
     for (const brook::Record& record : records->records) {
       std::cout << "  #" << record.sequence_number << " "
                 << record.partition_key << ": " << record.data << "\n";
+    }
+    // A closed shard read to its end names the shards that follow it.
+    if (records->next_shard_iterator.empty()) {
+      lineage.Finish(*shard_id, records->child_shards);
     }
   }
   absl::Status closed = (*broker)->Close();
