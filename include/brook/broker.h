@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "brook/checkpoints.h"
 #include "brook/consumers.h"
 #include "brook/metrics.h"
 #include "brook/options.h"
@@ -309,6 +310,28 @@ class Broker {
   // the subscription.
   virtual absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
       const SubscribeToShardRequest& request, SubscriptionHandler* handler) = 0;
+
+  // ---------------------------------------------------------------------------
+  // Checkpoints
+  // ---------------------------------------------------------------------------
+
+  // Broker::PutCheckpoint()
+  //
+  // Records how far `application_name` has processed a shard, replacing its
+  // previous checkpoint of the shard; durable per BrokerOptions::durability
+  // when it returns. Fails with ResourceNotFoundException (no such stream or
+  // shard) or InvalidArgumentException (a bad application name, a sequence
+  // number that is not of the shard, a negative sub-sequence number, or
+  // `shard_end` for an open shard).
+  virtual absl::Status PutCheckpoint(const PutCheckpointRequest& request) = 0;
+
+  // Broker::GetCheckpoints()
+  //
+  // Returns the application's checkpoints in the stream; none if it never
+  // checkpointed. Fails with ResourceNotFoundException or
+  // InvalidArgumentException (a bad application name).
+  virtual absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
+      const GetCheckpointsRequest& request) = 0;
 
   // Broker::Close()
   //

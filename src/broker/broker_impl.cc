@@ -114,7 +114,9 @@ BrokerImpl::BrokerImpl(const BrokerOptions& options,
       log_(std::make_unique<ShardLog>(store_.get())),
       catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options)),
       consumers_(std::make_unique<ConsumerRegistry>(
-          store_.get(), catalog_.get(), options.max_consumers_per_stream)) {}
+          store_.get(), catalog_.get(), options.max_consumers_per_stream)),
+      checkpoints_(std::make_unique<CheckpointStore>(
+          store_.get(), catalog_.get(), options.durability)) {}
 
 absl::Status BrokerImpl::Start() {
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> key,
@@ -258,6 +260,55 @@ absl::StatusOr<std::unique_ptr<Subscription>> BrokerImpl::SubscribeToShard(
                          StartingCounter(*shard, request.starting_position));
   return fan_out_->Subscribe(std::move(stream), shard, std::move(consumer),
                              counter, handler);
+}
+
+// -----------------------------------------------------------------------------
+// Checkpoints
+// -----------------------------------------------------------------------------
+
+absl::Status BrokerImpl::PutCheckpoint(const PutCheckpointRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_RETURN_IF_ERROR(ValidateApplicationName(request.application_name));
+  BROOK_ASSIGN_OR_RETURN(uint32_t index,
+                         ShardIndexOf(*stream, request.shard_id));
+  const ShardState& shard = *stream->shard(index);
+  uint64_t counter = 0;
+  if (request.shard_end) {
+    const absl::optional<uint64_t> ending = shard.ending_counter();
+    if (!ending.has_value()) {
+      return InvalidArgument(absl::StrCat(
+          "shard ", request.shard_id,
+          " is open: only a closed shard can be checkpointed at its end"));
+    }
+    counter = *ending;
+  } else {
+    BROOK_RETURN_IF_ERROR(ValidateRange(
+        "sub-sequence number", request.sub_sequence_number, 0, INT64_MAX));
+    if (!IsNumberOfShard(shard, request.sequence_number)) {
+      return InvalidArgument(absl::StrCat("sequence number ",
+                                          request.sequence_number.ToString(),
+                                          " is not of shard ", request.shard_id,
+                                          " of stream '", stream->name(), "'"));
+    }
+    counter = CounterOf(request.sequence_number);
+  }
+  return checkpoints_->Put(*stream, request.application_name, shard, counter,
+                           request.shard_end ? 0 : request.sub_sequence_number,
+                           request.shard_end);
+}
+
+absl::StatusOr<GetCheckpointsResult> BrokerImpl::GetCheckpoints(
+    const GetCheckpointsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_RETURN_IF_ERROR(ValidateApplicationName(request.application_name));
+  GetCheckpointsResult result;
+  BROOK_ASSIGN_OR_RETURN(result.checkpoints,
+                         checkpoints_->List(*stream, request.application_name));
+  return result;
 }
 
 BrokerImpl::~BrokerImpl() { Close().IgnoreError(); }
@@ -893,19 +944,29 @@ absl::StatusOr<uint64_t> BrokerImpl::UntrimmedStartingCounter(
                      " requires a starting sequence number"));
   }
   const SequenceNumber number = *position.sequence_number;
-  const uint64_t start = position.type == ShardIteratorType::kAtSequenceNumber
-                             ? CounterOf(number)
-                             : CounterOf(number) + 1;
+  const bool after = position.type == ShardIteratorType::kAfterSequenceNumber;
+  const uint64_t start = after ? CounterOf(number) + 1 : CounterOf(number);
   // AFTER the number just before the shard's first counter is the
   // continuation of a subscription that has delivered nothing yet.
-  if (ShardOf(number) != shard.ref() || start < shard.starting_counter() ||
-      CounterOf(number) >= pipeline_->next_counter()) {
+  const bool before_first = after && ShardOf(number) == shard.ref() &&
+                            start == shard.starting_counter();
+  if (!before_first && !IsNumberOfShard(shard, number)) {
     return InvalidArgument(
         absl::StrCat("starting sequence number ", number.ToString(),
                      " did not come from shard ",
                      ShardIdOf(shard.ref().shard_index), " of this stream"));
   }
   return start;
+}
+
+bool BrokerImpl::IsNumberOfShard(const ShardState& shard,
+                                 SequenceNumber number) const {
+  const uint64_t counter = CounterOf(number);
+  const absl::optional<uint64_t> ending = shard.ending_counter();
+  return ShardOf(number) == shard.ref() &&
+         counter >= shard.starting_counter() &&
+         counter < pipeline_->next_counter() &&
+         (!ending.has_value() || counter <= *ending);
 }
 
 absl::StatusOr<std::string> BrokerImpl::OpenNextToken(

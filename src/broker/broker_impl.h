@@ -20,6 +20,7 @@
 #include "absl/types/span.h"
 #include "brook/broker.h"
 #include "catalog/catalog.h"
+#include "checkpoints/checkpoint_store.h"
 #include "common/token_signer.h"
 #include "consumers/consumer_registry.h"
 #include "consumers/fan_out.h"
@@ -87,6 +88,9 @@ class BrokerImpl final : public Broker {
   absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
       const SubscribeToShardRequest& request,
       SubscriptionHandler* handler) override;
+  absl::Status PutCheckpoint(const PutCheckpointRequest& request) override;
+  absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
+      const GetCheckpointsRequest& request) override;
   absl::Status Close() override;
 
   // Runs a retention pass now, on the calling thread.
@@ -161,6 +165,9 @@ class BrokerImpl final : public Broker {
   absl::Status Reshard(const std::shared_ptr<StreamState>& stream,
                        absl::FunctionRef<absl::Status(ReshardPlanner&)> plan)
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // Whether `number` can be of a record of `shard`: its shard, within the
+  // shard's counters, and handed out already.
+  bool IsNumberOfShard(const ShardState& shard, SequenceNumber number) const;
   // The counter a reader starting at `position` reads first.
   absl::StatusOr<uint64_t> StartingCounter(
       const ShardState& shard, const StartingPosition& position) const;
@@ -188,6 +195,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<ConsumerRegistry> consumers_;
   std::unique_ptr<FanOutService> fan_out_;
   std::unique_ptr<RetentionTrimmer> trimmer_;
+  std::unique_ptr<CheckpointStore> checkpoints_;
   absl::AnyInvocable<void()> reshard_hook_;
 };
 

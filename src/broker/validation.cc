@@ -79,6 +79,10 @@ absl::Status ValidateConsumerName(absl::string_view name) {
   return ValidateName("consumer name", name);
 }
 
+absl::Status ValidateApplicationName(absl::string_view name) {
+  return ValidateName("application name", name);
+}
+
 absl::Status ValidateStreamReference(absl::string_view name_or_arn) {
   if (absl::StartsWith(name_or_arn, "arn:")) {
     if (name_or_arn.size() > 2048) {

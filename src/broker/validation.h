@@ -32,6 +32,9 @@ absl::Status ValidateStreamName(absl::string_view name);
 // 1 to 128 characters of [a-zA-Z0-9_.-].
 absl::Status ValidateConsumerName(absl::string_view name);
 
+// 1 to 128 characters of [a-zA-Z0-9_.-].
+absl::Status ValidateApplicationName(absl::string_view name);
+
 // A stream reference: a name as above, or an ARN.
 absl::Status ValidateStreamReference(absl::string_view name_or_arn);
 

@@ -186,6 +186,17 @@ std::vector<std::shared_ptr<StreamState>> Catalog::All() const {
   return ListAfter("", SIZE_MAX, &more);
 }
 
+absl::Status Catalog::WriteForLiveStream(const StreamState& stream,
+                                         rocksdb::WriteBatch* batch,
+                                         Durability durability) {
+  absl::MutexLock control(&control_mu_);
+  if (stream.deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream.name(), "' was deleted"));
+  }
+  return store_->Write(batch, durability);
+}
+
 absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   absl::MutexLock control(&control_mu_);
   rocksdb::WriteBatch batch;
@@ -196,6 +207,10 @@ absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   batch
       .DeleteRange(store_->meta(), ConsumerKeyPrefix(stream->id()),
                    ConsumerKeyPrefixEnd(stream->id()))
+      .PermitUncheckedError();
+  batch
+      .DeleteRange(store_->meta(), StreamCheckpointsPrefix(stream->id()),
+                   StreamCheckpointsPrefixEnd(stream->id()))
       .PermitUncheckedError();
   log_->AddStreamDeletion(&batch, stream->id());
   BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));

@@ -77,6 +77,15 @@ class Catalog {
   // Every live stream, in name order.
   std::vector<std::shared_ptr<StreamState>> All() const;
 
+  // Catalog::WriteForLiveStream()
+  //
+  // Writes `batch`, whose keys belong to `stream`, unless the stream was
+  // deleted (ResourceNotFoundException): serialized with Delete(), so that
+  // nothing written for a stream outlives its deletion.
+  absl::Status WriteForLiveStream(const StreamState& stream,
+                                  rocksdb::WriteBatch* batch,
+                                  Durability durability);
+
   // Catalog::Delete()
   //
   // Removes the stream and its records from the store, then marks it

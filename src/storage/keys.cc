@@ -78,4 +78,40 @@ std::string ConsumerKey(uint32_t stream_id, absl::string_view name) {
   return key;
 }
 
+std::string StreamCheckpointsPrefix(uint32_t stream_id) {
+  std::string key(kCheckpointKeyPrefix);
+  PutFixed32BE(&key, stream_id);
+  return key;
+}
+
+std::string StreamCheckpointsPrefixEnd(uint32_t stream_id) {
+  return StreamCheckpointsPrefix(stream_id + 1);
+}
+
+std::string CheckpointKeyPrefix(uint32_t stream_id,
+                                absl::string_view application) {
+  std::string key = StreamCheckpointsPrefix(stream_id);
+  PutLengthPrefixed(&key, application);
+  return key;
+}
+
+std::string CheckpointKeyPrefixEnd(uint32_t stream_id,
+                                   absl::string_view application) {
+  std::string key = CheckpointKeyPrefix(stream_id, application);
+  PutFixed32BE(&key, UINT32_MAX);
+  key.push_back('\0');
+  return key;
+}
+
+std::string CheckpointKey(uint32_t stream_id, absl::string_view application,
+                          uint32_t shard_index) {
+  std::string key = CheckpointKeyPrefix(stream_id, application);
+  PutFixed32BE(&key, shard_index);
+  return key;
+}
+
+uint32_t ShardIndexOfCheckpointKey(absl::string_view key) {
+  return DecodeFixed32BE(key.data() + key.size() - 4);
+}
+
 }  // namespace brook

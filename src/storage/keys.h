@@ -6,6 +6,8 @@
 //   meta        "stream/" stream_id:4      -> StreamMeta (catalog/)
 //               "limits/" stream_id:4      -> StreamLimits (catalog/)
 //               "consumer/" stream_id:4 name -> consumer (consumers/)
+//               "checkpoint/" stream_id:4 application:lenprefixed
+//                   shard_index:4          -> checkpoint (checkpoints/)
 //               "counter_reservation"       -> fixed64
 //               "next_stream_id"            -> fixed32
 //               "token_key"                 -> 32 random bytes
@@ -54,6 +56,20 @@ std::string ConsumerKey(uint32_t stream_id, absl::string_view name);
 std::string ConsumerKeyPrefix(uint32_t stream_id);
 std::string ConsumerKeyPrefixEnd(uint32_t stream_id);
 inline constexpr absl::string_view kConsumerKeyPrefix = "consumer/";
+
+std::string CheckpointKey(uint32_t stream_id, absl::string_view application,
+                          uint32_t shard_index);
+// The range of an application's checkpoint keys in a stream.
+std::string CheckpointKeyPrefix(uint32_t stream_id,
+                                absl::string_view application);
+std::string CheckpointKeyPrefixEnd(uint32_t stream_id,
+                                   absl::string_view application);
+// REQUIRES: `key` is a checkpoint key.
+uint32_t ShardIndexOfCheckpointKey(absl::string_view key);
+// The range of every checkpoint key of a stream.
+std::string StreamCheckpointsPrefix(uint32_t stream_id);
+std::string StreamCheckpointsPrefixEnd(uint32_t stream_id);
+inline constexpr absl::string_view kCheckpointKeyPrefix = "checkpoint/";
 
 }  // namespace brook
 
