@@ -1,21 +1,15 @@
 #include "brook/retry.h"
 
-#include <algorithm>
 #include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
+#include "common/backoff.h"
 #include "common/errors.h"
 
 namespace brook {
 namespace {
-
-bool IsRetryable(const absl::Status& status) {
-  const ErrorName name = ErrorNameOf(status);
-  return name == ErrorName::kProvisionedThroughputExceededException ||
-         name == ErrorName::kInternalFailure;
-}
 
 absl::Status ValidateRetryOptions(const RetryOptions& options) {
   if (options.max_attempts < 1) {
@@ -31,11 +25,7 @@ absl::Status ValidateRetryOptions(const RetryOptions& options) {
 
 // Waits before retry number `retry` (1 for the first retry).
 void Backoff(const RetryOptions& options, int retry, absl::BitGen& random) {
-  absl::Duration cap = options.initial_backoff;
-  for (int i = 1; i < retry && cap < options.max_backoff; ++i) cap *= 2;
-  cap = std::min(cap, options.max_backoff);
-  const absl::Duration pause = absl::Nanoseconds(absl::Uniform<int64_t>(
-      absl::IntervalClosed, random, 0, absl::ToInt64Nanoseconds(cap)));
+  const absl::Duration pause = BackoffPause(options, retry, random);
   if (options.sleep) {
     options.sleep(pause);
   } else {
