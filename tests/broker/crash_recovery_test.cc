@@ -4,9 +4,7 @@
 // the producer too, the stream must reopen whole: before or after each
 // reshard, never between its steps.
 
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <map>
 #include <random>
@@ -18,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/broker_fixture.h"
+#include "testing/child_process.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -42,42 +41,23 @@ class CrashRecoveryTest : public testing::BrokerTest {
   // Runs the producer until it has acknowledged `kill_after` puts, kills it,
   // and returns every acknowledgement it wrote before dying.
   std::vector<Ack> RunAndKill(int kill_after, bool reshard = false) {
-    int fds[2];
-    EXPECT_EQ(pipe(fds), 0);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      close(fds[1]);
-      execl(BROOK_CRASH_PRODUCER, BROOK_CRASH_PRODUCER, dir().c_str(),
-            reshard ? "reshard" : static_cast<char*>(nullptr),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
-    std::string output;
-    char buffer[4096];
-    int lines = 0;
-    bool killed = false;
-    for (;;) {
-      const ssize_t n = read(fds[0], buffer, sizeof(buffer));
-      if (n <= 0) break;
-      output.append(buffer, n);
-      lines += std::count(buffer, buffer + n, '\n');
-      if (!killed && lines >= kill_after) {
-        // While the live producer process holds the directory, this
-        // process cannot open it.
-        EXPECT_THAT(Broker::Open(BrokerOptions(), dir()),
-                    testing::HasErrorName(ErrorName::kResourceInUseException));
-        kill(pid, SIGKILL);
-        killed = true;
-      }
-    }
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFSIGNALED(status))
-        << "producer exited early, status " << status;
+    std::vector<std::string> argv = {BROOK_CRASH_PRODUCER, dir()};
+    if (reshard) argv.push_back("reshard");
+    const testing::ChildRun run =
+        testing::RunChild(argv, [&](absl::string_view output) {
+          if (std::count(output.begin(), output.end(), '\n') < kill_after) {
+            return false;
+          }
+          // While the live producer process holds the directory, this
+          // process cannot open it.
+          EXPECT_THAT(
+              Broker::Open(BrokerOptions(), dir()),
+              testing::HasErrorName(ErrorName::kResourceInUseException));
+          return true;
+        });
+    EXPECT_TRUE(run.killed && WIFSIGNALED(run.wait_status))
+        << "producer exited early, status " << run.wait_status;
+    const std::string& output = run.output;
     std::vector<Ack> acks;
     for (absl::string_view line : absl::StrSplit(output, '\n')) {
       std::vector<std::string> fields = absl::StrSplit(line, ' ');

@@ -1,0 +1,43 @@
+#include "testing/child_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace brook::testing {
+
+ChildRun RunChild(const std::vector<std::string>& argv,
+                  absl::FunctionRef<bool(absl::string_view output)> kill_when) {
+  ChildRun run;
+  int fds[2];
+  if (pipe(fds) != 0) return run;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) {
+      args.push_back(const_cast<char*>(arg.c_str()));
+    }
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(fds[0], buffer, sizeof(buffer));
+    if (n <= 0) break;
+    run.output.append(buffer, n);
+    if (!run.killed && kill_when(run.output)) {
+      kill(pid, SIGKILL);
+      run.killed = true;
+    }
+  }
+  close(fds[0]);
+  waitpid(pid, &run.wait_status, 0);
+  return run;
+}
+
+}  // namespace brook::testing

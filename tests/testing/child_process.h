@@ -1,0 +1,29 @@
+// Runs a helper program as a child process and kills it with SIGKILL at a
+// moment the test picks from what it has printed, as a crash would.
+
+#ifndef BROOK_TESTS_TESTING_CHILD_PROCESS_H_
+#define BROOK_TESTS_TESTING_CHILD_PROCESS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
+
+namespace brook::testing {
+
+struct ChildRun {
+  std::string output;   // Everything it wrote to stdout.
+  bool killed = false;  // By us (else it exited by itself).
+  int wait_status = 0;
+};
+
+// Runs `argv`, and after each read of its stdout calls `kill_when` with all
+// of its output so far; kills it once that returns true. Returns when the
+// child is gone.
+ChildRun RunChild(const std::vector<std::string>& argv,
+                  absl::FunctionRef<bool(absl::string_view output)> kill_when);
+
+}  // namespace brook::testing
+
+#endif  // BROOK_TESTS_TESTING_CHILD_PROCESS_H_
