@@ -68,7 +68,8 @@ struct InitializationInput {
 
 struct ProcessRecordsInput {
   std::string shard_id;
-  std::vector<Record> records;  // In order; never empty.
+  // In order; empty only with WorkerOptions::process_empty_batches.
+  std::vector<Record> records;
   int64_t millis_behind_latest = 0;
 };
 
@@ -136,6 +137,11 @@ struct WorkerOptions {
   int max_records = 10000;
   // How long a caught-up polling reader waits before reading again.
   absl::Duration idle_time_between_reads = absl::Milliseconds(200);
+  // Call ProcessRecords() with no records when a read finds none (at most
+  // every `idle_time_between_reads`), so that processors can act on time:
+  // roll a file, flush a window (the KCL's
+  // callProcessRecordsEvenForEmptyRecordList).
+  bool process_empty_batches = false;
   // How often the Worker lists the stream's shards again, besides learning
   // children from the shards it finishes.
   absl::Duration shard_sync_interval = absl::Seconds(10);

@@ -255,8 +255,11 @@ void WorkerImpl::ProcessShard(const std::string& shard_id) {
       Fail(batch.status());
       break;
     }
-    if (!batch->records.empty()) {
-      checkpointer.set_last_handed_out(batch->records.back().sequence_number);
+    if (!batch->records.empty() || options_.process_empty_batches) {
+      if (!batch->records.empty()) {
+        checkpointer.set_last_handed_out(
+            batch->records.back().sequence_number);
+      }
       ProcessRecordsInput input;
       input.shard_id = shard_id;
       input.records = std::move(batch->records);

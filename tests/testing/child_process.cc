@@ -1,13 +1,19 @@
 #include "testing/child_process.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "absl/time/clock.h"
+
 namespace brook::testing {
 
 ChildRun RunChild(const std::vector<std::string>& argv,
-                  absl::FunctionRef<bool(absl::string_view output)> kill_when) {
+                  absl::FunctionRef<bool(absl::string_view output)> kill_when,
+                  absl::Duration kill_after) {
   ChildRun run;
   int fds[2];
   if (pipe(fds) != 0) return run;
@@ -25,8 +31,21 @@ ChildRun RunChild(const std::vector<std::string>& argv,
     _exit(127);
   }
   close(fds[1]);
+  const absl::Time deadline = absl::Now() + kill_after;
   char buffer[4096];
   for (;;) {
+    if (!run.killed) {
+      const absl::Duration left = deadline - absl::Now();
+      pollfd readable = {fds[0], POLLIN, 0};
+      const int timeout_ms = left == absl::InfiniteDuration()
+                                 ? -1
+                                 : static_cast<int>(std::max<int64_t>(
+                                       0, absl::ToInt64Milliseconds(left)));
+      if (poll(&readable, 1, timeout_ms) == 0) {
+        kill(pid, SIGKILL);
+        run.killed = true;
+      }
+    }
     const ssize_t n = read(fds[0], buffer, sizeof(buffer));
     if (n <= 0) break;
     run.output.append(buffer, n);

@@ -9,6 +9,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace brook::testing {
 
@@ -19,10 +20,11 @@ struct ChildRun {
 };
 
 // Runs `argv`, and after each read of its stdout calls `kill_when` with all
-// of its output so far; kills it once that returns true. Returns when the
-// child is gone.
+// of its output so far; kills it once that returns true, or once
+// `kill_after` has passed. Returns when the child is gone.
 ChildRun RunChild(const std::vector<std::string>& argv,
-                  absl::FunctionRef<bool(absl::string_view output)> kill_when);
+                  absl::FunctionRef<bool(absl::string_view output)> kill_when,
+                  absl::Duration kill_after = absl::InfiniteDuration());
 
 }  // namespace brook::testing
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/broker_fixture.h"
@@ -28,7 +29,7 @@ constexpr absl::Duration kPatience = absl::Seconds(30);
 // What every processor of a test saw, in order per shard.
 class Collector {
  public:
-  void Add(const std::string& shard_id, const Record& record) {
+  void Add(const Record& record) {
     absl::MutexLock lock(&mu_);
     by_key_[record.partition_key].push_back(record.data);
     ++count_;
@@ -77,7 +78,7 @@ class CollectingProcessor : public RecordProcessor {
   void ProcessRecords(const ProcessRecordsInput& input,
                       Checkpointer& checkpointer) override {
     for (const Record& record : input.records) {
-      collector_->Add(input.shard_id, record);
+      collector_->Add(record);
     }
     if (!checkpointer.Checkpoint().ok())
       collector_->AddEvent("failed checkpoint");
@@ -242,6 +243,39 @@ TEST_F(WorkerStartTest, RejectsBadOptions) {
   bad.initial_position = ShardIteratorType::kAtTimestamp;
   EXPECT_THAT(Worker::Start(&broker(), bad, factory),
               HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+// Tells once that ProcessRecords() ran with no records.
+class EmptyBatchWitness : public RecordProcessor {
+ public:
+  explicit EmptyBatchWitness(absl::Notification* seen) : seen_(seen) {}
+  void ProcessRecords(const ProcessRecordsInput& input,
+                      Checkpointer&) override {
+    if (input.records.empty() && !seen_->HasBeenNotified()) seen_->Notify();
+  }
+  void ShardEnded(Checkpointer&) override {}
+
+ private:
+  absl::Notification* const seen_;
+};
+
+TEST_F(WorkerStartTest, EmptyBatchesReachProcessorsOnlyWhenAskedFor) {
+  for (const bool asked : {false, true}) {
+    absl::Notification seen;
+    WorkerOptions options;
+    options.stream = "s";
+    options.application_name = "app";
+    options.idle_time_between_reads = absl::Milliseconds(1);
+    options.process_empty_batches = asked;
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Worker> worker,
+                         Worker::Start(&broker(), options, [&seen] {
+                           return std::make_unique<EmptyBatchWitness>(&seen);
+                         }));
+    EXPECT_EQ(seen.WaitForNotificationWithTimeout(
+                  asked ? kPatience : absl::Milliseconds(200)),
+              asked);
+    ASSERT_OK(worker->Stop());
+  }
 }
 
 TEST_F(WorkerStartTest, PollingRetriesThrottledReads) {
