@@ -257,8 +257,7 @@ void WorkerImpl::ProcessShard(const std::string& shard_id) {
     }
     if (!batch->records.empty() || options_.process_empty_batches) {
       if (!batch->records.empty()) {
-        checkpointer.set_last_handed_out(
-            batch->records.back().sequence_number);
+        checkpointer.set_last_handed_out(batch->records.back().sequence_number);
       }
       ProcessRecordsInput input;
       input.shard_id = shard_id;
