@@ -35,6 +35,12 @@ enum class ErrorName {
   kExpiredIteratorException,
   kExpiredNextTokenException,
   kInternalFailure,
+  // Only from brookd, about a request's wire form rather than its meaning:
+  // a body that is not JSON or has a member of the wrong type; a member
+  // missing or out of its bounds; an operation that does not exist.
+  kSerializationException,
+  kValidationException,
+  kUnknownOperationException,
 };
 
 // ErrorNameOf()

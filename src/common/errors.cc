@@ -37,6 +37,12 @@ constexpr NameInfo kNames[] = {
      absl::StatusCode::kFailedPrecondition},
     {ErrorName::kExpiredNextTokenException, "ExpiredNextTokenException",
      absl::StatusCode::kFailedPrecondition},
+    {ErrorName::kSerializationException, "SerializationException",
+     absl::StatusCode::kInvalidArgument},
+    {ErrorName::kValidationException, "ValidationException",
+     absl::StatusCode::kInvalidArgument},
+    {ErrorName::kUnknownOperationException, "UnknownOperationException",
+     absl::StatusCode::kUnimplemented},
     {ErrorName::kInternalFailure, "InternalFailure",
      absl::StatusCode::kInternal},
 };

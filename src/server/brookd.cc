@@ -1,0 +1,123 @@
+// brookd: Brook as a local Kinesis. Serves the Kinesis JSON 1.1 API over
+// HTTP/1.1 on one data directory, so that the AWS CLI and SDKs work against
+// it unchanged and several processes share one set of streams.
+//
+// Exit codes: 0 after a clean shutdown (SIGINT or SIGTERM); 2 for bad flags;
+// 3 if the data directory cannot be opened; 4 if the address cannot be
+// bound; 1 if closing failed.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "brook/broker.h"
+#include "brook/error.h"
+#include "server/http_server.h"
+#include "server/kinesis_api.h"
+
+ABSL_FLAG(std::string, data_dir, "brook-data",
+          "The Brook data directory to serve; created if missing.");
+ABSL_FLAG(std::string, host, "127.0.0.1",
+          "The address to listen on. The default, loopback, keeps the "
+          "server to this machine: it does not check request signatures.");
+ABSL_FLAG(int, port, 4567,
+          "The TCP port to listen on (Kinesis emulators' "
+          "usual 4567).");
+ABSL_FLAG(std::string, durability, "sync",
+          "What an acknowledged put survives: sync (a crash of the machine), "
+          "nosync (a crash of brookd), nowal (a clean shutdown only).");
+ABSL_FLAG(int, io_threads, 2, "Threads for connections.");
+ABSL_FLAG(int, handler_threads, 16,
+          "Threads that run operations; each waits while its put syncs.");
+ABSL_FLAG(int, max_connections, 512,
+          "Connections at once; more are closed on accept.");
+ABSL_FLAG(int, idle_timeout_s, 60,
+          "Seconds a connection may wait for its next request.");
+
+namespace {
+
+int Usage(const std::string& message) {
+  std::cerr << "brookd: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Serves a Brook data directory as a Kinesis-compatible endpoint.\n"
+      "  brookd --data_dir=DIR --port=4567\n"
+      "then, for example:\n"
+      "  aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams");
+  absl::ParseCommandLine(argc, argv);
+
+  brook::BrokerOptions options;
+  const std::string durability = absl::GetFlag(FLAGS_durability);
+  if (durability == "sync") {
+    options.durability = brook::Durability::kSync;
+  } else if (durability == "nosync") {
+    options.durability = brook::Durability::kNoSync;
+  } else if (durability == "nowal") {
+    options.durability = brook::Durability::kNoWal;
+  } else {
+    return Usage(absl::StrCat("unknown --durability '", durability, "'"));
+  }
+  const int port = absl::GetFlag(FLAGS_port);
+  if (port < 0 || port > 65535) return Usage("--port must be 0 to 65535");
+  brook::HttpServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_host);
+  server_options.port = static_cast<uint16_t>(port);
+  server_options.io_threads = absl::GetFlag(FLAGS_io_threads);
+  server_options.handler_threads = absl::GetFlag(FLAGS_handler_threads);
+  server_options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  server_options.idle_timeout =
+      absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_s));
+  if (server_options.io_threads < 1 || server_options.handler_threads < 1 ||
+      server_options.max_connections < 1 ||
+      server_options.idle_timeout <= absl::ZeroDuration()) {
+    return Usage("thread, connection and timeout flags must be positive");
+  }
+
+  // Signals are taken by sigwait() below, not by whichever thread runs.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  auto broker = brook::Broker::Open(options, data_dir);
+  if (!broker.ok()) {
+    std::cerr << "brookd: cannot open " << data_dir << ": "
+              << brook::ErrorNameOf(broker.status()) << ": "
+              << broker.status().message() << "\n";
+    return 3;
+  }
+  brook::KinesisApi api(broker->get());
+  brook::HttpServer server(&api, broker->get(), server_options);
+  if (absl::Status started = server.Start(); !started.ok()) {
+    std::cerr << "brookd: " << started.message() << "\n";
+    return 4;
+  }
+  std::cout << "brookd: serving " << data_dir << " on http://"
+            << server_options.address << ":" << server.port() << " (durability "
+            << durability << "; request signatures are not checked)"
+            << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "brookd: stopping on signal " << signal_number << std::endl;
+  server.Stop();  // Answers the requests in flight.
+  if (absl::Status closed = (*broker)->Close(); !closed.ok()) {
+    std::cerr << "brookd: closing: " << closed.message() << "\n";
+    return 1;
+  }
+  std::cout << "brookd: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,165 @@
+#include "server/json_fields.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+
+namespace brook {
+namespace {
+
+absl::Status WrongType(absl::string_view name, absl::string_view expected) {
+  return MakeError(ErrorName::kSerializationException,
+                   absl::StrCat("member '", name, "' must be ", expected));
+}
+
+absl::Status Missing(absl::string_view name) {
+  return MakeError(
+      ErrorName::kValidationException,
+      absl::StrCat("1 validation error detected: Value null at '", name,
+                   "' failed to satisfy constraint: Member must "
+                   "not be null"));
+}
+
+template <typename T>
+absl::StatusOr<T> Required(absl::StatusOr<absl::optional<T>> value,
+                           absl::string_view name) {
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return Missing(name);
+  return **std::move(value);
+}
+
+}  // namespace
+
+const boost::json::value* JsonFields::Find(absl::string_view name) const {
+  const boost::json::value* value =
+      object_.if_contains(boost::json::string_view(name.data(), name.size()));
+  return value == nullptr || value->is_null() ? nullptr : value;
+}
+
+absl::StatusOr<absl::optional<std::string>> JsonFields::String(
+    absl::string_view name) const {
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return absl::nullopt;
+  if (!value->is_string()) return WrongType(name, "a string");
+  return std::string(value->get_string());
+}
+
+absl::StatusOr<absl::optional<int64_t>> JsonFields::Integer(
+    absl::string_view name) const {
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return absl::nullopt;
+  if (value->is_int64()) return value->get_int64();
+  if (value->is_uint64() && value->get_uint64() <= INT64_MAX) {
+    return static_cast<int64_t>(value->get_uint64());
+  }
+  return WrongType(name, "an integer");
+}
+
+absl::StatusOr<absl::optional<bool>> JsonFields::Boolean(
+    absl::string_view name) const {
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return absl::nullopt;
+  if (!value->is_bool()) return WrongType(name, "a boolean");
+  return value->get_bool();
+}
+
+absl::StatusOr<absl::optional<absl::Time>> JsonFields::Timestamp(
+    absl::string_view name) const {
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return absl::nullopt;
+  if (!value->is_number()) return WrongType(name, "epoch seconds");
+  const double seconds = value->to_number<double>();
+  if (!std::isfinite(seconds)) return WrongType(name, "epoch seconds");
+  return absl::FromUnixMillis(
+      static_cast<int64_t>(std::llround(seconds * 1000)));
+}
+
+absl::StatusOr<absl::optional<std::string>> JsonFields::Blob(
+    absl::string_view name) const {
+  absl::StatusOr<absl::optional<std::string>> text = String(name);
+  if (!text.ok() || !text->has_value()) return text;
+  absl::StatusOr<std::string> bytes = DecodeBase64(**text);
+  if (!bytes.ok()) {
+    return InvalidArgument(
+        absl::StrCat("member '", name, "': ", bytes.status().message()));
+  }
+  return *std::move(bytes);
+}
+
+absl::StatusOr<const boost::json::object*> JsonFields::Object(
+    absl::string_view name) const {
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return nullptr;
+  if (!value->is_object()) return WrongType(name, "an object");
+  return &value->get_object();
+}
+
+absl::StatusOr<const boost::json::array*> JsonFields::Array(
+    absl::string_view name) const {
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return nullptr;
+  if (!value->is_array()) return WrongType(name, "a list");
+  return &value->get_array();
+}
+
+absl::StatusOr<std::string> JsonFields::RequiredString(
+    absl::string_view name) const {
+  return Required(String(name), name);
+}
+
+absl::StatusOr<int64_t> JsonFields::RequiredInteger(
+    absl::string_view name) const {
+  return Required(Integer(name), name);
+}
+
+absl::StatusOr<std::string> JsonFields::RequiredBlob(
+    absl::string_view name) const {
+  return Required(Blob(name), name);
+}
+
+std::string EncodeBase64(absl::string_view bytes) {
+  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
+  text.resize(n);
+  return text;
+}
+
+absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
+  // OpenSSL's decoder is lenient about '=' inside the text: check the form
+  // first. Padding is at most two '=' at the end.
+  size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
+    ++padding;
+  }
+  const bool valid_alphabet =
+      std::all_of(text.begin(), text.end() - padding, [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' ||
+               c == '/';
+      });
+  if (text.size() % 4 != 0 || padding > 2 || !valid_alphabet) {
+    return InvalidArgument("not valid base64");
+  }
+  std::string bytes(3 * (text.size() / 4), '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
+  if (n < 0) return InvalidArgument("not valid base64");
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  bytes.resize(static_cast<size_t>(n) - padding);
+  return bytes;
+}
+
+boost::json::value EpochSeconds(absl::Time time) {
+  return static_cast<double>(absl::ToUnixMillis(time)) / 1000.0;
+}
+
+}  // namespace brook

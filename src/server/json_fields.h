@@ -1,0 +1,62 @@
+// Reading a Kinesis JSON 1.1 request body's members with Kinesis' error
+// names: a member of the wrong JSON type is a SerializationException, a
+// required one that is missing a ValidationException, bad base64 an
+// InvalidArgumentException... and writing the response's values the way the
+// SDKs read them (timestamps in epoch seconds, blobs in base64).
+
+#ifndef BROOK_SERVER_JSON_FIELDS_H_
+#define BROOK_SERVER_JSON_FIELDS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+#include "boost/json/object.hpp"
+#include "boost/json/value.hpp"
+
+namespace brook {
+
+// The members of one request object.
+class JsonFields {
+ public:
+  explicit JsonFields(const boost::json::object& object) : object_(object) {}
+
+  // Each returns nullopt when the member is absent or null.
+  absl::StatusOr<absl::optional<std::string>> String(
+      absl::string_view name) const;
+  absl::StatusOr<absl::optional<int64_t>> Integer(absl::string_view name) const;
+  absl::StatusOr<absl::optional<bool>> Boolean(absl::string_view name) const;
+  // Epoch seconds, possibly fractional.
+  absl::StatusOr<absl::optional<absl::Time>> Timestamp(
+      absl::string_view name) const;
+  // Base64, decoded.
+  absl::StatusOr<absl::optional<std::string>> Blob(
+      absl::string_view name) const;
+  absl::StatusOr<const boost::json::object*> Object(
+      absl::string_view name) const;
+  absl::StatusOr<const boost::json::array*> Array(absl::string_view name) const;
+
+  // As String(), but absent is a ValidationException.
+  absl::StatusOr<std::string> RequiredString(absl::string_view name) const;
+  absl::StatusOr<int64_t> RequiredInteger(absl::string_view name) const;
+  absl::StatusOr<std::string> RequiredBlob(absl::string_view name) const;
+
+ private:
+  const boost::json::value* Find(absl::string_view name) const;
+
+  const boost::json::object& object_;
+};
+
+std::string EncodeBase64(absl::string_view bytes);
+// Fails with InvalidArgumentException unless `text` is padded base64.
+absl::StatusOr<std::string> DecodeBase64(absl::string_view text);
+
+// A timestamp as the SDKs read it: epoch seconds, millisecond precision.
+boost::json::value EpochSeconds(absl::Time time);
+
+}  // namespace brook
+
+#endif  // BROOK_SERVER_JSON_FIELDS_H_

@@ -1,0 +1,588 @@
+#include "server/kinesis_api.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "boost/json/parse.hpp"
+#include "boost/json/serialize.hpp"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "common/uint128.h"
+#include "server/json_fields.h"
+
+namespace brook {
+namespace {
+
+namespace json = boost::json;
+
+// Kinesis' defaults for members a request leaves out.
+constexpr int64_t kDefaultDescribeLimit = 100;
+constexpr int64_t kDefaultListLimit = 100;
+constexpr int64_t kDefaultMaxResults = 1000;
+constexpr int64_t kDefaultConsumersMaxResults = 100;
+constexpr int64_t kDefaultGetRecordsLimit = 10000;
+
+// A member that must fit an int; larger values are out of every bound.
+absl::StatusOr<int> IntOr(const JsonFields& fields, absl::string_view name,
+                          int64_t default_value) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> value, fields.Integer(name));
+  const int64_t v = value.value_or(default_value);
+  if (v < INT32_MIN || v > INT32_MAX) {
+    return MakeError(ErrorName::kValidationException,
+                     absl::StrCat("member '", name, "' is out of range"));
+  }
+  return static_cast<int>(v);
+}
+
+// The stream a request names: its StreamARN if given, else its StreamName.
+absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
+                         fields.String("StreamARN"));
+  if (arn.has_value()) return *std::move(arn);
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> name,
+                         fields.String("StreamName"));
+  if (name.has_value()) return *std::move(name);
+  return MakeError(ErrorName::kValidationException,
+                   "either StreamName or StreamARN must be given");
+}
+
+absl::StatusOr<std::string> StringOr(const JsonFields& fields,
+                                     absl::string_view name) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                         fields.String(name));
+  return value.value_or("");
+}
+
+absl::StatusOr<absl::optional<SequenceNumber>> SequenceNumberOf(
+    const JsonFields& fields, absl::string_view name) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> text, fields.String(name));
+  if (!text.has_value()) return absl::nullopt;
+  absl::StatusOr<SequenceNumber> number = SequenceNumber::Parse(*text);
+  if (!number.ok()) {
+    return InvalidArgument(absl::StrCat("member '", name, "' is not a ",
+                                        "sequence number: ", *text));
+  }
+  return *number;
+}
+
+absl::StatusOr<ShardIteratorType> IteratorTypeOf(absl::string_view text) {
+  for (ShardIteratorType type :
+       {ShardIteratorType::kAtSequenceNumber,
+        ShardIteratorType::kAfterSequenceNumber,
+        ShardIteratorType::kTrimHorizon, ShardIteratorType::kLatest,
+        ShardIteratorType::kAtTimestamp}) {
+    if (ShardIteratorTypeToString(type) == text) return type;
+  }
+  return MakeError(ErrorName::kValidationException,
+                   absl::StrCat("unknown shard iterator type '", text, "'"));
+}
+
+absl::StatusOr<ShardFilter> ShardFilterOf(const json::object& object) {
+  const JsonFields fields(object);
+  BROOK_ASSIGN_OR_RETURN(std::string type, fields.RequiredString("Type"));
+  ShardFilter filter;
+  bool known = false;
+  for (ShardFilterType t :
+       {ShardFilterType::kAfterShardId, ShardFilterType::kAtTrimHorizon,
+        ShardFilterType::kFromTrimHorizon, ShardFilterType::kAtLatest,
+        ShardFilterType::kAtTimestamp, ShardFilterType::kFromTimestamp}) {
+    if (ShardFilterTypeToString(t) == type) {
+      filter.type = t;
+      known = true;
+    }
+  }
+  if (!known) {
+    return MakeError(ErrorName::kValidationException,
+                     absl::StrCat("unknown shard filter type '", type, "'"));
+  }
+  BROOK_ASSIGN_OR_RETURN(filter.shard_id, StringOr(fields, "ShardId"));
+  BROOK_ASSIGN_OR_RETURN(filter.timestamp, fields.Timestamp("Timestamp"));
+  return filter;
+}
+
+json::object HashKeyRangeJson(const HashKeyRange& range) {
+  return {{"StartingHashKey", Uint128ToDecimal(range.starting_hash_key)},
+          {"EndingHashKey", Uint128ToDecimal(range.ending_hash_key)}};
+}
+
+json::object ShardJson(const Shard& shard) {
+  json::object out;
+  out["ShardId"] = shard.shard_id;
+  if (!shard.parent_shard_id.empty()) {
+    out["ParentShardId"] = shard.parent_shard_id;
+  }
+  if (!shard.adjacent_parent_shard_id.empty()) {
+    out["AdjacentParentShardId"] = shard.adjacent_parent_shard_id;
+  }
+  out["HashKeyRange"] = HashKeyRangeJson(shard.hash_key_range);
+  json::object numbers;
+  numbers["StartingSequenceNumber"] =
+      shard.sequence_number_range.starting_sequence_number.ToString();
+  if (shard.sequence_number_range.ending_sequence_number.has_value()) {
+    numbers["EndingSequenceNumber"] =
+        shard.sequence_number_range.ending_sequence_number->ToString();
+  }
+  out["SequenceNumberRange"] = std::move(numbers);
+  return out;
+}
+
+json::array ShardsJson(const std::vector<Shard>& shards) {
+  json::array out;
+  for (const Shard& shard : shards) out.push_back(ShardJson(shard));
+  return out;
+}
+
+json::array ChildShardsJson(const std::vector<ChildShard>& children) {
+  json::array out;
+  for (const ChildShard& child : children) {
+    json::array parents;
+    for (const std::string& parent : child.parent_shards) {
+      parents.push_back(json::value(parent));
+    }
+    out.push_back(
+        json::object{{"ShardId", child.shard_id},
+                     {"ParentShards", std::move(parents)},
+                     {"HashKeyRange", HashKeyRangeJson(child.hash_key_range)}});
+  }
+  return out;
+}
+
+json::object RecordJson(const Record& record) {
+  return {{"SequenceNumber", record.sequence_number.ToString()},
+          {"ApproximateArrivalTimestamp",
+           EpochSeconds(record.approximate_arrival_timestamp)},
+          {"Data", EncodeBase64(record.data)},
+          {"PartitionKey", record.partition_key}};
+}
+
+json::object ConsumerJson(const Consumer& consumer, bool with_stream_arn) {
+  json::object out{
+      {"ConsumerName", consumer.consumer_name},
+      {"ConsumerARN", consumer.consumer_arn},
+      {"ConsumerStatus",
+       std::string(ConsumerStatusToString(consumer.consumer_status))},
+      {"ConsumerCreationTimestamp",
+       EpochSeconds(consumer.consumer_creation_timestamp)}};
+  if (with_stream_arn) out["StreamARN"] = consumer.stream_arn;
+  return out;
+}
+
+json::object ProvisionedMode() { return {{"StreamMode", "PROVISIONED"}}; }
+
+absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
+  ConsumerRef ref;
+  BROOK_ASSIGN_OR_RETURN(ref.stream, StringOr(fields, "StreamARN"));
+  BROOK_ASSIGN_OR_RETURN(ref.consumer_name, StringOr(fields, "ConsumerName"));
+  BROOK_ASSIGN_OR_RETURN(ref.consumer_arn, StringOr(fields, "ConsumerARN"));
+  if (ref.consumer_arn.empty() &&
+      (ref.stream.empty() || ref.consumer_name.empty())) {
+    return MakeError(ErrorName::kValidationException,
+                     "give ConsumerARN, or StreamARN and ConsumerName");
+  }
+  return ref;
+}
+
+// Responses of operations that return nothing.
+json::value Empty() { return json::object(); }
+
+}  // namespace
+
+KinesisApi::KinesisApi(Broker* broker)
+    : broker_(broker),
+      handlers_({
+          {"CreateStream", &KinesisApi::CreateStream},
+          {"DeleteStream", &KinesisApi::DeleteStream},
+          {"DescribeStream", &KinesisApi::DescribeStream},
+          {"DescribeStreamSummary", &KinesisApi::DescribeStreamSummary},
+          {"ListStreams", &KinesisApi::ListStreams},
+          {"ListShards", &KinesisApi::ListShards},
+          {"IncreaseStreamRetentionPeriod",
+           &KinesisApi::IncreaseStreamRetentionPeriod},
+          {"DecreaseStreamRetentionPeriod",
+           &KinesisApi::DecreaseStreamRetentionPeriod},
+          {"SplitShard", &KinesisApi::SplitShard},
+          {"MergeShards", &KinesisApi::MergeShards},
+          {"UpdateShardCount", &KinesisApi::UpdateShardCount},
+          {"PutRecord", &KinesisApi::PutRecord},
+          {"PutRecords", &KinesisApi::PutRecords},
+          {"GetShardIterator", &KinesisApi::GetShardIterator},
+          {"GetRecords", &KinesisApi::GetRecords},
+          {"RegisterStreamConsumer", &KinesisApi::RegisterStreamConsumer},
+          {"DeregisterStreamConsumer", &KinesisApi::DeregisterStreamConsumer},
+          {"DescribeStreamConsumer", &KinesisApi::DescribeStreamConsumer},
+          {"ListStreamConsumers", &KinesisApi::ListStreamConsumers},
+      }) {}
+
+absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
+                                             absl::string_view body) {
+  auto handler = handlers_.find(operation);
+  if (handler == handlers_.end()) {
+    return MakeError(ErrorName::kUnknownOperationException,
+                     absl::StrCat("unknown operation '", operation, "'"));
+  }
+  boost::system::error_code error;
+  json::value request =
+      json::parse(json::string_view(body.data(), body.size()), error);
+  if (error || !request.is_object()) {
+    return MakeError(ErrorName::kSerializationException,
+                     "the request body is not a JSON object");
+  }
+  BROOK_ASSIGN_OR_RETURN(json::value response,
+                         (this->*(handler->second))(request.get_object()));
+  return json::serialize(response);
+}
+
+absl::StatusOr<json::value> KinesisApi::CreateStream(
+    const json::object& request) {
+  const JsonFields fields(request);
+  CreateStreamRequest create;
+  BROOK_ASSIGN_OR_RETURN(create.stream_name,
+                         fields.RequiredString("StreamName"));
+  BROOK_ASSIGN_OR_RETURN(create.shard_count, IntOr(fields, "ShardCount", 4));
+  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> max_record_size,
+                         fields.Integer("MaxRecordSizeInKiB"));
+  if (max_record_size.has_value()) {
+    create.options.max_record_size_kib =
+        static_cast<int>(std::min<int64_t>(*max_record_size, INT32_MAX));
+  }
+  BROOK_RETURN_IF_ERROR(broker_->CreateStream(create));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::DeleteStream(
+    const json::object& request) {
+  const JsonFields fields(request);
+  DeleteStreamRequest remove;
+  BROOK_ASSIGN_OR_RETURN(remove.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(absl::optional<bool> enforce,
+                         fields.Boolean("EnforceConsumerDeletion"));
+  remove.enforce_consumer_deletion = enforce.value_or(false);
+  BROOK_RETURN_IF_ERROR(broker_->DeleteStream(remove));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::DescribeStream(
+    const json::object& request) {
+  const JsonFields fields(request);
+  DescribeStreamRequest describe;
+  BROOK_ASSIGN_OR_RETURN(describe.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(describe.limit,
+                         IntOr(fields, "Limit", kDefaultDescribeLimit));
+  BROOK_ASSIGN_OR_RETURN(describe.exclusive_start_shard_id,
+                         StringOr(fields, "ExclusiveStartShardId"));
+  BROOK_ASSIGN_OR_RETURN(StreamDescription d,
+                         broker_->DescribeStream(describe));
+  return json::object{
+      {"StreamDescription",
+       json::object{
+           {"StreamName", d.stream_name},
+           {"StreamARN", d.stream_arn},
+           {"StreamStatus", std::string(StreamStatusToString(d.stream_status))},
+           {"StreamModeDetails", ProvisionedMode()},
+           {"Shards", ShardsJson(d.shards)},
+           {"HasMoreShards", d.has_more_shards},
+           {"RetentionPeriodHours", d.retention_period_hours},
+           {"StreamCreationTimestamp",
+            EpochSeconds(d.stream_creation_timestamp)},
+           {"EnhancedMonitoring",
+            json::array{json::object{{"ShardLevelMetrics", json::array()}}}},
+           {"EncryptionType", "NONE"},
+       }}};
+}
+
+absl::StatusOr<json::value> KinesisApi::DescribeStreamSummary(
+    const json::object& request) {
+  const JsonFields fields(request);
+  DescribeStreamSummaryRequest describe;
+  BROOK_ASSIGN_OR_RETURN(describe.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(StreamDescriptionSummary s,
+                         broker_->DescribeStreamSummary(describe));
+  return json::object{
+      {"StreamDescriptionSummary",
+       json::object{
+           {"StreamName", s.stream_name},
+           {"StreamARN", s.stream_arn},
+           {"StreamStatus", std::string(StreamStatusToString(s.stream_status))},
+           {"StreamModeDetails", ProvisionedMode()},
+           {"RetentionPeriodHours", s.retention_period_hours},
+           {"StreamCreationTimestamp",
+            EpochSeconds(s.stream_creation_timestamp)},
+           {"EnhancedMonitoring",
+            json::array{json::object{{"ShardLevelMetrics", json::array()}}}},
+           {"EncryptionType", "NONE"},
+           {"OpenShardCount", s.open_shard_count},
+           {"ConsumerCount", s.consumer_count},
+           {"MaxRecordSizeInKiB", s.max_record_size_kib},
+       }}};
+}
+
+absl::StatusOr<json::value> KinesisApi::ListStreams(
+    const json::object& request) {
+  const JsonFields fields(request);
+  ListStreamsRequest list;
+  BROOK_ASSIGN_OR_RETURN(list.limit, IntOr(fields, "Limit", kDefaultListLimit));
+  BROOK_ASSIGN_OR_RETURN(list.exclusive_start_stream_name,
+                         StringOr(fields, "ExclusiveStartStreamName"));
+  BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
+  BROOK_ASSIGN_OR_RETURN(ListStreamsResult result, broker_->ListStreams(list));
+  json::array names;
+  json::array summaries;
+  for (const StreamSummary& summary : result.stream_summaries) {
+    names.push_back(json::value(summary.stream_name));
+    summaries.push_back(
+        json::object{{"StreamName", summary.stream_name},
+                     {"StreamARN", summary.stream_arn},
+                     {"StreamStatus",
+                      std::string(StreamStatusToString(summary.stream_status))},
+                     {"StreamModeDetails", ProvisionedMode()},
+                     {"StreamCreationTimestamp",
+                      EpochSeconds(summary.stream_creation_timestamp)}});
+  }
+  json::object out{{"StreamNames", std::move(names)},
+                   {"HasMoreStreams", result.has_more_streams},
+                   {"StreamSummaries", std::move(summaries)}};
+  if (!result.next_token.empty()) out["NextToken"] = result.next_token;
+  return out;
+}
+
+absl::StatusOr<json::value> KinesisApi::ListShards(
+    const json::object& request) {
+  const JsonFields fields(request);
+  ListShardsRequest list;
+  BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
+  if (list.next_token.empty()) {
+    BROOK_ASSIGN_OR_RETURN(list.stream, StreamOf(fields));
+  }
+  BROOK_ASSIGN_OR_RETURN(list.exclusive_start_shard_id,
+                         StringOr(fields, "ExclusiveStartShardId"));
+  BROOK_ASSIGN_OR_RETURN(list.max_results,
+                         IntOr(fields, "MaxResults", kDefaultMaxResults));
+  BROOK_ASSIGN_OR_RETURN(const json::object* filter,
+                         fields.Object("ShardFilter"));
+  if (filter != nullptr) {
+    BROOK_ASSIGN_OR_RETURN(list.shard_filter, ShardFilterOf(*filter));
+  }
+  BROOK_ASSIGN_OR_RETURN(ListShardsResult result, broker_->ListShards(list));
+  json::object out{{"Shards", ShardsJson(result.shards)}};
+  if (!result.next_token.empty()) out["NextToken"] = result.next_token;
+  return out;
+}
+
+absl::StatusOr<json::value> KinesisApi::IncreaseStreamRetentionPeriod(
+    const json::object& request) {
+  const JsonFields fields(request);
+  UpdateStreamRetentionRequest update;
+  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(update.retention_period_hours,
+                         IntOr(fields, "RetentionPeriodHours", 0));
+  BROOK_RETURN_IF_ERROR(broker_->IncreaseStreamRetentionPeriod(update));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::DecreaseStreamRetentionPeriod(
+    const json::object& request) {
+  const JsonFields fields(request);
+  UpdateStreamRetentionRequest update;
+  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(update.retention_period_hours,
+                         IntOr(fields, "RetentionPeriodHours", 0));
+  BROOK_RETURN_IF_ERROR(broker_->DecreaseStreamRetentionPeriod(update));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::SplitShard(
+    const json::object& request) {
+  const JsonFields fields(request);
+  SplitShardRequest split;
+  BROOK_ASSIGN_OR_RETURN(split.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(split.shard_to_split,
+                         fields.RequiredString("ShardToSplit"));
+  BROOK_ASSIGN_OR_RETURN(split.new_starting_hash_key,
+                         fields.RequiredString("NewStartingHashKey"));
+  BROOK_RETURN_IF_ERROR(broker_->SplitShard(split));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::MergeShards(
+    const json::object& request) {
+  const JsonFields fields(request);
+  MergeShardsRequest merge;
+  BROOK_ASSIGN_OR_RETURN(merge.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(merge.shard_to_merge,
+                         fields.RequiredString("ShardToMerge"));
+  BROOK_ASSIGN_OR_RETURN(merge.adjacent_shard_to_merge,
+                         fields.RequiredString("AdjacentShardToMerge"));
+  BROOK_RETURN_IF_ERROR(broker_->MergeShards(merge));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::UpdateShardCount(
+    const json::object& request) {
+  const JsonFields fields(request);
+  UpdateShardCountRequest update;
+  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(int64_t target,
+                         fields.RequiredInteger("TargetShardCount"));
+  update.target_shard_count =
+      static_cast<int>(std::clamp<int64_t>(target, INT32_MIN, INT32_MAX));
+  BROOK_ASSIGN_OR_RETURN(std::string scaling,
+                         fields.RequiredString("ScalingType"));
+  if (scaling != "UNIFORM_SCALING") {
+    return MakeError(ErrorName::kValidationException,
+                     "ScalingType must be UNIFORM_SCALING");
+  }
+  BROOK_ASSIGN_OR_RETURN(UpdateShardCountResult result,
+                         broker_->UpdateShardCount(update));
+  return json::object{{"StreamName", result.stream_name},
+                      {"StreamARN", result.stream_arn},
+                      {"CurrentShardCount", result.current_shard_count},
+                      {"TargetShardCount", result.target_shard_count}};
+}
+
+absl::StatusOr<json::value> KinesisApi::PutRecord(const json::object& request) {
+  const JsonFields fields(request);
+  PutRecordRequest put;
+  BROOK_ASSIGN_OR_RETURN(put.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(put.data, fields.RequiredBlob("Data"));
+  BROOK_ASSIGN_OR_RETURN(put.partition_key,
+                         fields.RequiredString("PartitionKey"));
+  BROOK_ASSIGN_OR_RETURN(put.explicit_hash_key,
+                         StringOr(fields, "ExplicitHashKey"));
+  BROOK_ASSIGN_OR_RETURN(put.sequence_number_for_ordering,
+                         SequenceNumberOf(fields, "SequenceNumberForOrdering"));
+  BROOK_ASSIGN_OR_RETURN(PutRecordResult result, broker_->PutRecord(put));
+  return json::object{{"ShardId", result.shard_id},
+                      {"SequenceNumber", result.sequence_number.ToString()},
+                      {"EncryptionType", "NONE"}};
+}
+
+absl::StatusOr<json::value> KinesisApi::PutRecords(
+    const json::object& request) {
+  const JsonFields fields(request);
+  PutRecordsRequest put;
+  BROOK_ASSIGN_OR_RETURN(put.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(const json::array* records, fields.Array("Records"));
+  if (records == nullptr) {
+    return MakeError(ErrorName::kValidationException,
+                     "member 'Records' must not be null");
+  }
+  for (const json::value& entry : *records) {
+    if (!entry.is_object()) {
+      return MakeError(ErrorName::kSerializationException,
+                       "each of 'Records' must be an object");
+    }
+    const JsonFields record(entry.get_object());
+    PutRecordsRequestEntry out;
+    BROOK_ASSIGN_OR_RETURN(out.data, record.RequiredBlob("Data"));
+    BROOK_ASSIGN_OR_RETURN(out.partition_key,
+                           record.RequiredString("PartitionKey"));
+    BROOK_ASSIGN_OR_RETURN(out.explicit_hash_key,
+                           StringOr(record, "ExplicitHashKey"));
+    put.records.push_back(std::move(out));
+  }
+  BROOK_ASSIGN_OR_RETURN(PutRecordsResult result, broker_->PutRecords(put));
+  json::array entries;
+  for (const PutRecordsResultEntry& entry : result.records) {
+    if (entry.status.ok()) {
+      entries.push_back(
+          json::object{{"SequenceNumber", entry.sequence_number.ToString()},
+                       {"ShardId", entry.shard_id}});
+    } else {
+      entries.push_back(json::object{
+          {"ErrorCode",
+           std::string(ErrorNameToString(ErrorNameOf(entry.status)))},
+          {"ErrorMessage", std::string(entry.status.message())}});
+    }
+  }
+  return json::object{{"FailedRecordCount", result.failed_record_count},
+                      {"Records", std::move(entries)},
+                      {"EncryptionType", "NONE"}};
+}
+
+absl::StatusOr<json::value> KinesisApi::GetShardIterator(
+    const json::object& request) {
+  const JsonFields fields(request);
+  GetShardIteratorRequest get;
+  BROOK_ASSIGN_OR_RETURN(get.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(get.shard_id, fields.RequiredString("ShardId"));
+  BROOK_ASSIGN_OR_RETURN(std::string type,
+                         fields.RequiredString("ShardIteratorType"));
+  BROOK_ASSIGN_OR_RETURN(get.shard_iterator_type, IteratorTypeOf(type));
+  BROOK_ASSIGN_OR_RETURN(get.starting_sequence_number,
+                         SequenceNumberOf(fields, "StartingSequenceNumber"));
+  BROOK_ASSIGN_OR_RETURN(get.timestamp, fields.Timestamp("Timestamp"));
+  BROOK_ASSIGN_OR_RETURN(GetShardIteratorResult result,
+                         broker_->GetShardIterator(get));
+  return json::object{{"ShardIterator", result.shard_iterator}};
+}
+
+absl::StatusOr<json::value> KinesisApi::GetRecords(
+    const json::object& request) {
+  const JsonFields fields(request);
+  GetRecordsRequest get;
+  BROOK_ASSIGN_OR_RETURN(get.shard_iterator,
+                         fields.RequiredString("ShardIterator"));
+  BROOK_ASSIGN_OR_RETURN(get.limit,
+                         IntOr(fields, "Limit", kDefaultGetRecordsLimit));
+  BROOK_ASSIGN_OR_RETURN(GetRecordsResult result, broker_->GetRecords(get));
+  json::array records;
+  for (const Record& record : result.records) {
+    records.push_back(RecordJson(record));
+  }
+  json::object out{{"Records", std::move(records)},
+                   {"MillisBehindLatest", result.millis_behind_latest}};
+  if (!result.next_shard_iterator.empty()) {
+    out["NextShardIterator"] = result.next_shard_iterator;
+  } else {
+    out["ChildShards"] = ChildShardsJson(result.child_shards);
+  }
+  return out;
+}
+
+absl::StatusOr<json::value> KinesisApi::RegisterStreamConsumer(
+    const json::object& request) {
+  const JsonFields fields(request);
+  RegisterStreamConsumerRequest reg;
+  BROOK_ASSIGN_OR_RETURN(reg.stream, fields.RequiredString("StreamARN"));
+  BROOK_ASSIGN_OR_RETURN(reg.consumer_name,
+                         fields.RequiredString("ConsumerName"));
+  BROOK_ASSIGN_OR_RETURN(Consumer consumer,
+                         broker_->RegisterStreamConsumer(reg));
+  return json::object{{"Consumer", ConsumerJson(consumer, false)}};
+}
+
+absl::StatusOr<json::value> KinesisApi::DeregisterStreamConsumer(
+    const json::object& request) {
+  BROOK_ASSIGN_OR_RETURN(ConsumerRef ref, ConsumerRefOf(JsonFields(request)));
+  BROOK_RETURN_IF_ERROR(broker_->DeregisterStreamConsumer(ref));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::DescribeStreamConsumer(
+    const json::object& request) {
+  BROOK_ASSIGN_OR_RETURN(ConsumerRef ref, ConsumerRefOf(JsonFields(request)));
+  BROOK_ASSIGN_OR_RETURN(Consumer consumer,
+                         broker_->DescribeStreamConsumer(ref));
+  return json::object{{"ConsumerDescription", ConsumerJson(consumer, true)}};
+}
+
+absl::StatusOr<json::value> KinesisApi::ListStreamConsumers(
+    const json::object& request) {
+  const JsonFields fields(request);
+  ListStreamConsumersRequest list;
+  BROOK_ASSIGN_OR_RETURN(list.stream, fields.RequiredString("StreamARN"));
+  BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
+  BROOK_ASSIGN_OR_RETURN(list.max_results, IntOr(fields, "MaxResults",
+                                                 kDefaultConsumersMaxResults));
+  BROOK_ASSIGN_OR_RETURN(ListStreamConsumersResult result,
+                         broker_->ListStreamConsumers(list));
+  json::array consumers;
+  for (const Consumer& consumer : result.consumers) {
+    consumers.push_back(ConsumerJson(consumer, false));
+  }
+  json::object out{{"Consumers", std::move(consumers)}};
+  if (!result.next_token.empty()) out["NextToken"] = result.next_token;
+  return out;
+}
+
+}  // namespace brook

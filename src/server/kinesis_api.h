@@ -1,0 +1,87 @@
+// The Kinesis JSON 1.1 API over a Broker, independent of any transport: an
+// operation name (from X-Amz-Target) and a JSON request body in, a JSON
+// response body or a Kinesis error out. The HTTP/1.1 server calls it; a
+// second transport (HTTP/2, CBOR bodies) would call it the same way.
+//
+// Thread safety: safe for concurrent use by multiple threads without
+// external synchronization.
+// Lifetime: `broker` must outlive the KinesisApi.
+
+#ifndef BROOK_SERVER_KINESIS_API_H_
+#define BROOK_SERVER_KINESIS_API_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "boost/json/object.hpp"
+#include "boost/json/value.hpp"
+#include "brook/broker.h"
+
+namespace brook {
+
+class KinesisApi {
+ public:
+  explicit KinesisApi(Broker* broker);
+
+  // KinesisApi::Call()
+  //
+  // Runs `operation` ("PutRecord", ...) with `body`, and returns the
+  // response body. Fails with UnknownOperationException,
+  // SerializationException (not a JSON object, a member of the wrong type),
+  // ValidationException (a required member missing) or whatever the
+  // operation fails with.
+  absl::StatusOr<std::string> Call(absl::string_view operation,
+                                   absl::string_view body);
+
+ private:
+  using Handler = absl::StatusOr<boost::json::value> (KinesisApi::*)(
+      const boost::json::object& request);
+
+  absl::StatusOr<boost::json::value> CreateStream(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> DeleteStream(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> DescribeStream(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> DescribeStreamSummary(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> ListStreams(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> ListShards(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> IncreaseStreamRetentionPeriod(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> DecreaseStreamRetentionPeriod(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> SplitShard(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> MergeShards(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> UpdateShardCount(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> PutRecord(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> PutRecords(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> GetShardIterator(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> GetRecords(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> RegisterStreamConsumer(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> DeregisterStreamConsumer(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> DescribeStreamConsumer(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> ListStreamConsumers(
+      const boost::json::object& request);
+
+  Broker* const broker_;
+  const absl::flat_hash_map<std::string, Handler> handlers_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_SERVER_KINESIS_API_H_

@@ -1,0 +1,250 @@
+"""End-to-end: boto3, unchanged, against a brookd started by the test.
+
+Usage: boto3_e2e_test.py PATH_TO_BROOKD
+"""
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+BROOKD = None
+
+
+def error_code(call):
+    """Runs `call` and returns the Kinesis error name it failed with."""
+    try:
+        call()
+    except botocore.exceptions.ClientError as error:
+        return error.response["Error"]["Code"]
+    raise AssertionError("the call succeeded")
+
+
+class Boto3EndToEndTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.data_dir = tempfile.mkdtemp(prefix="brookd-e2e-")
+        cls.server = subprocess.Popen(
+            [BROOKD, "--data_dir=" + cls.data_dir, "--port=0"],
+            stdout=subprocess.PIPE, text=True)
+        line = cls.server.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        if not match:
+            cls.server.kill()
+            raise RuntimeError("brookd did not start: " + line)
+        cls.endpoint = "http://127.0.0.1:" + match.group(1)
+        cls.kinesis = boto3.client(
+            "kinesis", endpoint_url=cls.endpoint, region_name="us-east-1",
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=botocore.config.Config(retries={"max_attempts": 1}))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.wait(timeout=30)
+        shutil.rmtree(cls.data_dir, ignore_errors=True)
+
+    def create(self, name, shards):
+        self.kinesis.create_stream(StreamName=name, ShardCount=shards)
+        self.kinesis.get_waiter("stream_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 0.1})
+
+    def read_shard(self, stream, shard_id, **position):
+        position.setdefault("ShardIteratorType", "TRIM_HORIZON")
+        iterator = self.kinesis.get_shard_iterator(
+            StreamName=stream, ShardId=shard_id, **position)["ShardIterator"]
+        records = []
+        while iterator:
+            try:
+                page = self.kinesis.get_records(ShardIterator=iterator)
+            except self.kinesis.exceptions.ProvisionedThroughputExceededException:
+                time.sleep(0.2)  # 5 reads per second per shard, as Kinesis.
+                continue
+            records += page["Records"]
+            if not page["Records"]:
+                return records, page
+            iterator = page.get("NextShardIterator")
+        return records, page
+
+    def test_streams_describe_and_list(self):
+        self.create("orders", 3)
+        description = self.kinesis.describe_stream(
+            StreamName="orders")["StreamDescription"]
+        self.assertEqual(description["StreamStatus"], "ACTIVE")
+        self.assertEqual(len(description["Shards"]), 3)
+        self.assertEqual(description["Shards"][0]["HashKeyRange"]
+                         ["StartingHashKey"], "0")
+        arn = description["StreamARN"]
+        summary = self.kinesis.describe_stream_summary(StreamName="orders")
+        self.assertTrue(arn.endswith(":stream/orders"))
+        self.assertEqual(summary["StreamDescriptionSummary"]
+                         ["OpenShardCount"], 3)
+        self.assertIn("orders", self.kinesis.list_streams()["StreamNames"])
+        shards = self.kinesis.list_shards(StreamName="orders", MaxResults=2)
+        self.assertEqual(len(shards["Shards"]), 2)
+        more = self.kinesis.list_shards(NextToken=shards["NextToken"])
+        self.assertEqual(more["Shards"][0]["ShardId"], "shardId-000000000002")
+        self.assertEqual(error_code(lambda: self.create("orders", 1)),
+                         "ResourceInUseException")
+        self.assertEqual(
+            error_code(lambda: self.kinesis.describe_stream(
+                StreamName="missing")), "ResourceNotFoundException")
+
+    def test_put_get_and_every_iterator_type(self):
+        self.create("clicks", 1)
+        shard = "shardId-000000000000"
+        first = self.kinesis.put_record(
+            StreamName="clicks", PartitionKey="user-1", Data=b"one")
+        self.assertEqual(first["ShardId"], shard)
+        batch = self.kinesis.put_records(StreamName="clicks", Records=[
+            {"PartitionKey": "user-%d" % i, "Data": b"batch-%d" % i}
+            for i in range(5)])
+        self.assertEqual(batch["FailedRecordCount"], 0)
+        self.assertEqual(len(batch["Records"]), 5)
+        records, _ = self.read_shard("clicks", shard)
+        self.assertEqual([r["Data"] for r in records],
+                         [b"one"] + [b"batch-%d" % i for i in range(5)])
+        self.assertIn("ApproximateArrivalTimestamp", records[0])
+        at, _ = self.read_shard(
+            "clicks", shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+            StartingSequenceNumber=first["SequenceNumber"])
+        self.assertEqual(len(at), 6)
+        after, _ = self.read_shard(
+            "clicks", shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+            StartingSequenceNumber=first["SequenceNumber"])
+        self.assertEqual(len(after), 5)
+        latest, _ = self.read_shard("clicks", shard,
+                                    ShardIteratorType="LATEST")
+        self.assertEqual(latest, [])
+        timestamped, _ = self.read_shard(
+            "clicks", shard, ShardIteratorType="AT_TIMESTAMP",
+            Timestamp=records[0]["ApproximateArrivalTimestamp"])
+        self.assertEqual(len(timestamped), 6)
+        self.assertEqual(
+            error_code(lambda: self.kinesis.put_record(
+                StreamName="clicks", PartitionKey="k", Data=b"x",
+                ExplicitHashKey="not-a-number")),
+            "InvalidArgumentException")
+        self.assertEqual(
+            error_code(lambda: self.kinesis.get_records(
+                ShardIterator="forged")), "InvalidArgumentException")
+
+    def test_retention(self):
+        self.create("kept", 1)
+        self.kinesis.increase_stream_retention_period(
+            StreamName="kept", RetentionPeriodHours=48)
+        summary = self.kinesis.describe_stream_summary(StreamName="kept")
+        self.assertEqual(summary["StreamDescriptionSummary"]
+                         ["RetentionPeriodHours"], 48)
+        self.assertEqual(
+            error_code(lambda: self.kinesis.decrease_stream_retention_period(
+                StreamName="kept", RetentionPeriodHours=72)),
+            "InvalidArgumentException")
+        self.kinesis.decrease_stream_retention_period(
+            StreamName="kept", RetentionPeriodHours=24)
+
+    def test_split_merge_and_child_shards(self):
+        self.create("resharded", 1)
+        self.kinesis.put_record(StreamName="resharded", PartitionKey="k",
+                                Data=b"before")
+        self.kinesis.split_shard(
+            StreamName="resharded", ShardToSplit="shardId-000000000000",
+            NewStartingHashKey=str(2 ** 127))
+        records, last = self.read_shard("resharded", "shardId-000000000000")
+        self.assertEqual([r["Data"] for r in records], [b"before"])
+        self.assertNotIn("NextShardIterator", last)
+        self.assertEqual([c["ShardId"] for c in last["ChildShards"]],
+                         ["shardId-000000000001", "shardId-000000000002"])
+        self.kinesis.merge_shards(
+            StreamName="resharded", ShardToMerge="shardId-000000000001",
+            AdjacentShardToMerge="shardId-000000000002")
+        open_shards = self.kinesis.list_shards(
+            StreamName="resharded",
+            ShardFilter={"Type": "AT_LATEST"})["Shards"]
+        self.assertEqual([s["ShardId"] for s in open_shards],
+                         ["shardId-000000000003"])
+        scaled = self.kinesis.update_shard_count(
+            StreamName="resharded", TargetShardCount=2,
+            ScalingType="UNIFORM_SCALING")
+        self.assertEqual(scaled["TargetShardCount"], 2)
+        self.assertEqual(
+            error_code(lambda: self.kinesis.split_shard(
+                StreamName="resharded", ShardToSplit="shardId-000000000000",
+                NewStartingHashKey="5")), "InvalidArgumentException")
+
+    def test_consumers(self):
+        self.create("fanned", 1)
+        arn = self.kinesis.describe_stream_summary(
+            StreamName="fanned")["StreamDescriptionSummary"]["StreamARN"]
+        consumer = self.kinesis.register_stream_consumer(
+            StreamARN=arn, ConsumerName="app")["Consumer"]
+        self.assertEqual(consumer["ConsumerStatus"], "ACTIVE")
+        described = self.kinesis.describe_stream_consumer(
+            ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
+        self.assertEqual(described["StreamARN"], arn)
+        listed = self.kinesis.list_stream_consumers(StreamARN=arn)
+        self.assertEqual([c["ConsumerName"] for c in listed["Consumers"]],
+                         ["app"])
+        self.kinesis.deregister_stream_consumer(
+            StreamARN=arn, ConsumerName="app")
+        self.assertEqual(
+            error_code(lambda: self.kinesis.describe_stream_consumer(
+                ConsumerARN=consumer["ConsumerARN"])),
+            "ResourceNotFoundException")
+
+    def http(self, method, path, body=None, headers=None):
+        """Returns (status, body) of a plain HTTP request to brookd."""
+        request = urllib.request.Request(self.endpoint + path, data=body,
+                                         method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def test_http_surface(self):
+        self.assertEqual(self.http("GET", "/health"), (200, b"ok\n"))
+        self.create("measured", 1)
+        self.kinesis.put_record(StreamName="measured", PartitionKey="k",
+                                Data=b"x")
+        status, metrics = self.http("GET", "/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn(b'brook_shard_incoming_records{stream="measured",'
+                      b'shard="shardId-000000000000"} 1', metrics)
+        status, body = self.http("POST", "/", b"{}")
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(body)["__type"],
+                         "UnknownOperationException")
+        status, body = self.http(
+            "POST", "/", b"{", {"X-Amz-Target": "Kinesis_20131202.ListStreams"})
+        self.assertEqual((status, json.loads(body)["__type"]),
+                         (400, "SerializationException"))
+        # A body over the limit is refused from its Content-Length alone.
+        port = int(self.endpoint.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: brookd\r\n"
+                         b"X-Amz-Target: Kinesis_20131202.PutRecords\r\n"
+                         b"Content-Length: %d\r\n\r\n" % (16 * 1024 * 1024 + 1))
+            self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 413"))
+        self.assertEqual(self.http("GET", "/nowhere")[0], 404)
+
+    def test_delete_stream(self):
+        self.create("doomed", 1)
+        self.kinesis.delete_stream(StreamName="doomed")
+        self.assertNotIn("doomed", self.kinesis.list_streams()["StreamNames"])
+
+
+if __name__ == "__main__":
+    BROOKD = sys.argv.pop(1)
+    unittest.main(verbosity=2)

@@ -1,0 +1,129 @@
+// The Kinesis JSON mapping of brookd, without a socket: requests as the
+// SDKs send them, responses as they read them, and every wire-level error.
+
+#include "server/kinesis_api.h"
+
+#include <string>
+
+#include "boost/json/parse.hpp"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/json_fields.h"
+#include "testing/broker_fixture.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+using ::brook::testing::HasErrorName;
+
+class KinesisApiTest : public testing::BrokerTest {
+ protected:
+  void SetUp() override {
+    Open();
+    api_ = std::make_unique<KinesisApi>(&broker());
+  }
+
+  // Calls `operation` and parses its response.
+  boost::json::object Call(const std::string& operation,
+                           const std::string& body) {
+    absl::StatusOr<std::string> response = api_->Call(operation, body);
+    EXPECT_OK(response);
+    if (!response.ok()) return {};
+    return boost::json::parse(*response).as_object();
+  }
+
+  std::unique_ptr<KinesisApi> api_;
+};
+
+TEST_F(KinesisApiTest, PutAndGetRoundTripInTheSdksShapes) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  const boost::json::object put = Call(
+      "PutRecord", R"({"StreamName":"s","PartitionKey":"k","Data":"aGk="})");
+  EXPECT_EQ(put.at("ShardId"), "shardId-000000000000");
+  const std::string iterator =
+      std::string(Call("GetShardIterator",
+                       R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+                       R"("ShardIteratorType":"TRIM_HORIZON"})")
+                      .at("ShardIterator")
+                      .as_string());
+  const boost::json::object records =
+      Call("GetRecords", R"({"ShardIterator":")" + iterator + R"("})");
+  const boost::json::object& record =
+      records.at("Records").as_array().at(0).as_object();
+  EXPECT_EQ(record.at("Data"), "aGk=");
+  EXPECT_EQ(record.at("PartitionKey"), "k");
+  EXPECT_EQ(record.at("SequenceNumber"), put.at("SequenceNumber"));
+  EXPECT_TRUE(record.at("ApproximateArrivalTimestamp").is_double());
+  EXPECT_TRUE(records.contains("NextShardIterator"));
+  EXPECT_EQ(records.at("MillisBehindLatest"), 0);
+}
+
+TEST_F(KinesisApiTest, PutRecords_ReportsEachRecord) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  const boost::json::object result =
+      Call("PutRecords",
+           R"({"StreamName":"s","Records":[)"
+           R"({"PartitionKey":"a","Data":"YQ=="},)"
+           R"({"PartitionKey":"b","Data":"Yg==","ExplicitHashKey":"7"}]})");
+  EXPECT_EQ(result.at("FailedRecordCount"), 0);
+  EXPECT_EQ(result.at("Records").as_array().size(), 2u);
+}
+
+TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  EXPECT_THAT(api_->Call("Frobnicate", "{}"),
+              HasErrorName(ErrorName::kUnknownOperationException));
+  EXPECT_THAT(api_->Call("ListStreams", "{not json"),
+              HasErrorName(ErrorName::kSerializationException));
+  EXPECT_THAT(api_->Call("ListStreams", "[1, 2]"),
+              HasErrorName(ErrorName::kSerializationException));
+  EXPECT_THAT(api_->Call("CreateStream", R"({"StreamName":7})"),
+              HasErrorName(ErrorName::kSerializationException));
+  EXPECT_THAT(api_->Call("CreateStream", R"({"ShardCount":1})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(
+      api_->Call("PutRecord", R"({"StreamName":"s","PartitionKey":"k"})"),
+      HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("PutRecord", R"({"PartitionKey":"k","Data":"YQ=="})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(
+      api_->Call("PutRecord",
+                 R"({"StreamName":"s","PartitionKey":"k","Data":"@@"})"),
+      HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(api_->Call("PutRecords", R"({"StreamName":"s","Records":[5]})"),
+              HasErrorName(ErrorName::kSerializationException));
+  EXPECT_THAT(api_->Call("ListStreams", R"({"Limit":"ten"})"),
+              HasErrorName(ErrorName::kSerializationException));
+  EXPECT_THAT(api_->Call("ListStreams", R"({"Limit":99999999999})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(
+      api_->Call("GetShardIterator",
+                 R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+                 R"("ShardIteratorType":"SOMEWHERE"})"),
+      HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("UpdateShardCount",
+                         R"({"StreamName":"s","TargetShardCount":2,)"
+                         R"("ScalingType":"RANDOM"})"),
+              HasErrorName(ErrorName::kValidationException));
+  // And the library's own errors pass through with their names.
+  EXPECT_THAT(api_->Call("DescribeStream", R"({"StreamName":"missing"})"),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+TEST(Base64Test, DecodesPaddedAndRejectsTheRest) {
+  for (const std::string bytes : {"", "a", "ab", "abc", "abcd"}) {
+    ASSERT_OK_AND_ASSIGN(std::string decoded,
+                         DecodeBase64(EncodeBase64(bytes)));
+    EXPECT_EQ(decoded, bytes);
+  }
+  EXPECT_EQ(EncodeBase64("hi"), "aGk=");
+  for (const char* bad : {"a", "aGk", "a*k=", "====x==="}) {
+    EXPECT_THAT(DecodeBase64(bad),
+                HasErrorName(ErrorName::kInvalidArgumentException))
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace brook
