@@ -1,10 +1,13 @@
 #include "server/http_server.h"
 
+#include <deque>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "boost/asio/bind_executor.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
@@ -43,7 +46,8 @@ std::string ErrorBody(const absl::Status& error) {
 
 // One connection: read a request, have it handled on the handler pool,
 // write the response, and again while the client keeps the connection.
-class HttpServer::Session : public std::enable_shared_from_this<Session> {
+class HttpServer::Session : public std::enable_shared_from_this<Session>,
+                            public EventSink {
  public:
   Session(tcp::socket socket, HttpServer* server)
       : stream_(std::move(socket)), server_(server) {
@@ -83,6 +87,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     }
     if (error) return;  // Closed, timed out or garbled: drop the connection.
     request_ = parser_->release();
+    if (Operation() == "SubscribeToShard") {
+      asio::post(server_->handlers_,
+                 [self = shared_from_this()] { self->Subscribe(); });
+      return;
+    }
     // The operation may wait for a sync: run it off the I/O threads.
     asio::post(server_->handlers_, [self = shared_from_this()] {
       Response response = self->Handle();
@@ -114,25 +123,24 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       return Plain(http::status::not_found, "not found\n");
     }
     absl::StatusOr<std::string> body = CallOperation();
+    if (!body.ok()) return ErrorResponse(body.status());
     Response response(http::status::ok, request_.version());
     response.set(http::field::content_type, kJsonContentType);
-    if (body.ok()) {
-      response.body() = *std::move(body);
-    } else {
-      response.result(StatusFor(body.status()));
-      response.body() = ErrorBody(body.status());
-    }
+    response.body() = *std::move(body);
     return response;
   }
 
-  absl::StatusOr<std::string> CallOperation() {
+  // The operation X-Amz-Target names, or "" if it names none.
+  absl::string_view Operation() const {
     const auto header = request_.find("X-Amz-Target");
-    absl::string_view operation;
-    if (header != request_.end()) {
-      operation =
-          absl::string_view(header->value().data(), header->value().size());
-    }
-    if (!absl::ConsumePrefix(&operation, kTargetPrefix)) {
+    if (header == request_.end()) return "";
+    absl::string_view operation(header->value().data(), header->value().size());
+    return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
+  }
+
+  absl::StatusOr<std::string> CallOperation() {
+    const absl::string_view operation = Operation();
+    if (operation.empty()) {
       return MakeError(
           ErrorName::kUnknownOperationException,
           absl::StrCat("X-Amz-Target must be ", kTargetPrefix, "<Operation>"));
@@ -140,6 +148,149 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     return server_->api_->Call(operation, request_.body());
   }
 
+  Response ErrorResponse(const absl::Status& error) {
+    Response response(StatusFor(error), request_.version());
+    response.set(http::field::content_type, kJsonContentType);
+    response.body() = ErrorBody(error);
+    return response;
+  }
+
+  // SubscribeToShard: on success the response is an event stream, one
+  // chunk per message, until the subscription ends; then the connection
+  // closes.
+  void Subscribe() {
+    absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+        server_->api_->SubscribeToShard(request_.body(), this);
+    if (!subscription.ok()) {
+      Response response = ErrorResponse(subscription.status());
+      asio::post(
+          stream_.get_executor(), [self = shared_from_this(),
+                                   response = std::move(response)]() mutable {
+            self->Write(std::move(response), self->request_.keep_alive());
+          });
+      return;
+    }
+    {
+      absl::MutexLock lock(&events_mu_);
+      subscription_ = *std::move(subscription);
+    }
+    // The server keeps the session, and so its subscription, until the
+    // stream stops.
+    server_->AddStream(shared_from_this());
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this()] { self->WriteStreamHeader(); });
+  }
+
+  void WriteStreamHeader() {
+    auto header = std::make_shared<http::response<http::empty_body>>(
+        http::status::ok, request_.version());
+    header->set(http::field::content_type,
+                "application/vnd.amazon.eventstream");
+    header->chunked(true);
+    header->keep_alive(false);
+    auto serializer =
+        std::make_shared<http::response_serializer<http::empty_body>>(*header);
+    // No idle timeout while streaming: events or heartbeats keep coming.
+    stream_.expires_never();
+    http::async_write_header(stream_, *serializer,
+                             [self = shared_from_this(), header, serializer](
+                                 beast::error_code error, size_t) {
+                               if (error) {
+                                 self->StopStreaming();
+                                 return;
+                               }
+                               {
+                                 absl::MutexLock lock(&self->events_mu_);
+                                 self->streaming_ = true;
+                               }
+                               self->PumpEvents();
+                             });
+  }
+
+  // EventSink, called by the subscription's threads.
+  void Send(std::string message) override {
+    absl::MutexLock lock(&events_mu_);
+    // Bounded once streaming: a slow client holds up its subscription.
+    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) {
+      return closing_ || !streaming_ || events_.size() < kMaxQueuedEvents;
+    };
+    events_mu_.Await(absl::Condition(&room));
+    if (closing_) return;
+    events_.push_back(std::move(message));
+    if (streaming_) PostPump();
+  }
+  void End() override {
+    absl::MutexLock lock(&events_mu_);
+    ended_ = true;
+    if (streaming_) PostPump();
+  }
+
+  void PostPump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this()] { self->PumpEvents(); });
+  }
+
+  // On the strand: writes the next message, or the end of the stream.
+  void PumpEvents() {
+    std::shared_ptr<std::string> message;
+    bool last = false;
+    {
+      absl::MutexLock lock(&events_mu_);
+      if (writing_ || closing_) return;
+      if (!events_.empty()) {
+        message = std::make_shared<std::string>(std::move(events_.front()));
+        events_.pop_front();
+      } else if (ended_) {
+        last = true;
+      } else {
+        return;
+      }
+      writing_ = true;
+    }
+    auto done = [self = shared_from_this(), message, last](
+                    beast::error_code error, size_t) {
+      {
+        absl::MutexLock lock(&self->events_mu_);
+        self->writing_ = false;
+      }
+      if (error || last) {
+        self->StopStreaming();
+        return;
+      }
+      self->PumpEvents();
+    };
+    if (last) {
+      asio::async_write(stream_, http::make_chunk_last(), std::move(done));
+    } else {
+      asio::async_write(stream_, http::make_chunk(asio::buffer(*message)),
+                        std::move(done));
+    }
+  }
+
+  // Ends the stream: releases a waiting Send(), cancels the subscription
+  // and closes the connection.
+  void StopStreaming() {
+    std::unique_ptr<Subscription> subscription;
+    {
+      absl::MutexLock lock(&events_mu_);
+      closing_ = true;
+      events_.clear();
+      subscription = std::move(subscription_);
+    }
+    subscription.reset();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    server_->RemoveStream(this);
+  }
+
+ public:
+  // Stops the stream from its strand (for the server's shutdown).
+  void PostStopStreaming() {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this()] { self->StopStreaming(); });
+  }
+
+ private:
   void Write(Response response, bool keep_alive) {
     response.keep_alive(keep_alive);
     response.prepare_payload();
@@ -157,8 +308,18 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  static constexpr size_t kMaxQueuedEvents = 4;
+
   beast::tcp_stream stream_;
   HttpServer* const server_;
+  // A SubscribeToShard stream.
+  absl::Mutex events_mu_;
+  std::unique_ptr<Subscription> subscription_ ABSL_GUARDED_BY(events_mu_);
+  std::deque<std::string> events_ ABSL_GUARDED_BY(events_mu_);
+  bool streaming_ ABSL_GUARDED_BY(events_mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(events_mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(events_mu_) = false;
+  bool closing_ ABSL_GUARDED_BY(events_mu_) = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
@@ -170,6 +331,7 @@ HttpServer::HttpServer(KinesisApi* api, Broker* broker,
     : api_(api),
       broker_(broker),
       options_(std::move(options)),
+      work_(asio::make_work_guard(io_)),
       acceptor_(asio::make_strand(io_)),
       handlers_(static_cast<size_t>(options_.handler_threads)) {}
 
@@ -218,6 +380,20 @@ void HttpServer::Accept() {
   });
 }
 
+void HttpServer::AddStream(std::shared_ptr<Session> session) {
+  absl::MutexLock lock(&streams_mu_);
+  streams_.emplace(session.get(), std::move(session));
+}
+
+void HttpServer::RemoveStream(Session* session) {
+  std::shared_ptr<Session> removed;  // Released outside the lock.
+  absl::MutexLock lock(&streams_mu_);
+  auto it = streams_.find(session);
+  if (it == streams_.end()) return;
+  removed = std::move(it->second);
+  streams_.erase(it);
+}
+
 void HttpServer::Stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -225,9 +401,18 @@ void HttpServer::Stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
-  // Requests being handled finish and are answered; idle connections time
-  // out. Then nothing is left to run.
+  // Subscriptions must end before the Broker closes: stop every stream
+  // and wait until they are gone, while the I/O threads still run.
   handlers_.join();
+  {
+    absl::MutexLock lock(&streams_mu_);
+    for (auto& [raw, session] : streams_) session->PostStopStreaming();
+    auto gone = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(streams_mu_) {
+      return streams_.empty();
+    };
+    streams_mu_.Await(absl::Condition(&gone));
+  }
+  work_.reset();
   io_.stop();
   for (std::thread& thread : io_threads_) thread.join();
   io_threads_.clear();

@@ -23,8 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/thread_pool.hpp"
@@ -67,17 +71,27 @@ class HttpServer {
 
  private:
   void Accept();
+  // Streaming sessions (SubscribeToShard), kept alive until they stop.
+  void AddStream(std::shared_ptr<Session> session);
+  void RemoveStream(Session* session);
 
   KinesisApi* const api_;
   Broker* const broker_;
   const HttpServerOptions options_;
   boost::asio::io_context io_;
+  // Keeps the I/O threads running while a stream waits for its next event
+  // and nothing else is pending (during Stop(), say).
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
+      work_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::thread_pool handlers_;
   std::vector<std::thread> io_threads_;
   std::atomic<int> connections_{0};
   uint16_t port_ = 0;
   bool stopped_ = false;
+  absl::Mutex streams_mu_;
+  absl::flat_hash_map<Session*, std::shared_ptr<Session>> streams_
+      ABSL_GUARDED_BY(streams_mu_);
 };
 
 // The body of GET /metrics: every shard's counters in Prometheus' text

@@ -3,11 +3,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
+#include "server/event_stream.h"
 #include "server/json_fields.h"
 
 namespace brook {
@@ -185,6 +187,93 @@ absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
 // Responses of operations that return nothing.
 json::value Empty() { return json::object(); }
 
+absl::StatusOr<json::object> ParseObject(absl::string_view body) {
+  boost::system::error_code error;
+  json::value request =
+      json::parse(json::string_view(body.data(), body.size()), error);
+  if (error || !request.is_object()) {
+    return MakeError(ErrorName::kSerializationException,
+                     "the request body is not a JSON object");
+  }
+  return std::move(request.get_object());
+}
+
+std::string EventJson(const SubscribeToShardEvent& event) {
+  json::array records;
+  for (const Record& record : event.records) {
+    records.push_back(RecordJson(record));
+  }
+  json::object out{{"Records", std::move(records)},
+                   {"ContinuationSequenceNumber",
+                    event.continuation_sequence_number.ToString()},
+                   {"MillisBehindLatest", event.millis_behind_latest}};
+  if (!event.child_shards.empty()) {
+    out["ChildShards"] = ChildShardsJson(event.child_shards);
+  }
+  return json::serialize(out);
+}
+
+// Turns a subscription's events into event stream messages for a sink,
+// holding them until the initial response has gone out.
+class EventStreamHandler final : public SubscriptionHandler {
+ public:
+  explicit EventStreamHandler(EventSink* sink) : sink_(sink) {}
+
+  void OnEvent(const SubscribeToShardEvent& event) override {
+    Deliver(EventMessage("SubscribeToShardEvent", EventJson(event)));
+  }
+
+  void OnEnd(const absl::Status& status) override {
+    absl::MutexLock lock(&mu_);
+    if (!status.ok()) Forward(ExceptionMessage(status));
+    ended_ = true;
+    if (started_) sink_->End();
+  }
+
+  // Sends the initial response, then what arrived before it.
+  void Start() {
+    absl::MutexLock lock(&mu_);
+    sink_->Send(EventMessage("initial-response", "{}"));
+    started_ = true;
+    for (std::string& message : held_) sink_->Send(std::move(message));
+    held_.clear();
+    if (ended_) sink_->End();
+  }
+
+ private:
+  void Deliver(std::string message) {
+    absl::MutexLock lock(&mu_);
+    Forward(std::move(message));
+  }
+  void Forward(std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (started_) {
+      sink_->Send(std::move(message));
+    } else {
+      held_.push_back(std::move(message));
+    }
+  }
+
+  EventSink* const sink_;
+  absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::string> held_ ABSL_GUARDED_BY(mu_);
+};
+
+// The subscription and its handler, which must outlive it.
+class StreamedSubscription final : public Subscription {
+ public:
+  StreamedSubscription(std::unique_ptr<EventStreamHandler> handler,
+                       std::unique_ptr<Subscription> subscription)
+      : handler_(std::move(handler)), subscription_(std::move(subscription)) {}
+  ~StreamedSubscription() override { subscription_.reset(); }
+  void Cancel() override { subscription_->Cancel(); }
+
+ private:
+  std::unique_ptr<EventStreamHandler> handler_;
+  std::unique_ptr<Subscription> subscription_;
+};
+
 }  // namespace
 
 KinesisApi::KinesisApi(Broker* broker)
@@ -220,16 +309,40 @@ absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
     return MakeError(ErrorName::kUnknownOperationException,
                      absl::StrCat("unknown operation '", operation, "'"));
   }
-  boost::system::error_code error;
-  json::value request =
-      json::parse(json::string_view(body.data(), body.size()), error);
-  if (error || !request.is_object()) {
-    return MakeError(ErrorName::kSerializationException,
-                     "the request body is not a JSON object");
-  }
+  BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body));
   BROOK_ASSIGN_OR_RETURN(json::value response,
-                         (this->*(handler->second))(request.get_object()));
+                         (this->*(handler->second))(request));
   return json::serialize(response);
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
+    absl::string_view body, EventSink* sink) {
+  BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body));
+  const JsonFields fields(request);
+  SubscribeToShardRequest subscribe;
+  BROOK_ASSIGN_OR_RETURN(subscribe.consumer_arn,
+                         fields.RequiredString("ConsumerARN"));
+  BROOK_ASSIGN_OR_RETURN(subscribe.shard_id, fields.RequiredString("ShardId"));
+  BROOK_ASSIGN_OR_RETURN(const json::object* position,
+                         fields.Object("StartingPosition"));
+  if (position == nullptr) {
+    return MakeError(ErrorName::kValidationException,
+                     "member 'StartingPosition' must not be null");
+  }
+  const JsonFields start(*position);
+  BROOK_ASSIGN_OR_RETURN(std::string type, start.RequiredString("Type"));
+  BROOK_ASSIGN_OR_RETURN(subscribe.starting_position.type,
+                         IteratorTypeOf(type));
+  BROOK_ASSIGN_OR_RETURN(subscribe.starting_position.sequence_number,
+                         SequenceNumberOf(start, "SequenceNumber"));
+  BROOK_ASSIGN_OR_RETURN(subscribe.starting_position.timestamp,
+                         start.Timestamp("Timestamp"));
+  auto handler = std::make_unique<EventStreamHandler>(sink);
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Subscription> subscription,
+                         broker_->SubscribeToShard(subscribe, handler.get()));
+  handler->Start();
+  return std::unique_ptr<Subscription>(
+      new StreamedSubscription(std::move(handler), std::move(subscription)));
 }
 
 absl::StatusOr<json::value> KinesisApi::CreateStream(

@@ -10,6 +10,7 @@
 #ifndef BROOK_SERVER_KINESIS_API_H_
 #define BROOK_SERVER_KINESIS_API_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -20,6 +21,18 @@
 #include "brook/broker.h"
 
 namespace brook {
+
+// Receives a subscription's event stream messages, in order: the initial
+// response, the events, and, if it ended with an error, an exception.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // May wait while the receiver is behind, but must return once the
+  // receiver gives up (the subscription is then cancelled).
+  virtual void Send(std::string message) = 0;
+  // No message follows.
+  virtual void End() = 0;
+};
 
 class KinesisApi {
  public:
@@ -34,6 +47,17 @@ class KinesisApi {
   // operation fails with.
   absl::StatusOr<std::string> Call(absl::string_view operation,
                                    absl::string_view body);
+
+  // KinesisApi::SubscribeToShard()
+  //
+  // Starts the subscription `body` asks for (ConsumerARN, ShardId,
+  // StartingPosition) and streams it to `sink` as event stream messages:
+  // "initial-response" first, then a "SubscribeToShardEvent" per event.
+  // Fails before sending anything as Call() does. The subscription lasts
+  // until it ends by itself (then `sink` is ended) or the result is
+  // destroyed; `sink` must outlive the result.
+  absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
+      absl::string_view body, EventSink* sink);
 
  private:
   using Handler = absl::StatusOr<boost::json::value> (KinesisApi::*)(

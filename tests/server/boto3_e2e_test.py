@@ -239,6 +239,42 @@ class Boto3EndToEndTest(unittest.TestCase):
             self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 413"))
         self.assertEqual(self.http("GET", "/nowhere")[0], 404)
 
+    def test_subscribe_to_shard(self):
+        self.create("pushed", 1)
+        arn = self.kinesis.describe_stream_summary(
+            StreamName="pushed")["StreamDescriptionSummary"]["StreamARN"]
+        consumer = self.kinesis.register_stream_consumer(
+            StreamARN=arn, ConsumerName="pusher")["Consumer"]
+        for i in range(3):
+            self.kinesis.put_record(StreamName="pushed", PartitionKey="k",
+                                    Data=b"event-%d" % i)
+        self.kinesis.split_shard(
+            StreamName="pushed", ShardToSplit="shardId-000000000000",
+            NewStartingHashKey=str(2 ** 127))
+        response = self.kinesis.subscribe_to_shard(
+            ConsumerARN=consumer["ConsumerARN"],
+            ShardId="shardId-000000000000",
+            StartingPosition={"Type": "TRIM_HORIZON"})
+        data = []
+        children = []
+        # The closed shard's events end with its children, then the stream.
+        for event in response["EventStream"]:
+            shard_event = event["SubscribeToShardEvent"]
+            data += [record["Data"] for record in shard_event["Records"]]
+            self.assertIn("ContinuationSequenceNumber", shard_event)
+            children = shard_event.get("ChildShards", [])
+            if children:
+                break
+        self.assertEqual(data, [b"event-0", b"event-1", b"event-2"])
+        self.assertEqual([c["ShardId"] for c in children],
+                         ["shardId-000000000001", "shardId-000000000002"])
+        self.assertEqual(
+            error_code(lambda: self.kinesis.subscribe_to_shard(
+                ConsumerARN=consumer["ConsumerARN"] + "x",
+                ShardId="shardId-000000000000",
+                StartingPosition={"Type": "LATEST"})),
+            "ResourceNotFoundException")
+
     def test_delete_stream(self):
         self.create("doomed", 1)
         self.kinesis.delete_stream(StreamName="doomed")
