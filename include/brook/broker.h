@@ -120,6 +120,21 @@ class Broker {
   virtual absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) = 0;
 
+  // Broker::AddTagsToStream()
+  // Broker::RemoveTagsFromStream()
+  // Broker::ListTagsForStream()
+  //
+  // Label a stream, as Kinesis does; the tags are kept with the stream and
+  // deleted with it. Adding fails with InvalidArgumentException (a bad key
+  // or value, or no tags) or LimitExceededException (more than 50 tags on
+  // the stream, counting those it has); nothing is added then.
+  virtual absl::Status AddTagsToStream(
+      const AddTagsToStreamRequest& request) = 0;
+  virtual absl::Status RemoveTagsFromStream(
+      const RemoveTagsFromStreamRequest& request) = 0;
+  virtual absl::StatusOr<ListTagsForStreamResult> ListTagsForStream(
+      const ListTagsForStreamRequest& request) = 0;
+
   // ---------------------------------------------------------------------------
   // Resharding
   // ---------------------------------------------------------------------------

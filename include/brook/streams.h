@@ -248,6 +248,39 @@ struct UpdateShardCountResult {
   int target_shard_count = 0;
 };
 
+// Tags: labels on a stream, as Kinesis' AddTagsToStream and friends. A
+// stream has at most 50; keys are 1 to 128 characters and may not start
+// with "aws:", values 0 to 256.
+struct Tag {
+  std::string key;
+  std::string value;
+};
+
+struct AddTagsToStreamRequest {
+  std::string stream;  // Name or ARN.
+  // 1 to 50 tags; a key the stream has already gets the new value.
+  std::vector<Tag> tags;
+};
+
+struct RemoveTagsFromStreamRequest {
+  std::string stream;  // Name or ARN.
+  // 1 to 50 keys; keys the stream does not have are ignored.
+  std::vector<std::string> tag_keys;
+};
+
+struct ListTagsForStreamRequest {
+  std::string stream;  // Name or ARN.
+  // Return the tags whose keys sort after this one.
+  std::string exclusive_start_tag_key;
+  // 1 to 50.
+  int limit = 50;
+};
+
+struct ListTagsForStreamResult {
+  std::vector<Tag> tags;  // In key order.
+  bool has_more_tags = false;
+};
+
 }  // namespace brook
 
 #endif  // BROOK_STREAMS_H_

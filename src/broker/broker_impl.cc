@@ -553,6 +553,61 @@ absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
 }
 
 // -----------------------------------------------------------------------------
+// Tags
+// -----------------------------------------------------------------------------
+
+absl::Status BrokerImpl::AddTagsToStream(
+    const AddTagsToStreamRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("tags", request.tags.size(), 1, kMaxTagsPerStream));
+  for (const Tag& tag : request.tags) BROOK_RETURN_IF_ERROR(ValidateTag(tag));
+  return catalog_->UpdateTags(stream, [&](StreamTags& tags) -> absl::Status {
+    for (const Tag& tag : request.tags) tags[tag.key] = tag.value;
+    if (tags.size() > static_cast<size_t>(kMaxTagsPerStream)) {
+      return LimitExceeded(
+          absl::StrCat("stream '", stream->name(), "' would have ", tags.size(),
+                       " tags; the most is ", kMaxTagsPerStream));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status BrokerImpl::RemoveTagsFromStream(
+    const RemoveTagsFromStreamRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("tag keys", request.tag_keys.size(), 1, kMaxTagsPerStream));
+  return catalog_->UpdateTags(stream, [&](StreamTags& tags) {
+    for (const std::string& key : request.tag_keys) tags.erase(key);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ListTagsForStreamResult> BrokerImpl::ListTagsForStream(
+    const ListTagsForStreamRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         FindStream(request.stream));
+  BROOK_RETURN_IF_ERROR(
+      ValidateRange("limit", request.limit, 1, kMaxTagsPerStream));
+  const StreamTags tags = stream->tags();
+  ListTagsForStreamResult result;
+  auto it = tags.upper_bound(request.exclusive_start_tag_key);
+  for (; it != tags.end() &&
+         result.tags.size() < static_cast<size_t>(request.limit);
+       ++it) {
+    result.tags.push_back(Tag{it->first, it->second});
+  }
+  result.has_more_tags = it != tags.end();
+  return result;
+}
+
+// -----------------------------------------------------------------------------
 // Resharding
 // -----------------------------------------------------------------------------
 

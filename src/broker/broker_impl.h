@@ -62,6 +62,11 @@ class BrokerImpl final : public Broker {
       const ListStreamsRequest& request) override;
   absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) override;
+  absl::Status AddTagsToStream(const AddTagsToStreamRequest& request) override;
+  absl::Status RemoveTagsFromStream(
+      const RemoveTagsFromStreamRequest& request) override;
+  absl::StatusOr<ListTagsForStreamResult> ListTagsForStream(
+      const ListTagsForStreamRequest& request) override;
   absl::Status SplitShard(const SplitShardRequest& request) override;
   absl::Status MergeShards(const MergeShardsRequest& request) override;
   absl::StatusOr<UpdateShardCountResult> UpdateShardCount(

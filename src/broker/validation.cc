@@ -165,6 +165,22 @@ absl::Status ValidateShardIdPattern(absl::string_view shard_id) {
   return ValidateName("shard id", shard_id);
 }
 
+absl::Status ValidateTag(const Tag& tag) {
+  const int64_t key_characters = CountUtf8CodePoints(tag.key);
+  const int64_t value_characters = CountUtf8CodePoints(tag.value);
+  if (key_characters < 1 || key_characters > 128) {
+    return InvalidArgument("a tag key must be 1 to 128 characters of UTF-8");
+  }
+  if (absl::StartsWith(tag.key, "aws:")) {
+    return InvalidArgument(absl::StrCat("tag key '", tag.key,
+                                        "' uses the reserved prefix 'aws:'"));
+  }
+  if (value_characters < 0 || value_characters > 256) {
+    return InvalidArgument("a tag value must be 0 to 256 characters of UTF-8");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateShardFilter(const ShardFilter& filter) {
   const absl::string_view type = ShardFilterTypeToString(filter.type);
   switch (filter.type) {

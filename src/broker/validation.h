@@ -59,6 +59,11 @@ absl::Status ValidateRange(absl::string_view field, int64_t value, int64_t min,
 // Kinesis' shard id pattern: 1 to 128 characters of [a-zA-Z0-9_.-].
 absl::Status ValidateShardIdPattern(absl::string_view shard_id);
 
+// Kinesis' tag rules: a key of 1 to 128 characters not starting with
+// "aws:", a value of 0 to 256.
+inline constexpr int kMaxTagsPerStream = 50;
+absl::Status ValidateTag(const Tag& tag);
+
 // A shard id where the filter's type needs one, a timestamp where it needs
 // one.
 absl::Status ValidateShardFilter(const ShardFilter& filter);

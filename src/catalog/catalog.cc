@@ -57,9 +57,16 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
     if (encoded_limits.has_value()) {
       BROOK_ASSIGN_OR_RETURN(limits, DecodeStreamLimits(*encoded_limits));
     }
+    BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> encoded_tags,
+                           store_->GetMeta(StreamTagsKey(meta.id)));
+    StreamTags tags;
+    if (encoded_tags.has_value()) {
+      BROOK_ASSIGN_OR_RETURN(tags, DecodeStreamTags(*encoded_tags));
+    }
     std::string arn = ArnOf(meta.name);
     auto stream = std::make_shared<StreamState>(std::move(meta), std::move(arn),
                                                 limits, now);
+    stream->set_tags(std::move(tags));
     for (int i = 0; i < stream->shard_count(); ++i) {
       ShardState* shard = stream->shard(i);
       BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
@@ -164,6 +171,24 @@ absl::Status Catalog::Reshard(const std::shared_ptr<StreamState>& stream,
   return absl::OkStatus();
 }
 
+absl::Status Catalog::UpdateTags(
+    const std::shared_ptr<StreamState>& stream,
+    absl::FunctionRef<absl::Status(StreamTags&)> edit) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  StreamTags tags = stream->tags();
+  BROOK_RETURN_IF_ERROR(edit(tags));
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->meta(), StreamTagsKey(stream->id()), EncodeStreamTags(tags))
+      .PermitUncheckedError();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  stream->set_tags(std::move(tags));
+  return absl::OkStatus();
+}
+
 absl::Status Catalog::UpdateRetention(
     const std::shared_ptr<StreamState>& stream, int retention_hours) {
   absl::MutexLock control(&control_mu_);
@@ -203,6 +228,8 @@ absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   batch.Delete(store_->meta(), StreamMetaKey(stream->id()))
       .PermitUncheckedError();
   batch.Delete(store_->meta(), StreamLimitsKey(stream->id()))
+      .PermitUncheckedError();
+  batch.Delete(store_->meta(), StreamTagsKey(stream->id()))
       .PermitUncheckedError();
   batch
       .DeleteRange(store_->meta(), ConsumerKeyPrefix(stream->id()),

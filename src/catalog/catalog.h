@@ -18,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -67,6 +68,14 @@ class Catalog {
   absl::Status Reshard(const std::shared_ptr<StreamState>& stream,
                        const StreamMeta& after, int open_shard_delta,
                        absl::Time now);
+
+  // Catalog::UpdateTags()
+  //
+  // Lets `edit` change a copy of the stream's tags, then persists and
+  // applies them; if `edit` fails, nothing changes. Serialized with other
+  // changes to the stream.
+  absl::Status UpdateTags(const std::shared_ptr<StreamState>& stream,
+                          absl::FunctionRef<absl::Status(StreamTags&)> edit);
 
   // Catalog::UpdateRetention()
   //

@@ -14,6 +14,7 @@ constexpr uint8_t kStreamMetaVersion = 2;
 // Before resharding: no closing times, no scalings.
 constexpr uint8_t kStreamMetaVersionWithoutResharding = 1;
 constexpr uint8_t kStreamLimitsVersion = 1;
+constexpr uint8_t kStreamTagsVersion = 1;
 constexpr absl::string_view kShardIdPrefix = "shardId-";
 constexpr size_t kShardIdDigits = 12;
 
@@ -189,6 +190,37 @@ absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value) {
   }
   if (!in.empty()) return InternalFailure("trailing bytes in stream limits");
   return limits;
+}
+
+std::string EncodeStreamTags(const StreamTags& tags) {
+  std::string out;
+  out.push_back(static_cast<char>(kStreamTagsVersion));
+  PutVarint64(&out, tags.size());
+  for (const auto& [key, value] : tags) {
+    PutLengthPrefixed(&out, key);
+    PutLengthPrefixed(&out, value);
+  }
+  return out;
+}
+
+absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value) {
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamTagsVersion) {
+    return InternalFailure("stream tags of an unknown version");
+  }
+  Decoder in(value.substr(1));
+  uint64_t count = 0;
+  if (!in.ReadVarint64(&count)) return InternalFailure("damaged stream tags");
+  StreamTags tags;
+  for (uint64_t i = 0; i < count; ++i) {
+    absl::string_view key;
+    absl::string_view tag_value;
+    if (!in.ReadLengthPrefixed(&key) || !in.ReadLengthPrefixed(&tag_value)) {
+      return InternalFailure("damaged stream tags");
+    }
+    tags[std::string(key)] = std::string(tag_value);
+  }
+  if (!in.empty()) return InternalFailure("trailing bytes in stream tags");
+  return tags;
 }
 
 std::string ShardIdOf(uint32_t index) {

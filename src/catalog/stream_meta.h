@@ -17,6 +17,10 @@
 //   version:1 (=1) write_bytes:varint write_records:varint read_bytes:varint
 //   read_calls:varint fan_out_bytes:varint      (0 = unlimited)
 //
+// Its tags too:
+//
+//   version:1 (=1) count:varint { key:lenprefixed value:lenprefixed }
+//
 // Do not change the meaning of existing fields; add new ones at the end
 // under a new version byte.
 
@@ -24,6 +28,7 @@
 #define BROOK_CATALOG_STREAM_META_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -75,6 +80,13 @@ absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value);
 std::string EncodeStreamLimits(const StreamLimits& limits);
 // Fails with InternalFailure if `value` is damaged or of an unknown version.
 absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value);
+
+// A stream's tags, by key.
+using StreamTags = std::map<std::string, std::string>;
+
+std::string EncodeStreamTags(const StreamTags& tags);
+// Fails with InternalFailure if `value` is damaged or of an unknown version.
+absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value);
 
 // "shardId-" followed by the index in 12 digits, as Kinesis names shards.
 std::string ShardIdOf(uint32_t index);

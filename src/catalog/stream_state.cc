@@ -214,6 +214,16 @@ std::shared_ptr<const ShardRouter> StreamState::router() const {
   return router_;
 }
 
+StreamTags StreamState::tags() const {
+  absl::MutexLock lock(&tags_mu_);
+  return tags_;
+}
+
+void StreamState::set_tags(StreamTags tags) {
+  absl::MutexLock lock(&tags_mu_);
+  tags_ = std::move(tags);
+}
+
 StreamLimits StreamState::limits() const {
   absl::MutexLock lock(&limits_mu_);
   return limits_;

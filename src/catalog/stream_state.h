@@ -210,6 +210,9 @@ class StreamState {
   // Applies new limits to every shard from `now` on.
   void UpdateLimits(const StreamLimits& limits, absl::Time now);
 
+  StreamTags tags() const;
+  void set_tags(StreamTags tags);
+
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
 
@@ -238,6 +241,9 @@ class StreamState {
 
   mutable absl::Mutex limits_mu_ ABSL_ACQUIRED_BEFORE(shards_mu_);
   StreamLimits limits_ ABSL_GUARDED_BY(limits_mu_);
+
+  mutable absl::Mutex tags_mu_;
+  StreamTags tags_ ABSL_GUARDED_BY(tags_mu_);
 
   mutable absl::Mutex shards_mu_;
   // Grows only; by index.

@@ -289,6 +289,9 @@ KinesisApi::KinesisApi(Broker* broker)
            &KinesisApi::IncreaseStreamRetentionPeriod},
           {"DecreaseStreamRetentionPeriod",
            &KinesisApi::DecreaseStreamRetentionPeriod},
+          {"AddTagsToStream", &KinesisApi::AddTagsToStream},
+          {"RemoveTagsFromStream", &KinesisApi::RemoveTagsFromStream},
+          {"ListTagsForStream", &KinesisApi::ListTagsForStream},
           {"SplitShard", &KinesisApi::SplitShard},
           {"MergeShards", &KinesisApi::MergeShards},
           {"UpdateShardCount", &KinesisApi::UpdateShardCount},
@@ -501,6 +504,66 @@ absl::StatusOr<json::value> KinesisApi::DecreaseStreamRetentionPeriod(
                          IntOr(fields, "RetentionPeriodHours", 0));
   BROOK_RETURN_IF_ERROR(broker_->DecreaseStreamRetentionPeriod(update));
   return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::AddTagsToStream(
+    const json::object& request) {
+  const JsonFields fields(request);
+  AddTagsToStreamRequest add;
+  BROOK_ASSIGN_OR_RETURN(add.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(const json::object* tags, fields.Object("Tags"));
+  if (tags == nullptr) {
+    return MakeError(ErrorName::kValidationException,
+                     "member 'Tags' must not be null");
+  }
+  for (const auto& [key, value] : *tags) {
+    if (!value.is_string()) {
+      return MakeError(ErrorName::kSerializationException,
+                       "tag values must be strings");
+    }
+    add.tags.push_back(Tag{std::string(key), std::string(value.get_string())});
+  }
+  BROOK_RETURN_IF_ERROR(broker_->AddTagsToStream(add));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::RemoveTagsFromStream(
+    const json::object& request) {
+  const JsonFields fields(request);
+  RemoveTagsFromStreamRequest remove;
+  BROOK_ASSIGN_OR_RETURN(remove.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(const json::array* keys, fields.Array("TagKeys"));
+  if (keys == nullptr) {
+    return MakeError(ErrorName::kValidationException,
+                     "member 'TagKeys' must not be null");
+  }
+  for (const json::value& key : *keys) {
+    if (!key.is_string()) {
+      return MakeError(ErrorName::kSerializationException,
+                       "tag keys must be strings");
+    }
+    remove.tag_keys.push_back(std::string(key.get_string()));
+  }
+  BROOK_RETURN_IF_ERROR(broker_->RemoveTagsFromStream(remove));
+  return Empty();
+}
+
+absl::StatusOr<json::value> KinesisApi::ListTagsForStream(
+    const json::object& request) {
+  const JsonFields fields(request);
+  ListTagsForStreamRequest list;
+  BROOK_ASSIGN_OR_RETURN(list.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(list.exclusive_start_tag_key,
+                         StringOr(fields, "ExclusiveStartTagKey"));
+  BROOK_ASSIGN_OR_RETURN(list.limit, IntOr(fields, "Limit", 50));
+  BROOK_ASSIGN_OR_RETURN(ListTagsForStreamResult result,
+                         broker_->ListTagsForStream(list));
+  json::array tags;
+  for (const Tag& tag : result.tags) {
+    tags.push_back(json::object{{"Key", tag.key}, {"Value", tag.value}});
+  }
+  return json::object{{"Tags", std::move(tags)},
+                      {"HasMoreTags", result.has_more_tags}};
 }
 
 absl::StatusOr<json::value> KinesisApi::SplitShard(

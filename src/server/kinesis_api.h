@@ -79,6 +79,12 @@ class KinesisApi {
       const boost::json::object& request);
   absl::StatusOr<boost::json::value> DecreaseStreamRetentionPeriod(
       const boost::json::object& request);
+  absl::StatusOr<boost::json::value> AddTagsToStream(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> RemoveTagsFromStream(
+      const boost::json::object& request);
+  absl::StatusOr<boost::json::value> ListTagsForStream(
+      const boost::json::object& request);
   absl::StatusOr<boost::json::value> SplitShard(
       const boost::json::object& request);
   absl::StatusOr<boost::json::value> MergeShards(

@@ -56,6 +56,12 @@ std::string StreamMetaKey(uint32_t stream_id) {
   return key;
 }
 
+std::string StreamTagsKey(uint32_t stream_id) {
+  std::string key(kStreamTagsPrefix);
+  PutFixed32BE(&key, stream_id);
+  return key;
+}
+
 std::string StreamLimitsKey(uint32_t stream_id) {
   std::string key(kStreamLimitsPrefix);
   PutFixed32BE(&key, stream_id);

@@ -5,6 +5,7 @@
 //   time_index  stream_id:4 shard_index:4 arrival_ms:8 first_counter:8
 //   meta        "stream/" stream_id:4      -> StreamMeta (catalog/)
 //               "limits/" stream_id:4      -> StreamLimits (catalog/)
+//               "tags/" stream_id:4        -> the stream's tags (catalog/)
 //               "consumer/" stream_id:4 name -> consumer (consumers/)
 //               "checkpoint/" stream_id:4 application:lenprefixed
 //                   shard_index:4          -> checkpoint (checkpoints/)
@@ -31,6 +32,7 @@ inline constexpr absl::string_view kNextStreamIdKey = "next_stream_id";
 inline constexpr absl::string_view kTokenKeyKey = "token_key";
 inline constexpr absl::string_view kStreamMetaPrefix = "stream/";
 inline constexpr absl::string_view kStreamLimitsPrefix = "limits/";
+inline constexpr absl::string_view kStreamTagsPrefix = "tags/";
 
 // The 8 bytes that every key of `shard` starts with.
 std::string ShardPrefix(ShardRef shard);
@@ -51,6 +53,7 @@ uint64_t FirstCounterOfTimeIndexKey(absl::string_view key);
 
 std::string StreamMetaKey(uint32_t stream_id);
 std::string StreamLimitsKey(uint32_t stream_id);
+std::string StreamTagsKey(uint32_t stream_id);
 std::string ConsumerKey(uint32_t stream_id, absl::string_view name);
 // The range of a stream's consumer keys.
 std::string ConsumerKeyPrefix(uint32_t stream_id);

@@ -1,5 +1,6 @@
 // Control plane: creating, deleting, describing and listing streams.
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/broker_fixture.h"
@@ -303,6 +304,90 @@ TEST_F(StreamsTest, Close_LaterCallsFailCleanly) {
   EXPECT_THAT(broker().PutRecord(put),
               HasErrorName(ErrorName::kInternalFailure));
   Reopen();
+}
+
+}  // namespace
+}  // namespace brook
+
+namespace brook {
+namespace {
+
+class TagsTest : public testing::BrokerTest {
+ protected:
+  void SetUp() override {
+    Open();
+    CreateStream("s", 1);
+  }
+
+  std::vector<std::string> Keys(const std::string& start = "", int limit = 50) {
+    ListTagsForStreamRequest list;
+    list.stream = "s";
+    list.exclusive_start_tag_key = start;
+    list.limit = limit;
+    absl::StatusOr<ListTagsForStreamResult> result =
+        broker().ListTagsForStream(list);
+    EXPECT_OK(result);
+    std::vector<std::string> keys;
+    if (result.ok()) {
+      for (const Tag& tag : result->tags) keys.push_back(tag.key);
+    }
+    return keys;
+  }
+};
+
+TEST_F(TagsTest, AddListRemoveAcrossReopen) {
+  ASSERT_OK(broker().AddTagsToStream({"s", {{"team", "a"}, {"env", "dev"}}}));
+  ASSERT_OK(broker().AddTagsToStream({"s", {{"team", "b"}}}));  // Replaces.
+  Reopen();
+  ListTagsForStreamRequest list;
+  list.stream = "s";
+  list.limit = 1;
+  ASSERT_OK_AND_ASSIGN(ListTagsForStreamResult page,
+                       broker().ListTagsForStream(list));
+  ASSERT_EQ(page.tags.size(), 1u);
+  EXPECT_EQ(page.tags[0].key, "env");
+  EXPECT_TRUE(page.has_more_tags);
+  EXPECT_THAT(Keys("env"), ::testing::ElementsAre("team"));
+  ASSERT_OK(broker().RemoveTagsFromStream({"s", {"env", "absent"}}));
+  EXPECT_THAT(Keys(), ::testing::ElementsAre("team"));
+}
+
+TEST_F(TagsTest, RejectsBadTagsAndMoreThanFiftyChangingNothing) {
+  using ::brook::testing::HasErrorName;
+  EXPECT_THAT(broker().AddTagsToStream({"s", {}}),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(broker().AddTagsToStream({"s", {{"", "v"}}}),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(broker().AddTagsToStream({"s", {{"aws:owner", "v"}}}),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(broker().AddTagsToStream({"s", {{"k", std::string(257, 'v')}}}),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(broker().AddTagsToStream({"missing", {{"k", "v"}}}),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  std::vector<Tag> forty;
+  for (int i = 0; i < 40; ++i) forty.push_back({absl::StrCat("k", i), ""});
+  ASSERT_OK(broker().AddTagsToStream({"s", forty}));
+  std::vector<Tag> eleven;
+  for (int i = 0; i < 11; ++i) eleven.push_back({absl::StrCat("x", i), ""});
+  EXPECT_THAT(broker().AddTagsToStream({"s", eleven}),
+              HasErrorName(ErrorName::kLimitExceededException));
+  EXPECT_EQ(Keys().size(), 40u);
+  EXPECT_THAT(broker().RemoveTagsFromStream({"s", {}}),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  ListTagsForStreamRequest list;
+  list.stream = "s";
+  list.limit = 51;
+  EXPECT_THAT(broker().ListTagsForStream(list),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+TEST_F(TagsTest, DeleteStreamDeletesItsTags) {
+  ASSERT_OK(broker().AddTagsToStream({"s", {{"team", "a"}}}));
+  ASSERT_OK(broker().DeleteStream({"s"}));
+  CreateStream("s", 1);
+  EXPECT_THAT(Keys(), ::testing::IsEmpty());
+  Reopen();
+  EXPECT_THAT(Keys(), ::testing::IsEmpty());
 }
 
 }  // namespace

@@ -275,6 +275,24 @@ class Boto3EndToEndTest(unittest.TestCase):
                 StartingPosition={"Type": "LATEST"})),
             "ResourceNotFoundException")
 
+    def test_tags(self):
+        self.create("tagged", 1)
+        self.kinesis.add_tags_to_stream(StreamName="tagged",
+                                        Tags={"team": "data", "env": "dev"})
+        listed = self.kinesis.list_tags_for_stream(StreamName="tagged")
+        self.assertEqual(listed["Tags"], [{"Key": "env", "Value": "dev"},
+                                          {"Key": "team", "Value": "data"}])
+        self.assertFalse(listed["HasMoreTags"])
+        self.kinesis.remove_tags_from_stream(StreamName="tagged",
+                                             TagKeys=["env"])
+        self.assertEqual(
+            [t["Key"] for t in self.kinesis.list_tags_for_stream(
+                StreamName="tagged")["Tags"]], ["team"])
+        self.assertEqual(
+            error_code(lambda: self.kinesis.add_tags_to_stream(
+                StreamName="tagged", Tags={"aws:reserved": "x"})),
+            "InvalidArgumentException")
+
     def test_delete_stream(self):
         self.create("doomed", 1)
         self.kinesis.delete_stream(StreamName="doomed")
