@@ -37,10 +37,13 @@ enum class ErrorName {
   kInternalFailure,
   // Only from brookd, about a request's wire form rather than its meaning:
   // a body that is not JSON or has a member of the wrong type; a member
-  // missing or out of its bounds; an operation that does not exist.
+  // missing or out of its bounds; an operation that does not exist; an
+  // unknown or missing access key; a signature that does not match.
   kSerializationException,
   kValidationException,
   kUnknownOperationException,
+  kUnrecognizedClientException,
+  kInvalidSignatureException,
 };
 
 // ErrorNameOf()

@@ -43,6 +43,10 @@ constexpr NameInfo kNames[] = {
      absl::StatusCode::kInvalidArgument},
     {ErrorName::kUnknownOperationException, "UnknownOperationException",
      absl::StatusCode::kUnimplemented},
+    {ErrorName::kUnrecognizedClientException, "UnrecognizedClientException",
+     absl::StatusCode::kUnauthenticated},
+    {ErrorName::kInvalidSignatureException, "InvalidSignatureException",
+     absl::StatusCode::kUnauthenticated},
     {ErrorName::kInternalFailure, "InternalFailure",
      absl::StatusCode::kInternal},
 };

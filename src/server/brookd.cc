@@ -25,7 +25,12 @@ ABSL_FLAG(std::string, data_dir, "brook-data",
           "The Brook data directory to serve; created if missing.");
 ABSL_FLAG(std::string, host, "127.0.0.1",
           "The address to listen on. The default, loopback, keeps the "
-          "server to this machine: it does not check request signatures.");
+          "server to this machine, which is what you want without "
+          "--access_key_id: requests are then not authenticated.");
+ABSL_FLAG(std::string, access_key_id, "",
+          "With --secret_access_key: accept only requests signed (AWS "
+          "Signature Version 4) with this key pair.");
+ABSL_FLAG(std::string, secret_access_key, "", "The secret of --access_key_id.");
 ABSL_FLAG(int, port, 4567,
           "The TCP port to listen on (Kinesis emulators' "
           "usual 4567).");
@@ -78,6 +83,14 @@ int main(int argc, char** argv) {
   server_options.max_connections = absl::GetFlag(FLAGS_max_connections);
   server_options.idle_timeout =
       absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_s));
+  const std::string access_key_id = absl::GetFlag(FLAGS_access_key_id);
+  const std::string secret_access_key = absl::GetFlag(FLAGS_secret_access_key);
+  if (access_key_id.empty() != secret_access_key.empty()) {
+    return Usage("--access_key_id and --secret_access_key go together");
+  }
+  if (!access_key_id.empty()) {
+    server_options.credentials[access_key_id] = secret_access_key;
+  }
   if (server_options.io_threads < 1 || server_options.handler_threads < 1 ||
       server_options.max_connections < 1 ||
       server_options.idle_timeout <= absl::ZeroDuration()) {

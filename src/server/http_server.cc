@@ -16,6 +16,7 @@
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
 #include "common/errors.h"
+#include "server/sigv4.h"
 
 namespace brook {
 namespace {
@@ -138,7 +139,29 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
   }
 
+  // With credentials configured, the request's signature must match.
+  absl::Status Authenticate() const {
+    if (server_->options_.credentials.empty()) return absl::OkStatus();
+    SignableRequest signable;
+    signable.method = std::string(request_.method_string());
+    const absl::string_view target(request_.target().data(),
+                                   request_.target().size());
+    const size_t query = target.find('?');
+    signable.path = std::string(target.substr(0, query));
+    if (query != absl::string_view::npos) {
+      signable.query = std::string(target.substr(query + 1));
+    }
+    for (const auto& field : request_) {
+      signable.headers.emplace_back(std::string(field.name_string()),
+                                    std::string(field.value()));
+    }
+    signable.payload = request_.body();
+    return VerifySignature(signable, server_->options_.credentials,
+                           absl::Now());
+  }
+
   absl::StatusOr<std::string> CallOperation() {
+    if (absl::Status status = Authenticate(); !status.ok()) return status;
     const absl::string_view operation = Operation();
     if (operation.empty()) {
       return MakeError(
@@ -159,8 +182,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
   // chunk per message, until the subscription ends; then the connection
   // closes.
   void Subscribe() {
+    const absl::Status authenticated = Authenticate();
     absl::StatusOr<std::unique_ptr<Subscription>> subscription =
-        server_->api_->SubscribeToShard(request_.body(), this);
+        authenticated.ok()
+            ? server_->api_->SubscribeToShard(request_.body(), this)
+            : absl::StatusOr<std::unique_ptr<Subscription>>(authenticated);
     if (!subscription.ok()) {
       Response response = ErrorResponse(subscription.status());
       asio::post(

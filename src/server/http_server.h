@@ -47,6 +47,9 @@ struct HttpServerOptions {
   int max_connections = 512;
   int io_threads = 2;
   int handler_threads = 16;
+  // Secret access keys by access key id. When set, every API request must
+  // carry a valid Signature Version 4 signature by one of them.
+  absl::flat_hash_map<std::string, std::string> credentials;
 };
 
 class HttpServer {

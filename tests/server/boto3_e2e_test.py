@@ -31,29 +31,61 @@ def error_code(call):
     raise AssertionError("the call succeeded")
 
 
+def start_brookd(*flags):
+    """Starts brookd on a fresh directory; returns (process, dir, endpoint)."""
+    data_dir = tempfile.mkdtemp(prefix="brookd-e2e-")
+    server = subprocess.Popen(
+        [BROOKD, "--data_dir=" + data_dir, "--port=0"] + list(flags),
+        stdout=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    if not match:
+        server.kill()
+        raise RuntimeError("brookd did not start: " + line)
+    return server, data_dir, "http://127.0.0.1:" + match.group(1)
+
+
+def stop_brookd(server, data_dir):
+    server.terminate()
+    assert server.wait(timeout=30) == 0, "brookd did not stop cleanly"
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def client(endpoint, key="test", secret="test"):
+    return boto3.client(
+        "kinesis", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id=key, aws_secret_access_key=secret,
+        config=botocore.config.Config(retries={"max_attempts": 1}))
+
+
+class SignatureTest(unittest.TestCase):
+    """With credentials, brookd accepts only requests they signed."""
+
+    def test_signed_requests_only(self):
+        server, data_dir, endpoint = start_brookd(
+            "--access_key_id=AKIDBROOK", "--secret_access_key=s3cret")
+        try:
+            client(endpoint, "AKIDBROOK", "s3cret").create_stream(
+                StreamName="signed", ShardCount=1)
+            self.assertEqual(
+                error_code(lambda: client(endpoint, "AKIDBROOK", "wrong")
+                           .list_streams()), "InvalidSignatureException")
+            self.assertEqual(
+                error_code(lambda: client(endpoint, "AKIDOTHER", "s3cret")
+                           .list_streams()), "UnrecognizedClientException")
+        finally:
+            stop_brookd(server, data_dir)
+
+
 class Boto3EndToEndTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.data_dir = tempfile.mkdtemp(prefix="brookd-e2e-")
-        cls.server = subprocess.Popen(
-            [BROOKD, "--data_dir=" + cls.data_dir, "--port=0"],
-            stdout=subprocess.PIPE, text=True)
-        line = cls.server.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            cls.server.kill()
-            raise RuntimeError("brookd did not start: " + line)
-        cls.endpoint = "http://127.0.0.1:" + match.group(1)
-        cls.kinesis = boto3.client(
-            "kinesis", endpoint_url=cls.endpoint, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-            config=botocore.config.Config(retries={"max_attempts": 1}))
+        cls.server, cls.data_dir, cls.endpoint = start_brookd()
+        cls.kinesis = client(cls.endpoint)
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait(timeout=30)
-        shutil.rmtree(cls.data_dir, ignore_errors=True)
+        stop_brookd(cls.server, cls.data_dir)
 
     def create(self, name, shards):
         self.kinesis.create_stream(StreamName=name, ShardCount=shards)
