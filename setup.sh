@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ clang clang-format pkg-config
+  cmake g++ clang clang-format pkg-config libclang-rt-14-dev
   librocksdb-dev libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev libbz2-dev
   libgflags-dev
   libabsl-dev
