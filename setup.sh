@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
-  python3-boto3
+  python3-boto3 awscli
 )
 
 missing=()
