@@ -74,7 +74,12 @@ absl::StatusOr<absl::optional<absl::Time>> JsonFields::Timestamp(
   if (value == nullptr) return absl::nullopt;
   if (!value->is_number()) return WrongType(name, "epoch seconds");
   const double seconds = value->to_number<double>();
-  if (!std::isfinite(seconds)) return WrongType(name, "epoch seconds");
+  // Beyond year 5000 either way is no timestamp a client means.
+  constexpr double kMaxSeconds = 1e11;
+  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
+    return MakeError(ErrorName::kValidationException,
+                     absl::StrCat("member '", name, "' is out of range"));
+  }
   return absl::FromUnixMillis(
       static_cast<int64_t>(std::llround(seconds * 1000)));
 }

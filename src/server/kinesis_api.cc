@@ -355,12 +355,9 @@ absl::StatusOr<json::value> KinesisApi::CreateStream(
   BROOK_ASSIGN_OR_RETURN(create.stream_name,
                          fields.RequiredString("StreamName"));
   BROOK_ASSIGN_OR_RETURN(create.shard_count, IntOr(fields, "ShardCount", 4));
-  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> max_record_size,
-                         fields.Integer("MaxRecordSizeInKiB"));
-  if (max_record_size.has_value()) {
-    create.options.max_record_size_kib =
-        static_cast<int>(std::min<int64_t>(*max_record_size, INT32_MAX));
-  }
+  BROOK_ASSIGN_OR_RETURN(
+      create.options.max_record_size_kib,
+      IntOr(fields, "MaxRecordSizeInKiB", create.options.max_record_size_kib));
   BROOK_RETURN_IF_ERROR(broker_->CreateStream(create));
   return Empty();
 }
@@ -599,8 +596,11 @@ absl::StatusOr<json::value> KinesisApi::UpdateShardCount(
   BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
   BROOK_ASSIGN_OR_RETURN(int64_t target,
                          fields.RequiredInteger("TargetShardCount"));
-  update.target_shard_count =
-      static_cast<int>(std::clamp<int64_t>(target, INT32_MIN, INT32_MAX));
+  if (target < INT32_MIN || target > INT32_MAX) {
+    return MakeError(ErrorName::kValidationException,
+                     "member 'TargetShardCount' is out of range");
+  }
+  update.target_shard_count = static_cast<int>(target);
   BROOK_ASSIGN_OR_RETURN(std::string scaling,
                          fields.RequiredString("ScalingType"));
   if (scaling != "UNIFORM_SCALING") {

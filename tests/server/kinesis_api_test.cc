@@ -97,6 +97,22 @@ TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
               HasErrorName(ErrorName::kSerializationException));
   EXPECT_THAT(api_->Call("ListStreams", R"({"Limit":99999999999})"),
               HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("ListShards", R"({"StreamName":"s","ShardFilter":)"
+                                       R"({"Type":"AT_TIMESTAMP",)"
+                                       R"("Timestamp":1e300}})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("UpdateShardCount",
+                         R"({"StreamName":"s","TargetShardCount":-9e18,)"
+                         R"("ScalingType":"UNIFORM_SCALING"})"),
+              HasErrorName(ErrorName::kSerializationException));
+  EXPECT_THAT(api_->Call("UpdateShardCount",
+                         R"({"StreamName":"s","TargetShardCount":5000000000,)"
+                         R"("ScalingType":"UNIFORM_SCALING"})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(
+      api_->Call("CreateStream",
+                 R"({"StreamName":"t","MaxRecordSizeInKiB":-5000000000})"),
+      HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(
       api_->Call("GetShardIterator",
                  R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
