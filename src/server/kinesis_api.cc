@@ -184,6 +184,19 @@ absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
   return ref;
 }
 
+// The request of Increase- and DecreaseStreamRetentionPeriod.
+absl::StatusOr<UpdateStreamRetentionRequest> RetentionRequestOf(
+    const json::object& request) {
+  const JsonFields fields(request);
+  UpdateStreamRetentionRequest update;
+  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+  BROOK_RETURN_IF_ERROR(
+      fields.RequiredInteger("RetentionPeriodHours").status());
+  BROOK_ASSIGN_OR_RETURN(update.retention_period_hours,
+                         IntOr(fields, "RetentionPeriodHours", 0));
+  return update;
+}
+
 // Responses of operations that return nothing.
 json::value Empty() { return json::object(); }
 
@@ -483,22 +496,16 @@ absl::StatusOr<json::value> KinesisApi::ListShards(
 
 absl::StatusOr<json::value> KinesisApi::IncreaseStreamRetentionPeriod(
     const json::object& request) {
-  const JsonFields fields(request);
-  UpdateStreamRetentionRequest update;
-  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(update.retention_period_hours,
-                         IntOr(fields, "RetentionPeriodHours", 0));
+  BROOK_ASSIGN_OR_RETURN(UpdateStreamRetentionRequest update,
+                         RetentionRequestOf(request));
   BROOK_RETURN_IF_ERROR(broker_->IncreaseStreamRetentionPeriod(update));
   return Empty();
 }
 
 absl::StatusOr<json::value> KinesisApi::DecreaseStreamRetentionPeriod(
     const json::object& request) {
-  const JsonFields fields(request);
-  UpdateStreamRetentionRequest update;
-  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(update.retention_period_hours,
-                         IntOr(fields, "RetentionPeriodHours", 0));
+  BROOK_ASSIGN_OR_RETURN(UpdateStreamRetentionRequest update,
+                         RetentionRequestOf(request));
   BROOK_RETURN_IF_ERROR(broker_->DecreaseStreamRetentionPeriod(update));
   return Empty();
 }

@@ -122,6 +122,12 @@ TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
                          R"({"StreamName":"s","TargetShardCount":2,)"
                          R"("ScalingType":"RANDOM"})"),
               HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(
+      api_->Call("IncreaseStreamRetentionPeriod", R"({"StreamName":"s"})"),
+      HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("DecreaseStreamRetentionPeriod",
+                         R"({"StreamName":"s","RetentionPeriodHours":1})"),
+              HasErrorName(ErrorName::kInvalidArgumentException));
   // And the library's own errors pass through with their names.
   EXPECT_THAT(api_->Call("DescribeStream", R"({"StreamName":"missing"})"),
               HasErrorName(ErrorName::kResourceNotFoundException));
