@@ -77,6 +77,35 @@ class SignatureTest(unittest.TestCase):
             stop_brookd(server, data_dir)
 
 
+class ConnectionLimitsTest(unittest.TestCase):
+    """Idle and surplus connections cannot pile up."""
+
+    def test_connection_cap_and_idle_timeout(self):
+        server, data_dir, endpoint = start_brookd(
+            "--max_connections=2", "--idle_timeout_s=2")
+        port = int(endpoint.rsplit(":", 1)[1])
+        try:
+            opened = time.monotonic()
+            held = [socket.create_connection(("127.0.0.1", port), timeout=10)
+                    for _ in range(2)]
+            time.sleep(0.2)  # Both accepted: they hold the two slots.
+            surplus = socket.create_connection(("127.0.0.1", port),
+                                               timeout=10)
+            # Closed at once, not after the idle timeout.
+            self.assertEqual(surplus.recv(1), b"")
+            self.assertLess(time.monotonic() - opened, 1.5)
+            surplus.close()
+            # The held ones are closed when their idle time is up...
+            for sock in held:
+                self.assertEqual(sock.recv(1), b"")
+                sock.close()
+            self.assertGreaterEqual(time.monotonic() - opened, 1.9)
+            # ...which frees the slots for requests.
+            client(endpoint).list_streams()
+        finally:
+            stop_brookd(server, data_dir)
+
+
 class Boto3EndToEndTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
