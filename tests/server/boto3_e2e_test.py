@@ -77,6 +77,32 @@ class SignatureTest(unittest.TestCase):
             stop_brookd(server, data_dir)
 
 
+class ExitCodeTest(unittest.TestCase):
+    """brookd's exit codes say what went wrong."""
+
+    def run_brookd(self, *flags):
+        return subprocess.run([BROOKD] + list(flags), capture_output=True,
+                              text=True, timeout=60)
+
+    def test_bad_flags_exit_2(self):
+        self.assertEqual(self.run_brookd("--durability=maybe").returncode, 2)
+        self.assertEqual(self.run_brookd("--access_key_id=only").returncode, 2)
+
+    def test_a_held_directory_exits_3_and_a_taken_port_4(self):
+        server, data_dir, endpoint = start_brookd()
+        try:
+            held = self.run_brookd("--data_dir=" + data_dir, "--port=0")
+            self.assertEqual(held.returncode, 3)
+            self.assertIn("ResourceInUseException", held.stderr)
+            other_dir = tempfile.mkdtemp(prefix="brookd-e2e-")
+            taken = self.run_brookd("--data_dir=" + other_dir,
+                                    "--port=" + endpoint.rsplit(":", 1)[1])
+            shutil.rmtree(other_dir, ignore_errors=True)
+            self.assertEqual(taken.returncode, 4)
+        finally:
+            stop_brookd(server, data_dir)
+
+
 class ConnectionLimitsTest(unittest.TestCase):
     """Idle and surplus connections cannot pile up."""
 
@@ -298,6 +324,11 @@ class Boto3EndToEndTest(unittest.TestCase):
                          b"X-Amz-Target: Kinesis_20131202.PutRecords\r\n"
                          b"Content-Length: %d\r\n\r\n" % (16 * 1024 * 1024 + 1))
             self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 413"))
+        # Headers over 16 KiB are refused too.
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: brookd\r\n"
+                         b"X-Padding: " + b"x" * (17 * 1024) + b"\r\n\r\n")
+            self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 431"))
         self.assertEqual(self.http("GET", "/nowhere")[0], 404)
 
     def test_subscribe_to_shard(self):
