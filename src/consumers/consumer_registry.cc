@@ -42,7 +42,7 @@ Consumer ConsumerState::Describe() const {
   return consumer;
 }
 
-ConsumerRegistry::ConsumerRegistry(Store* store, const Catalog* catalog,
+ConsumerRegistry::ConsumerRegistry(Store* store, Catalog* catalog,
                                    int max_consumers_per_stream)
     : store_(store),
       catalog_(catalog),
@@ -96,7 +96,9 @@ absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
   rocksdb::WriteBatch batch;
   batch.Put(store_->meta(), ConsumerKey(stream.id(), name), value)
       .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  // Not for a stream deleted meanwhile: its consumer keys are gone.
+  BROOK_RETURN_IF_ERROR(
+      catalog_->WriteForLiveStream(stream, &batch, Durability::kSync));
   auto consumer = std::make_shared<ConsumerState>(stream.id(), name,
                                                   creation_ms, stream.arn());
   consumers[name] = consumer;

@@ -55,7 +55,7 @@ class ConsumerState {
 
 class ConsumerRegistry {
  public:
-  ConsumerRegistry(Store* store, const Catalog* catalog,
+  ConsumerRegistry(Store* store, Catalog* catalog,
                    int max_consumers_per_stream);
 
   // Reads every consumer of every stream in the catalog.
@@ -93,7 +93,7 @@ class ConsumerRegistry {
       uint32_t stream_id, absl::string_view name) const;
 
   Store* const store_;
-  const Catalog* const catalog_;
+  Catalog* const catalog_;
   const int max_consumers_per_stream_;
 
   mutable absl::Mutex mu_;
