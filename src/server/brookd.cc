@@ -37,6 +37,10 @@ ABSL_FLAG(int, port, 4567,
 ABSL_FLAG(std::string, durability, "sync",
           "What an acknowledged put survives: sync (a crash of the machine), "
           "nosync (a crash of brookd), nowal (a clean shutdown only).");
+ABSL_FLAG(std::string, limits, "kinesis",
+          "Throughput limits of the streams CreateStream makes: kinesis "
+          "(per shard: writes 1 MiB/s and 1,000 records/s, classic reads "
+          "2 MiB/s and 5 calls/s) or unlimited (for load tests).");
 ABSL_FLAG(int, io_threads, 2, "Threads for connections.");
 ABSL_FLAG(int, handler_threads, 16,
           "Threads that run operations; each waits while its put syncs.");
@@ -72,6 +76,13 @@ int main(int argc, char** argv) {
     options.durability = brook::Durability::kNoWal;
   } else {
     return Usage(absl::StrCat("unknown --durability '", durability, "'"));
+  }
+  brook::KinesisApiOptions api_options;
+  const std::string limits = absl::GetFlag(FLAGS_limits);
+  if (limits == "unlimited") {
+    api_options.new_stream_limits = brook::StreamLimits::Unlimited();
+  } else if (limits != "kinesis") {
+    return Usage(absl::StrCat("unknown --limits '", limits, "'"));
   }
   const int port = absl::GetFlag(FLAGS_port);
   if (port < 0 || port > 65535) return Usage("--port must be 0 to 65535");
@@ -112,15 +123,18 @@ int main(int argc, char** argv) {
               << broker.status().message() << "\n";
     return 3;
   }
-  brook::KinesisApi api(broker->get());
+  brook::KinesisApi api(broker->get(), api_options);
   brook::HttpServer server(&api, broker->get(), server_options);
   if (absl::Status started = server.Start(); !started.ok()) {
     std::cerr << "brookd: " << started.message() << "\n";
     return 4;
   }
+  const char* signatures = server_options.credentials.empty()
+                               ? "request signatures are not checked"
+                               : "requests must be signed";
   std::cout << "brookd: serving " << data_dir << " on http://"
             << server_options.address << ":" << server.port() << " (durability "
-            << durability << "; request signatures are not checked)"
+            << durability << ", " << limits << " limits; " << signatures << ")"
             << std::endl;
 
   int signal_number = 0;

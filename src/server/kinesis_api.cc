@@ -289,8 +289,9 @@ class StreamedSubscription final : public Subscription {
 
 }  // namespace
 
-KinesisApi::KinesisApi(Broker* broker)
+KinesisApi::KinesisApi(Broker* broker, KinesisApiOptions options)
     : broker_(broker),
+      options_(std::move(options)),
       handlers_({
           {"CreateStream", &KinesisApi::CreateStream},
           {"DeleteStream", &KinesisApi::DeleteStream},
@@ -371,6 +372,7 @@ absl::StatusOr<json::value> KinesisApi::CreateStream(
   BROOK_ASSIGN_OR_RETURN(
       create.options.max_record_size_kib,
       IntOr(fields, "MaxRecordSizeInKiB", create.options.max_record_size_kib));
+  create.options.limits = options_.new_stream_limits;
   BROOK_RETURN_IF_ERROR(broker_->CreateStream(create));
   return Empty();
 }

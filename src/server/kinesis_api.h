@@ -34,9 +34,16 @@ class EventSink {
   virtual void End() = 0;
 };
 
+struct KinesisApiOptions {
+  // The throughput limits of the streams CreateStream makes (the JSON API
+  // has no member for them). Unlimited streams serve load tests.
+  // Default: Kinesis' provisioned-shard limits.
+  StreamLimits new_stream_limits;
+};
+
 class KinesisApi {
  public:
-  explicit KinesisApi(Broker* broker);
+  explicit KinesisApi(Broker* broker, KinesisApiOptions options = {});
 
   // KinesisApi::Call()
   //
@@ -109,6 +116,7 @@ class KinesisApi {
       const boost::json::object& request);
 
   Broker* const broker_;
+  const KinesisApiOptions options_;
   const absl::flat_hash_map<std::string, Handler> handlers_;
 };
 

@@ -87,6 +87,7 @@ class ExitCodeTest(unittest.TestCase):
     def test_bad_flags_exit_2(self):
         self.assertEqual(self.run_brookd("--durability=maybe").returncode, 2)
         self.assertEqual(self.run_brookd("--access_key_id=only").returncode, 2)
+        self.assertEqual(self.run_brookd("--limits=none").returncode, 2)
 
     def test_a_held_directory_exits_3_and_a_taken_port_4(self):
         server, data_dir, endpoint = start_brookd()

@@ -70,6 +70,23 @@ TEST_F(KinesisApiTest, PutRecords_ReportsEachRecord) {
   EXPECT_EQ(result.at("Records").as_array().size(), 2u);
 }
 
+TEST_F(KinesisApiTest, NewStreamsGetTheConfiguredLimits) {
+  Call("CreateStream", R"({"StreamName":"kinesis","ShardCount":1})");
+  KinesisApiOptions options;
+  options.new_stream_limits = StreamLimits::Unlimited();
+  KinesisApi unlimited_api(&broker(), options);
+  ASSERT_OK(unlimited_api.Call("CreateStream",
+                               R"({"StreamName":"free","ShardCount":1})"));
+
+  ASSERT_OK_AND_ASSIGN(const StreamDescriptionSummary kinesis,
+                       broker().DescribeStreamSummary({"kinesis"}));
+  EXPECT_EQ(kinesis.limits.write_records_per_second, 1000);
+  ASSERT_OK_AND_ASSIGN(const StreamDescriptionSummary free,
+                       broker().DescribeStreamSummary({"free"}));
+  EXPECT_EQ(free.limits.write_records_per_second, StreamLimits::kUnlimited);
+  EXPECT_EQ(free.limits.read_calls_per_second, StreamLimits::kUnlimited);
+}
+
 TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
   Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
   EXPECT_THAT(api_->Call("Frobnicate", "{}"),
