@@ -1,6 +1,8 @@
 #include "common/uint128.h"
 
-#include <algorithm>
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
 
 namespace brook {
 
@@ -19,13 +21,23 @@ absl::optional<absl::uint128> ParseDecimalUint128(absl::string_view text) {
 }
 
 std::string Uint128ToDecimal(absl::uint128 value) {
-  if (value == 0) return "0";
-  std::string digits;
-  while (value != 0) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(value % 10)));
-    value /= 10;
+  // A 128-bit division is a library call: divide by 10^19 (at most three
+  // chunks, each a uint64_t) rather than by 10 for every digit. Every
+  // put's sequence number is formatted here.
+  constexpr uint64_t kChunkBase = 10'000'000'000'000'000'000u;
+  constexpr size_t kChunkDigits = 19;
+  uint64_t chunks[3];
+  int count = 0;
+  do {
+    chunks[count++] = static_cast<uint64_t>(value % kChunkBase);
+    value /= kChunkBase;
+  } while (value != 0);
+  std::string digits = absl::StrCat(chunks[count - 1]);
+  for (int i = count - 2; i >= 0; --i) {
+    const std::string chunk = absl::StrCat(chunks[i]);
+    digits.append(kChunkDigits - chunk.size(), '0');
+    digits += chunk;
   }
-  std::reverse(digits.begin(), digits.end());
   return digits;
 }
 

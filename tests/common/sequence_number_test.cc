@@ -11,8 +11,11 @@ namespace {
 using ::brook::testing::HasErrorName;
 
 TEST(SequenceNumberTest, Parse_RoundTripsDecimal) {
-  for (const char* text : {"0", "1", "18446744073709551616",
-                           "340282366920938463463374607431768211455"}) {
+  for (const char* text :
+       {"0", "1", "9999999999999999999", "10000000000000000000",
+        "18446744073709551616", "100000000000000000000000000000000000005",
+        "10000000000000000000000000000000000000",
+        "340282366920938463463374607431768211455"}) {
     ASSERT_OK_AND_ASSIGN(SequenceNumber number, SequenceNumber::Parse(text));
     EXPECT_EQ(number.ToString(), text);
   }
