@@ -6,6 +6,7 @@
 //   brook_bench --workload=produce --record_bytes=1024 --shards=4
 //               --producers=4 --batch=500 --async --durability=sync
 //   brook_bench --workload=drain --record_bytes=1024 --drain_mib=1024
+//   brook_bench --endpoint=http://127.0.0.1:4567 --consumer=classic
 //
 // Prints a progress line per second to stderr and one JSON line of results
 // to stdout.
@@ -23,6 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "boost/json.hpp"
 #include "tool/disk_usage.h"
+#include "tool/kinesis_client.h"
+#include "tool/server_workload.h"
 #include "tool/workloads.h"
 
 ABSL_FLAG(std::string, workload, "produce",
@@ -46,6 +49,12 @@ ABSL_FLAG(int, drain_mib, 1024, "MiB to load and read with --workload=drain");
 ABSL_FLAG(bool, reference, true,
           "also run the workload on raw RocksDB and report the ratio");
 ABSL_FLAG(bool, disk, true, "also measure the disk's write bandwidth");
+ABSL_FLAG(std::string, endpoint, "",
+          "http://HOST:PORT of a Kinesis-compatible server (brookd with "
+          "--limits=unlimited, or another) to load over HTTP instead of an "
+          "embedded Broker: --producers clients put for --duration_s, then "
+          "with --consumer=classic one client per shard reads everything "
+          "back; --durability, --async, --reference and --disk do not apply");
 ABSL_FLAG(std::string, data_dir, "",
           "where to put data (default: a new directory under the system "
           "temporary directory, removed afterwards)");
@@ -132,11 +141,43 @@ boost::json::object ConfigJson(const Config& config) {
           {"drain_mib", config.drain_bytes >> 20}};
 }
 
+// Server mode: the client's view only, as the server may be anywhere.
+int RunAgainstServer(const Config& config, const std::string& endpoint_flag) {
+  absl::StatusOr<Endpoint> endpoint = Endpoint::Parse(endpoint_flag);
+  if (!endpoint.ok() || config.workload != "produce" ||
+      config.consumer == "fanout") {
+    std::cerr << "--endpoint: http://HOST:PORT, with --workload=produce and "
+                 "--consumer none or classic\n";
+    return 2;
+  }
+  absl::StatusOr<ServerRun> run = RunServerLoad(config, *endpoint);
+  if (!run.ok()) {
+    std::cerr << "server: " << run.status() << "\n";
+    return 1;
+  }
+  boost::json::object out;
+  out["config"] = ConfigJson(config);
+  out["endpoint"] = endpoint_flag;
+  out["put"] = ThroughputJson(run->put);
+  out["records_refused"] = run->records_refused;
+  out["put_latency"] = LatencyJson(run->put_latency);
+  if (config.consumer == "classic") {
+    out["get"] = ThroughputJson(run->get);
+    out["get_latency"] = LatencyJson(run->get_latency);
+  }
+  std::cout << boost::json::serialize(out) << std::endl;
+  return 0;
+}
+
 int Run() {
   absl::StatusOr<Config> config = ConfigFromFlags();
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
     return 2;
+  }
+  if (const std::string endpoint = absl::GetFlag(FLAGS_endpoint);
+      !endpoint.empty()) {
+    return RunAgainstServer(*config, endpoint);
   }
   std::string root = absl::GetFlag(FLAGS_data_dir);
   const bool temporary = root.empty();

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <thread>
 #include <vector>
 
@@ -17,53 +16,16 @@
 #include "brook/broker.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "tool/load.h"
 
 namespace brook::bench {
 namespace {
 
 constexpr char kStream[] = "bench";
-constexpr int kPartitionKeys = 1024;
-// Every record starts with the time it was put, for end-to-end latency.
-constexpr size_t kStampBytes = sizeof(int64_t);
 
 absl::Status FromRocksDb(const rocksdb::Status& status) {
   return status.ok() ? absl::OkStatus()
                      : absl::InternalError(status.ToString());
-}
-
-// Incompressible record bytes, the same for Brook and raw RocksDB.
-class Payloads {
- public:
-  explicit Payloads(int record_bytes) : record_bytes_(record_bytes) {
-    std::mt19937_64 random(42);
-    pool_.resize(size_t{4} << 20);
-    for (char& c : pool_) c = static_cast<char>(random());
-  }
-
-  // The record bytes of record `i`, stamped with `now`.
-  std::string Make(int64_t i, absl::Time now) const {
-    const size_t offset =
-        static_cast<size_t>(i * 7919) % (pool_.size() - record_bytes_);
-    std::string data = pool_.substr(offset, record_bytes_);
-    const int64_t stamp = absl::ToUnixNanos(now);
-    if (data.size() >= kStampBytes)
-      std::memcpy(data.data(), &stamp, kStampBytes);
-    return data;
-  }
-
- private:
-  const size_t record_bytes_;
-  std::string pool_;
-};
-
-absl::Time StampOf(const std::string& data) {
-  int64_t stamp = 0;
-  if (data.size() >= kStampBytes) std::memcpy(&stamp, data.data(), kStampBytes);
-  return absl::FromUnixNanos(stamp);
-}
-
-std::string PartitionKey(int64_t i) {
-  return absl::StrCat("pk-", i % kPartitionKeys);
 }
 
 absl::StatusOr<std::unique_ptr<Broker>> OpenBroker(const Config& config,
@@ -82,37 +44,6 @@ absl::StatusOr<std::unique_ptr<Broker>> OpenBroker(const Config& config,
   }
   return broker;
 }
-
-// Counts completed work and prints a progress line every second.
-class Progress {
- public:
-  void Add(int64_t records, int64_t bytes) {
-    records_.fetch_add(records, std::memory_order_relaxed);
-    bytes_.fetch_add(bytes, std::memory_order_relaxed);
-  }
-  int64_t records() const { return records_.load(); }
-  int64_t bytes() const { return bytes_.load(); }
-
-  // Runs until `until`, printing progress.
-  void Report(absl::string_view what, absl::Time start, absl::Time until) {
-    int64_t last_bytes = 0;
-    for (absl::Time next = start + absl::Seconds(1); next <= until;
-         next += absl::Seconds(1)) {
-      absl::SleepFor(next - absl::Now());
-      const int64_t bytes = bytes_.load();
-      std::fprintf(
-          stderr, "[%s %3.0fs] %lld records, %.1f MB/s\n",
-          std::string(what).c_str(), absl::ToDoubleSeconds(next - start),
-          static_cast<long long>(records_.load()), (bytes - last_bytes) / 1e6);
-      last_bytes = bytes;
-    }
-    absl::SleepFor(until - absl::Now());
-  }
-
- private:
-  std::atomic<int64_t> records_{0};
-  std::atomic<int64_t> bytes_{0};
-};
 
 // Keeps at most `limit` asynchronous puts of one producer in flight.
 class InflightWindow {

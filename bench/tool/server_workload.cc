@@ -1,0 +1,306 @@
+#include "tool/server_workload.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "boost/json.hpp"
+#include "server/json_fields.h"
+#include "tool/load.h"
+
+namespace brook::bench {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int kGetLimit = 10000;
+
+bool IsThrottled(const absl::Status& status) {
+  return absl::StrContains(status.message(),
+                           "ProvisionedThroughputExceededException");
+}
+
+absl::StatusOr<json::object> CallForObject(KinesisClient& client,
+                                           absl::string_view operation,
+                                           const json::object& request) {
+  absl::StatusOr<std::string> body =
+      client.Call(operation, json::serialize(request));
+  if (!body.ok()) return body.status();
+  // Kinesis answers some operations (CreateStream...) with no body at all.
+  if (body->empty()) return json::object();
+  boost::system::error_code ec;
+  json::value response = json::parse(*body, ec);
+  if (ec || !response.is_object()) {
+    return absl::InternalError(
+        absl::StrCat(operation, " answered something not a JSON object"));
+  }
+  return std::move(response.as_object());
+}
+
+// The first error any thread met; later ones add nothing.
+class FirstError {
+ public:
+  void Set(const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    if (status_.ok()) status_ = status;
+    failed_.store(true, std::memory_order_relaxed);
+  }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  absl::Status status() const {
+    absl::MutexLock lock(&mu_);
+    return status_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> failed_{false};
+};
+
+absl::Status CreateActiveStream(KinesisClient& client,
+                                const std::string& stream, int shards) {
+  absl::StatusOr<json::object> created = CallForObject(
+      client, "CreateStream", {{"StreamName", stream}, {"ShardCount", shards}});
+  if (!created.ok()) return created.status();
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    absl::StatusOr<json::object> summary = CallForObject(
+        client, "DescribeStreamSummary", {{"StreamName", stream}});
+    if (!summary.ok()) return summary.status();
+    const json::value* status = summary->at("StreamDescriptionSummary")
+                                    .as_object()
+                                    .if_contains("StreamStatus");
+    if (status != nullptr && *status == "ACTIVE") return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError("the stream did not become ACTIVE");
+}
+
+// The request one producer sends over and over: PutRecords of
+// `config.batch` records, or PutRecord when the batch is one record.
+json::object PutRequest(const Config& config, const std::string& stream,
+                        const Payloads& payloads, int producer) {
+  const int64_t first = int64_t{producer} << 40;
+  auto entry = [&](int64_t i) {
+    return json::object{{"Data", EncodeBase64(payloads.Make(i, absl::Now()))},
+                        {"PartitionKey", PartitionKey(i)}};
+  };
+  if (config.batch == 1) {
+    json::object request = entry(first);
+    request["StreamName"] = stream;
+    return request;
+  }
+  json::array records;
+  for (int i = 0; i < config.batch; ++i) records.push_back(entry(first + i));
+  return {{"StreamName", stream}, {"Records", std::move(records)}};
+}
+
+struct PutState {
+  absl::Mutex mu;
+  LatencyHistogram latency ABSL_GUARDED_BY(mu);
+  int64_t refused ABSL_GUARDED_BY(mu) = 0;
+};
+
+void Produce(const Config& config, const Endpoint& endpoint,
+             const std::string& request, std::atomic<bool>& stop,
+             Progress& progress, PutState& state, FirstError& error) {
+  absl::StatusOr<std::unique_ptr<KinesisClient>> client =
+      KinesisClient::Connect(endpoint);
+  if (!client.ok()) return error.Set(client.status());
+  const std::string operation = config.batch == 1 ? "PutRecord" : "PutRecords";
+  const int64_t bytes_per_record =
+      config.record_bytes + static_cast<int64_t>(PartitionKey(0).size());
+  while (!stop.load(std::memory_order_relaxed) && !error.failed()) {
+    const absl::Time sent = absl::Now();
+    absl::StatusOr<std::string> response = (*client)->Call(operation, request);
+    const absl::Duration latency = absl::Now() - sent;
+    int64_t refused = 0;
+    if (!response.ok()) {
+      if (!IsThrottled(response.status())) return error.Set(response.status());
+      refused = config.batch;
+    } else if (config.batch > 1) {
+      boost::system::error_code ec;
+      json::value parsed = json::parse(*response, ec);
+      const json::value* failed =
+          ec || !parsed.is_object()
+              ? nullptr
+              : parsed.as_object().if_contains("FailedRecordCount");
+      if (failed == nullptr || !failed->is_int64()) {
+        return error.Set(absl::InternalError(
+            "PutRecords answered without a FailedRecordCount"));
+      }
+      refused = failed->as_int64();
+    }
+    absl::MutexLock lock(&state.mu);
+    state.latency.Record(latency);
+    state.refused += refused;
+    progress.Add(config.batch - refused,
+                 (config.batch - refused) * bytes_per_record);
+  }
+}
+
+absl::StatusOr<std::vector<std::string>> ShardIds(KinesisClient& client,
+                                                  const std::string& stream) {
+  absl::StatusOr<json::object> listed =
+      CallForObject(client, "ListShards", {{"StreamName", stream}});
+  if (!listed.ok()) return listed.status();
+  std::vector<std::string> ids;
+  for (const json::value& shard : listed->at("Shards").as_array()) {
+    ids.emplace_back(shard.at("ShardId").as_string());
+  }
+  return ids;
+}
+
+// The bytes that base64 `text` decodes to.
+int64_t DecodedSize(const json::string& text) {
+  int64_t padding = 0;
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) ++padding;
+  return static_cast<int64_t>(text.size() / 4 * 3) - padding;
+}
+
+struct GetState {
+  absl::Mutex mu;
+  LatencyHistogram latency ABSL_GUARDED_BY(mu);
+};
+
+// Reads one shard from its start until a page is empty and at the tip.
+void ReadShard(const Endpoint& endpoint, const std::string& stream,
+               const std::string& shard_id, Progress& progress, GetState& state,
+               FirstError& error) {
+  absl::StatusOr<std::unique_ptr<KinesisClient>> client =
+      KinesisClient::Connect(endpoint);
+  if (!client.ok()) return error.Set(client.status());
+  absl::StatusOr<json::object> iterator =
+      CallForObject(**client, "GetShardIterator",
+                    {{"StreamName", stream},
+                     {"ShardId", shard_id},
+                     {"ShardIteratorType", "TRIM_HORIZON"}});
+  if (!iterator.ok()) return error.Set(iterator.status());
+  json::value next = iterator->at("ShardIterator");
+  while (next.is_string() && !error.failed()) {
+    const absl::Time sent = absl::Now();
+    absl::StatusOr<json::object> page =
+        CallForObject(**client, "GetRecords",
+                      {{"ShardIterator", next}, {"Limit", kGetLimit}});
+    if (!page.ok() && IsThrottled(page.status())) {
+      absl::SleepFor(absl::Milliseconds(200));
+      continue;
+    }
+    if (!page.ok()) return error.Set(page.status());
+    const json::array& records = page->at("Records").as_array();
+    int64_t bytes = 0;
+    for (const json::value& record : records) {
+      bytes +=
+          DecodedSize(record.at("Data").as_string()) +
+          static_cast<int64_t>(record.at("PartitionKey").as_string().size());
+    }
+    {
+      absl::MutexLock lock(&state.mu);
+      state.latency.Record(absl::Now() - sent);
+    }
+    progress.Add(static_cast<int64_t>(records.size()), bytes);
+    const json::value* behind = page->if_contains("MillisBehindLatest");
+    const bool at_tip = behind == nullptr || behind->to_number<int64_t>() == 0;
+    if (records.empty() && at_tip) return;
+    next = page->contains("NextShardIterator") ? page->at("NextShardIterator")
+                                               : json::value(nullptr);
+  }
+}
+
+absl::Status PutPhase(const Config& config, const Endpoint& endpoint,
+                      const std::string& stream, ServerRun& run) {
+  const Payloads payloads(config.record_bytes);
+  std::vector<std::string> requests;
+  for (int p = 0; p < config.producers; ++p) {
+    requests.push_back(
+        json::serialize(PutRequest(config, stream, payloads, p)));
+  }
+  std::atomic<bool> stop{false};
+  Progress progress;
+  PutState state;
+  FirstError error;
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> producers;
+  for (int p = 0; p < config.producers; ++p) {
+    producers.emplace_back([&, p] {
+      Produce(config, endpoint, requests[p], stop, progress, state, error);
+    });
+  }
+  progress.Report("put", start, start + config.duration);
+  stop = true;
+  for (std::thread& t : producers) t.join();
+  // Counts the requests that were in flight at the deadline, and their time.
+  run.put = {progress.records(), progress.bytes(), absl::Now() - start};
+  absl::MutexLock lock(&state.mu);
+  run.put_latency = state.latency;
+  run.records_refused = state.refused;
+  return error.status();
+}
+
+absl::Status GetPhase(const Endpoint& endpoint, const std::string& stream,
+                      KinesisClient& admin, ServerRun& run) {
+  absl::StatusOr<std::vector<std::string>> shard_ids = ShardIds(admin, stream);
+  if (!shard_ids.ok()) return shard_ids.status();
+  Progress progress;
+  GetState state;
+  FirstError error;
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> readers;
+  for (const std::string& shard_id : *shard_ids) {
+    readers.emplace_back([&, shard_id] {
+      ReadShard(endpoint, stream, shard_id, progress, state, error);
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  run.get = {progress.records(), progress.bytes(), absl::Now() - start};
+  if (!error.status().ok()) return error.status();
+  if (run.get.records != run.put.records) {
+    return absl::DataLossError(absl::StrCat("read back ", run.get.records,
+                                            " of ", run.put.records,
+                                            " acknowledged records"));
+  }
+  absl::MutexLock lock(&state.mu);
+  run.get_latency = state.latency;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ServerRun> RunServerLoad(const Config& config,
+                                        const Endpoint& endpoint) {
+  absl::StatusOr<std::unique_ptr<KinesisClient>> admin =
+      KinesisClient::Connect(endpoint);
+  if (!admin.ok()) return admin.status();
+  const std::string stream =
+      absl::StrCat("bench-", getpid(), "-", absl::ToUnixMillis(absl::Now()));
+  if (absl::Status status = CreateActiveStream(**admin, stream, config.shards);
+      !status.ok()) {
+    return status;
+  }
+  ServerRun run;
+  absl::Status status = PutPhase(config, endpoint, stream, run);
+  if (status.ok() && config.consumer == "classic") {
+    status = GetPhase(endpoint, stream, **admin, run);
+  }
+  // A fresh connection: the first may have idled out during the load.
+  absl::StatusOr<std::unique_ptr<KinesisClient>> cleanup =
+      KinesisClient::Connect(endpoint);
+  if (cleanup.ok()) {
+    (*cleanup)
+        ->Call("DeleteStream",
+               json::serialize(json::object{{"StreamName", stream}}))
+        .IgnoreError();
+  }
+  if (!status.ok()) return status;
+  return run;
+}
+
+}  // namespace brook::bench
