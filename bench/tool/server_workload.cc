@@ -246,8 +246,12 @@ absl::Status PutPhase(const Config& config, const Endpoint& endpoint,
 }
 
 absl::Status GetPhase(const Endpoint& endpoint, const std::string& stream,
-                      KinesisClient& admin, ServerRun& run) {
-  absl::StatusOr<std::vector<std::string>> shard_ids = ShardIds(admin, stream);
+                      ServerRun& run) {
+  absl::StatusOr<std::unique_ptr<KinesisClient>> client =
+      KinesisClient::Connect(endpoint);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<std::vector<std::string>> shard_ids =
+      ShardIds(**client, stream);
   if (!shard_ids.ok()) return shard_ids.status();
   Progress progress;
   GetState state;
@@ -288,9 +292,10 @@ absl::StatusOr<ServerRun> RunServerLoad(const Config& config,
   ServerRun run;
   absl::Status status = PutPhase(config, endpoint, stream, run);
   if (status.ok() && config.consumer == "classic") {
-    status = GetPhase(endpoint, stream, **admin, run);
+    status = GetPhase(endpoint, stream, run);
   }
-  // A fresh connection: the first may have idled out during the load.
+  // Fresh connections after the puts: servers close idle ones (Node.js after
+  // five seconds).
   absl::StatusOr<std::unique_ptr<KinesisClient>> cleanup =
       KinesisClient::Connect(endpoint);
   if (cleanup.ok()) {
