@@ -71,6 +71,13 @@ struct BrokerOptions {
   // Default: 8 MiB.
   size_t max_commit_group_bytes = size_t{8} << 20;
 
+  // Bytes of the newest records, over all shards, kept in memory so that
+  // consumers near the tip (fan-out subscriptions, GetRecords close behind
+  // the producers) read them without going to RocksDB. The oldest go first
+  // when it is full; 0 keeps none.
+  // Default: 64 MiB.
+  size_t tail_cache_bytes = size_t{64} << 20;
+
   // The most enhanced fan-out consumers one stream may have;
   // RegisterStreamConsumer past it fails with LimitExceededException.
   // Default: 20, as Kinesis.

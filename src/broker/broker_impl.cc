@@ -112,6 +112,7 @@ BrokerImpl::BrokerImpl(const BrokerOptions& options,
       lock_(std::move(lock)),
       store_(std::move(store)),
       log_(std::make_unique<ShardLog>(store_.get())),
+      tail_cache_(std::make_unique<TailCache>(options.tail_cache_bytes)),
       catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options)),
       consumers_(std::make_unique<ConsumerRegistry>(
           store_.get(), catalog_.get(), options.max_consumers_per_stream)),
@@ -139,6 +140,7 @@ absl::Status BrokerImpl::Start() {
   pipeline_options.max_pending_bytes = options_.max_pending_write_bytes;
   pipeline_options.max_group_bytes = options_.max_commit_group_bytes;
   pipeline_options.clock = clock_;
+  pipeline_options.tail_cache = tail_cache_.get();
   BROOK_RETURN_IF_ERROR(consumers_->Load());
   // Records that expired while the directory was closed are unreadable
   // before the first call.

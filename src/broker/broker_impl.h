@@ -194,6 +194,9 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ShardLog> log_;
+  // Before the pipeline, which adds to it, and the catalog, whose shards'
+  // tails it may outlive.
+  std::unique_ptr<TailCache> tail_cache_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<TokenSigner> signer_;
   std::unique_ptr<CommitPipeline> pipeline_;

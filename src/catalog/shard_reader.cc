@@ -19,10 +19,17 @@ absl::StatusOr<VisibleRead> ReadVisible(const ShardLog& log,
   if (from > visible) {
     result.read.next_counter = from;
   } else {
-    absl::StatusOr<ShardReadResult> read =
-        log.Read(shard.ref(), from, visible, max_records, max_bytes);
-    if (!read.ok()) return read.status();
-    result.read = *std::move(read);
+    absl::StatusOr<absl::optional<ShardReadResult>> cached =
+        shard.tail()->Read(shard.ref(), from, visible, max_records, max_bytes);
+    if (!cached.ok()) return cached.status();
+    if (cached->has_value()) {
+      result.read = **std::move(cached);
+    } else {
+      absl::StatusOr<ShardReadResult> read =
+          log.Read(shard.ref(), from, visible, max_records, max_bytes);
+      if (!read.ok()) return read.status();
+      result.read = *std::move(read);
+    }
   }
   result.reached_end =
       final_watermark && !result.read.next_arrival_ms.has_value();

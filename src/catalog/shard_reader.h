@@ -1,6 +1,8 @@
 // Reading a shard as consumers see it: from no earlier than the trim point,
 // up to the visible watermark, and knowing when a closed shard has been
-// read to its end. GetRecords and fan-out subscriptions both read this way.
+// read to its end; from the shard's in-memory tail when it holds the
+// records asked for, else from the log. GetRecords and fan-out
+// subscriptions both read this way.
 
 #ifndef BROOK_CATALOG_SHARD_READER_H_
 #define BROOK_CATALOG_SHARD_READER_H_

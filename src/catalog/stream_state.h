@@ -39,6 +39,7 @@
 #include "catalog/stream_meta.h"
 #include "common/shard_ref.h"
 #include "limits/shard_limiter.h"
+#include "read/tail_cache.h"
 
 namespace brook {
 
@@ -90,6 +91,8 @@ class ShardState {
 
   ShardLimiter& limiter() { return limiter_; }
   ShardCounters& counters() { return counters_; }
+  // The shard's newest batches in memory (see read/tail_cache.h).
+  const std::shared_ptr<ShardTailCache>& tail() const { return tail_; }
   const ShardCounters& counters() const { return counters_; }
 
   bool open() const { return !ending_counter().has_value(); }
@@ -148,6 +151,9 @@ class ShardState {
       ABSL_GUARDED_BY(watchers_mu_);
   ShardLimiter limiter_;
   ShardCounters counters_;
+  // Shared with the tail cache's queue, which may outlive the shard.
+  const std::shared_ptr<ShardTailCache> tail_ =
+      std::make_shared<ShardTailCache>();
 };
 
 // The open shards of a stream at one moment, for routing. Immutable; a

@@ -4,43 +4,22 @@
 
 namespace brook {
 
-std::vector<absl::string_view> EncodeRecordBatchParts(
-    int64_t arrival_ms, absl::Span<const RecordView> records,
-    std::string* framing) {
-  // Reserving the most the framing can take keeps its bytes in place while
-  // the ranges below point into it: 8 + 10 for the header, and at most 10
-  // bytes per length.
-  framing->clear();
-  framing->reserve(18 + 20 * records.size());
-  std::vector<absl::string_view> parts;
-  parts.reserve(1 + 4 * records.size());
-  auto frame = [&](auto&& write) {
-    const size_t start = framing->size();
-    write();
-    parts.push_back(absl::string_view(*framing).substr(start));
-  };
-  frame([&] {
-    PutFixed64BE(framing, static_cast<uint64_t>(arrival_ms));
-    PutVarint64(framing, records.size());
-  });
-  for (const RecordView& record : records) {
-    frame([&] { PutVarint64(framing, record.partition_key.size()); });
-    parts.push_back(record.partition_key);
-    frame([&] { PutVarint64(framing, record.data.size()); });
-    parts.push_back(record.data);
-  }
-  return parts;
-}
-
 void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
                        std::string* out) {
-  std::string framing;
-  const std::vector<absl::string_view> parts =
-      EncodeRecordBatchParts(arrival_ms, records, &framing);
-  size_t size = 0;
-  for (absl::string_view part : parts) size += part.size();
+  // Sized first, so that the records are copied once, without regrowing.
+  size_t size = 8 + 10;
+  for (const RecordView& record : records) {
+    size += 20 + record.partition_key.size() + record.data.size();
+  }
   out->reserve(out->size() + size);
-  for (absl::string_view part : parts) out->append(part.data(), part.size());
+  PutFixed64BE(out, static_cast<uint64_t>(arrival_ms));
+  PutVarint64(out, records.size());
+  for (const RecordView& record : records) {
+    PutVarint64(out, record.partition_key.size());
+    out->append(record.partition_key.data(), record.partition_key.size());
+    PutVarint64(out, record.data.size());
+    out->append(record.data.data(), record.data.size());
+  }
 }
 
 absl::StatusOr<RecordBatchReader> RecordBatchReader::Open(

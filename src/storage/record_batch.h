@@ -28,14 +28,6 @@ struct RecordView {
   absl::string_view data;
 };
 
-// Returns the encoded batch as byte ranges, in order, that point into the
-// records and into `*framing` (which receives the header and the lengths),
-// so that a writer can gather them without first copying the records
-// together. The ranges are valid while the records and `*framing` are.
-std::vector<absl::string_view> EncodeRecordBatchParts(
-    int64_t arrival_ms, absl::Span<const RecordView> records,
-    std::string* framing);
-
 // Appends the encoded batch to `out`.
 void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
                        std::string* out);

@@ -1,6 +1,7 @@
 #include "storage/shard_log.h"
 
 #include <string>
+#include <utility>
 
 #include "storage/keys.h"
 
@@ -29,19 +30,10 @@ Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
 
 void ShardLog::AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
                         uint64_t first_counter, int64_t arrival_ms,
-                        absl::Span<const RecordView> records) const {
-  // Gathered straight into the WriteBatch: the records are copied once.
-  std::string framing;
-  const std::vector<absl::string_view> parts =
-      EncodeRecordBatchParts(arrival_ms, records, &framing);
-  std::vector<rocksdb::Slice> slices;
-  slices.reserve(parts.size());
-  for (absl::string_view part : parts) slices.push_back(ToSlice(part));
-  const std::string key = RecordKey(shard, first_counter);
-  const rocksdb::Slice key_slice(key);
+                        absl::string_view encoded_batch) const {
   batch
-      ->Put(store_->records(), rocksdb::SliceParts(&key_slice, 1),
-            rocksdb::SliceParts(slices.data(), static_cast<int>(slices.size())))
+      ->Put(store_->records(), RecordKey(shard, first_counter),
+            ToSlice(encoded_batch))
       .PermitUncheckedError();
   batch
       ->Put(store_->time_index(),
@@ -71,45 +63,62 @@ void ShardLog::AddStreamDeletion(rocksdb::WriteBatch* batch,
   }
 }
 
+ShardReadCollector::ShardReadCollector(ShardRef shard, uint64_t from_counter,
+                                       uint64_t last_visible_counter,
+                                       size_t max_records, size_t max_bytes)
+    : shard_(shard),
+      from_counter_(from_counter),
+      last_visible_counter_(last_visible_counter),
+      max_records_(max_records),
+      max_bytes_(max_bytes) {
+  result_.next_counter = from_counter;
+}
+
+absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
+                                             absl::string_view encoded_batch) {
+  if (first_counter > last_visible_counter_) return false;
+  absl::StatusOr<RecordBatchReader> reader =
+      RecordBatchReader::Open(encoded_batch);
+  if (!reader.ok()) return reader.status();
+  RecordView view;
+  for (uint64_t counter = first_counter;; ++counter) {
+    absl::StatusOr<bool> more = reader->Next(&view);
+    if (!more.ok()) return more.status();
+    if (!*more) return true;
+    if (counter < from_counter_) continue;
+    const size_t size = view.partition_key.size() + view.data.size();
+    if (result_.records.size() == max_records_ ||
+        (!result_.records.empty() && bytes_ + size > max_bytes_)) {
+      result_.next_arrival_ms = reader->arrival_ms();
+      return false;
+    }
+    result_.records.push_back(
+        MakeRecord(shard_, counter, reader->arrival_ms(), view));
+    bytes_ += size;
+    result_.next_counter = counter + 1;
+  }
+}
+
 absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
                                                uint64_t from_counter,
                                                uint64_t last_visible_counter,
                                                size_t max_records,
                                                size_t max_bytes) const {
-  ShardReadResult result;
-  result.next_counter = from_counter;
+  ShardReadCollector collector(shard, from_counter, last_visible_counter,
+                               max_records, max_bytes);
   BoundedIterator it = store_->NewIterator(
       store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
   // The batch holding `from_counter` starts at or before it.
   it->SeekForPrev(ToSlice(RecordKey(shard, from_counter)));
   if (!it->Valid()) it->SeekToFirst();
-  size_t bytes = 0;
   for (; it->Valid(); it->Next()) {
-    uint64_t counter = FirstCounterOfRecordKey(ToView(it->key()));
-    if (counter > last_visible_counter) break;
-    absl::StatusOr<RecordBatchReader> reader =
-        RecordBatchReader::Open(ToView(it->value()));
-    if (!reader.ok()) return reader.status();
-    RecordView view;
-    for (;; ++counter) {
-      absl::StatusOr<bool> more = reader->Next(&view);
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      if (counter < from_counter) continue;
-      const size_t size = view.partition_key.size() + view.data.size();
-      if (result.records.size() == max_records ||
-          (!result.records.empty() && bytes + size > max_bytes)) {
-        result.next_arrival_ms = reader->arrival_ms();
-        return result;
-      }
-      result.records.push_back(
-          MakeRecord(shard, counter, reader->arrival_ms(), view));
-      bytes += size;
-      result.next_counter = counter + 1;
-    }
+    absl::StatusOr<bool> more = collector.Add(
+        FirstCounterOfRecordKey(ToView(it->key())), ToView(it->value()));
+    if (!more.ok()) return more.status();
+    if (!*more) break;
   }
   if (absl::Status status = it.status(); !status.ok()) return status;
-  return result;
+  return std::move(collector).Finish();
 }
 
 absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {

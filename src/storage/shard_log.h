@@ -17,11 +17,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
-#include "absl/types/span.h"
 #include "brook/records.h"
 #include "common/shard_ref.h"
 #include "rocksdb/write_batch.h"
@@ -44,6 +45,39 @@ struct ShardTail {
   int64_t arrival_ms = 0;
 };
 
+// Gathers the records of one read from consecutive batches of a shard,
+// oldest first, within the read's bounds. ShardLog::Read() and the tail
+// cache (read/tail_cache.h) both read through it, so they return the same.
+class ShardReadCollector {
+ public:
+  // A read of `shard` from `from_counter` up to `last_visible_counter`, of
+  // at most `max_records` and, after the first record, `max_bytes` of data
+  // plus partition keys.
+  ShardReadCollector(ShardRef shard, uint64_t from_counter,
+                     uint64_t last_visible_counter, size_t max_records,
+                     size_t max_bytes);
+
+  // ShardReadCollector::Add()
+  //
+  // Takes the records of the batch whose first record has `first_counter`.
+  // Returns false once the read is complete (the batch starts past the
+  // visible end, or a limit stopped the read): add no batch after that.
+  // Fails with InternalFailure if the batch is damaged.
+  absl::StatusOr<bool> Add(uint64_t first_counter,
+                           absl::string_view encoded_batch);
+
+  ShardReadResult Finish() && { return std::move(result_); }
+
+ private:
+  const ShardRef shard_;
+  const uint64_t from_counter_;
+  const uint64_t last_visible_counter_;
+  const size_t max_records_;
+  const size_t max_bytes_;
+  size_t bytes_ = 0;
+  ShardReadResult result_;
+};
+
 class ShardLog {
  public:
   // `store` must outlive the ShardLog.
@@ -51,13 +85,14 @@ class ShardLog {
 
   // ShardLog::AddBatch()
   //
-  // Adds to `batch` the writes that append `records` to `shard` with
-  // counters first_counter, first_counter + 1, ...
-  // REQUIRES: !records.empty(); first_counter exceeds every counter the
-  // shard holds; arrival_ms is no earlier than the shard's last batch.
+  // Adds to `batch` the writes that append `encoded_batch` (record_batch.h,
+  // arrived at `arrival_ms`) to `shard`, its records taking counters
+  // first_counter, first_counter + 1, ...
+  // REQUIRES: first_counter exceeds every counter the shard holds;
+  // arrival_ms is no earlier than the shard's last batch.
   void AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
                 uint64_t first_counter, int64_t arrival_ms,
-                absl::Span<const RecordView> records) const;
+                absl::string_view encoded_batch) const;
 
   // Adds to `batch` the range deletions that remove the records of `shard`
   // below `keep_from_counter` and the time index entries of batches that

@@ -279,10 +279,20 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
       std::max(absl::ToUnixMillis(options_.clock->Now()), last_arrival_ms_);
   const uint64_t first = next_counter_.load(std::memory_order_relaxed);
   rocksdb::WriteBatch batch;
+  std::vector<std::shared_ptr<CachedBatch>> encoded(runs.size());
   uint64_t counter = first;
-  for (ShardRun& run : runs) {
-    log_->AddBatch(&batch, run.shard->ref(), counter, arrival_ms, run.records);
-    for (RecordOutcome* outcome : run.outcomes) outcome->counter = counter++;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    // Encoded once, for the log and for the tail cache.
+    encoded[i] = std::make_shared<CachedBatch>();
+    CachedBatch& cached = *encoded[i];
+    EncodeRecordBatch(arrival_ms, runs[i].records, &cached.encoded);
+    log_->AddBatch(&batch, runs[i].shard->ref(), counter, arrival_ms,
+                   cached.encoded);
+    cached.first_counter = counter;
+    for (RecordOutcome* outcome : runs[i].outcomes) {
+      outcome->counter = counter++;
+    }
+    cached.last_counter = counter - 1;
   }
   // The counters are spent even if the write fails: a failed write may still
   // leave the batch in the log, to be replayed on the next open.
@@ -294,6 +304,11 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
                                           : options_.durability;
   BROOK_RETURN_IF_ERROR(store_->Write(&batch, write_durability));
   last_arrival_ms_ = arrival_ms;
+  // Readable in the log from here on (a failed sync does not undo that), so
+  // in the tail too; both are read only up to the published watermark.
+  for (size_t i = 0; i < runs.size(); ++i) {
+    options_.tail_cache->Add(runs[i].shard->tail(), std::move(encoded[i]));
+  }
   return absl::OkStatus();
 }
 

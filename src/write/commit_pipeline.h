@@ -18,8 +18,8 @@
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
 // Lifetime: Stop() (or the destructor) commits what is queued and joins the
-// commit and sync threads; `store`, `log` and the clock must outlive the
-// pipeline.
+// commit and sync threads; `store`, `log`, the clock and the tail cache
+// must outlive the pipeline.
 
 #ifndef BROOK_WRITE_COMMIT_PIPELINE_H_
 #define BROOK_WRITE_COMMIT_PIPELINE_H_
@@ -44,6 +44,7 @@
 #include "brook/clock.h"
 #include "brook/options.h"
 #include "catalog/stream_state.h"
+#include "read/tail_cache.h"
 #include "storage/shard_log.h"
 #include "storage/store.h"
 
@@ -84,6 +85,8 @@ struct CommitPipelineOptions {
   size_t max_pending_bytes = size_t{64} << 20;
   size_t max_group_bytes = size_t{8} << 20;
   Clock* clock = nullptr;
+  // Receives every batch written, before its watermark is published.
+  TailCache* tail_cache = nullptr;
 };
 
 class CommitPipeline {

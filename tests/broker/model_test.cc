@@ -1,6 +1,7 @@
 // A seeded random sequence of operations (create, delete, put, put-batch,
 // get, reopen), each checked against a simple in-memory model of streams
-// and shards. The seed is printed on failure; set BROOK_MODEL_SEED to replay
+// and shards, with a tail cache that holds everything, a few batches, or
+// nothing. The seed is printed on failure; set BROOK_MODEL_SEED to replay
 // one.
 
 #include <cstdlib>
@@ -30,9 +31,14 @@ struct ModelStream {
   std::vector<std::vector<std::string>> shards;
 };
 
-class ModelTest : public testing::BrokerTest {
+// The parameter is the tail cache's budget.
+class ModelTest : public testing::BrokerTest,
+                  public ::testing::WithParamInterface<size_t> {
  protected:
-  void SetUp() override { Open(); }
+  void SetUp() override {
+    options().tail_cache_bytes = GetParam();
+    Open();
+  }
 
   void RunSeed(unsigned seed);
 
@@ -176,7 +182,7 @@ void ModelTest::RunSeed(unsigned seed) {
   }
 }
 
-TEST_F(ModelTest, RandomOperationsMatchTheModel) {
+TEST_P(ModelTest, RandomOperationsMatchTheModel) {
   if (const char* replay = std::getenv("BROOK_MODEL_SEED")) {
     RunSeed(static_cast<unsigned>(std::strtoul(replay, nullptr, 10)));
     return;
@@ -189,6 +195,10 @@ TEST_F(ModelTest, RandomOperationsMatchTheModel) {
     RunSeed(base + i);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(TailCache, ModelTest,
+                         ::testing::Values(size_t{64} << 20, size_t{512},
+                                           size_t{0}));
 
 }  // namespace
 }  // namespace brook

@@ -22,8 +22,10 @@ class ShardLogTest : public ::testing::Test {
 
   void Append(ShardRef shard, uint64_t first_counter, int64_t arrival_ms,
               std::vector<RecordView> records) {
+    std::string encoded;
+    EncodeRecordBatch(arrival_ms, records, &encoded);
     rocksdb::WriteBatch batch;
-    log_->AddBatch(&batch, shard, first_counter, arrival_ms, records);
+    log_->AddBatch(&batch, shard, first_counter, arrival_ms, encoded);
     ASSERT_OK(store_->Write(&batch, Durability::kNoSync));
   }
 

@@ -39,6 +39,7 @@ class CommitPipelineTest : public ::testing::Test {
     options.durability = Durability::kNoSync;
     options.clock = &clock_;
     options.max_pending_bytes = max_pending_bytes;
+    options.tail_cache = &tail_cache_;
     absl::StatusOr<std::unique_ptr<CommitPipeline>> pipeline =
         CommitPipeline::Start(store_.get(), log_.get(), options, 0);
     ASSERT_OK(pipeline);
@@ -67,6 +68,7 @@ class CommitPipelineTest : public ::testing::Test {
 
   TempDir temp_;
   ManualClock clock_;
+  TailCache tail_cache_{size_t{1} << 20};
   std::unique_ptr<Store> store_;
   std::unique_ptr<ShardLog> log_;
   std::unique_ptr<CommitPipeline> pipeline_;
@@ -88,6 +90,22 @@ TEST_F(CommitPipelineTest, Submit_AssignsGrowingCountersAndPublishes) {
   EXPECT_EQ(stream->shard(0)->last_visible_counter(), first[1].counter);
   EXPECT_EQ(stream->shard(1)->last_visible_counter(), second[0].counter);
   EXPECT_GT(pipeline_->next_counter(), second[0].counter);
+}
+
+TEST_F(CommitPipelineTest, Submit_PutsEachShardsBatchInItsTail) {
+  StartPipeline();
+  auto stream = MakeStream(1, 2);
+  std::vector<RecordOutcome> first = SubmitAndWait(stream, 0, {"a", "b"});
+  SubmitAndWait(stream, 1, {"c"});
+  ShardState& shard = *stream->shard(0);
+  ASSERT_OK_AND_ASSIGN(
+      absl::optional<ShardReadResult> cached,
+      shard.tail()->Read(shard.ref(), first[0].counter,
+                         shard.last_visible_counter(), 10, 1 << 20));
+  ASSERT_TRUE(cached.has_value());
+  ASSERT_EQ(cached->records.size(), 2u);
+  EXPECT_EQ(cached->records[1].data, "b");
+  EXPECT_GT(tail_cache_.bytes(), 0u);
 }
 
 TEST_F(CommitPipelineTest, Submit_ToDeletedStreamFailsAndWritesNothing) {
