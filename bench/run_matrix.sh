@@ -17,6 +17,7 @@ rows=(
   "drain 512 MiB of 1 KiB|--workload=drain --drain_mib=512"
   "fan-out at 1,000 records/s|--consumer=fanout --rate=1000 --batch=1 --producers=1 --reference=false"
   "fan-out at 50,000 records/s|--consumer=fanout --rate=50000 --batch=50 --producers=2 --reference=false"
+  "fan-out at 100,000 records/s|--consumer=fanout --rate=100000 --batch=100 --producers=2 --reference=false"
 )
 
 echo "| Workload | Brook records/s | Brook MB/s | Raw records/s | Ratio | Put p99 (ms) | End-to-end p50 / p99 (ms) | Disk MB/s | Peak RSS (MB) |"

@@ -1,6 +1,8 @@
 // Reading the newest records of a shard: from the in-memory tail cache, and
-// the same read from the log (RocksDB, warm), which is where a reader near
-// the tip would go without the cache.
+// the same read from the log (RocksDB), which is where a reader near the tip
+// would go without the cache — both while the records are still in the
+// memtable and once they have been flushed to blob files (warm in the page
+// cache).
 
 #include <unistd.h>
 
@@ -27,7 +29,7 @@ constexpr size_t kReadRecords = 100;
 // One shard of kBatches batches, both in a store and in a tail cache.
 class Fixture {
  public:
-  explicit Fixture(int record_bytes)
+  Fixture(int record_bytes, bool flushed)
       : dir_(std::filesystem::temp_directory_path() /
              absl::StrCat("brook-tail-bench-", getpid(), "-", record_bytes)) {
     std::filesystem::remove_all(dir_);
@@ -52,6 +54,7 @@ class Fixture {
       cache_.Add(tail_, std::move(batch));
       next_counter_ += kRecordsPerBatch;
     }
+    if (flushed) status_.Update(store_->CompactRecords());
   }
   ~Fixture() {
     log_.reset();
@@ -83,7 +86,7 @@ void Report(benchmark::State& state, int record_bytes) {
 
 void BM_TailCacheRead(benchmark::State& state) {
   const int record_bytes = static_cast<int>(state.range(0));
-  const Fixture fixture(record_bytes);
+  const Fixture fixture(record_bytes, /*flushed=*/false);
   if (!fixture.status().ok()) {
     state.SkipWithError(fixture.status().ToString().c_str());
     return;
@@ -104,7 +107,7 @@ BENCHMARK(BM_TailCacheRead)->ArgNames({"record_bytes"})->Arg(100)->Arg(1024);
 
 void BM_LogReadAtTip(benchmark::State& state) {
   const int record_bytes = static_cast<int>(state.range(0));
-  const Fixture fixture(record_bytes);
+  const Fixture fixture(record_bytes, /*flushed=*/state.range(1) != 0);
   if (!fixture.status().ok()) {
     state.SkipWithError(fixture.status().ToString().c_str());
     return;
@@ -121,7 +124,9 @@ void BM_LogReadAtTip(benchmark::State& state) {
   }
   Report(state, record_bytes);
 }
-BENCHMARK(BM_LogReadAtTip)->ArgNames({"record_bytes"})->Arg(100)->Arg(1024);
+BENCHMARK(BM_LogReadAtTip)
+    ->ArgNames({"record_bytes", "flushed"})
+    ->ArgsProduct({{100, 1024}, {0, 1}});
 
 }  // namespace
 }  // namespace brook

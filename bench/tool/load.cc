@@ -22,7 +22,7 @@ Payloads::Payloads(int record_bytes) : record_bytes_(record_bytes) {
 
 std::string Payloads::Make(int64_t i, absl::Time now) const {
   const size_t offset =
-      static_cast<size_t>(i * 7919) % (pool_.size() - record_bytes_);
+      static_cast<size_t>(i) * record_bytes_ % (pool_.size() - record_bytes_);
   std::string data = pool_.substr(offset, record_bytes_);
   const int64_t stamp = absl::ToUnixNanos(now);
   if (data.size() >= kStampBytes) std::memcpy(data.data(), &stamp, kStampBytes);
