@@ -1,7 +1,6 @@
 #include "catalog/stream_meta.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "common/coding.h"
 #include "common/errors.h"
@@ -224,7 +223,15 @@ absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value) {
 }
 
 std::string ShardIdOf(uint32_t index) {
-  return absl::StrFormat("%s%012u", kShardIdPrefix, index);
+  // Every put result carries one: digits by hand rather than through
+  // StrFormat, which was a visible cost of PutRecords of small records.
+  std::string id(kShardIdPrefix.size() + kShardIdDigits, '0');
+  id.replace(0, kShardIdPrefix.size(), kShardIdPrefix.data(),
+             kShardIdPrefix.size());
+  for (size_t i = id.size(); index != 0; index /= 10) {
+    id[--i] = static_cast<char>('0' + index % 10);
+  }
+  return id;
 }
 
 absl::optional<uint32_t> ParseShardId(absl::string_view shard_id) {
