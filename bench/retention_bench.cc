@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
       written += batch_bytes;
     }
     clock.Advance(absl::Hours(1));
-    if (absl::Status s = impl.TEST_TrimNow(); !s.ok()) return Fail(s);
+    if (absl::Status s = impl.TEST_TrimNow().status(); !s.ok()) return Fail(s);
     if (hour % 24 == 0) {
       std::printf("| %d | %lld | %lld |\n", hour / 24,
                   static_cast<long long>(written >> 20),

@@ -146,7 +146,7 @@ absl::Status BrokerImpl::Start() {
   // before the first call.
   trimmer_ = std::make_unique<RetentionTrimmer>(store_.get(), log_.get(),
                                                 catalog_.get(), clock_);
-  BROOK_RETURN_IF_ERROR(trimmer_->TrimAll());
+  BROOK_RETURN_IF_ERROR(trimmer_->TrimAll().status());
   trimmer_->Start(options_.retention_check_interval);
   BROOK_ASSIGN_OR_RETURN(
       pipeline_, CommitPipeline::Start(store_.get(), log_.get(),

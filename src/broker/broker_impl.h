@@ -98,8 +98,9 @@ class BrokerImpl final : public Broker {
       const GetCheckpointsRequest& request) override;
   absl::Status Close() override;
 
-  // Runs a retention pass now, on the calling thread.
-  absl::Status TEST_TrimNow() { return trimmer_->TrimAll(); }
+  // Runs a retention pass now, on the calling thread; returns whether it
+  // removed any record.
+  absl::StatusOr<bool> TEST_TrimNow() { return trimmer_->TrimAll(); }
 
   // Runs `hook` in every later reshard, while the stream is UPDATING and
   // before the reshard changes anything. Set it before resharding.

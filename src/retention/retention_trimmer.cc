@@ -20,7 +20,7 @@ void RetentionTrimmer::Start(absl::Duration interval) {
       mu_.Unlock();
       // A failed pass is retried at the next interval; records it could not
       // remove stay invisible behind the trim point.
-      TrimAll().IgnoreError();
+      TrimAll().status().IgnoreError();
       mu_.Lock();
     }
   });
@@ -34,7 +34,7 @@ void RetentionTrimmer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status RetentionTrimmer::TrimAll() {
+absl::StatusOr<bool> RetentionTrimmer::TrimAll() {
   absl::MutexLock pass(&pass_mu_);
   const absl::Time now = clock_->Now();
   bool trimmed = false;
@@ -45,7 +45,8 @@ absl::Status RetentionTrimmer::TrimAll() {
       trimmed = trimmed || shard_trimmed;
     }
   }
-  return trimmed ? store_->CompactRecords() : absl::OkStatus();
+  if (trimmed) BROOK_RETURN_IF_ERROR(store_->CompactRecords());
+  return trimmed;
 }
 
 absl::StatusOr<bool> RetentionTrimmer::TrimShard(const StreamState& stream,
@@ -62,7 +63,13 @@ absl::StatusOr<bool> RetentionTrimmer::TrimShard(const StreamState& stream,
   // With nothing recent, everything published so far has expired.
   const uint64_t keep_from = first_kept.value_or(visible + 1);
   if (keep_from <= shard.trim_counter()) return false;
+  // The oldest batch still held: a new shard, or one already trimmed, may
+  // hold nothing below the new trim point, and then needs no deletion and
+  // no compaction.
+  BROOK_ASSIGN_OR_RETURN(absl::optional<uint64_t> oldest,
+                         log_->OldestCounter(shard.ref()));
   shard.TrimTo(keep_from);
+  if (!oldest.has_value() || *oldest >= keep_from) return false;
   rocksdb::WriteBatch batch;
   log_->AddTrim(&batch, shard.ref(), keep_from, horizon_ms);
   BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kNoSync));

@@ -4,9 +4,10 @@
 // A trim pass computes, per shard, the horizon now - retention; finds the
 // first batch that arrived at or after it in the time index; moves the
 // shard's trim point there (readers start no earlier from that moment on);
-// then range-deletes the older records and time index entries and compacts,
-// so that the space comes back. Because arrival times never decrease within
-// a shard, the batches before the trim point are exactly the expired ones.
+// then, if there are older records, range-deletes them and their time index
+// entries and compacts, so that the space comes back. Because arrival times
+// never decrease within a shard, the batches before the trim point are exactly
+// the expired ones.
 //
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization; passes are serialized.
@@ -20,6 +21,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "brook/clock.h"
@@ -37,15 +39,16 @@ class RetentionTrimmer {
 
   // RetentionTrimmer::TrimAll()
   //
-  // Runs one pass over every shard of every stream, on the calling thread.
-  absl::Status TrimAll();
+  // Runs one pass over every shard of every stream, on the calling thread,
+  // and returns whether it removed any record (and so compacted).
+  absl::StatusOr<bool> TrimAll();
 
   // Runs a pass every `interval` of real time on a background thread.
   void Start(absl::Duration interval);
   void Stop();
 
  private:
-  // Returns whether anything was trimmed.
+  // Moves the shard's trim point; returns whether records were removed.
   absl::StatusOr<bool> TrimShard(const StreamState& stream, ShardState& shard,
                                  absl::Time now);
 

@@ -121,6 +121,18 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
   return std::move(collector).Finish();
 }
 
+absl::StatusOr<absl::optional<uint64_t>> ShardLog::OldestCounter(
+    ShardRef shard) const {
+  BoundedIterator it = store_->NewIterator(
+      store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
+  it->SeekToFirst();
+  if (!it->Valid()) {
+    if (absl::Status status = it.status(); !status.ok()) return status;
+    return absl::nullopt;
+  }
+  return FirstCounterOfRecordKey(ToView(it->key()));
+}
+
 absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
   BoundedIterator it = store_->NewIterator(
       store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));

@@ -115,6 +115,10 @@ class ShardLog {
                                        size_t max_records,
                                        size_t max_bytes) const;
 
+  // The counter of the shard's oldest stored record, or nullopt if it has
+  // none.
+  absl::StatusOr<absl::optional<uint64_t>> OldestCounter(ShardRef shard) const;
+
   // The shard's newest record, or nullopt if it has none.
   absl::StatusOr<absl::optional<ShardTail>> Tail(ShardRef shard) const;
 

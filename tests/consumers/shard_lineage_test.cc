@@ -109,7 +109,7 @@ TEST_F(ShardLineageTest, Release_HandsTheShardOutAgain) {
 TEST_F(ShardLineageTest, Refresh_ParentsNoLongerKeptCountAsFinished) {
   SplitThenMerge();
   clock().Advance(absl::Hours(25));
-  ASSERT_OK(static_cast<BrokerImpl&>(broker()).TEST_TrimNow());
+  ASSERT_OK(static_cast<BrokerImpl&>(broker()).TEST_TrimNow().status());
   ShardLineage lineage(&broker(), "s");
   ASSERT_OK(lineage.Refresh());
   EXPECT_THAT(lineage.Acquire(), Optional(Eq(ShardId(2))));

@@ -27,8 +27,12 @@ class RetentionTest : public testing::BrokerTest {
     CreateStream("s", 1);
   }
 
-  void TrimNow() {
-    ASSERT_OK(static_cast<BrokerImpl&>(broker()).TEST_TrimNow());
+  // Runs a pass; returns whether it removed records.
+  bool TrimNow() {
+    absl::StatusOr<bool> removed =
+        static_cast<BrokerImpl&>(broker()).TEST_TrimNow();
+    EXPECT_OK(removed);
+    return removed.value_or(false);
   }
 
   absl::Status Increase(int hours) {
@@ -109,6 +113,20 @@ TEST_F(RetentionTest, TrimKeepsRecordsInsideTheWindow) {
   // New records still land and are read.
   Put("s", "k", "b");
   EXPECT_THAT(DataOf(ReadShard("s", kShard)), ElementsAre("b"));
+}
+
+TEST_F(RetentionTest, APassRemovesAndCompactsOnlyWhenRecordsExpired) {
+  // A new empty shard, and one whose records are all inside the window,
+  // only move their trim points.
+  EXPECT_FALSE(TrimNow());
+  Put("s", "k", "a");
+  EXPECT_FALSE(TrimNow());
+  CreateStream("empty", 2);
+  EXPECT_FALSE(TrimNow());
+  clock().Advance(absl::Hours(25));
+  EXPECT_TRUE(TrimNow());
+  EXPECT_FALSE(TrimNow());
+  EXPECT_THAT(ReadShard("s", kShard), IsEmpty());
 }
 
 TEST_F(RetentionTest, DecreasingTheWindowHidesOlderRecordsAtOnce) {
