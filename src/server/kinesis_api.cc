@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "boost/json/monotonic_resource.hpp"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "common/errors.h"
@@ -200,10 +201,12 @@ absl::StatusOr<UpdateStreamRetentionRequest> RetentionRequestOf(
 // Responses of operations that return nothing.
 json::value Empty() { return json::object(); }
 
-absl::StatusOr<json::object> ParseObject(absl::string_view body) {
+// The result's memory comes from `storage`, which must outlive it.
+absl::StatusOr<json::object> ParseObject(absl::string_view body,
+                                         json::storage_ptr storage = {}) {
   boost::system::error_code error;
-  json::value request =
-      json::parse(json::string_view(body.data(), body.size()), error);
+  json::value request = json::parse(json::string_view(body.data(), body.size()),
+                                    error, std::move(storage));
   if (error || !request.is_object()) {
     return MakeError(ErrorName::kSerializationException,
                      "the request body is not a JSON object");
@@ -326,7 +329,10 @@ absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
     return MakeError(ErrorName::kUnknownOperationException,
                      absl::StrCat("unknown operation '", operation, "'"));
   }
-  BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body));
+  // A request lives only for this call: its members (a thousand strings in
+  // a PutRecords of 500) take memory from one arena instead of the heap.
+  json::monotonic_resource arena;
+  BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body, &arena));
   BROOK_ASSIGN_OR_RETURN(json::value response,
                          (this->*(handler->second))(request));
   return json::serialize(response);
