@@ -16,6 +16,14 @@ absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
 
+// After a seek: whether `it` stands on an entry (false past the end), or
+// the error that stopped it.
+absl::StatusOr<bool> OnEntry(BoundedIterator& it) {
+  if (it->Valid()) return true;
+  if (absl::Status status = it.status(); !status.ok()) return status;
+  return false;
+}
+
 Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
                   const RecordView& view) {
   Record record;
@@ -126,10 +134,9 @@ absl::StatusOr<absl::optional<uint64_t>> ShardLog::OldestCounter(
   BoundedIterator it = store_->NewIterator(
       store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
   it->SeekToFirst();
-  if (!it->Valid()) {
-    if (absl::Status status = it.status(); !status.ok()) return status;
-    return absl::nullopt;
-  }
+  absl::StatusOr<bool> found = OnEntry(it);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::nullopt;
   return FirstCounterOfRecordKey(ToView(it->key()));
 }
 
@@ -137,10 +144,9 @@ absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
   BoundedIterator it = store_->NewIterator(
       store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
   it->SeekToLast();
-  if (!it->Valid()) {
-    if (absl::Status status = it.status(); !status.ok()) return status;
-    return absl::nullopt;
-  }
+  absl::StatusOr<bool> found = OnEntry(it);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::nullopt;
   absl::StatusOr<RecordBatchReader> reader =
       RecordBatchReader::Open(ToView(it->value()));
   if (!reader.ok()) return reader.status();
@@ -154,10 +160,9 @@ absl::StatusOr<absl::optional<uint64_t>> ShardLog::FirstCounterArrivedAtOrAfter(
   BoundedIterator it = store_->NewIterator(
       store_->time_index(), ShardPrefix(shard), ShardPrefixEnd(shard));
   it->Seek(ToSlice(TimeIndexKey(shard, arrival_ms, 0)));
-  if (!it->Valid()) {
-    if (absl::Status status = it.status(); !status.ok()) return status;
-    return absl::nullopt;
-  }
+  absl::StatusOr<bool> found = OnEntry(it);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::nullopt;
   return FirstCounterOfTimeIndexKey(ToView(it->key()));
 }
 

@@ -86,6 +86,22 @@ TEST_F(ShardLogTest, Read_HonoursRecordAndByteLimits) {
   EXPECT_FALSE(read.next_arrival_ms.has_value());
 }
 
+TEST_F(ShardLogTest, OldestCounter_FollowsTrims) {
+  ASSERT_OK_AND_ASSIGN(absl::optional<uint64_t> oldest,
+                       log_->OldestCounter(kShard));
+  EXPECT_FALSE(oldest.has_value());
+  Append(kNeighbour, 2, 100, {{"b", "2"}});
+  Append(kShard, 4, 100, {{"a", "4"}, {"a", "5"}});
+  Append(kShard, 7, 200, {{"a", "7"}});
+  ASSERT_OK_AND_ASSIGN(oldest, log_->OldestCounter(kShard));
+  EXPECT_EQ(oldest, 4u);
+  rocksdb::WriteBatch trim;
+  log_->AddTrim(&trim, kShard, 7, 200);
+  ASSERT_OK(store_->Write(&trim, Durability::kNoSync));
+  ASSERT_OK_AND_ASSIGN(oldest, log_->OldestCounter(kShard));
+  EXPECT_EQ(oldest, 7u);
+}
+
 TEST_F(ShardLogTest, Tail_FindsTheNewestRecord) {
   ASSERT_OK_AND_ASSIGN(absl::optional<ShardTail> tail, log_->Tail(kShard));
   EXPECT_FALSE(tail.has_value());
