@@ -79,50 +79,46 @@ class Fixture {
   uint64_t next_counter_ = 1;
 };
 
-void Report(benchmark::State& state, int record_bytes) {
+// Times `read(fixture)`, which reads the newest kReadRecords records and
+// returns them, or nullopt (skipping the benchmark) with `state` told why.
+template <typename Read>
+void TimeReads(benchmark::State& state, bool flushed, Read read) {
+  const int record_bytes = static_cast<int>(state.range(0));
+  const Fixture fixture(record_bytes, flushed);
+  if (!fixture.status().ok()) {
+    state.SkipWithError(fixture.status().ToString().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    absl::StatusOr<absl::optional<ShardReadResult>> result = read(fixture);
+    if (!result.ok() || !result->has_value()) {
+      state.SkipWithError(result.ok() ? "the tail missed the newest records"
+                                      : result.status().ToString().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize((*result)->records.data());
+  }
   state.SetItemsProcessed(state.iterations() * kReadRecords);
   state.SetBytesProcessed(state.iterations() * kReadRecords * record_bytes);
 }
 
 void BM_TailCacheRead(benchmark::State& state) {
-  const int record_bytes = static_cast<int>(state.range(0));
-  const Fixture fixture(record_bytes, /*flushed=*/false);
-  if (!fixture.status().ok()) {
-    state.SkipWithError(fixture.status().ToString().c_str());
-    return;
-  }
-  for (auto _ : state) {
-    auto read =
-        fixture.tail().Read(kShard, fixture.tip_from(), fixture.last_counter(),
-                            kReadRecords, size_t{1} << 30);
-    if (!read.ok() || !read->has_value()) {
-      state.SkipWithError("the tail did not hold the newest records");
-      return;
-    }
-    benchmark::DoNotOptimize((*read)->records.data());
-  }
-  Report(state, record_bytes);
+  TimeReads(state, /*flushed=*/false, [](const Fixture& fixture) {
+    return fixture.tail().Read(kShard, fixture.tip_from(),
+                               fixture.last_counter(), kReadRecords,
+                               size_t{1} << 30);
+  });
 }
 BENCHMARK(BM_TailCacheRead)->ArgNames({"record_bytes"})->Arg(100)->Arg(1024);
 
 void BM_LogReadAtTip(benchmark::State& state) {
-  const int record_bytes = static_cast<int>(state.range(0));
-  const Fixture fixture(record_bytes, /*flushed=*/state.range(1) != 0);
-  if (!fixture.status().ok()) {
-    state.SkipWithError(fixture.status().ToString().c_str());
-    return;
-  }
-  for (auto _ : state) {
-    auto read =
-        fixture.log().Read(kShard, fixture.tip_from(), fixture.last_counter(),
-                           kReadRecords, size_t{1} << 30);
-    if (!read.ok()) {
-      state.SkipWithError(read.status().ToString().c_str());
-      return;
-    }
-    benchmark::DoNotOptimize(read->records.data());
-  }
-  Report(state, record_bytes);
+  TimeReads(state, /*flushed=*/state.range(1) != 0,
+            [](const Fixture& fixture)
+                -> absl::StatusOr<absl::optional<ShardReadResult>> {
+              return fixture.log().Read(kShard, fixture.tip_from(),
+                                        fixture.last_counter(), kReadRecords,
+                                        size_t{1} << 30);
+            });
 }
 BENCHMARK(BM_LogReadAtTip)
     ->ArgNames({"record_bytes", "flushed"})

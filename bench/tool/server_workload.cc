@@ -28,21 +28,27 @@ bool IsThrottled(const absl::Status& status) {
                            "ProvisionedThroughputExceededException");
 }
 
+// The JSON object `operation` answered with.
+absl::StatusOr<json::object> ResponseObject(absl::string_view operation,
+                                            const std::string& body) {
+  // Kinesis answers some operations (CreateStream...) with no body at all.
+  if (body.empty()) return json::object();
+  boost::system::error_code ec;
+  json::value response = json::parse(body, ec);
+  if (ec || !response.is_object()) {
+    return absl::InternalError(
+        absl::StrCat(operation, " answered something not a JSON object"));
+  }
+  return std::move(response.as_object());
+}
+
 absl::StatusOr<json::object> CallForObject(KinesisClient& client,
                                            absl::string_view operation,
                                            const json::object& request) {
   absl::StatusOr<std::string> body =
       client.Call(operation, json::serialize(request));
   if (!body.ok()) return body.status();
-  // Kinesis answers some operations (CreateStream...) with no body at all.
-  if (body->empty()) return json::object();
-  boost::system::error_code ec;
-  json::value response = json::parse(*body, ec);
-  if (ec || !response.is_object()) {
-    return absl::InternalError(
-        absl::StrCat(operation, " answered something not a JSON object"));
-  }
-  return std::move(response.as_object());
+  return ResponseObject(operation, *body);
 }
 
 // The first error any thread met; later ones add nothing.
@@ -127,12 +133,10 @@ void Produce(const Config& config, const Endpoint& endpoint,
       if (!IsThrottled(response.status())) return error.Set(response.status());
       refused = config.batch;
     } else if (config.batch > 1) {
-      boost::system::error_code ec;
-      json::value parsed = json::parse(*response, ec);
-      const json::value* failed =
-          ec || !parsed.is_object()
-              ? nullptr
-              : parsed.as_object().if_contains("FailedRecordCount");
+      absl::StatusOr<json::object> answer =
+          ResponseObject(operation, *response);
+      if (!answer.ok()) return error.Set(answer.status());
+      const json::value* failed = answer->if_contains("FailedRecordCount");
       if (failed == nullptr || !failed->is_int64()) {
         return error.Set(absl::InternalError(
             "PutRecords answered without a FailedRecordCount"));
