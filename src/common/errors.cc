@@ -58,13 +58,28 @@ const NameInfo& InfoOf(ErrorName name) {
   return kNames[std::size(kNames) - 1];
 }
 
+// A status of `code` that carries `name`.
+absl::Status WithName(absl::StatusCode code, ErrorName name,
+                      absl::string_view message) {
+  absl::Status status(code, message);
+  status.SetPayload(kErrorNameUrl, absl::Cord(InfoOf(name).text));
+  return status;
+}
+
 }  // namespace
 
 absl::Status MakeError(ErrorName name, absl::string_view message) {
-  const NameInfo& info = InfoOf(name);
-  absl::Status status(info.code, message);
-  status.SetPayload(kErrorNameUrl, absl::Cord(info.text));
-  return status;
+  return WithName(InfoOf(name).code, name, message);
+}
+
+absl::Status DataLoss(absl::string_view message) {
+  return WithName(absl::StatusCode::kDataLoss, ErrorName::kInternalFailure,
+                  message);
+}
+
+absl::Status NoSpace(absl::string_view message) {
+  return WithName(absl::StatusCode::kResourceExhausted,
+                  ErrorName::kInternalFailure, message);
 }
 
 absl::Status InternalFailureFrom(absl::string_view context,

@@ -40,6 +40,17 @@ inline absl::Status InternalFailure(absl::string_view message) {
   return MakeError(ErrorName::kInternalFailure, message);
 }
 
+// InternalFailure with the code that tells a caller more than kInternal:
+//   DataLoss   kDataLoss: stored bytes are damaged (a record batch, a key or
+//              a metadata value that does not decode, or corruption that
+//              RocksDB's checksums found); never retry blindly.
+//   NoSpace    kResourceExhausted: the data directory's filesystem is full
+//              or below its reserve; retry once space has been freed.
+// Kinesis has one name for every server-side failure, so the name stays
+// InternalFailure and only the code differs.
+absl::Status DataLoss(absl::string_view message);
+absl::Status NoSpace(absl::string_view message);
+
 // Wraps a status from a dependency (RocksDB, the OS) as InternalFailure,
 // prefixing `context`.
 absl::Status InternalFailureFrom(absl::string_view context,

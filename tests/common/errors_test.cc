@@ -39,6 +39,15 @@ TEST(ErrorsTest, EveryName_HasOneCodeAndRoundTrips) {
   }
 }
 
+TEST(ErrorsTest, DataLossAndNoSpace_AreInternalFailuresWithTheirOwnCodes) {
+  // Kinesis has one name for server-side failures; the code tells a caller
+  // whether stored bytes are damaged or space has run out.
+  EXPECT_EQ(DataLoss("damaged").code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ErrorNameOf(DataLoss("damaged")), ErrorName::kInternalFailure);
+  EXPECT_EQ(NoSpace("full").code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ErrorNameOf(NoSpace("full")), ErrorName::kInternalFailure);
+}
+
 TEST(ErrorsTest, ErrorNameOf_OkIsNone) {
   EXPECT_EQ(ErrorNameOf(absl::OkStatus()), ErrorName::kNone);
   EXPECT_EQ(ErrorNameToString(ErrorName::kNone), "");
