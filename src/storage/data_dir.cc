@@ -29,10 +29,12 @@ std::string MarkerContents() {
   return absl::StrCat(kMarkerPrefix, kDataDirFormatVersion, "\n");
 }
 
+std::string MarkerTempName() { return absl::StrCat(kMarkerName, ".tmp"); }
+
 // Writes the marker through a temporary file and a rename, so that a crash
 // leaves either no marker or a whole one.
 absl::Status WriteMarker(const fs::path& dir) {
-  const fs::path tmp = dir / absl::StrCat(kMarkerName, ".tmp");
+  const fs::path tmp = dir / MarkerTempName();
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << MarkerContents();
@@ -71,6 +73,16 @@ absl::Status CheckMarker(const fs::path& dir) {
   return absl::OkStatus();
 }
 
+// Whether `dir` holds nothing, or only what a crash while creating it left
+// (a marker that was never renamed into place).
+bool EmptyOrHalfCreated(const fs::path& dir) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != MarkerTempName()) return false;
+  }
+  return !ec;
+}
+
 // Validates or creates the directory, without taking the lock.
 absl::Status PrepareDirectory(const fs::path& dir, bool create_if_missing) {
   std::error_code ec;
@@ -80,7 +92,7 @@ absl::Status PrepareDirectory(const fs::path& dir, bool create_if_missing) {
         absl::StrCat("'", dir.string(), "' is not a directory"));
   }
   if (exists && fs::exists(dir / kMarkerName, ec)) return CheckMarker(dir);
-  if (exists && !fs::is_empty(dir, ec)) {
+  if (exists && !EmptyOrHalfCreated(dir)) {
     return InvalidArgument(
         absl::StrCat("'", dir.string(),
                      "' is not empty and is not a Brook data directory (no ",

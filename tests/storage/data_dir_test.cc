@@ -59,6 +59,15 @@ TEST(DataDirLockTest, Acquire_ForeignDirectoryIsRefusedUntouched) {
   EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("notes.txt"));
 }
 
+TEST(DataDirLockTest, Acquire_FinishesADirectoryACrashLeftHalfCreated) {
+  // The marker is written to BROOK.tmp and renamed: a crash in between
+  // leaves only the temporary file, which is no foreign content.
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK.tmp"), "brook-data-dir fo");
+  ASSERT_OK_AND_ASSIGN(auto lock, DataDirLock::Acquire(temp.path(), true));
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK", "LOCK"));
+}
+
 TEST(DataDirLockTest, Acquire_NewerFormatIsRefusedUntouched) {
   TempDir temp;
   WriteFile(temp.Sub("BROOK"), "brook-data-dir format 999\n");
