@@ -47,10 +47,10 @@ class Fixture {
       batch->first_counter = next_counter_;
       batch->last_counter = next_counter_ + kRecordsPerBatch - 1;
       EncodeRecordBatch(1700000000000 + b, records, &batch->encoded);
-      rocksdb::WriteBatch write;
-      log_->AddBatch(&write, kShard, next_counter_, 1700000000000 + b,
-                     batch->encoded);
-      status_.Update(store_->Write(&write, Durability::kNoWal));
+      StoreWrite write = store_->NewWrite();
+      write.AppendBatch(kShard, next_counter_, 1700000000000 + b,
+                        batch->encoded);
+      status_.Update(store_->Write(write, Durability::kNoWal));
       cache_.Add(tail_, std::move(batch));
       next_counter_ += kRecordsPerBatch;
     }

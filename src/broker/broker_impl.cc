@@ -13,7 +13,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "routing/hash_key.h"
-#include "storage/keys.h"
+#include "storage/meta_reader.h"
 
 namespace brook {
 namespace {
@@ -25,10 +25,6 @@ constexpr absl::Duration kNextTokenLifetime = absl::Seconds(300);
 constexpr int kMaxStreamsPerPage = 100;
 constexpr int kMaxShardsPerDescribe = 100;
 constexpr int kMaxListLimit = 10000;
-
-rocksdb::Slice ToSlice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
 
 std::string EncodeShardPosition(ShardRef shard, uint64_t counter) {
   std::string payload;
@@ -85,18 +81,21 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(
 absl::StatusOr<std::unique_ptr<Broker>> BrokerImpl::Open(
     const BrokerOptions& options, absl::string_view dir) {
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<BrokerImpl> broker,
-                         OpenWithEnv(options, dir, nullptr));
+                         OpenWithFileSystem(options, dir, StoreFileSystem()));
   return broker;
 }
 
-absl::StatusOr<std::unique_ptr<BrokerImpl>> BrokerImpl::OpenWithEnv(
-    const BrokerOptions& options, absl::string_view dir, rocksdb::Env* env) {
+absl::StatusOr<std::unique_ptr<BrokerImpl>> BrokerImpl::OpenWithFileSystem(
+    const BrokerOptions& options, absl::string_view dir,
+    const StoreFileSystem& file_system) {
   BROOK_RETURN_IF_ERROR(options.Validate());
   BROOK_ASSIGN_OR_RETURN(
       std::unique_ptr<DataDirLock> lock,
       DataDirLock::Acquire(std::string(dir), options.create_if_missing));
+  StoreOptions store_options;
+  store_options.file_system = file_system;
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                         Store::Open(lock->rocksdb_path(), env));
+                         Store::Open(lock->store_path(), store_options));
   std::unique_ptr<BrokerImpl> broker(
       new BrokerImpl(options, std::move(lock), std::move(store)));
   absl::MutexLock lock_for_start(&broker->close_mu_);
@@ -121,16 +120,12 @@ BrokerImpl::BrokerImpl(const BrokerOptions& options,
 
 absl::Status BrokerImpl::Start() {
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> key,
-                         store_->GetMeta(kTokenKeyKey));
+                         MetaReader(store_.get()).TokenKey());
   if (!key.has_value()) {
     key = TokenSigner::NewKey();
-    rocksdb::WriteBatch batch;
-    batch.Put(store_->meta(), ToSlice(kTokenKeyKey), *key)
-        .PermitUncheckedError();
-    BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
-  }
-  if (key->size() != TokenSigner::kKeyBytes) {
-    return InternalFailure("damaged token key");
+    StoreWrite write = store_->NewWrite();
+    write.PutTokenKey(*key);
+    BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   }
   signer_ = std::make_unique<TokenSigner>(*std::move(key));
   BROOK_ASSIGN_OR_RETURN(int64_t newest_arrival_ms,
@@ -149,8 +144,8 @@ absl::Status BrokerImpl::Start() {
   BROOK_RETURN_IF_ERROR(trimmer_->TrimAll().status());
   trimmer_->Start(options_.retention_check_interval);
   BROOK_ASSIGN_OR_RETURN(
-      pipeline_, CommitPipeline::Start(store_.get(), log_.get(),
-                                       pipeline_options, newest_arrival_ms));
+      pipeline_,
+      CommitPipeline::Start(store_.get(), pipeline_options, newest_arrival_ms));
   FanOutOptions fan_out_options;
   fan_out_options.threads = options_.fan_out_threads;
   fan_out_options.subscription_lifetime = options_.subscription_lifetime;

@@ -37,10 +37,10 @@ class BrokerImpl final : public Broker {
  public:
   static absl::StatusOr<std::unique_ptr<Broker>> Open(
       const BrokerOptions& options, absl::string_view dir);
-  // As Open(), with RocksDB's environment replaced (for fault-injection
-  // tests); `env` must outlive the Broker.
-  static absl::StatusOr<std::unique_ptr<BrokerImpl>> OpenWithEnv(
-      const BrokerOptions& options, absl::string_view dir, rocksdb::Env* env);
+  // As Open(), with the store on `file_system` (for fault-injection tests).
+  static absl::StatusOr<std::unique_ptr<BrokerImpl>> OpenWithFileSystem(
+      const BrokerOptions& options, absl::string_view dir,
+      const StoreFileSystem& file_system);
 
   ~BrokerImpl() override;
 

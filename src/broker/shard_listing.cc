@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "catalog/stream_meta.h"
 #include "common/coding.h"
 #include "common/errors.h"
+#include "common/shard_ref.h"
 
 namespace brook {
 namespace {

@@ -5,25 +5,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "storage/keys.h"
+#include "storage/meta_reader.h"
 
 namespace brook {
-namespace {
-
-rocksdb::Slice ToSlice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
-
-std::string EncodeStreamId(uint32_t id) {
-  std::string value;
-  PutFixed32BE(&value, id);
-  return value;
-}
-
-}  // namespace
 
 Catalog::Catalog(Store* store, const ShardLog* log,
                  const BrokerOptions& options)
@@ -35,38 +21,19 @@ Catalog::Catalog(Store* store, const ShardLog* log,
 
 absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
   absl::MutexLock control(&control_mu_);
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> next_id,
-                         store_->GetMeta(kNextStreamIdKey));
-  if (next_id.has_value()) {
-    if (next_id->size() != 4) return InternalFailure("damaged stream id");
-    next_stream_id_ = DecodeFixed32BE(next_id->data());
-  }
-  std::string prefix_end(kStreamMetaPrefix);
-  prefix_end.back() += 1;
-  BoundedIterator it = store_->NewIterator(
-      store_->meta(), std::string(kStreamMetaPrefix), prefix_end);
+  const MetaReader reader(store_);
+  BROOK_ASSIGN_OR_RETURN(absl::optional<uint32_t> next_id,
+                         reader.NextStreamId());
+  if (next_id.has_value()) next_stream_id_ = *next_id;
+  BROOK_ASSIGN_OR_RETURN(std::vector<StoredStream> stored, reader.Streams());
   int64_t newest_arrival_ms = 0;
   absl::MutexLock lock(&mu_);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    BROOK_ASSIGN_OR_RETURN(StreamMeta meta,
-                           DecodeStreamMeta(absl::string_view(
-                               it->value().data(), it->value().size())));
-    BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> encoded_limits,
-                           store_->GetMeta(StreamLimitsKey(meta.id)));
-    StreamLimits limits;
-    if (encoded_limits.has_value()) {
-      BROOK_ASSIGN_OR_RETURN(limits, DecodeStreamLimits(*encoded_limits));
-    }
-    BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> encoded_tags,
-                           store_->GetMeta(StreamTagsKey(meta.id)));
-    StreamTags tags;
-    if (encoded_tags.has_value()) {
-      BROOK_ASSIGN_OR_RETURN(tags, DecodeStreamTags(*encoded_tags));
-    }
-    std::string arn = ArnOf(meta.name);
-    auto stream = std::make_shared<StreamState>(std::move(meta), std::move(arn),
-                                                limits, now);
-    stream->set_tags(std::move(tags));
+  for (StoredStream& stored_stream : stored) {
+    std::string arn = ArnOf(stored_stream.meta.name);
+    auto stream = std::make_shared<StreamState>(std::move(stored_stream.meta),
+                                                std::move(arn),
+                                                stored_stream.limits, now);
+    stream->set_tags(std::move(stored_stream.tags));
     for (int i = 0; i < stream->shard_count(); ++i) {
       ShardState* shard = stream->shard(i);
       BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
@@ -80,7 +47,6 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
     }
     Register(std::move(stream));
   }
-  BROOK_RETURN_IF_ERROR(it.status());
   return newest_arrival_ms;
 }
 
@@ -108,16 +74,11 @@ absl::Status Catalog::Create(const CreateStreamRequest& request,
                                   starting_counter);
   meta.creation_ms = absl::ToUnixMillis(now);
   meta.max_record_size_kib = request.options.max_record_size_kib;
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->meta(), StreamMetaKey(id), EncodeStreamMeta(meta))
-      .PermitUncheckedError();
-  batch
-      .Put(store_->meta(), StreamLimitsKey(id),
-           EncodeStreamLimits(request.options.limits))
-      .PermitUncheckedError();
-  batch.Put(store_->meta(), ToSlice(kNextStreamIdKey), EncodeStreamId(id + 1))
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamMeta(meta);
+  write.PutStreamLimits(id, request.options.limits);
+  write.PutNextStreamId(id + 1);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   next_stream_id_ = id + 1;
   absl::MutexLock lock(&mu_);
   Register(std::make_shared<StreamState>(std::move(meta),
@@ -133,12 +94,9 @@ absl::Status Catalog::UpdateLimits(const std::shared_ptr<StreamState>& stream,
     return ResourceNotFound(
         absl::StrCat("stream '", stream->name(), "' was deleted"));
   }
-  rocksdb::WriteBatch batch;
-  batch
-      .Put(store_->meta(), StreamLimitsKey(stream->id()),
-           EncodeStreamLimits(limits))
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamLimits(stream->id(), limits);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   stream->UpdateLimits(limits, now);
   return absl::OkStatus();
 }
@@ -160,11 +118,9 @@ absl::Status Catalog::Reshard(const std::shared_ptr<StreamState>& stream,
           max_shards_, " open shards (", total_shards_, " are open)"));
     }
   }
-  rocksdb::WriteBatch batch;
-  batch
-      .Put(store_->meta(), StreamMetaKey(stream->id()), EncodeStreamMeta(after))
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamMeta(after);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   stream->ApplyReshard(after, now);
   absl::MutexLock lock(&mu_);
   total_shards_ += open_shard_delta;
@@ -181,10 +137,9 @@ absl::Status Catalog::UpdateTags(
   }
   StreamTags tags = stream->tags();
   BROOK_RETURN_IF_ERROR(edit(tags));
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->meta(), StreamTagsKey(stream->id()), EncodeStreamTags(tags))
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamTags(stream->id(), tags);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   stream->set_tags(std::move(tags));
   return absl::OkStatus();
 }
@@ -198,10 +153,9 @@ absl::Status Catalog::UpdateRetention(
   }
   StreamMeta meta = stream->meta();
   meta.retention_hours = retention_hours;
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->meta(), StreamMetaKey(stream->id()), EncodeStreamMeta(meta))
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamMeta(meta);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   stream->set_retention_hours(retention_hours);
   return absl::OkStatus();
 }
@@ -212,35 +166,21 @@ std::vector<std::shared_ptr<StreamState>> Catalog::All() const {
 }
 
 absl::Status Catalog::WriteForLiveStream(const StreamState& stream,
-                                         rocksdb::WriteBatch* batch,
+                                         const StoreWrite& write,
                                          Durability durability) {
   absl::MutexLock control(&control_mu_);
   if (stream.deleted()) {
     return ResourceNotFound(
         absl::StrCat("stream '", stream.name(), "' was deleted"));
   }
-  return store_->Write(batch, durability);
+  return store_->Write(write, durability);
 }
 
 absl::Status Catalog::Delete(const std::shared_ptr<StreamState>& stream) {
   absl::MutexLock control(&control_mu_);
-  rocksdb::WriteBatch batch;
-  batch.Delete(store_->meta(), StreamMetaKey(stream->id()))
-      .PermitUncheckedError();
-  batch.Delete(store_->meta(), StreamLimitsKey(stream->id()))
-      .PermitUncheckedError();
-  batch.Delete(store_->meta(), StreamTagsKey(stream->id()))
-      .PermitUncheckedError();
-  batch
-      .DeleteRange(store_->meta(), ConsumerKeyPrefix(stream->id()),
-                   ConsumerKeyPrefixEnd(stream->id()))
-      .PermitUncheckedError();
-  batch
-      .DeleteRange(store_->meta(), StreamCheckpointsPrefix(stream->id()),
-                   StreamCheckpointsPrefixEnd(stream->id()))
-      .PermitUncheckedError();
-  log_->AddStreamDeletion(&batch, stream->id());
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.DeleteStream(stream->id());
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   absl::MutexLock lock(&mu_);
   by_name_.erase(stream->name());
   by_id_.erase(stream->id());

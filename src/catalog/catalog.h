@@ -88,11 +88,11 @@ class Catalog {
 
   // Catalog::WriteForLiveStream()
   //
-  // Writes `batch`, whose keys belong to `stream`, unless the stream was
+  // Writes `write`, whose keys belong to `stream`, unless the stream was
   // deleted (ResourceNotFoundException): serialized with Delete(), so that
   // nothing written for a stream outlives its deletion.
   absl::Status WriteForLiveStream(const StreamState& stream,
-                                  rocksdb::WriteBatch* batch,
+                                  const StoreWrite& write,
                                   Durability durability);
 
   // Catalog::Delete()

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "routing/hash_key.h"
+
 namespace brook {
 
 namespace {
@@ -15,6 +17,21 @@ ShardMeta WithoutClosing(ShardMeta meta) {
 }
 
 }  // namespace
+
+StreamMeta NewStreamMeta(uint32_t id, std::string name, int shard_count,
+                         uint64_t starting_counter) {
+  StreamMeta meta;
+  meta.id = id;
+  meta.name = std::move(name);
+  const std::vector<HashKeyRange> ranges = SplitHashKeySpaceEvenly(shard_count);
+  meta.shards.resize(ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    meta.shards[i].index = static_cast<uint32_t>(i);
+    meta.shards[i].hash_key_range = ranges[i];
+    meta.shards[i].starting_counter = starting_counter;
+  }
+  return meta;
+}
 
 ShardState::ShardState(ShardRef ref, const ShardMeta& meta,
                        const StreamLimits& limits, int64_t max_record_bytes,

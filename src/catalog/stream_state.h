@@ -36,10 +36,10 @@
 #include "absl/time/time.h"
 #include "brook/limits.h"
 #include "brook/metrics.h"
-#include "catalog/stream_meta.h"
 #include "common/shard_ref.h"
 #include "limits/shard_limiter.h"
 #include "read/tail_cache.h"
+#include "storage/meta_values.h"
 
 namespace brook {
 
@@ -171,6 +171,12 @@ class ShardRouter {
  private:
   std::vector<ShardState*> open_shards_;  // By starting hash key.
 };
+
+// A new stream's description: `shard_count` open shards splitting the hash
+// key space evenly (see routing/hash_key.h), all starting at
+// `starting_counter`; other fields keep their defaults.
+StreamMeta NewStreamMeta(uint32_t id, std::string name, int shard_count,
+                         uint64_t starting_counter);
 
 class StreamState {
  public:

@@ -1,7 +1,6 @@
 // Applications' checkpoints, in the meta column family under their stream
-// (see storage/keys.h), so that deleting the stream deletes them too.
-//
-//   value: version:1 (=1) shard_end:1 counter:varint sub_sequence:varint
+// (layouts in storage/keys.h and storage/meta_values.h), so that deleting
+// the stream deletes them too.
 //
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.

@@ -1,5 +1,5 @@
-// Internal identities of streams and shards, and how a sequence number
-// encodes them.
+// Internal identities of streams and shards, how a sequence number encodes
+// them, and the shard ids Kinesis shows for them.
 //
 // A stream id is allocated once per CreateStream and never reused, so a
 // shard is named for all time by (stream id, shard index). A sequence number
@@ -16,7 +16,10 @@
 #define BROOK_COMMON_SHARD_REF_H_
 
 #include <cstdint>
+#include <string>
 
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "brook/sequence_number.h"
 
 namespace brook {
@@ -45,6 +48,11 @@ inline ShardRef ShardOf(SequenceNumber sequence_number) {
   return ShardRef{static_cast<uint32_t>(low >> 32),
                   static_cast<uint32_t>(low & 0xffffffffu)};
 }
+
+// "shardId-" followed by the index in 12 digits, as Kinesis names shards.
+std::string ShardIdOf(uint32_t index);
+// The index that ShardIdOf() encodes, or nullopt for any other string.
+absl::optional<uint32_t> ParseShardId(absl::string_view shard_id);
 
 }  // namespace brook
 

@@ -4,15 +4,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "storage/keys.h"
+#include "storage/meta_reader.h"
 
 namespace brook {
 namespace {
-
-constexpr uint8_t kConsumerVersion = 1;
 
 uint64_t NextConsumerId() {
   static std::atomic<uint64_t> next{1};
@@ -49,30 +46,19 @@ ConsumerRegistry::ConsumerRegistry(Store* store, Catalog* catalog,
       max_consumers_per_stream_(max_consumers_per_stream) {}
 
 absl::Status ConsumerRegistry::Load() {
-  std::string end(kConsumerKeyPrefix);
-  end.back() += 1;
-  BoundedIterator it =
-      store_->NewIterator(store_->meta(), std::string(kConsumerKeyPrefix), end);
+  BROOK_ASSIGN_OR_RETURN(std::vector<StoredConsumer> stored,
+                         MetaReader(store_).Consumers());
   absl::MutexLock lock(&mu_);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::string_view key(it->key().data(), it->key().size());
-    Decoder value(absl::string_view(it->value().data(), it->value().size()));
-    key.remove_prefix(kConsumerKeyPrefix.size());
-    uint64_t creation_ms = 0;
-    absl::string_view version;
-    if (key.size() < 5 || !value.ReadBytes(1, &version) ||
-        static_cast<uint8_t>(version[0]) != kConsumerVersion ||
-        !value.ReadVarint64(&creation_ms)) {
-      return InternalFailure("damaged consumer record");
-    }
-    const uint32_t stream_id = DecodeFixed32BE(key.data());
-    const std::string name(key.substr(4));
-    std::shared_ptr<StreamState> stream = catalog_->FindById(stream_id);
+  for (StoredConsumer& consumer : stored) {
+    std::shared_ptr<StreamState> stream =
+        catalog_->FindById(consumer.stream_id);
     if (stream == nullptr) continue;  // Deleted with its stream.
-    by_stream_[stream_id][name] = std::make_shared<ConsumerState>(
-        stream_id, name, static_cast<int64_t>(creation_ms), stream->arn());
+    const std::string name = consumer.name;
+    by_stream_[consumer.stream_id][name] = std::make_shared<ConsumerState>(
+        consumer.stream_id, std::move(consumer.name), consumer.creation_ms,
+        stream->arn());
   }
-  return it.status();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
@@ -90,15 +76,11 @@ absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
                                       "allowed"));
   }
   const int64_t creation_ms = absl::ToUnixMillis(now);
-  std::string value;
-  value.push_back(static_cast<char>(kConsumerVersion));
-  PutVarint64(&value, static_cast<uint64_t>(creation_ms));
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->meta(), ConsumerKey(stream.id(), name), value)
-      .PermitUncheckedError();
+  StoreWrite write = store_->NewWrite();
+  write.PutConsumer(stream.id(), name, creation_ms);
   // Not for a stream deleted meanwhile: its consumer keys are gone.
   BROOK_RETURN_IF_ERROR(
-      catalog_->WriteForLiveStream(stream, &batch, Durability::kSync));
+      catalog_->WriteForLiveStream(stream, write, Durability::kSync));
   auto consumer = std::make_shared<ConsumerState>(stream.id(), name,
                                                   creation_ms, stream.arn());
   consumers[name] = consumer;
@@ -108,12 +90,9 @@ absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
 absl::Status ConsumerRegistry::Deregister(
     const std::shared_ptr<ConsumerState>& consumer) {
   absl::MutexLock lock(&mu_);
-  rocksdb::WriteBatch batch;
-  batch
-      .Delete(store_->meta(),
-              ConsumerKey(consumer->stream_id(), consumer->name()))
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.DeleteConsumer(consumer->stream_id(), consumer->name());
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   by_stream_[consumer->stream_id()].erase(consumer->name());
   consumer->MarkDeleted();
   return absl::OkStatus();

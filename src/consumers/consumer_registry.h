@@ -1,6 +1,6 @@
 // Enhanced fan-out consumers registered with streams: their persisted
-// records in the meta column family ("consumer/" stream_id:4 name ->
-// version:1 creation_ms:varint) and their live ConsumerStates.
+// records in the meta column family (layouts in storage/keys.h and
+// storage/meta_values.h) and their live ConsumerStates.
 //
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.

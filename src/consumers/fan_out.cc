@@ -6,8 +6,8 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
 #include "catalog/shard_reader.h"
-#include "catalog/stream_meta.h"
 #include "common/errors.h"
+#include "common/shard_ref.h"
 #include "limits/token_bucket.h"
 
 namespace brook {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/shard_ref.h"
 #include "common/uint128.h"
 #include "routing/hash_key.h"
 

@@ -24,7 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/numeric/int128.h"
 #include "absl/status/status.h"
-#include "catalog/stream_meta.h"
+#include "storage/meta_values.h"
 
 namespace brook {
 

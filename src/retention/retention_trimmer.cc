@@ -70,9 +70,9 @@ absl::StatusOr<bool> RetentionTrimmer::TrimShard(const StreamState& stream,
                          log_->OldestCounter(shard.ref()));
   shard.TrimTo(keep_from);
   if (!oldest.has_value() || *oldest >= keep_from) return false;
-  rocksdb::WriteBatch batch;
-  log_->AddTrim(&batch, shard.ref(), keep_from, horizon_ms);
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kNoSync));
+  StoreWrite write = store_->NewWrite();
+  write.TrimShard(shard.ref(), keep_from, horizon_ms);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kNoSync));
   return true;
 }
 

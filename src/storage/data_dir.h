@@ -36,15 +36,15 @@ class DataDirLock {
   DataDirLock(const DataDirLock&) = delete;
   DataDirLock& operator=(const DataDirLock&) = delete;
 
-  // Where RocksDB keeps its files, inside the directory.
-  const std::string& rocksdb_path() const { return rocksdb_path_; }
+  // Where the store (storage/store.h) keeps its files, inside the directory.
+  const std::string& store_path() const { return store_path_; }
 
  private:
-  DataDirLock(int fd, std::string rocksdb_path)
-      : fd_(fd), rocksdb_path_(std::move(rocksdb_path)) {}
+  DataDirLock(int fd, std::string store_path)
+      : fd_(fd), store_path_(std::move(store_path)) {}
 
   int fd_;
-  std::string rocksdb_path_;
+  std::string store_path_;
 };
 
 }  // namespace brook

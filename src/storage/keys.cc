@@ -1,9 +1,24 @@
 #include "storage/keys.h"
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/coding.h"
+#include "common/errors.h"
 
 namespace brook {
+namespace {
+
+constexpr absl::string_view kStreamMetaPrefix = "stream/";
+constexpr absl::string_view kStreamLimitsPrefix = "limits/";
+constexpr absl::string_view kStreamTagsPrefix = "tags/";
+constexpr absl::string_view kConsumerPrefix = "consumer/";
+constexpr absl::string_view kCheckpointPrefix = "checkpoint/";
+
+constexpr size_t kShardPrefixBytes = 8;
+constexpr size_t kRecordKeyBytes = kShardPrefixBytes + 8;
+constexpr size_t kTimeIndexKeyBytes = kShardPrefixBytes + 16;
 
 std::string ShardPrefix(ShardRef shard) {
   std::string key;
@@ -12,20 +27,38 @@ std::string ShardPrefix(ShardRef shard) {
   return key;
 }
 
-std::string ShardPrefixEnd(ShardRef shard) {
-  // Shard indexes stay far below 2^32 - 1, so the next index is the end.
-  return ShardPrefix(ShardRef{shard.stream_id, shard.shard_index + 1});
-}
-
-std::string StreamPrefix(uint32_t stream_id) {
-  std::string key;
+std::string PrefixedStreamId(absl::string_view prefix, uint32_t stream_id) {
+  std::string key(prefix);
   PutFixed32BE(&key, stream_id);
   return key;
 }
 
-std::string StreamPrefixEnd(uint32_t stream_id) {
+// Every key that starts with `prefix`, a non-empty text that does not end
+// in 0xff.
+KeyRange TextPrefixKeys(absl::string_view prefix) {
+  std::string end(prefix);
+  end.back() += 1;
+  return KeyRange{std::string(prefix), std::move(end)};
+}
+
+absl::Status DamagedKey(absl::string_view kind, absl::string_view key) {
+  return DataLoss(absl::StrCat("damaged ", kind, " key ",
+                               absl::CEscape(key.substr(0, 64))));
+}
+
+}  // namespace
+
+KeyRange ShardKeys(ShardRef shard) {
+  // Shard indexes stay far below 2^32 - 1, so the next index is the end.
+  return KeyRange{
+      ShardPrefix(shard),
+      ShardPrefix(ShardRef{shard.stream_id, shard.shard_index + 1})};
+}
+
+KeyRange StreamKeys(uint32_t stream_id) {
   // Stream ids stay below 2^32 - 1 (the allocator refuses the last one).
-  return StreamPrefix(stream_id + 1);
+  return KeyRange{PrefixedStreamId("", stream_id),
+                  PrefixedStreamId("", stream_id + 1)};
 }
 
 std::string RecordKey(ShardRef shard, uint64_t first_counter) {
@@ -34,8 +67,12 @@ std::string RecordKey(ShardRef shard, uint64_t first_counter) {
   return key;
 }
 
-uint64_t FirstCounterOfRecordKey(absl::string_view key) {
-  return DecodeFixed64BE(key.data() + 8);
+absl::StatusOr<uint64_t> ParseRecordKey(ShardRef shard, absl::string_view key) {
+  if (key.size() != kRecordKeyBytes ||
+      !absl::StartsWith(key, ShardPrefix(shard))) {
+    return DamagedKey("record batch", key);
+  }
+  return DecodeFixed64BE(key.data() + kShardPrefixBytes);
 }
 
 std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
@@ -46,78 +83,83 @@ std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
   return key;
 }
 
-uint64_t FirstCounterOfTimeIndexKey(absl::string_view key) {
-  return DecodeFixed64BE(key.data() + 16);
+absl::StatusOr<uint64_t> ParseTimeIndexKey(ShardRef shard,
+                                           absl::string_view key) {
+  if (key.size() != kTimeIndexKeyBytes ||
+      !absl::StartsWith(key, ShardPrefix(shard))) {
+    return DamagedKey("time index", key);
+  }
+  return DecodeFixed64BE(key.data() + kShardPrefixBytes + 8);
 }
 
 std::string StreamMetaKey(uint32_t stream_id) {
-  std::string key(kStreamMetaPrefix);
-  PutFixed32BE(&key, stream_id);
-  return key;
-}
-
-std::string StreamTagsKey(uint32_t stream_id) {
-  std::string key(kStreamTagsPrefix);
-  PutFixed32BE(&key, stream_id);
-  return key;
+  return PrefixedStreamId(kStreamMetaPrefix, stream_id);
 }
 
 std::string StreamLimitsKey(uint32_t stream_id) {
-  std::string key(kStreamLimitsPrefix);
-  PutFixed32BE(&key, stream_id);
-  return key;
+  return PrefixedStreamId(kStreamLimitsPrefix, stream_id);
 }
 
-std::string ConsumerKeyPrefix(uint32_t stream_id) {
-  std::string key(kConsumerKeyPrefix);
-  PutFixed32BE(&key, stream_id);
-  return key;
+std::string StreamTagsKey(uint32_t stream_id) {
+  return PrefixedStreamId(kStreamTagsPrefix, stream_id);
 }
 
-std::string ConsumerKeyPrefixEnd(uint32_t stream_id) {
-  return ConsumerKeyPrefix(stream_id + 1);
-}
+KeyRange AllStreamMetaKeys() { return TextPrefixKeys(kStreamMetaPrefix); }
 
 std::string ConsumerKey(uint32_t stream_id, absl::string_view name) {
-  std::string key = ConsumerKeyPrefix(stream_id);
+  std::string key = PrefixedStreamId(kConsumerPrefix, stream_id);
   key.append(name.data(), name.size());
   return key;
 }
 
-std::string StreamCheckpointsPrefix(uint32_t stream_id) {
-  std::string key(kCheckpointKeyPrefix);
-  PutFixed32BE(&key, stream_id);
-  return key;
+KeyRange ConsumerKeys(uint32_t stream_id) {
+  return KeyRange{PrefixedStreamId(kConsumerPrefix, stream_id),
+                  PrefixedStreamId(kConsumerPrefix, stream_id + 1)};
 }
 
-std::string StreamCheckpointsPrefixEnd(uint32_t stream_id) {
-  return StreamCheckpointsPrefix(stream_id + 1);
-}
+KeyRange AllConsumerKeys() { return TextPrefixKeys(kConsumerPrefix); }
 
-std::string CheckpointKeyPrefix(uint32_t stream_id,
-                                absl::string_view application) {
-  std::string key = StreamCheckpointsPrefix(stream_id);
-  PutLengthPrefixed(&key, application);
-  return key;
-}
-
-std::string CheckpointKeyPrefixEnd(uint32_t stream_id,
-                                   absl::string_view application) {
-  std::string key = CheckpointKeyPrefix(stream_id, application);
-  PutFixed32BE(&key, UINT32_MAX);
-  key.push_back('\0');
-  return key;
+absl::StatusOr<ConsumerKeyParts> ParseConsumerKey(absl::string_view key) {
+  absl::string_view rest = key;
+  // A consumer name has at least one character.
+  if (!absl::ConsumePrefix(&rest, kConsumerPrefix) || rest.size() < 5) {
+    return DamagedKey("consumer", key);
+  }
+  return ConsumerKeyParts{DecodeFixed32BE(rest.data()),
+                          std::string(rest.substr(4))};
 }
 
 std::string CheckpointKey(uint32_t stream_id, absl::string_view application,
                           uint32_t shard_index) {
-  std::string key = CheckpointKeyPrefix(stream_id, application);
+  std::string key = CheckpointKeys(stream_id, application).begin;
   PutFixed32BE(&key, shard_index);
   return key;
 }
 
-uint32_t ShardIndexOfCheckpointKey(absl::string_view key) {
-  return DecodeFixed32BE(key.data() + key.size() - 4);
+KeyRange CheckpointKeys(uint32_t stream_id, absl::string_view application) {
+  std::string begin = PrefixedStreamId(kCheckpointPrefix, stream_id);
+  PutLengthPrefixed(&begin, application);
+  // Past the last shard index: every checkpoint key of the application is
+  // the prefix plus 4 bytes.
+  std::string end = begin;
+  PutFixed32BE(&end, UINT32_MAX);
+  end.push_back('\0');
+  return KeyRange{std::move(begin), std::move(end)};
+}
+
+KeyRange StreamCheckpointKeys(uint32_t stream_id) {
+  return KeyRange{PrefixedStreamId(kCheckpointPrefix, stream_id),
+                  PrefixedStreamId(kCheckpointPrefix, stream_id + 1)};
+}
+
+absl::StatusOr<uint32_t> ParseCheckpointKey(uint32_t stream_id,
+                                            absl::string_view application,
+                                            absl::string_view key) {
+  const std::string prefix = CheckpointKeys(stream_id, application).begin;
+  if (key.size() != prefix.size() + 4 || !absl::StartsWith(key, prefix)) {
+    return DamagedKey("checkpoint", key);
+  }
+  return DecodeFixed32BE(key.data() + prefix.size());
 }
 
 }  // namespace brook

@@ -1,19 +1,29 @@
-// Key layouts of the store. Every integer is big-endian so that RocksDB's
-// bytewise order is numeric order, and one shard is one contiguous key range.
+// Key layouts of the store, one function per kind of key. Every integer is
+// big-endian so that RocksDB's bytewise order is numeric order, and one
+// shard is one contiguous key range.
 //
-//   records     stream_id:4 shard_index:4 first_counter:8
+//   records     stream_id:4 shard_index:4 first_counter:8  -> record batch
 //   time_index  stream_id:4 shard_index:4 arrival_ms:8 first_counter:8
-//   meta        "stream/" stream_id:4      -> StreamMeta (catalog/)
-//               "limits/" stream_id:4      -> StreamLimits (catalog/)
-//               "tags/" stream_id:4        -> the stream's tags (catalog/)
-//               "consumer/" stream_id:4 name -> consumer (consumers/)
+//                                                          -> empty
+//   meta        "stream/" stream_id:4                      -> StreamMeta
+//               "limits/" stream_id:4                      -> StreamLimits
+//               "tags/" stream_id:4                        -> StreamTags
+//               "consumer/" stream_id:4 name               -> consumer
 //               "checkpoint/" stream_id:4 application:lenprefixed
-//                   shard_index:4          -> checkpoint (checkpoints/)
-//               "counter_reservation"       -> fixed64
-//               "next_stream_id"            -> fixed32
-//               "token_key"                 -> 32 random bytes
+//                   shard_index:4                          -> checkpoint
+//               "counter_reservation"                      -> fixed64
+//               "next_stream_id"                           -> fixed32
+//               "token_key"                                -> 32 bytes
+// Values are laid out in storage/record_batch.h and storage/meta_values.h.
 //
-// Do not change these layouts; bump kDataDirFormatVersion instead.
+// The parsers check a key's shape and fail with DataLoss (kDataLoss,
+// InternalFailure) when it has none of the layouts above: a damaged key is
+// reported, never misread.
+//
+// Do not change these layouts; bump kDataDirFormatVersion instead. A golden
+// test (tests/storage/keys_test.cc) pins every one of them.
+//
+// Thread safety: pure functions.
 
 #ifndef BROOK_STORAGE_KEYS_H_
 #define BROOK_STORAGE_KEYS_H_
@@ -21,58 +31,65 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/shard_ref.h"
 
 namespace brook {
 
+// The keys k with begin <= k < end.
+struct KeyRange {
+  std::string begin;
+  std::string end;
+};
+
+// records and time_index: every key of a shard, and of a stream.
+KeyRange ShardKeys(ShardRef shard);
+KeyRange StreamKeys(uint32_t stream_id);
+
+std::string RecordKey(ShardRef shard, uint64_t first_counter);
+// The first counter of a records key of `shard`.
+absl::StatusOr<uint64_t> ParseRecordKey(ShardRef shard, absl::string_view key);
+
+std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
+                         uint64_t first_counter);
+// The first counter of the batch that a time_index key of `shard` points to.
+absl::StatusOr<uint64_t> ParseTimeIndexKey(ShardRef shard,
+                                           absl::string_view key);
+
+// meta: a stream's description, limits and tags.
+std::string StreamMetaKey(uint32_t stream_id);
+std::string StreamLimitsKey(uint32_t stream_id);
+std::string StreamTagsKey(uint32_t stream_id);
+// Every StreamMetaKey.
+KeyRange AllStreamMetaKeys();
+
+// meta: fan-out consumers.
+std::string ConsumerKey(uint32_t stream_id, absl::string_view name);
+KeyRange ConsumerKeys(uint32_t stream_id);
+KeyRange AllConsumerKeys();
+struct ConsumerKeyParts {
+  uint32_t stream_id = 0;
+  std::string name;
+};
+absl::StatusOr<ConsumerKeyParts> ParseConsumerKey(absl::string_view key);
+
+// meta: applications' checkpoints.
+std::string CheckpointKey(uint32_t stream_id, absl::string_view application,
+                          uint32_t shard_index);
+// An application's checkpoints in a stream, and every checkpoint of a stream.
+KeyRange CheckpointKeys(uint32_t stream_id, absl::string_view application);
+KeyRange StreamCheckpointKeys(uint32_t stream_id);
+// The shard index of a key in CheckpointKeys(stream_id, application).
+absl::StatusOr<uint32_t> ParseCheckpointKey(uint32_t stream_id,
+                                            absl::string_view application,
+                                            absl::string_view key);
+
+// meta: single keys.
 inline constexpr absl::string_view kCounterReservationKey =
     "counter_reservation";
 inline constexpr absl::string_view kNextStreamIdKey = "next_stream_id";
 inline constexpr absl::string_view kTokenKeyKey = "token_key";
-inline constexpr absl::string_view kStreamMetaPrefix = "stream/";
-inline constexpr absl::string_view kStreamLimitsPrefix = "limits/";
-inline constexpr absl::string_view kStreamTagsPrefix = "tags/";
-
-// The 8 bytes that every key of `shard` starts with.
-std::string ShardPrefix(ShardRef shard);
-// The first key after every key of `shard`.
-std::string ShardPrefixEnd(ShardRef shard);
-// The 4-byte prefix of every key of a stream, and the first key after them.
-std::string StreamPrefix(uint32_t stream_id);
-std::string StreamPrefixEnd(uint32_t stream_id);
-
-std::string RecordKey(ShardRef shard, uint64_t first_counter);
-// REQUIRES: `key` is a records key.
-uint64_t FirstCounterOfRecordKey(absl::string_view key);
-
-std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
-                         uint64_t first_counter);
-// REQUIRES: `key` is a time_index key.
-uint64_t FirstCounterOfTimeIndexKey(absl::string_view key);
-
-std::string StreamMetaKey(uint32_t stream_id);
-std::string StreamLimitsKey(uint32_t stream_id);
-std::string StreamTagsKey(uint32_t stream_id);
-std::string ConsumerKey(uint32_t stream_id, absl::string_view name);
-// The range of a stream's consumer keys.
-std::string ConsumerKeyPrefix(uint32_t stream_id);
-std::string ConsumerKeyPrefixEnd(uint32_t stream_id);
-inline constexpr absl::string_view kConsumerKeyPrefix = "consumer/";
-
-std::string CheckpointKey(uint32_t stream_id, absl::string_view application,
-                          uint32_t shard_index);
-// The range of an application's checkpoint keys in a stream.
-std::string CheckpointKeyPrefix(uint32_t stream_id,
-                                absl::string_view application);
-std::string CheckpointKeyPrefixEnd(uint32_t stream_id,
-                                   absl::string_view application);
-// REQUIRES: `key` is a checkpoint key.
-uint32_t ShardIndexOfCheckpointKey(absl::string_view key);
-// The range of every checkpoint key of a stream.
-std::string StreamCheckpointsPrefix(uint32_t stream_id);
-std::string StreamCheckpointsPrefixEnd(uint32_t stream_id);
-inline constexpr absl::string_view kCheckpointKeyPrefix = "checkpoint/";
 
 }  // namespace brook
 

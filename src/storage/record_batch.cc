@@ -29,7 +29,7 @@ absl::StatusOr<RecordBatchReader> RecordBatchReader::Open(
   uint64_t count = 0;
   if (!decoder.ReadFixed64BE(&arrival_ms) || !decoder.ReadVarint64(&count) ||
       count == 0) {
-    return InternalFailure("damaged record batch header");
+    return DataLoss("damaged record batch header");
   }
   return RecordBatchReader(decoder.remaining(),
                            static_cast<int64_t>(arrival_ms), count);
@@ -37,12 +37,12 @@ absl::StatusOr<RecordBatchReader> RecordBatchReader::Open(
 
 absl::StatusOr<bool> RecordBatchReader::Next(RecordView* record) {
   if (read_ == count_) {
-    if (!body_.empty()) return InternalFailure("trailing bytes in a batch");
+    if (!body_.empty()) return DataLoss("trailing bytes in a batch");
     return false;
   }
   if (!body_.ReadLengthPrefixed(&record->partition_key) ||
       !body_.ReadLengthPrefixed(&record->data)) {
-    return InternalFailure("damaged record in a batch");
+    return DataLoss("damaged record in a batch");
   }
   ++read_;
   return true;

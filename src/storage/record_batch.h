@@ -35,14 +35,14 @@ void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
 class RecordBatchReader {
  public:
   // Reads the header of `value`, which must outlive the reader. Fails with
-  // InternalFailure if the header is damaged.
+  // DataLoss if the header is damaged.
   static absl::StatusOr<RecordBatchReader> Open(absl::string_view value);
 
   int64_t arrival_ms() const { return arrival_ms_; }
   uint64_t count() const { return count_; }
 
   // Reads the next record into `record`. Returns false after the last one;
-  // fails with InternalFailure if the batch is damaged.
+  // fails with DataLoss if the batch is damaged.
   absl::StatusOr<bool> Next(RecordView* record);
 
  private:

@@ -3,23 +3,18 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
 #include "storage/keys.h"
 
 namespace brook {
 namespace {
 
-rocksdb::Slice ToSlice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
-
-absl::string_view ToView(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
-
 // After a seek: whether `it` stands on an entry (false past the end), or
 // the error that stopped it.
-absl::StatusOr<bool> OnEntry(BoundedIterator& it) {
-  if (it->Valid()) return true;
+absl::StatusOr<bool> OnEntry(const StoreIterator& it) {
+  if (it.Valid()) return true;
   if (absl::Status status = it.status(); !status.ok()) return status;
   return false;
 }
@@ -35,41 +30,6 @@ Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
 }
 
 }  // namespace
-
-void ShardLog::AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
-                        uint64_t first_counter, int64_t arrival_ms,
-                        absl::string_view encoded_batch) const {
-  batch
-      ->Put(store_->records(), RecordKey(shard, first_counter),
-            ToSlice(encoded_batch))
-      .PermitUncheckedError();
-  batch
-      ->Put(store_->time_index(),
-            TimeIndexKey(shard, arrival_ms, first_counter), rocksdb::Slice())
-      .PermitUncheckedError();
-}
-
-void ShardLog::AddTrim(rocksdb::WriteBatch* batch, ShardRef shard,
-                       uint64_t keep_from_counter, int64_t horizon_ms) const {
-  batch
-      ->DeleteRange(store_->records(), ShardPrefix(shard),
-                    RecordKey(shard, keep_from_counter))
-      .PermitUncheckedError();
-  batch
-      ->DeleteRange(store_->time_index(), ShardPrefix(shard),
-                    TimeIndexKey(shard, horizon_ms, 0))
-      .PermitUncheckedError();
-}
-
-void ShardLog::AddStreamDeletion(rocksdb::WriteBatch* batch,
-                                 uint32_t stream_id) const {
-  const std::string begin = StreamPrefix(stream_id);
-  const std::string end = StreamPrefixEnd(stream_id);
-  for (rocksdb::ColumnFamilyHandle* family :
-       {store_->records(), store_->time_index()}) {
-    batch->DeleteRange(family, begin, end).PermitUncheckedError();
-  }
-}
 
 ShardReadCollector::ShardReadCollector(ShardRef shard, uint64_t from_counter,
                                        uint64_t last_visible_counter,
@@ -88,6 +48,13 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
   absl::StatusOr<RecordBatchReader> reader =
       RecordBatchReader::Open(encoded_batch);
   if (!reader.ok()) return reader.status();
+  // A shard's batches hold disjoint, increasing runs of counters.
+  if (first_counter < next_batch_counter_) {
+    return DataLoss(absl::StrCat("batch at counter ", first_counter,
+                                 " of shard ", ShardIdOf(shard_.shard_index),
+                                 " overlaps the batch before it"));
+  }
+  next_batch_counter_ = first_counter + reader->count();
   RecordView view;
   for (uint64_t counter = first_counter;; ++counter) {
     absl::StatusOr<bool> more = reader->Next(&view);
@@ -114,16 +81,15 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
                                                size_t max_bytes) const {
   ShardReadCollector collector(shard, from_counter, last_visible_counter,
                                max_records, max_bytes);
-  BoundedIterator it = store_->NewIterator(
-      store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
+  StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
   // The batch holding `from_counter` starts at or before it.
-  it->SeekForPrev(ToSlice(RecordKey(shard, from_counter)));
-  if (!it->Valid()) it->SeekToFirst();
-  for (; it->Valid(); it->Next()) {
-    absl::StatusOr<bool> more = collector.Add(
-        FirstCounterOfRecordKey(ToView(it->key())), ToView(it->value()));
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+  it.SeekForPrev(RecordKey(shard, from_counter));
+  if (!it.Valid()) it.SeekToFirst();
+  for (; it.Valid(); it.Next()) {
+    BROOK_ASSIGN_OR_RETURN(uint64_t first_counter,
+                           ParseRecordKey(shard, it.key()));
+    BROOK_ASSIGN_OR_RETURN(bool more, collector.Add(first_counter, it.value()));
+    if (!more) break;
   }
   if (absl::Status status = it.status(); !status.ok()) return status;
   return std::move(collector).Finish();
@@ -131,39 +97,32 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
 
 absl::StatusOr<absl::optional<uint64_t>> ShardLog::OldestCounter(
     ShardRef shard) const {
-  BoundedIterator it = store_->NewIterator(
-      store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
-  it->SeekToFirst();
-  absl::StatusOr<bool> found = OnEntry(it);
-  if (!found.ok()) return found.status();
-  if (!*found) return absl::nullopt;
-  return FirstCounterOfRecordKey(ToView(it->key()));
+  StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
+  it.SeekToFirst();
+  BROOK_ASSIGN_OR_RETURN(bool found, OnEntry(it));
+  if (!found) return absl::nullopt;
+  return ParseRecordKey(shard, it.key());
 }
 
 absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
-  BoundedIterator it = store_->NewIterator(
-      store_->records(), ShardPrefix(shard), ShardPrefixEnd(shard));
-  it->SeekToLast();
-  absl::StatusOr<bool> found = OnEntry(it);
-  if (!found.ok()) return found.status();
-  if (!*found) return absl::nullopt;
-  absl::StatusOr<RecordBatchReader> reader =
-      RecordBatchReader::Open(ToView(it->value()));
-  if (!reader.ok()) return reader.status();
-  return ShardTail{
-      FirstCounterOfRecordKey(ToView(it->key())) + reader->count() - 1,
-      reader->arrival_ms()};
+  StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
+  it.SeekToLast();
+  BROOK_ASSIGN_OR_RETURN(bool found, OnEntry(it));
+  if (!found) return absl::nullopt;
+  BROOK_ASSIGN_OR_RETURN(uint64_t first_counter,
+                         ParseRecordKey(shard, it.key()));
+  BROOK_ASSIGN_OR_RETURN(RecordBatchReader reader,
+                         RecordBatchReader::Open(it.value()));
+  return ShardTail{first_counter + reader.count() - 1, reader.arrival_ms()};
 }
 
 absl::StatusOr<absl::optional<uint64_t>> ShardLog::FirstCounterArrivedAtOrAfter(
     ShardRef shard, int64_t arrival_ms) const {
-  BoundedIterator it = store_->NewIterator(
-      store_->time_index(), ShardPrefix(shard), ShardPrefixEnd(shard));
-  it->Seek(ToSlice(TimeIndexKey(shard, arrival_ms, 0)));
-  absl::StatusOr<bool> found = OnEntry(it);
-  if (!found.ok()) return found.status();
-  if (!*found) return absl::nullopt;
-  return FirstCounterOfTimeIndexKey(ToView(it->key()));
+  StoreIterator it = store_->NewIterator(Family::kTimeIndex, ShardKeys(shard));
+  it.Seek(TimeIndexKey(shard, arrival_ms, 0));
+  BROOK_ASSIGN_OR_RETURN(bool found, OnEntry(it));
+  if (!found) return absl::nullopt;
+  return ParseTimeIndexKey(shard, it.key());
 }
 
 }  // namespace brook

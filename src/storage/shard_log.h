@@ -1,7 +1,7 @@
-// The records of every shard, as batches in the store (see keys.h and
-// record_batch.h). ShardLog is the only code that knows how a shard's
-// records are laid out: the commit pipeline appends through it and readers
-// read through it.
+// Reading the records of every shard, stored as batches (see keys.h and
+// record_batch.h; StoreWrite::AppendBatch() and TrimShard() write them).
+// Readers of records read through ShardLog; a damaged batch or key fails a
+// read with DataLoss (kDataLoss, InternalFailure), never returns wrong bytes.
 //
 // Positions are counters (see common/shard_ref.h). A shard's counters grow
 // but are not contiguous: other shards' commits take the numbers between its
@@ -25,7 +25,6 @@
 #include "absl/types/optional.h"
 #include "brook/records.h"
 #include "common/shard_ref.h"
-#include "rocksdb/write_batch.h"
 #include "storage/record_batch.h"
 #include "storage/store.h"
 
@@ -62,7 +61,7 @@ class ShardReadCollector {
   // Takes the records of the batch whose first record has `first_counter`.
   // Returns false once the read is complete (the batch starts past the
   // visible end, or a limit stopped the read): add no batch after that.
-  // Fails with InternalFailure if the batch is damaged.
+  // Fails with DataLoss if the batch is damaged or overlaps the one before.
   absl::StatusOr<bool> Add(uint64_t first_counter,
                            absl::string_view encoded_batch);
 
@@ -75,6 +74,8 @@ class ShardReadCollector {
   const size_t max_records_;
   const size_t max_bytes_;
   size_t bytes_ = 0;
+  // The lowest counter the next batch may start at.
+  uint64_t next_batch_counter_ = 0;
   ShardReadResult result_;
 };
 
@@ -82,28 +83,6 @@ class ShardLog {
  public:
   // `store` must outlive the ShardLog.
   explicit ShardLog(Store* store) : store_(store) {}
-
-  // ShardLog::AddBatch()
-  //
-  // Adds to `batch` the writes that append `encoded_batch` (record_batch.h,
-  // arrived at `arrival_ms`) to `shard`, its records taking counters
-  // first_counter, first_counter + 1, ...
-  // REQUIRES: first_counter exceeds every counter the shard holds;
-  // arrival_ms is no earlier than the shard's last batch.
-  void AddBatch(rocksdb::WriteBatch* batch, ShardRef shard,
-                uint64_t first_counter, int64_t arrival_ms,
-                absl::string_view encoded_batch) const;
-
-  // Adds to `batch` the range deletions that remove the records of `shard`
-  // below `keep_from_counter` and the time index entries of batches that
-  // arrived before `horizon_ms`. REQUIRES: they are the same batches (the
-  // first batch kept is the first that arrived at or after the horizon).
-  void AddTrim(rocksdb::WriteBatch* batch, ShardRef shard,
-               uint64_t keep_from_counter, int64_t horizon_ms) const;
-
-  // Adds to `batch` the range deletions that remove every record and time
-  // index entry of the stream.
-  void AddStreamDeletion(rocksdb::WriteBatch* batch, uint32_t stream_id) const;
 
   // ShardLog::Read()
   //

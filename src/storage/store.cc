@@ -1,22 +1,15 @@
 #include "storage/store.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/errors.h"
 #include "common/status_macros.h"
-#include "rocksdb/table.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
+#include "rocksdb/write_batch.h"
+#include "storage/rocksdb_status.h"
 
 namespace brook {
 namespace {
-
-absl::Status FromRocksDb(absl::string_view context,
-                         const rocksdb::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return InternalFailureFrom(context, status.ToString());
-}
-
-rocksdb::Slice ToSlice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
 
 rocksdb::ColumnFamilyOptions RecordFamilyOptions() {
   rocksdb::ColumnFamilyOptions options;
@@ -41,67 +34,120 @@ rocksdb::ColumnFamilyOptions RecordFamilyOptions() {
   return options;
 }
 
-}  // namespace
-
-BoundedIterator::BoundedIterator(rocksdb::DB* db,
-                                 rocksdb::ColumnFamilyHandle* family,
-                                 std::string lower, std::string upper)
-    : lower_(std::move(lower)),
-      upper_(std::move(upper)),
-      lower_slice_(lower_),
-      upper_slice_(upper_) {
-  rocksdb::ReadOptions options;
-  options.iterate_lower_bound = &lower_slice_;
-  options.iterate_upper_bound = &upper_slice_;
-  iterator_.reset(db->NewIterator(options, family));
-}
-
-absl::Status BoundedIterator::status() const {
-  return FromRocksDb("reading the record store", iterator_->status());
-}
-
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
-                                                   rocksdb::Env* env) {
-  rocksdb::DBOptions db_options;
-  if (env != nullptr) db_options.env = env;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 2;
+rocksdb::DBOptions DatabaseOptions() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 2;
   // The meta family is written rarely; without a bound its memtable would
   // keep every log file alive.
-  db_options.max_total_wal_size = size_t{512} << 20;
+  options.max_total_wal_size = size_t{512} << 20;
   // Flushes and compactions write large files once and never read them back
   // soon: bypassing the page cache saves a copy per byte and keeps dirty
   // pages from stalling the log writes that acknowledgements wait for.
-  db_options.use_direct_io_for_flush_and_compaction = true;
-  db_options.bytes_per_sync = size_t{1} << 20;
+  options.use_direct_io_for_flush_and_compaction = true;
+  options.bytes_per_sync = size_t{1} << 20;
+  return options;
+}
 
+}  // namespace
+
+// -----------------------------------------------------------------------------
+// StoreIterator
+// -----------------------------------------------------------------------------
+
+struct StoreIterator::Rep {
+  Rep(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, KeyRange range)
+      : range(std::move(range)),
+        lower(this->range.begin),
+        upper(this->range.end) {
+    rocksdb::ReadOptions options;
+    options.iterate_lower_bound = &lower;
+    options.iterate_upper_bound = &upper;
+    iterator.reset(db->NewIterator(options, family));
+  }
+
+  // The bounds the RocksDB iterator points at.
+  const KeyRange range;
+  const rocksdb::Slice lower;
+  const rocksdb::Slice upper;
+  std::unique_ptr<rocksdb::Iterator> iterator;
+};
+
+StoreIterator::StoreIterator(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+StoreIterator::StoreIterator(StoreIterator&&) noexcept = default;
+StoreIterator& StoreIterator::operator=(StoreIterator&&) noexcept = default;
+StoreIterator::~StoreIterator() = default;
+
+void StoreIterator::SeekToFirst() { rep_->iterator->SeekToFirst(); }
+void StoreIterator::SeekToLast() { rep_->iterator->SeekToLast(); }
+void StoreIterator::Seek(absl::string_view key) {
+  rep_->iterator->Seek(ToSlice(key));
+}
+void StoreIterator::SeekForPrev(absl::string_view key) {
+  rep_->iterator->SeekForPrev(ToSlice(key));
+}
+void StoreIterator::Next() { rep_->iterator->Next(); }
+bool StoreIterator::Valid() const { return rep_->iterator->Valid(); }
+absl::string_view StoreIterator::key() const {
+  return ToView(rep_->iterator->key());
+}
+absl::string_view StoreIterator::value() const {
+  return ToView(rep_->iterator->value());
+}
+absl::Status StoreIterator::status() const {
+  return FromRocksDb("reading the store", rep_->iterator->status());
+}
+
+// -----------------------------------------------------------------------------
+// Store
+// -----------------------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const std::string& path, const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store);
+  rocksdb::DBOptions db_options = DatabaseOptions();
+  if (options.file_system.get() != nullptr) {
+    store->env_ = rocksdb::NewCompositeEnv(options.file_system.get());
+    db_options.env = store->env_.get();
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"records", RecordFamilyOptions()},
       {"time_index", rocksdb::ColumnFamilyOptions()},
   };
-  std::unique_ptr<Store> store(new Store);
   rocksdb::DB* db = nullptr;
-  rocksdb::Status status =
-      rocksdb::DB::Open(db_options, path, descriptors, &store->families_, &db);
-  if (!status.ok()) {
-    return FromRocksDb(absl::StrCat("cannot open the store at '", path, "'"),
-                       status);
-  }
+  BROOK_RETURN_IF_ERROR(
+      FromRocksDb(absl::StrCat("cannot open the store at '", path, "'"),
+                  rocksdb::DB::Open(db_options, path, descriptors,
+                                    &store->families_, &db)));
   store->db_.reset(db);
   return store;
 }
 
 Store::~Store() { Close().IgnoreError(); }
 
-absl::Status Store::Write(rocksdb::WriteBatch* batch, Durability durability) {
+rocksdb::ColumnFamilyHandle* Store::handle(Family family) const {
+  switch (family) {
+    case Family::kMeta:
+      return families_[0];
+    case Family::kRecords:
+      return families_[1];
+    case Family::kTimeIndex:
+      return families_[2];
+  }
+  return nullptr;
+}
+
+absl::Status Store::Write(const StoreWrite& write, Durability durability) {
+  BROOK_RETURN_IF_ERROR(write.status_);
   rocksdb::WriteOptions options;
   options.sync = durability == Durability::kSync;
   options.disableWAL = durability == Durability::kNoWal;
-  return FromRocksDb("writing to the store", db_->Write(options, batch));
+  return FromRocksDb("writing to the store",
+                     db_->Write(options, write.batch_.get()));
 }
 
 absl::Status Store::CompactRecords() {
@@ -116,10 +162,10 @@ absl::Status Store::CompactRecords() {
   // bottom of the tree.
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForceOptimized;
-  for (rocksdb::ColumnFamilyHandle* family : {records(), time_index()}) {
-    BROOK_RETURN_IF_ERROR(
-        FromRocksDb("compacting the record store",
-                    db_->CompactRange(options, family, nullptr, nullptr)));
+  for (Family family : {Family::kRecords, Family::kTimeIndex}) {
+    BROOK_RETURN_IF_ERROR(FromRocksDb(
+        "compacting the record store",
+        db_->CompactRange(options, handle(family), nullptr, nullptr)));
   }
   return absl::OkStatus();
 }
@@ -128,19 +174,26 @@ absl::Status Store::SyncWal() {
   return FromRocksDb("syncing the write-ahead log", db_->SyncWAL());
 }
 
-absl::StatusOr<absl::optional<std::string>> Store::GetMeta(
-    absl::string_view key) {
+absl::StatusOr<absl::optional<std::string>> Store::Get(Family family,
+                                                       absl::string_view key) {
   std::string value;
   rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), meta(), ToSlice(key), &value);
+      db_->Get(rocksdb::ReadOptions(), handle(family), ToSlice(key), &value);
   if (status.IsNotFound()) return absl::nullopt;
-  if (!status.ok()) return FromRocksDb("reading metadata", status);
+  BROOK_RETURN_IF_ERROR(FromRocksDb("reading the store", status));
   return value;
 }
 
-BoundedIterator Store::NewIterator(rocksdb::ColumnFamilyHandle* family,
-                                   std::string lower, std::string upper) {
-  return BoundedIterator(db_.get(), family, std::move(lower), std::move(upper));
+StoreIterator Store::NewIterator(Family family, KeyRange range) {
+  return StoreIterator(std::make_unique<StoreIterator::Rep>(
+      db_.get(), handle(family), std::move(range)));
+}
+
+absl::Status Store::TEST_PutRaw(Family family, absl::string_view key,
+                                absl::string_view value) {
+  return FromRocksDb("writing to the store",
+                     db_->Put(rocksdb::WriteOptions(), handle(family),
+                              ToSlice(key), ToSlice(value)));
 }
 
 void Store::TEST_CloseWithoutFlush() {
@@ -160,10 +213,11 @@ absl::Status Store::Close() {
   absl::Status result =
       FromRocksDb("flushing the store", db_->Flush(flush, families_));
   for (rocksdb::ColumnFamilyHandle* family : families_) {
-    db_->DestroyColumnFamilyHandle(family).PermitUncheckedError();
+    result.Update(FromRocksDb("closing the store",
+                              db_->DestroyColumnFamilyHandle(family)));
   }
   families_.clear();
-  if (result.ok()) result = FromRocksDb("closing the store", db_->Close());
+  result.Update(FromRocksDb("closing the store", db_->Close()));
   db_.reset();
   return result;
 }

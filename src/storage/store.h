@@ -1,13 +1,20 @@
-// The RocksDB database behind a Broker and its column families:
-//   meta        streams, counters and secrets (small, rarely written);
+// The store behind a Broker: a RocksDB database with three column families,
+//   meta        streams, consumers, checkpoints, counters and secrets (small,
+//               rarely written);
 //   records     record batches, keyed by shard and first counter;
 //   time_index  (shard, arrival time) -> first counter of a batch.
-// Key layouts live in storage/keys.h; what reads and writes them, in
-// storage/shard_log.h and catalog/.
+// Key layouts live in storage/keys.h, value layouts in storage/record_batch.h
+// and storage/meta_values.h. Everything is written through StoreWrite and
+// Store::Write(), and read through ShardLog (records) and MetaReader (meta).
+//
+// storage/ is the only part of Brook that knows RocksDB: this is where its
+// statuses become Brook's (corruption is DataLoss, a full disk NoSpace, any
+// other failure InternalFailure; see storage/rocksdb_status.h).
 //
 // Thread safety: safe for concurrent use by multiple threads without
-// external synchronization (RocksDB's guarantee).
-// Lifetime: iterators from NewIterator() must be destroyed before the Store.
+// external synchronization.
+// Lifetime: StoreWrites and StoreIterators must be destroyed before the
+// Store.
 
 #ifndef BROOK_STORAGE_STORE_H_
 #define BROOK_STORAGE_STORE_H_
@@ -21,47 +28,81 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "brook/options.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
+#include "storage/file_system.h"
+#include "storage/keys.h"
+#include "storage/store_write.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Env;
+}  // namespace rocksdb
 
 namespace brook {
 
-// A RocksDB iterator confined to [lower, upper), which owns its bounds.
-class BoundedIterator {
- public:
-  BoundedIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-                  std::string lower, std::string upper);
-  // Not movable: the RocksDB iterator points at the owned bounds.
-  BoundedIterator(BoundedIterator&&) = delete;
-  BoundedIterator& operator=(BoundedIterator&&) = delete;
+enum class Family { kMeta, kRecords, kTimeIndex };
 
-  rocksdb::Iterator* operator->() { return iterator_.get(); }
-  // OK, or InternalFailure if the iteration met an I/O error.
+// An iterator over the keys of one family within a KeyRange, in key order.
+// Not thread-safe.
+class StoreIterator {
+ public:
+  StoreIterator(StoreIterator&&) noexcept;
+  StoreIterator& operator=(StoreIterator&&) noexcept;
+  ~StoreIterator();
+
+  void SeekToFirst();
+  void SeekToLast();
+  // To the first key at or after `key`.
+  void Seek(absl::string_view key);
+  // To the last key at or before `key`.
+  void SeekForPrev(absl::string_view key);
+  // REQUIRES: Valid().
+  void Next();
+
+  // Whether the iterator stands on a key; false past either end or after an
+  // error (see status()).
+  bool Valid() const;
+  // REQUIRES: Valid(). Valid until the iterator moves.
+  absl::string_view key() const;
+  absl::string_view value() const;
+  // OK, or what stopped the iteration: DataLoss if RocksDB found damage,
+  // InternalFailure on an I/O error.
   absl::Status status() const;
 
  private:
-  std::string lower_;
-  std::string upper_;
-  rocksdb::Slice lower_slice_;
-  rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> iterator_;
+  friend class Store;
+  struct Rep;
+  explicit StoreIterator(std::unique_ptr<Rep> rep);
+
+  std::unique_ptr<Rep> rep_;
+};
+
+struct StoreOptions {
+  // Where the store's files live (a test seam; see storage/file_system.h).
+  StoreFileSystem file_system;
 };
 
 class Store {
  public:
-  // `env`, when set, replaces RocksDB's default environment (tests inject
-  // faults through it); it must outlive the Store.
+  // Store::Open()
+  //
+  // Opens (creating if needed) the database at `path`. Fails with DataLoss
+  // if RocksDB finds its files damaged, else InternalFailure.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
-      const std::string& path, rocksdb::Env* env = nullptr);
+      const std::string& path, const StoreOptions& options = StoreOptions());
 
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // A write to fill and hand to Write().
+  StoreWrite NewWrite() const { return StoreWrite(this); }
+
   // Store::Write()
   //
-  // Applies `batch` atomically with the crash semantics of `durability`.
-  absl::Status Write(rocksdb::WriteBatch* batch, Durability durability);
+  // The one way to change the store: applies `write` atomically with the
+  // crash semantics of `durability`.
+  absl::Status Write(const StoreWrite& write, Durability durability);
 
   // Store::SyncWal()
   //
@@ -75,13 +116,14 @@ class Store {
   // so that deleted ranges release their files.
   absl::Status CompactRecords();
 
-  // Store::GetMeta()
+  // Store::Get()
   //
-  // Returns the value of `key` in the meta family, or nullopt if absent.
-  absl::StatusOr<absl::optional<std::string>> GetMeta(absl::string_view key);
+  // Returns the value of `key` in `family`, or nullopt if absent.
+  absl::StatusOr<absl::optional<std::string>> Get(Family family,
+                                                  absl::string_view key);
 
-  BoundedIterator NewIterator(rocksdb::ColumnFamilyHandle* family,
-                              std::string lower, std::string upper);
+  // An iterator over `range` of `family`.
+  StoreIterator NewIterator(Family family, KeyRange range);
 
   // Store::Close()
   //
@@ -93,13 +135,20 @@ class Store {
   // then all that holds the latest writes). For tests.
   void TEST_CloseWithoutFlush();
 
-  rocksdb::ColumnFamilyHandle* meta() const { return families_[0]; }
-  rocksdb::ColumnFamilyHandle* records() const { return families_[1]; }
-  rocksdb::ColumnFamilyHandle* time_index() const { return families_[2]; }
+  // Stores `value` under `key` as is, bypassing every layout: for tests that
+  // plant damaged keys and values.
+  absl::Status TEST_PutRaw(Family family, absl::string_view key,
+                           absl::string_view value);
 
  private:
+  friend class StoreWrite;
   Store() = default;
 
+  rocksdb::ColumnFamilyHandle* handle(Family family) const;
+
+  // Owned here when the store runs on a file system other than the
+  // default; must outlive db_.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
 };

@@ -5,10 +5,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "storage/keys.h"
+#include "storage/meta_reader.h"
 
 namespace brook {
 namespace {
@@ -28,10 +27,6 @@ size_t RequestBytes(const WriteRequest& request) {
         record.partition_key.size() + record.data.size() + kRecordOverheadBytes;
   }
   return bytes;
-}
-
-rocksdb::Slice ToSlice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
 }
 
 }  // namespace
@@ -59,19 +54,12 @@ struct CommitPipeline::WrittenGroup {
 };
 
 absl::StatusOr<std::unique_ptr<CommitPipeline>> CommitPipeline::Start(
-    Store* store, const ShardLog* log, const CommitPipelineOptions& options,
+    Store* store, const CommitPipelineOptions& options,
     int64_t newest_arrival_ms) {
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> reservation,
-                         store->GetMeta(kCounterReservationKey));
-  uint64_t next_counter = 1;
-  if (reservation.has_value()) {
-    if (reservation->size() != 8) {
-      return InternalFailure("damaged counter reservation");
-    }
-    next_counter = DecodeFixed64BE(reservation->data());
-  }
-  std::unique_ptr<CommitPipeline> pipeline(
-      new CommitPipeline(store, log, options, next_counter, newest_arrival_ms));
+  BROOK_ASSIGN_OR_RETURN(absl::optional<uint64_t> reservation,
+                         MetaReader(store).CounterReservation());
+  std::unique_ptr<CommitPipeline> pipeline(new CommitPipeline(
+      store, options, reservation.value_or(1), newest_arrival_ms));
   pipeline->commit_thread_ =
       std::thread([p = pipeline.get()] { p->RunCommitStage(); });
   pipeline->sync_thread_ =
@@ -79,11 +67,10 @@ absl::StatusOr<std::unique_ptr<CommitPipeline>> CommitPipeline::Start(
   return pipeline;
 }
 
-CommitPipeline::CommitPipeline(Store* store, const ShardLog* log,
+CommitPipeline::CommitPipeline(Store* store,
                                const CommitPipelineOptions& options,
                                uint64_t next_counter, int64_t newest_arrival_ms)
     : store_(store),
-      log_(log),
       options_(options),
       next_counter_(next_counter),
       reserved_until_(next_counter),
@@ -278,7 +265,7 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
   const int64_t arrival_ms =
       std::max(absl::ToUnixMillis(options_.clock->Now()), last_arrival_ms_);
   const uint64_t first = next_counter_.load(std::memory_order_relaxed);
-  rocksdb::WriteBatch batch;
+  StoreWrite write = store_->NewWrite();
   std::vector<std::shared_ptr<CachedBatch>> encoded(runs.size());
   uint64_t counter = first;
   for (size_t i = 0; i < runs.size(); ++i) {
@@ -286,8 +273,8 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
     encoded[i] = std::make_shared<CachedBatch>();
     CachedBatch& cached = *encoded[i];
     EncodeRecordBatch(arrival_ms, runs[i].records, &cached.encoded);
-    log_->AddBatch(&batch, runs[i].shard->ref(), counter, arrival_ms,
-                   cached.encoded);
+    write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms,
+                      cached.encoded);
     cached.first_counter = counter;
     for (RecordOutcome* outcome : runs[i].outcomes) {
       outcome->counter = counter++;
@@ -302,7 +289,7 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
   const Durability write_durability = options_.durability == Durability::kSync
                                           ? Durability::kNoSync
                                           : options_.durability;
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, write_durability));
+  BROOK_RETURN_IF_ERROR(store_->Write(write, write_durability));
   last_arrival_ms_ = arrival_ms;
   // Readable in the log from here on (a failed sync does not undo that), so
   // in the tail too; both are read only up to the published watermark.
@@ -341,12 +328,9 @@ absl::Status CommitPipeline::ReserveCounters(uint64_t count) {
   const uint64_t needed = next_counter_.load(std::memory_order_relaxed) + count;
   if (needed <= reserved_until_) return absl::OkStatus();
   const uint64_t reservation = needed + kReservationStep;
-  std::string value;
-  PutFixed64BE(&value, reservation);
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->meta(), ToSlice(kCounterReservationKey), value)
-      .PermitUncheckedError();
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, Durability::kSync));
+  StoreWrite write = store_->NewWrite();
+  write.PutCounterReservation(reservation);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   reserved_until_ = reservation;
   return absl::OkStatus();
 }

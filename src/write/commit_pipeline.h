@@ -1,7 +1,7 @@
 // The write path, in two stages on two threads:
 //   commit  takes everything queued (up to a group size), assigns counters
-//           per shard in queue order, and writes one RocksDB WriteBatch for
-//           the whole group to the log without waiting for the disk;
+//           per shard in queue order, and writes one StoreWrite for the
+//           whole group to the log without waiting for the disk;
 //   sync    takes every group written so far, makes them durable with one
 //           log sync (in Durability::kSync), then publishes each shard's
 //           visible watermark and completes the callers, group by group in
@@ -18,8 +18,8 @@
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
 // Lifetime: Stop() (or the destructor) commits what is queued and joins the
-// commit and sync threads; `store`, `log`, the clock and the tail cache
-// must outlive the pipeline.
+// commit and sync threads; `store`, the clock and the tail cache must
+// outlive the pipeline.
 
 #ifndef BROOK_WRITE_COMMIT_PIPELINE_H_
 #define BROOK_WRITE_COMMIT_PIPELINE_H_
@@ -45,7 +45,7 @@
 #include "brook/options.h"
 #include "catalog/stream_state.h"
 #include "read/tail_cache.h"
-#include "storage/shard_log.h"
+#include "storage/record_batch.h"
 #include "storage/store.h"
 
 namespace brook {
@@ -96,7 +96,7 @@ class CommitPipeline {
   // Restores the counter from its reservation and starts both threads.
   // Arrival times will not go below `newest_arrival_ms`.
   static absl::StatusOr<std::unique_ptr<CommitPipeline>> Start(
-      Store* store, const ShardLog* log, const CommitPipelineOptions& options,
+      Store* store, const CommitPipelineOptions& options,
       int64_t newest_arrival_ms);
 
   ~CommitPipeline();
@@ -150,9 +150,8 @@ class CommitPipeline {
   struct ShardRun;
   struct WrittenGroup;
 
-  CommitPipeline(Store* store, const ShardLog* log,
-                 const CommitPipelineOptions& options, uint64_t next_counter,
-                 int64_t newest_arrival_ms);
+  CommitPipeline(Store* store, const CommitPipelineOptions& options,
+                 uint64_t next_counter, int64_t newest_arrival_ms);
 
   void RunCommitStage();
   void RunSyncStage();
@@ -174,7 +173,6 @@ class CommitPipeline {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   Store* const store_;
-  const ShardLog* const log_;
   const CommitPipelineOptions options_;
 
   absl::Mutex queue_mu_;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/stream_meta.h"
+#include "common/shard_ref.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "routing/hash_key.h"

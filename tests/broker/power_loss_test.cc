@@ -9,7 +9,6 @@
 #include "broker/broker_impl.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/env.h"
 #include "testing/power_loss_fs.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -24,12 +23,12 @@ constexpr int kPuts = 200;
 int SurvivingRecords(Durability durability) {
   testing::TempDir dir;
   auto file_system = std::make_shared<testing::PowerLossFileSystem>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
   BrokerOptions options;
   options.durability = durability;
   {
     absl::StatusOr<std::unique_ptr<BrokerImpl>> broker =
-        BrokerImpl::OpenWithEnv(options, dir.path(), env.get());
+        BrokerImpl::OpenWithFileSystem(options, dir.path(),
+                                       StoreFileSystem(file_system));
     EXPECT_OK(broker);
     if (!broker.ok()) return -1;
     CreateStreamRequest create;

@@ -150,13 +150,11 @@ TEST_F(CheckpointTest, DeleteStream_DeletesItsCheckpoints) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DataDirLock> lock,
                        DataDirLock::Acquire(dir(), false));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
-                       Store::Open(lock->rocksdb_path()));
-  std::string end(kCheckpointKeyPrefix);
-  end.back() += 1;
-  BoundedIterator it =
-      store->NewIterator(store->meta(), std::string(kCheckpointKeyPrefix), end);
-  it->SeekToFirst();
-  EXPECT_FALSE(it->Valid());
+                       Store::Open(lock->store_path()));
+  StoreIterator it =
+      store->NewIterator(Family::kMeta, KeyRange{"checkpoint/", "checkpoint0"});
+  it.SeekToFirst();
+  EXPECT_FALSE(it.Valid());
 }
 
 }  // namespace

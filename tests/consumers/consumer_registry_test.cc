@@ -31,8 +31,9 @@ TEST(ConsumerRegistryTest, Register_ForADeletedStreamStoresNothing) {
 
   EXPECT_THAT(registry.Register(*stream, "app", absl::UnixEpoch()),
               HasErrorName(ErrorName::kResourceNotFoundException));
-  ASSERT_OK_AND_ASSIGN(absl::optional<std::string> stored,
-                       store->GetMeta(ConsumerKey(stream->id(), "app")));
+  ASSERT_OK_AND_ASSIGN(
+      absl::optional<std::string> stored,
+      store->Get(Family::kMeta, ConsumerKey(stream->id(), "app")));
   EXPECT_FALSE(stored.has_value());
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "broker/broker_impl.h"
-#include "catalog/stream_meta.h"
+#include "common/shard_ref.h"
 #include "common/uint128.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

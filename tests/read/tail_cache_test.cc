@@ -129,9 +129,9 @@ TEST(TailCacheTest, AnswersAsTheLogDoes) {
       data.push_back(std::string(1 + random() % 40, 'a' + b % 26));
     }
     std::shared_ptr<CachedBatch> batch = Batch(counter, 100 + b, data);
-    rocksdb::WriteBatch write;
-    log.AddBatch(&write, kShard, counter, 100 + b, batch->encoded);
-    ASSERT_OK(store->Write(&write, Durability::kNoSync));
+    StoreWrite write = store->NewWrite();
+    write.AppendBatch(kShard, counter, 100 + b, batch->encoded);
+    ASSERT_OK(store->Write(write, Durability::kNoSync));
     cache.Add(tail, std::move(batch));
     counter += records + random() % 3;  // Other shards' counters between.
   }

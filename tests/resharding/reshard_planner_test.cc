@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "catalog/stream_state.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "routing/hash_key.h"

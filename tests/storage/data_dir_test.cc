@@ -32,7 +32,7 @@ TEST(DataDirLockTest, Acquire_CreatesMissingDirectory) {
   const std::string dir = temp.Sub("data");
   ASSERT_OK_AND_ASSIGN(auto lock, DataDirLock::Acquire(dir, true));
   EXPECT_TRUE(std::filesystem::exists(dir + "/BROOK"));
-  EXPECT_EQ(lock->rocksdb_path(), dir + "/db");
+  EXPECT_EQ(lock->store_path(), dir + "/db");
 }
 
 TEST(DataDirLockTest, Acquire_MissingWithoutCreateIsNotFound) {

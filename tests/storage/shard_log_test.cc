@@ -24,9 +24,9 @@ class ShardLogTest : public ::testing::Test {
               std::vector<RecordView> records) {
     std::string encoded;
     EncodeRecordBatch(arrival_ms, records, &encoded);
-    rocksdb::WriteBatch batch;
-    log_->AddBatch(&batch, shard, first_counter, arrival_ms, encoded);
-    ASSERT_OK(store_->Write(&batch, Durability::kNoSync));
+    StoreWrite write = store_->NewWrite();
+    write.AppendBatch(shard, first_counter, arrival_ms, encoded);
+    ASSERT_OK(store_->Write(write, Durability::kNoSync));
   }
 
   std::vector<uint64_t> Counters(ShardRef shard, uint64_t from,
@@ -95,9 +95,9 @@ TEST_F(ShardLogTest, OldestCounter_FollowsTrims) {
   Append(kShard, 7, 200, {{"a", "7"}});
   ASSERT_OK_AND_ASSIGN(oldest, log_->OldestCounter(kShard));
   EXPECT_EQ(oldest, 4u);
-  rocksdb::WriteBatch trim;
-  log_->AddTrim(&trim, kShard, 7, 200);
-  ASSERT_OK(store_->Write(&trim, Durability::kNoSync));
+  StoreWrite trim = store_->NewWrite();
+  trim.TrimShard(kShard, 7, 200);
+  ASSERT_OK(store_->Write(trim, Durability::kNoSync));
   ASSERT_OK_AND_ASSIGN(oldest, log_->OldestCounter(kShard));
   EXPECT_EQ(oldest, 7u);
 }
@@ -134,9 +134,9 @@ TEST_F(ShardLogTest, StreamDeletion_RemovesOnlyThatStream) {
   const ShardRef other_stream{2, 0};
   Append(kShard, 1, 100, {{"a", "1"}});
   Append(other_stream, 2, 100, {{"b", "2"}});
-  rocksdb::WriteBatch batch;
-  log_->AddStreamDeletion(&batch, kShard.stream_id);
-  ASSERT_OK(store_->Write(&batch, Durability::kNoSync));
+  StoreWrite deletion = store_->NewWrite();
+  deletion.DeleteStream(kShard.stream_id);
+  ASSERT_OK(store_->Write(deletion, Durability::kNoSync));
   EXPECT_THAT(Counters(kShard, 0, 10), ElementsAre());
   EXPECT_THAT(Counters(other_stream, 0, 10), ElementsAre(2));
   ASSERT_OK_AND_ASSIGN(absl::optional<uint64_t> found,

@@ -33,6 +33,13 @@ MATCHER_P(HasErrorName, name,
   return brook::ErrorNameOf(status) == name;
 }
 
+// Matches a non-OK status (or StatusOr) with the canonical `code`.
+MATCHER_P(HasCode, code, "fails with code " + absl::StatusCodeToString(code)) {
+  const absl::Status& status = GetStatus(arg);
+  *result_listener << status;
+  return status.code() == code;
+}
+
 }  // namespace brook::testing
 
 #define BROOK_TESTING_CONCAT_INNER_(a, b) a##b

@@ -41,7 +41,7 @@ class CommitPipelineTest : public ::testing::Test {
     options.max_pending_bytes = max_pending_bytes;
     options.tail_cache = &tail_cache_;
     absl::StatusOr<std::unique_ptr<CommitPipeline>> pipeline =
-        CommitPipeline::Start(store_.get(), log_.get(), options, 0);
+        CommitPipeline::Start(store_.get(), options, 0);
     ASSERT_OK(pipeline);
     pipeline_ = *std::move(pipeline);
   }

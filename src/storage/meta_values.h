@@ -1,5 +1,7 @@
-// The persisted description of a stream and its shards, and its encoding.
+// The value layouts of the meta column family (keys in storage/keys.h), and
+// the types they hold.
 //
+// A stream's description (key "stream/"):
 //   version:1 (=2) id:fixed32 name:lenprefixed creation_ms:varint
 //   max_record_size_kib:varint retention_hours:varint shard_count:varint
 //   { index:varint parent:varint adjacent_parent:varint (index + 1; 0 = none)
@@ -7,25 +9,35 @@
 //     starting_counter:varint ending_counter:varint (counter + 1; 0 = open)
 //     closed_ms:varint }
 //   scaling_count:varint { scaling_ms:varint }
-//
 // Version 1, written before resharding existed, lacks closed_ms and the
 // scalings; it is still read.
 //
-// A stream's throughput limits are kept under their own key, so that
-// changing them rewrites only them:
-//
+// Its throughput limits (key "limits/"), kept apart so that changing them
+// rewrites only them:
 //   version:1 (=1) write_bytes:varint write_records:varint read_bytes:varint
 //   read_calls:varint fan_out_bytes:varint      (0 = unlimited)
 //
-// Its tags too:
-//
+// Its tags (key "tags/"):
 //   version:1 (=1) count:varint { key:lenprefixed value:lenprefixed }
 //
-// Do not change the meaning of existing fields; add new ones at the end
-// under a new version byte.
+// A fan-out consumer (key "consumer/"):
+//   version:1 (=1) creation_ms:varint
+//
+// An application's checkpoint of a shard (key "checkpoint/"):
+//   version:1 (=1) shard_end:1 (0 or 1) counter:varint sub_sequence:varint
+//
+// Single values: "counter_reservation" fixed64 (every counter handed out is
+// below it), "next_stream_id" fixed32, "token_key" 32 random bytes.
+//
+// Decoders fail with DataLoss (kDataLoss, InternalFailure) on a value that
+// is damaged or of an unknown version. Do not change the meaning of existing
+// fields; add new ones at the end under a new version byte. A golden test
+// (tests/storage/meta_values_test.cc) pins every layout.
+//
+// Thread safety: plain values and pure functions.
 
-#ifndef BROOK_CATALOG_STREAM_META_H_
-#define BROOK_CATALOG_STREAM_META_H_
+#ifndef BROOK_STORAGE_META_VALUES_H_
+#define BROOK_STORAGE_META_VALUES_H_
 
 #include <cstdint>
 #include <map>
@@ -67,32 +79,40 @@ struct StreamMeta {
   std::vector<int64_t> scaling_ms;
 };
 
-// A new stream's description: `shard_count` open shards splitting the hash
-// key space evenly (see routing/hash_key.h), all starting at
-// `starting_counter`; other fields keep their defaults.
-StreamMeta NewStreamMeta(uint32_t id, std::string name, int shard_count,
-                         uint64_t starting_counter);
-
 std::string EncodeStreamMeta(const StreamMeta& meta);
-// Fails with InternalFailure if `value` is damaged or of an unknown version.
 absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value);
 
 std::string EncodeStreamLimits(const StreamLimits& limits);
-// Fails with InternalFailure if `value` is damaged or of an unknown version.
 absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value);
 
 // A stream's tags, by key.
 using StreamTags = std::map<std::string, std::string>;
 
 std::string EncodeStreamTags(const StreamTags& tags);
-// Fails with InternalFailure if `value` is damaged or of an unknown version.
 absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value);
 
-// "shardId-" followed by the index in 12 digits, as Kinesis names shards.
-std::string ShardIdOf(uint32_t index);
-// The index that ShardIdOf() encodes, or nullopt for any other string.
-absl::optional<uint32_t> ParseShardId(absl::string_view shard_id);
+// A consumer's value holds its creation time (Unix milliseconds).
+std::string EncodeConsumer(int64_t creation_ms);
+absl::StatusOr<int64_t> DecodeConsumer(absl::string_view value);
+
+struct StoredCheckpoint {
+  uint64_t counter = 0;
+  int64_t sub_sequence = 0;
+  bool shard_end = false;
+};
+
+std::string EncodeCheckpoint(const StoredCheckpoint& checkpoint);
+absl::StatusOr<StoredCheckpoint> DecodeCheckpoint(absl::string_view value);
+
+std::string EncodeCounterReservation(uint64_t reserved_until);
+absl::StatusOr<uint64_t> DecodeCounterReservation(absl::string_view value);
+
+std::string EncodeNextStreamId(uint32_t next_stream_id);
+absl::StatusOr<uint32_t> DecodeNextStreamId(absl::string_view value);
+
+// The token key is stored as is; this checks its length.
+absl::StatusOr<std::string> DecodeTokenKey(absl::string_view value);
 
 }  // namespace brook
 
-#endif  // BROOK_CATALOG_STREAM_META_H_
+#endif  // BROOK_STORAGE_META_VALUES_H_

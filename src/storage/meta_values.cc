@@ -1,10 +1,8 @@
-#include "catalog/stream_meta.h"
+#include "storage/meta_values.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/strip.h"
 #include "common/coding.h"
 #include "common/errors.h"
-#include "routing/hash_key.h"
+#include "common/token_signer.h"
 
 namespace brook {
 namespace {
@@ -14,8 +12,8 @@ constexpr uint8_t kStreamMetaVersion = 2;
 constexpr uint8_t kStreamMetaVersionWithoutResharding = 1;
 constexpr uint8_t kStreamLimitsVersion = 1;
 constexpr uint8_t kStreamTagsVersion = 1;
-constexpr absl::string_view kShardIdPrefix = "shardId-";
-constexpr size_t kShardIdDigits = 12;
+constexpr uint8_t kConsumerVersion = 1;
+constexpr uint8_t kCheckpointVersion = 1;
 
 void PutUint128(std::string* out, absl::uint128 value) {
   PutFixed64BE(out, absl::Uint128High64(value));
@@ -86,21 +84,6 @@ bool ReadScalings(Decoder* in, std::vector<int64_t>* scaling_ms) {
 
 }  // namespace
 
-StreamMeta NewStreamMeta(uint32_t id, std::string name, int shard_count,
-                         uint64_t starting_counter) {
-  StreamMeta meta;
-  meta.id = id;
-  meta.name = std::move(name);
-  const std::vector<HashKeyRange> ranges = SplitHashKeySpaceEvenly(shard_count);
-  meta.shards.resize(ranges.size());
-  for (size_t i = 0; i < ranges.size(); ++i) {
-    meta.shards[i].index = static_cast<uint32_t>(i);
-    meta.shards[i].hash_key_range = ranges[i];
-    meta.shards[i].starting_counter = starting_counter;
-  }
-  return meta;
-}
-
 std::string EncodeStreamMeta(const StreamMeta& meta) {
   std::string out;
   out.push_back(static_cast<char>(kStreamMetaVersion));
@@ -131,7 +114,7 @@ absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
   const uint8_t version = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
   if (version != kStreamMetaVersion &&
       version != kStreamMetaVersionWithoutResharding) {
-    return InternalFailure("stream metadata of an unknown version");
+    return DataLoss("stream metadata of an unknown version");
   }
   Decoder in(value.substr(1));
   StreamMeta meta;
@@ -143,21 +126,21 @@ absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
       !ReadInt(&in, &meta.max_record_size_kib) ||
       !ReadInt(&in, &meta.retention_hours) || !in.ReadVarint64(&shard_count) ||
       shard_count > in.remaining().size()) {
-    return InternalFailure("damaged stream metadata");
+    return DataLoss("damaged stream metadata");
   }
   meta.name = std::string(name);
   meta.creation_ms = static_cast<int64_t>(creation_ms);
   meta.shards.resize(shard_count);
   for (ShardMeta& shard : meta.shards) {
     if (!ReadShard(&in, version, &shard)) {
-      return InternalFailure("damaged shard metadata");
+      return DataLoss("damaged shard metadata");
     }
   }
   if (version != kStreamMetaVersionWithoutResharding &&
       !ReadScalings(&in, &meta.scaling_ms)) {
-    return InternalFailure("damaged stream scalings");
+    return DataLoss("damaged stream scalings");
   }
-  if (!in.empty()) return InternalFailure("trailing bytes in stream metadata");
+  if (!in.empty()) return DataLoss("trailing bytes in stream metadata");
   return meta;
 }
 
@@ -175,7 +158,7 @@ std::string EncodeStreamLimits(const StreamLimits& limits) {
 
 absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value) {
   if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamLimitsVersion) {
-    return InternalFailure("stream limits of an unknown version");
+    return DataLoss("stream limits of an unknown version");
   }
   Decoder in(value.substr(1));
   StreamLimits limits;
@@ -184,10 +167,10 @@ absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value) {
         &limits.read_bytes_per_second, &limits.read_calls_per_second,
         &limits.fan_out_bytes_per_second}) {
     uint64_t raw = 0;
-    if (!in.ReadVarint64(&raw)) return InternalFailure("damaged stream limits");
+    if (!in.ReadVarint64(&raw)) return DataLoss("damaged stream limits");
     *field = static_cast<int64_t>(raw);
   }
-  if (!in.empty()) return InternalFailure("trailing bytes in stream limits");
+  if (!in.empty()) return DataLoss("trailing bytes in stream limits");
   return limits;
 }
 
@@ -204,50 +187,95 @@ std::string EncodeStreamTags(const StreamTags& tags) {
 
 absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value) {
   if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamTagsVersion) {
-    return InternalFailure("stream tags of an unknown version");
+    return DataLoss("stream tags of an unknown version");
   }
   Decoder in(value.substr(1));
   uint64_t count = 0;
-  if (!in.ReadVarint64(&count)) return InternalFailure("damaged stream tags");
+  if (!in.ReadVarint64(&count)) return DataLoss("damaged stream tags");
   StreamTags tags;
   for (uint64_t i = 0; i < count; ++i) {
     absl::string_view key;
     absl::string_view tag_value;
     if (!in.ReadLengthPrefixed(&key) || !in.ReadLengthPrefixed(&tag_value)) {
-      return InternalFailure("damaged stream tags");
+      return DataLoss("damaged stream tags");
     }
     tags[std::string(key)] = std::string(tag_value);
   }
-  if (!in.empty()) return InternalFailure("trailing bytes in stream tags");
+  if (!in.empty()) return DataLoss("trailing bytes in stream tags");
   return tags;
 }
 
-std::string ShardIdOf(uint32_t index) {
-  // Every put result carries one: digits by hand rather than through
-  // StrFormat, which was a visible cost of PutRecords of small records.
-  std::string id(kShardIdPrefix.size() + kShardIdDigits, '0');
-  id.replace(0, kShardIdPrefix.size(), kShardIdPrefix.data(),
-             kShardIdPrefix.size());
-  for (size_t i = id.size(); index != 0; index /= 10) {
-    id[--i] = static_cast<char>('0' + index % 10);
-  }
-  return id;
+std::string EncodeConsumer(int64_t creation_ms) {
+  std::string out;
+  out.push_back(static_cast<char>(kConsumerVersion));
+  PutVarint64(&out, static_cast<uint64_t>(creation_ms));
+  return out;
 }
 
-absl::optional<uint32_t> ParseShardId(absl::string_view shard_id) {
-  if (!absl::ConsumePrefix(&shard_id, kShardIdPrefix) ||
-      shard_id.size() != kShardIdDigits) {
-    return absl::nullopt;
+absl::StatusOr<int64_t> DecodeConsumer(absl::string_view value) {
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kConsumerVersion) {
+    return DataLoss("consumer of an unknown version");
   }
-  uint64_t index = 0;
-  for (char c : shard_id) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-      return absl::nullopt;
-    }
-    index = index * 10 + static_cast<uint64_t>(c - '0');
+  Decoder in(value.substr(1));
+  int64_t creation_ms = 0;
+  if (!ReadInt64(&in, &creation_ms) || !in.empty()) {
+    return DataLoss("damaged consumer");
   }
-  if (index > UINT32_MAX) return absl::nullopt;
-  return static_cast<uint32_t>(index);
+  return creation_ms;
+}
+
+std::string EncodeCheckpoint(const StoredCheckpoint& checkpoint) {
+  std::string out;
+  out.push_back(static_cast<char>(kCheckpointVersion));
+  out.push_back(checkpoint.shard_end ? 1 : 0);
+  PutVarint64(&out, checkpoint.counter);
+  PutVarint64(&out, static_cast<uint64_t>(checkpoint.sub_sequence));
+  return out;
+}
+
+absl::StatusOr<StoredCheckpoint> DecodeCheckpoint(absl::string_view value) {
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kCheckpointVersion) {
+    return DataLoss("checkpoint of an unknown version");
+  }
+  Decoder in(value.substr(1));
+  absl::string_view shard_end;
+  StoredCheckpoint checkpoint;
+  if (!in.ReadBytes(1, &shard_end) || static_cast<uint8_t>(shard_end[0]) > 1 ||
+      !in.ReadVarint64(&checkpoint.counter) ||
+      !ReadInt64(&in, &checkpoint.sub_sequence) || !in.empty()) {
+    return DataLoss("damaged checkpoint");
+  }
+  checkpoint.shard_end = shard_end[0] == 1;
+  return checkpoint;
+}
+
+std::string EncodeCounterReservation(uint64_t reserved_until) {
+  std::string out;
+  PutFixed64BE(&out, reserved_until);
+  return out;
+}
+
+absl::StatusOr<uint64_t> DecodeCounterReservation(absl::string_view value) {
+  if (value.size() != 8) return DataLoss("damaged counter reservation");
+  return DecodeFixed64BE(value.data());
+}
+
+std::string EncodeNextStreamId(uint32_t next_stream_id) {
+  std::string out;
+  PutFixed32BE(&out, next_stream_id);
+  return out;
+}
+
+absl::StatusOr<uint32_t> DecodeNextStreamId(absl::string_view value) {
+  if (value.size() != 4) return DataLoss("damaged next stream id");
+  return DecodeFixed32BE(value.data());
+}
+
+absl::StatusOr<std::string> DecodeTokenKey(absl::string_view value) {
+  if (value.size() != TokenSigner::kKeyBytes) {
+    return DataLoss("damaged token key");
+  }
+  return std::string(value);
 }
 
 }  // namespace brook

@@ -1,0 +1,111 @@
+#include "storage/store_write.h"
+
+#include "rocksdb/write_batch.h"
+#include "storage/keys.h"
+#include "storage/rocksdb_status.h"
+#include "storage/store.h"
+
+namespace brook {
+
+StoreWrite::StoreWrite(const Store* store)
+    : store_(store), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+
+StoreWrite::StoreWrite(StoreWrite&&) noexcept = default;
+StoreWrite& StoreWrite::operator=(StoreWrite&&) noexcept = default;
+StoreWrite::~StoreWrite() = default;
+
+void StoreWrite::Put(Family family, absl::string_view key,
+                     absl::string_view value) {
+  adds_data_ = true;
+  status_.Update(FromRocksDb(
+      "adding to a write",
+      batch_->Put(store_->handle(family), ToSlice(key), ToSlice(value))));
+}
+
+void StoreWrite::Delete(Family family, absl::string_view key) {
+  status_.Update(
+      FromRocksDb("adding to a write",
+                  batch_->Delete(store_->handle(family), ToSlice(key))));
+}
+
+void StoreWrite::DeleteRange(Family family, absl::string_view begin,
+                             absl::string_view end) {
+  status_.Update(FromRocksDb(
+      "adding to a write", batch_->DeleteRange(store_->handle(family),
+                                               ToSlice(begin), ToSlice(end))));
+}
+
+void StoreWrite::AppendBatch(ShardRef shard, uint64_t first_counter,
+                             int64_t arrival_ms,
+                             absl::string_view encoded_batch) {
+  Put(Family::kRecords, RecordKey(shard, first_counter), encoded_batch);
+  Put(Family::kTimeIndex, TimeIndexKey(shard, arrival_ms, first_counter), "");
+}
+
+void StoreWrite::TrimShard(ShardRef shard, uint64_t keep_from_counter,
+                           int64_t horizon_ms) {
+  const KeyRange shard_keys = ShardKeys(shard);
+  DeleteRange(Family::kRecords, shard_keys.begin,
+              RecordKey(shard, keep_from_counter));
+  DeleteRange(Family::kTimeIndex, shard_keys.begin,
+              TimeIndexKey(shard, horizon_ms, 0));
+}
+
+void StoreWrite::PutStreamMeta(const StreamMeta& meta) {
+  Put(Family::kMeta, StreamMetaKey(meta.id), EncodeStreamMeta(meta));
+}
+
+void StoreWrite::PutStreamLimits(uint32_t stream_id,
+                                 const StreamLimits& limits) {
+  Put(Family::kMeta, StreamLimitsKey(stream_id), EncodeStreamLimits(limits));
+}
+
+void StoreWrite::PutStreamTags(uint32_t stream_id, const StreamTags& tags) {
+  Put(Family::kMeta, StreamTagsKey(stream_id), EncodeStreamTags(tags));
+}
+
+void StoreWrite::PutNextStreamId(uint32_t next_stream_id) {
+  Put(Family::kMeta, kNextStreamIdKey, EncodeNextStreamId(next_stream_id));
+}
+
+void StoreWrite::PutCounterReservation(uint64_t reserved_until) {
+  Put(Family::kMeta, kCounterReservationKey,
+      EncodeCounterReservation(reserved_until));
+}
+
+void StoreWrite::PutTokenKey(absl::string_view key) {
+  Put(Family::kMeta, kTokenKeyKey, key);
+}
+
+void StoreWrite::PutConsumer(uint32_t stream_id, absl::string_view name,
+                             int64_t creation_ms) {
+  Put(Family::kMeta, ConsumerKey(stream_id, name), EncodeConsumer(creation_ms));
+}
+
+void StoreWrite::DeleteConsumer(uint32_t stream_id, absl::string_view name) {
+  Delete(Family::kMeta, ConsumerKey(stream_id, name));
+}
+
+void StoreWrite::PutCheckpoint(uint32_t stream_id,
+                               absl::string_view application,
+                               uint32_t shard_index,
+                               const StoredCheckpoint& checkpoint) {
+  Put(Family::kMeta, CheckpointKey(stream_id, application, shard_index),
+      EncodeCheckpoint(checkpoint));
+}
+
+void StoreWrite::DeleteStream(uint32_t stream_id) {
+  Delete(Family::kMeta, StreamMetaKey(stream_id));
+  Delete(Family::kMeta, StreamLimitsKey(stream_id));
+  Delete(Family::kMeta, StreamTagsKey(stream_id));
+  for (const KeyRange& range :
+       {ConsumerKeys(stream_id), StreamCheckpointKeys(stream_id)}) {
+    DeleteRange(Family::kMeta, range.begin, range.end);
+  }
+  const KeyRange records = StreamKeys(stream_id);
+  for (Family family : {Family::kRecords, Family::kTimeIndex}) {
+    DeleteRange(family, records.begin, records.end);
+  }
+}
+
+}  // namespace brook
