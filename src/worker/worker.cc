@@ -6,6 +6,7 @@
 
 #include "brook/worker.h"
 
+#include <cassert>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -197,12 +198,18 @@ void WorkerImpl::Coordinate() {
 
 void WorkerImpl::StartReadyShards() {
   while (absl::optional<std::string> shard_id = lineage_.Acquire()) {
+    // A shard thread hands its shard back only once a stop was requested,
+    // and stays in shard_threads_ until it is joined: starting that shard
+    // again would replace a joinable thread (std::terminate).
+    if (stop_.HasBeenNotified()) return;
     std::string id = *shard_id;
-    shard_threads_.emplace(id, std::thread([this, id] {
-                             ProcessShard(id);
-                             absl::MutexLock lock(&mu_);
-                             finished_.push_back(id);
-                           }));
+    auto [slot, added] = shard_threads_.try_emplace(id);
+    assert(added);
+    slot->second = std::thread([this, id] {
+      ProcessShard(id);
+      absl::MutexLock lock(&mu_);
+      finished_.push_back(id);
+    });
   }
 }
 

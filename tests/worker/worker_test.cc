@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
@@ -306,6 +307,45 @@ TEST_F(WorkerStartTest, PollingRetriesThrottledReads) {
   ASSERT_OK_AND_ASSIGN(GetShardMetricsResult metrics,
                        broker().GetShardMetrics({"s"}));
   EXPECT_GT(metrics.shards[0].read_provisioned_throughput_exceeded, 0);
+}
+
+// Counts its shard as started, and does nothing else.
+class StartCounter : public RecordProcessor {
+ public:
+  explicit StartCounter(absl::BlockingCounter* started) : started_(started) {}
+  void Initialize(const InitializationInput&) override {
+    started_->DecrementCount();
+  }
+  void ProcessRecords(const ProcessRecordsInput&, Checkpointer&) override {}
+  void ShardEnded(Checkpointer&) override {}
+
+ private:
+  absl::BlockingCounter* const started_;
+};
+
+// On Stop(), shard threads hand their shards back to the lineage while the
+// coordinator may be between two looks for ready shards; it must not start
+// a handed-back shard again while its thread is still to be joined (that
+// replaced a joinable std::thread, which aborts the process).
+TEST_F(WorkerStartTest, StopStartsNoHandedBackShardAgain) {
+  constexpr int kShards = 8;
+  CreateStream("wide", kShards);
+  WorkerOptions options;
+  options.stream = "wide";
+  options.application_name = "app";
+  // The coordinator lists the shards and looks for ready ones every
+  // millisecond, so that stops often find it doing so.
+  options.shard_sync_interval = absl::Milliseconds(1);
+  options.idle_time_between_reads = absl::Milliseconds(1);
+  for (int round = 0; round < 200; ++round) {
+    absl::BlockingCounter started(kShards);
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Worker> worker,
+                         Worker::Start(&broker(), options, [&started] {
+                           return std::make_unique<StartCounter>(&started);
+                         }));
+    started.Wait();
+    ASSERT_OK(worker->Stop());
+  }
 }
 
 }  // namespace
