@@ -38,12 +38,19 @@ enum class ErrorName {
   // Only from brookd, about a request's wire form rather than its meaning:
   // a body that is not JSON or has a member of the wrong type; a member
   // missing or out of its bounds; an operation that does not exist; an
-  // unknown or missing access key; a signature that does not match.
+  // unknown access key; a signature that does not match or is not scoped
+  // to Kinesis; no signature at all; a signature missing a part; a request
+  // that is not a Kinesis call (a method other than POST); a server too
+  // busy to take the request now (retry later, as for any AWS endpoint).
   kSerializationException,
   kValidationException,
   kUnknownOperationException,
   kUnrecognizedClientException,
   kInvalidSignatureException,
+  kMissingAuthenticationTokenException,
+  kIncompleteSignatureException,
+  kAccessDeniedException,
+  kServiceUnavailable,
 };
 
 // ErrorNameOf()

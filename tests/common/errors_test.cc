@@ -29,6 +29,15 @@ TEST(ErrorsTest, EveryName_HasOneCodeAndRoundTrips) {
        absl::StatusCode::kFailedPrecondition, "ExpiredNextTokenException"},
       {ErrorName::kInternalFailure, absl::StatusCode::kInternal,
        "InternalFailure"},
+      {ErrorName::kMissingAuthenticationTokenException,
+       absl::StatusCode::kUnauthenticated,
+       "MissingAuthenticationTokenException"},
+      {ErrorName::kIncompleteSignatureException,
+       absl::StatusCode::kUnauthenticated, "IncompleteSignatureException"},
+      {ErrorName::kAccessDeniedException, absl::StatusCode::kPermissionDenied,
+       "AccessDeniedException"},
+      {ErrorName::kServiceUnavailable, absl::StatusCode::kUnavailable,
+       "ServiceUnavailable"},
   };
   for (const Case& c : cases) {
     const absl::Status status = MakeError(c.name, "why");
