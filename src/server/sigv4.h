@@ -8,6 +8,12 @@
 //   signing key       = HMAC chain of "AWS4" + secret over the scope's date,
 //                       region, service and "aws4_request"
 //   signature         = hex(HMAC(signing key, string to sign))
+//
+// Verification comes in two steps, so that a server can refuse a request
+// before reading its body: CheckSignatureHeaders() needs only the headers,
+// VerifySignature() also the payload.
+//
+// Thread safety: pure functions.
 
 #ifndef BROOK_SERVER_SIGV4_H_
 #define BROOK_SERVER_SIGV4_H_
@@ -23,13 +29,14 @@
 
 namespace brook {
 
-// A request as received, enough to sign it.
+// A request as received, enough to sign it. `payload` views the body, which
+// must outlive the struct (it is never copied: bodies run to 16 MiB).
 struct SignableRequest {
   std::string method;
   std::string path;   // "/"
   std::string query;  // Without "?"; may be empty.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string payload;
+  absl::string_view payload;
 };
 
 struct SignatureScope {
@@ -46,13 +53,46 @@ std::string ComputeSignature(const SignableRequest& request,
                              const SignatureScope& scope,
                              absl::string_view signed_headers);
 
+// Whether two secrets (signatures, tokens) are equal, in a time that does
+// not depend on where they differ.
+bool SecretsEqual(absl::string_view a, absl::string_view b);
+
+// CheckSignatureHeaders()
+//
+// Checks everything in the request's signature that does not depend on the
+// payload, with AWS's error names:
+//   MissingAuthenticationTokenException  no Authorization header;
+//   IncompleteSignatureException         no Credential, SignedHeaders or
+//                                        Signature, no X-Amz-Date, or a
+//                                        Credential that is not
+//                                        key/date/region/service/aws4_request;
+//   InvalidSignatureException            another algorithm than
+//                                        AWS4-HMAC-SHA256; a scope for
+//                                        another service than `kinesis`, with
+//                                        another terminator, or whose date is
+//                                        not the X-Amz-Date's; SignedHeaders
+//                                        without `host` or without an x-amz-*
+//                                        header the request carries (AWS
+//                                        requires both: an unsigned
+//                                        X-Amz-Target would let a signature
+//                                        be replayed for another operation);
+//                                        an X-Amz-Date more than 15 minutes
+//                                        from `now`;
+//   UnrecognizedClientException          an access key not in `secret_keys`.
+absl::Status CheckSignatureHeaders(
+    const SignableRequest& request,
+    const absl::flat_hash_map<std::string, std::string>& secret_keys,
+    absl::Time now);
+
 // VerifySignature()
 //
-// Checks the request's Authorization header against the known secret keys
-// (by access key id): UnrecognizedClientException for a missing header or
-// an unknown key; InvalidSignatureException for a malformed header, a
-// signature that does not match, or an x-amz-date more than 15 minutes
-// from `now`.
+// Whether two secrets (signatures, tokens) are equal, in a time that does
+// not depend on where they differ.
+bool SecretsEqual(absl::string_view a, absl::string_view b);
+
+// CheckSignatureHeaders(), then the signature itself:
+// InvalidSignatureException if it does not match the request (its payload
+// included).
 absl::Status VerifySignature(
     const SignableRequest& request,
     const absl::flat_hash_map<std::string, std::string>& secret_keys,
