@@ -39,11 +39,14 @@ class CountingHandler : public brook::SubscriptionHandler {
  public:
   CountingHandler(Tally* tally, int app) : tally_(tally), app_(app) {}
 
-  void OnEvent(const brook::SubscribeToShardEvent& event) override {
+  brook::Demand OnEvent(const brook::SubscribeToShardEvent& event) override {
     // A real application would process the records and checkpoint
-    // event.continuation_sequence_number here.
+    // event.continuation_sequence_number here. One that hands them to a
+    // slower stage returns kPause when that stage is full, and calls
+    // Subscription::Resume() when it has room: never block here.
     absl::MutexLock lock(&tally_->mu);
     tally_->received[app_] += static_cast<int>(event.records.size());
+    return brook::Demand::kMore;
   }
   void OnEnd(const absl::Status& status) override {
     // OK means the 5-minute lifetime is over: subscribe again with

@@ -161,12 +161,13 @@ void ConsumeShard(Broker& broker, int shard, std::atomic<bool>& stop,
 // Records each pushed record's end-to-end latency.
 class LatencyHandler : public SubscriptionHandler {
  public:
-  void OnEvent(const SubscribeToShardEvent& event) override {
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
     const absl::Time now = absl::Now();
     absl::MutexLock lock(&mu_);
     for (const Record& record : event.records) {
       latency_.Record(now - StampOf(record.data));
     }
+    return Demand::kMore;
   }
   void OnEnd(const absl::Status&) override {}
   void MergeInto(LatencyHistogram& total) {

@@ -95,11 +95,18 @@ struct SubscribeToShardEvent {
   std::vector<ChildShard> child_shards;
 };
 
+// What a handler wants after an event: the next one as soon as there is
+// one, or none until it calls Subscription::Resume().
+enum class Demand { kMore, kPause };
+
 // Receives a subscription's events. OnEvent() runs on one of Brook's fan-out
-// threads, never concurrently for one subscription, and the subscription
-// gets no more records until it returns (backpressure). It should not block
-// for long: a blocked handler holds one fan-out thread. OnEnd() runs once
-// when the subscription ends by itself:
+// threads, never concurrently for one subscription, and must not block:
+// the fan-out threads are shared by every subscription of the Broker, so a
+// handler that waits (say, for a slow reader of its own) stops them all.
+// Backpressure is its return value instead: kPause stops the subscription
+// (records and heartbeats) until Subscription::Resume(), while the other
+// subscriptions go on; a paused subscription still ends when its lifetime
+// is over. OnEnd() runs once when the subscription ends by itself:
 //   OK                          its lifetime (5 minutes by default) is over:
 //                               resubscribe from the continuation number;
 //                               or, after an event with child shards, the
@@ -112,7 +119,7 @@ struct SubscribeToShardEvent {
 class SubscriptionHandler {
  public:
   virtual ~SubscriptionHandler() = default;
-  virtual void OnEvent(const SubscribeToShardEvent& event) = 0;
+  virtual Demand OnEvent(const SubscribeToShardEvent& event) = 0;
   virtual void OnEnd(const absl::Status& status) = 0;
 };
 
@@ -131,6 +138,13 @@ class Subscription {
   // Ends the subscription; once it returns, the handler is not called again
   // (a call already running finishes first). Idempotent.
   virtual void Cancel() = 0;
+
+  // Subscription::Resume()
+  //
+  // Lets a subscription whose handler returned Demand::kPause deliver
+  // again. Never waits, so it may be called from any thread, the handler's
+  // included; a call that finds the subscription not paused does nothing.
+  virtual void Resume() = 0;
 };
 
 }  // namespace brook

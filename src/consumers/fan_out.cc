@@ -87,6 +87,17 @@ class SubscriptionCore : public std::enable_shared_from_this<SubscriptionCore> {
     absl::MutexLock handler_lock(&handler_mu_);
   }
 
+  // Ends a pause the handler asked for, on the strand: after the Pump()
+  // whose event paused it, whichever thread calls.
+  void Resume() {
+    boost::asio::post(strand_, [weak = weak_from_this()] {
+      if (auto self = weak.lock(); self != nullptr && self->paused_) {
+        self->paused_ = false;
+        self->Pump();
+      }
+    });
+  }
+
   bool live() const {
     absl::MutexLock lock(&state_mu_);
     return state_ == State::kLive;
@@ -96,6 +107,8 @@ class SubscriptionCore : public std::enable_shared_from_this<SubscriptionCore> {
   enum class State { kLive, kEnding, kEnded };
 
   void Pump();
+  // Hands `event` to the handler; a handler that asks for a pause gets
+  // nothing more until Resume().
   void Deliver(const SubscribeToShardEvent& event);
   void WatchShard();
 
@@ -114,6 +127,7 @@ class SubscriptionCore : public std::enable_shared_from_this<SubscriptionCore> {
   absl::Time last_event_;
   TokenBucket bucket_;
   bool watching_ = false;
+  bool paused_ = false;  // The handler returned Demand::kPause.
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_AFTER(handler_mu_);
   State state_ ABSL_GUARDED_BY(state_mu_) = State::kLive;
@@ -135,6 +149,7 @@ void SubscriptionCore::Pump() {
                          "deleted"));
     return;
   }
+  if (paused_) return;                  // Resume() pumps again.
   if (!bucket_.HasCredit(now)) return;  // The next tick tries again.
 
   const ShardRef shard = shard_->ref();
@@ -168,7 +183,7 @@ void SubscriptionCore::Pump() {
       return;
     }
     last_event_ = now;
-    Schedule();
+    if (!paused_) Schedule();
     return;
   }
   if (now - last_event_ >= kHeartbeatInterval) {
@@ -177,6 +192,7 @@ void SubscriptionCore::Pump() {
         MakeSequenceNumber(position_ - 1, shard);
     Deliver(heartbeat);
     last_event_ = now;
+    if (paused_) return;
   }
   WatchShard();
 }
@@ -184,7 +200,7 @@ void SubscriptionCore::Pump() {
 void SubscriptionCore::Deliver(const SubscribeToShardEvent& event) {
   absl::MutexLock handler_lock(&handler_mu_);
   if (!live()) return;
-  handler_->OnEvent(event);
+  if (handler_->OnEvent(event) == Demand::kPause) paused_ = true;
 }
 
 void SubscriptionCore::WatchShard() {
@@ -214,6 +230,7 @@ class SubscriptionHandle final : public Subscription {
       : core_(std::move(core)) {}
   ~SubscriptionHandle() override { Cancel(); }
   void Cancel() override { core_->Cancel(); }
+  void Resume() override { core_->Resume(); }
 
  private:
   std::shared_ptr<SubscriptionCore> core_;

@@ -3,6 +3,7 @@
 //
 //   pump: lifetime over?        -> end (OK)
 //         consumer or stream gone? -> end (ResourceNotFoundException)
+//         paused by its handler? -> wait for Subscription::Resume()
 //         out of read credit?   -> wait for the next tick
 //         records past position -> read up to 10,000 / 2 MiB, deliver,
 //                                  pump again
@@ -14,6 +15,10 @@
 //
 // The handler runs on the strand, so a subscription whose handler has not
 // returned is given nothing more, and memory per subscription is one event.
+// Handlers must not block: the service's threads serve every subscription.
+// A handler whose reader is behind returns Demand::kPause instead, which
+// parks only its own subscription, until Resume() posts a pump to its
+// strand.
 // A tick (every 100 ms of real time) pumps every subscription, so that
 // lifetimes, heartbeats and throughput credit follow the Broker's clock,
 // injected or not.

@@ -233,17 +233,16 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
                              });
   }
 
-  // EventSink, called by the subscription's threads.
-  void Send(std::string message) override {
+  // EventSink, called by the subscription's threads: never waits. A full
+  // queue pauses the subscription; the next message written resumes it.
+  bool Send(std::string message) override {
     absl::MutexLock lock(&events_mu_);
-    // Bounded once streaming: a slow client holds up its subscription.
-    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) {
-      return closing_ || !streaming_ || events_.size() < kMaxQueuedEvents;
-    };
-    events_mu_.Await(absl::Condition(&room));
-    if (closing_) return;
+    if (closing_) return true;
     events_.push_back(std::move(message));
     if (streaming_) PostPump();
+    if (events_.size() < kMaxQueuedEvents) return true;
+    producer_paused_ = true;
+    return false;
   }
   void End() override {
     absl::MutexLock lock(&events_mu_);
@@ -266,6 +265,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
       if (!events_.empty()) {
         message = std::make_shared<std::string>(std::move(events_.front()));
         events_.pop_front();
+        if (producer_paused_ && subscription_ != nullptr) {
+          producer_paused_ = false;
+          subscription_->Resume();  // Posts; never waits.
+        }
       } else if (ended_) {
         last = true;
       } else {
@@ -293,8 +296,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     }
   }
 
-  // Ends the stream: releases a waiting Send(), cancels the subscription
-  // and closes the connection.
+  // Ends the stream: cancels the subscription and closes the connection.
   void StopStreaming() {
     std::unique_ptr<Subscription> subscription;
     {
@@ -346,6 +348,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
   bool writing_ ABSL_GUARDED_BY(events_mu_) = false;
   bool ended_ ABSL_GUARDED_BY(events_mu_) = false;
   bool closing_ ABSL_GUARDED_BY(events_mu_) = false;
+  bool producer_paused_ ABSL_GUARDED_BY(events_mu_) = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;

@@ -230,13 +230,15 @@ std::string EventJson(const SubscribeToShardEvent& event) {
 }
 
 // Turns a subscription's events into event stream messages for a sink,
-// holding them until the initial response has gone out.
+// holding the first until the initial response has gone out (the
+// subscription pauses meanwhile), and passing on the sink's backpressure.
 class EventStreamHandler final : public SubscriptionHandler {
  public:
   explicit EventStreamHandler(EventSink* sink) : sink_(sink) {}
 
-  void OnEvent(const SubscribeToShardEvent& event) override {
-    Deliver(EventMessage("SubscribeToShardEvent", EventJson(event)));
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
+    absl::MutexLock lock(&mu_);
+    return Forward(EventMessage("SubscribeToShardEvent", EventJson(event)));
   }
 
   void OnEnd(const absl::Status& status) override {
@@ -246,27 +248,26 @@ class EventStreamHandler final : public SubscriptionHandler {
     if (started_) sink_->End();
   }
 
-  // Sends the initial response, then what arrived before it.
-  void Start() {
+  // Sends the initial response, then what arrived before it, and resumes
+  // `subscription` if it paused for that and the sink has room.
+  void Start(Subscription* subscription) {
     absl::MutexLock lock(&mu_);
-    sink_->Send(EventMessage("initial-response", "{}"));
+    bool room = sink_->Send(EventMessage("initial-response", "{}"));
     started_ = true;
-    for (std::string& message : held_) sink_->Send(std::move(message));
+    for (std::string& message : held_) room = sink_->Send(std::move(message));
+    const bool paused = !held_.empty();
     held_.clear();
     if (ended_) sink_->End();
+    if (paused && room) subscription->Resume();
   }
 
  private:
-  void Deliver(std::string message) {
-    absl::MutexLock lock(&mu_);
-    Forward(std::move(message));
-  }
-  void Forward(std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (started_) {
-      sink_->Send(std::move(message));
-    } else {
+  Demand Forward(std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!started_) {
       held_.push_back(std::move(message));
+      return Demand::kPause;
     }
+    return sink_->Send(std::move(message)) ? Demand::kMore : Demand::kPause;
   }
 
   EventSink* const sink_;
@@ -284,6 +285,7 @@ class StreamedSubscription final : public Subscription {
       : handler_(std::move(handler)), subscription_(std::move(subscription)) {}
   ~StreamedSubscription() override { subscription_.reset(); }
   void Cancel() override { subscription_->Cancel(); }
+  void Resume() override { subscription_->Resume(); }
 
  private:
   std::unique_ptr<EventStreamHandler> handler_;
@@ -363,7 +365,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
   auto handler = std::make_unique<EventStreamHandler>(sink);
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Subscription> subscription,
                          broker_->SubscribeToShard(subscribe, handler.get()));
-  handler->Start();
+  handler->Start(subscription.get());
   return std::unique_ptr<Subscription>(
       new StreamedSubscription(std::move(handler), std::move(subscription)));
 }

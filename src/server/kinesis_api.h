@@ -24,12 +24,15 @@ namespace brook {
 
 // Receives a subscription's event stream messages, in order: the initial
 // response, the events, and, if it ended with an error, an exception.
+// Called on the Broker's fan-out threads, which every subscription shares:
+// neither method may wait.
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  // May wait while the receiver is behind, but must return once the
-  // receiver gives up (the subscription is then cancelled).
-  virtual void Send(std::string message) = 0;
+  // Takes `message`. Returns false when the receiver is behind: the
+  // subscription then pauses, and the sink calls Resume() on the
+  // Subscription that SubscribeToShard() returned once it has room again.
+  virtual bool Send(std::string message) = 0;
   // No message follows.
   virtual void End() = 0;
 };
@@ -62,7 +65,9 @@ class KinesisApi {
   // "initial-response" first, then a "SubscribeToShardEvent" per event.
   // Fails before sending anything as Call() does. The subscription lasts
   // until it ends by itself (then `sink` is ended) or the result is
-  // destroyed; `sink` must outlive the result.
+  // destroyed; `sink` must outlive the result. A sink that refuses a
+  // message (Send() returns false) pauses the subscription until it calls
+  // the result's Resume().
   absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
       absl::string_view body, EventSink* sink);
 

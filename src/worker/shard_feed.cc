@@ -121,17 +121,18 @@ class PollingFeed final : public ShardFeed {
   Retrier retrier_;
 };
 
-// Receives a subscription's events for a FanOutFeed, holding a few; makes
-// the fan-out thread wait when they are not taken.
+// Receives a subscription's events for a FanOutFeed, holding a few; when
+// they are not taken, pauses the subscription rather than the fan-out
+// thread, which other subscriptions share.
 class EventQueue final : public SubscriptionHandler {
  public:
-  void OnEvent(const SubscribeToShardEvent& event) override {
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
     absl::MutexLock lock(&mu_);
-    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return closing_ || events_.size() < kMaxQueuedEvents;
-    };
-    mu_.Await(absl::Condition(&room));
-    if (!closing_) events_.push_back(event);
+    if (closing_) return Demand::kMore;
+    events_.push_back(event);
+    if (events_.size() < kMaxQueuedEvents) return Demand::kMore;
+    paused_ = true;
+    return Demand::kPause;
   }
 
   void OnEnd(const absl::Status& status) override {
@@ -139,8 +140,9 @@ class EventQueue final : public SubscriptionHandler {
     end_ = status;
   }
 
-  // An event, or the end, within `timeout`; neither when it passes.
-  void Take(absl::Duration timeout,
+  // An event, or the end, within `timeout`; neither when it passes. Taking
+  // an event resumes `subscription` if the queue had paused it.
+  void Take(Subscription* subscription, absl::Duration timeout,
             absl::optional<SubscribeToShardEvent>* event,
             absl::optional<absl::Status>* end) {
     absl::MutexLock lock(&mu_);
@@ -151,13 +153,16 @@ class EventQueue final : public SubscriptionHandler {
     if (!events_.empty()) {
       *event = std::move(events_.front());
       events_.pop_front();
+      if (paused_) {
+        paused_ = false;
+        subscription->Resume();  // Posts; never waits.
+      }
     } else {
       *end = end_;
     }
   }
 
-  // Drops what is held and lets a waiting OnEvent() return, so that the
-  // subscription can be cancelled.
+  // Drops what is held, so that the subscription can be cancelled.
   void Close() {
     absl::MutexLock lock(&mu_);
     closing_ = true;
@@ -169,6 +174,7 @@ class EventQueue final : public SubscriptionHandler {
   std::deque<SubscribeToShardEvent> events_ ABSL_GUARDED_BY(mu_);
   absl::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 class FanOutFeed final : public ShardFeed {
@@ -201,7 +207,8 @@ class FanOutFeed final : public ShardFeed {
       }
       absl::optional<SubscribeToShardEvent> event;
       absl::optional<absl::Status> end;
-      queue_->Take(options_.idle_time_between_reads, &event, &end);
+      queue_->Take(subscription_.get(), options_.idle_time_between_reads,
+                   &event, &end);
       if (event.has_value()) return Advance(*std::move(event));
       if (!end.has_value()) return FeedBatch();  // Nothing for a while.
       Unsubscribe();

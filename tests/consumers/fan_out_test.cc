@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -29,22 +30,25 @@ std::string ShardId(int i) { return absl::StrFormat("shardId-%012d", i); }
 
 class RecordingHandler : public SubscriptionHandler {
  public:
-  void OnEvent(const SubscribeToShardEvent& event) override {
-    if (block_ != nullptr) block_->WaitForNotification();
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
     absl::MutexLock lock(&mu_);
     ++events_;
     if (event.records.empty()) ++heartbeats_;
     for (const Record& record : event.records) records_.push_back(record);
     continuation_ = event.continuation_sequence_number;
     if (!event.child_shards.empty()) child_shards_ = event.child_shards;
+    return pause_ ? Demand::kPause : Demand::kMore;
   }
   void OnEnd(const absl::Status& status) override {
     absl::MutexLock lock(&mu_);
     end_ = status;
   }
 
-  // Makes OnEvent wait for `block` before recording.
-  void BlockOn(absl::Notification* block) { block_ = block; }
+  // Makes OnEvent ask for a pause after each event (or stop asking).
+  void PauseEachEvent(bool pause) {
+    absl::MutexLock lock(&mu_);
+    pause_ = pause;
+  }
 
   bool WaitForRecords(size_t n) {
     absl::MutexLock lock(&mu_);
@@ -96,8 +100,8 @@ class RecordingHandler : public SubscriptionHandler {
   }
 
  private:
-  absl::Notification* block_ = nullptr;
   absl::Mutex mu_;
+  bool pause_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Record> records_ ABSL_GUARDED_BY(mu_);
   int events_ ABSL_GUARDED_BY(mu_) = 0;
   int heartbeats_ ABSL_GUARDED_BY(mu_) = 0;
@@ -458,23 +462,54 @@ TEST_F(FanOutTest, Close_EndsSubscriptionsAndRunsNoHandlerAfterwards) {
   EXPECT_THAT(*handler.end(), HasErrorName(ErrorName::kInternalFailure));
 }
 
-TEST_F(FanOutTest, SlowHandler_SlowsOnlyItsOwnSubscription) {
-  const std::string slow_arn = Register("slow");
+TEST_F(FanOutTest, PausedHandlers_HoldUpOnlyTheirOwnSubscriptions) {
+  // More paused subscriptions than fan-out threads (2): none of them may
+  // hold a thread, or the fast one would starve.
+  constexpr int kPaused = 3;
+  std::vector<std::unique_ptr<RecordingHandler>> paused;
+  std::vector<std::unique_ptr<Subscription>> paused_subscriptions;
+  for (int i = 0; i < kPaused; ++i) {
+    paused.push_back(std::make_unique<RecordingHandler>());
+    paused.back()->PauseEachEvent(true);
+    ASSERT_OK_AND_ASSIGN(
+        auto subscription,
+        Subscribe(Register(absl::StrCat("paused-", i)), paused.back().get()));
+    paused_subscriptions.push_back(std::move(subscription));
+  }
   const std::string fast_arn = Register("fast");
-  absl::Notification release;
-  RecordingHandler slow;
-  slow.BlockOn(&release);
   RecordingHandler fast;
-  ASSERT_OK_AND_ASSIGN(auto slow_subscription, Subscribe(slow_arn, &slow));
   ASSERT_OK_AND_ASSIGN(auto fast_subscription, Subscribe(fast_arn, &fast));
-  for (int i = 0; i < 200; ++i) Put("s", "k", std::to_string(i));
+  for (int i = 0; i < 200; ++i) {
+    Put("s", "k", std::to_string(i));
+    // Separate events, as puts trickle in.
+    if (i % 50 == 49) {
+      ASSERT_TRUE(fast.WaitForRecords(i + 1));
+    }
+  }
   ASSERT_TRUE(fast.WaitForRecords(200));
-  // The slow handler is still inside its first event: it has been given
-  // nothing more.
-  EXPECT_EQ(slow.events(), 0);
-  release.Notify();
-  ASSERT_TRUE(slow.WaitForRecords(200));
-  EXPECT_EQ(slow.Data(), fast.Data());
+  for (auto& handler : paused) {
+    // Each got the one event it paused after, and nothing since.
+    EXPECT_EQ(handler->events(), 1);
+    handler->PauseEachEvent(false);
+  }
+  for (auto& subscription : paused_subscriptions) subscription->Resume();
+  for (auto& handler : paused) {
+    ASSERT_TRUE(handler->WaitForRecords(200));
+    EXPECT_EQ(handler->Data(), fast.Data());
+  }
+}
+
+TEST_F(FanOutTest, Resume_OfASubscriptionNotPaused_ChangesNothing) {
+  const std::string arn = Register("app");
+  RecordingHandler handler;
+  ASSERT_OK_AND_ASSIGN(auto subscription, Subscribe(arn, &handler));
+  subscription->Resume();
+  Put("s", "k", "a");
+  ASSERT_TRUE(handler.WaitForRecords(1));
+  subscription->Resume();
+  Put("s", "k", "b");
+  ASSERT_TRUE(handler.WaitForRecords(2));
+  EXPECT_THAT(handler.Data(), ElementsAre("a", "b"));
 }
 
 TEST_F(FanOutTest, Subscribe_RejectsBadRequests) {

@@ -181,9 +181,10 @@ TEST_F(RetentionTest, FanOutSubscriptionsSkipExpiredRecords) {
   struct Handler : SubscriptionHandler {
     absl::Mutex mu;
     std::vector<std::string> data ABSL_GUARDED_BY(mu);
-    void OnEvent(const SubscribeToShardEvent& event) override {
+    Demand OnEvent(const SubscribeToShardEvent& event) override {
       absl::MutexLock lock(&mu);
       for (const Record& record : event.records) data.push_back(record.data);
+      return Demand::kMore;
     }
     void OnEnd(const absl::Status&) override {}
   } handler;
