@@ -7,6 +7,9 @@
 // bound; 1 if closing failed.
 
 #include <signal.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <cstdio>
 #include <iostream>
@@ -45,9 +48,28 @@ ABSL_FLAG(int, io_threads, 2, "Threads for connections.");
 ABSL_FLAG(int, handler_threads, 16,
           "Threads that run operations; each waits while its put syncs.");
 ABSL_FLAG(int, max_connections, 512,
-          "Connections at once; more are closed on accept.");
+          "Connections at once. At the cap, a new connection sheds the one "
+          "that has gone longest without progress; if every one is busy "
+          "(running an operation or streaming), the new one is closed.");
+ABSL_FLAG(int, max_buffered_request_mib, 256,
+          "MiB of request bodies held in memory at once, over all "
+          "connections; a request that does not fit waits, then gets 503 "
+          "ServiceUnavailable. At least 16 (one largest body).");
+ABSL_FLAG(int, header_timeout_s, 10,
+          "Seconds a request's headers may take from its first byte; also "
+          "the grace before --min_body_kib_per_s applies.");
+ABSL_FLAG(int, min_body_kib_per_s, 16,
+          "The slowest rate, in KiB/s, at which a request body may arrive.");
 ABSL_FLAG(int, idle_timeout_s, 60,
-          "Seconds a connection may wait for its next request.");
+          "Seconds a kept-alive connection may wait for its next request.");
+ABSL_FLAG(int, write_timeout_s, 30,
+          "Seconds a write to a client (a response, a SubscribeToShard "
+          "event) may go without progress before the connection, and its "
+          "subscription, ends.");
+ABSL_FLAG(std::string, metrics_token, "",
+          "When set, GET /metrics accepts 'Authorization: Bearer TOKEN' (and "
+          "needs it, or a Signature Version 4 signature by "
+          "--access_key_id).");
 
 namespace {
 
@@ -92,8 +114,22 @@ int main(int argc, char** argv) {
   server_options.io_threads = absl::GetFlag(FLAGS_io_threads);
   server_options.handler_threads = absl::GetFlag(FLAGS_handler_threads);
   server_options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  const int budget_mib = absl::GetFlag(FLAGS_max_buffered_request_mib);
+  const int min_body_kib = absl::GetFlag(FLAGS_min_body_kib_per_s);
+  if (budget_mib < 1 || min_body_kib < 1) {
+    return Usage(
+        "--max_buffered_request_mib and --min_body_kib_per_s must "
+        "be positive");
+  }
+  server_options.max_buffered_request_bytes = size_t(budget_mib) << 20;
+  server_options.min_body_bytes_per_second = size_t(min_body_kib) << 10;
+  server_options.header_timeout =
+      absl::Seconds(absl::GetFlag(FLAGS_header_timeout_s));
   server_options.idle_timeout =
       absl::Seconds(absl::GetFlag(FLAGS_idle_timeout_s));
+  server_options.write_timeout =
+      absl::Seconds(absl::GetFlag(FLAGS_write_timeout_s));
+  server_options.metrics_token = absl::GetFlag(FLAGS_metrics_token);
   const std::string access_key_id = absl::GetFlag(FLAGS_access_key_id);
   const std::string secret_access_key = absl::GetFlag(FLAGS_secret_access_key);
   if (access_key_id.empty() != secret_access_key.empty()) {
@@ -102,11 +138,17 @@ int main(int argc, char** argv) {
   if (!access_key_id.empty()) {
     server_options.credentials[access_key_id] = secret_access_key;
   }
-  if (server_options.io_threads < 1 || server_options.handler_threads < 1 ||
-      server_options.max_connections < 1 ||
-      server_options.idle_timeout <= absl::ZeroDuration()) {
-    return Usage("thread, connection and timeout flags must be positive");
+  if (absl::Status valid = server_options.Validate(); !valid.ok()) {
+    return Usage(std::string(valid.message()));
   }
+
+#ifdef __GLIBC__
+  // Request bodies, parsed requests and responses run to 16 MiB. glibc
+  // would raise its mmap threshold to their size after the first is freed,
+  // and from then on keep them in its arenas, resident after the load is
+  // gone; a fixed threshold hands every large block back when it is freed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 
   // Signals are taken by sigwait() below, not by whichever thread runs.
   sigset_t stop_signals;

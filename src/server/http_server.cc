@@ -1,21 +1,32 @@
 #include "server/http_server.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include <atomic>
+#include <chrono>
 #include <deque>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "boost/asio/bind_executor.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
+#include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 #include "server/sigv4.h"
 
 namespace brook {
@@ -25,15 +36,39 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr absl::string_view kTargetPrefix = "Kinesis_20131202.";
 constexpr char kJsonContentType[] = "application/x-amz-json-1.1";
+// Bytes read from a socket at a time; with the header limit, the most a
+// connection's read buffer holds.
+constexpr size_t kReadChunk = size_t{64} << 10;
+// Events waiting for a SubscribeToShard client; past them the subscription
+// pauses until the client reads.
+constexpr size_t kMaxQueuedEvents = 4;
 
-// Kinesis answers client errors with 400 and its own failures with 500.
+SteadyClock::duration ToSteady(absl::Duration duration) {
+  return std::chrono::duration_cast<SteadyClock::duration>(
+      absl::ToChronoNanoseconds(duration));
+}
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             SteadyClock::now().time_since_epoch())
+      .count();
+}
+
+// Kinesis answers client errors with 400, its own failures with 500, and
+// 503 when it is too busy.
 http::status StatusFor(const absl::Status& error) {
-  return ErrorNameOf(error) == ErrorName::kInternalFailure
-             ? http::status::internal_server_error
-             : http::status::bad_request;
+  switch (ErrorNameOf(error)) {
+    case ErrorName::kInternalFailure:
+      return http::status::internal_server_error;
+    case ErrorName::kServiceUnavailable:
+      return http::status::service_unavailable;
+    default:
+      return http::status::bad_request;
+  }
 }
 
 std::string ErrorBody(const absl::Status& error) {
@@ -43,51 +78,360 @@ std::string ErrorBody(const absl::Status& error) {
   return boost::json::serialize(body);
 }
 
+absl::string_view View(beast::string_view text) {
+  return absl::string_view(text.data(), text.size());
+}
+
+// RFC 9112 section 6: a request body is framed by Transfer-Encoding only if
+// its last (here: only) coding is chunked, and a server must answer any
+// other Transfer-Encoding with 400 and close, since it cannot tell where
+// the body ends. Content-Length beside it could be used to smuggle a
+// second request past a proxy, so that is refused too.
+bool FramedUnambiguously(const http::request_header<>& header) {
+  int encodings = 0;
+  for (const auto& field : header) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    ++encodings;
+    if (!absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(View(field.value())),
+                                "chunked")) {
+      return false;
+    }
+  }
+  return encodings == 0 ||
+         (encodings == 1 &&
+          header.find(http::field::content_length) == header.end());
+}
+
+// What a request is for, from its method and target.
+enum class Route { kApi, kHealth, kMetrics, kRefused };
+
+Route RouteOf(const http::request_header<>& header) {
+  const absl::string_view target = View(header.target());
+  if (header.method() == http::verb::post) return Route::kApi;  // As AWS:
+  // any path.
+  if (header.method() == http::verb::get && target == "/health") {
+    return Route::kHealth;
+  }
+  if (header.method() == http::verb::get && target == "/metrics") {
+    return Route::kMetrics;
+  }
+  return Route::kRefused;
+}
+
+SignableRequest SignableOf(const http::request_header<>& header,
+                           absl::string_view payload) {
+  SignableRequest signable;
+  signable.method = std::string(View(header.method_string()));
+  const absl::string_view target = View(header.target());
+  const size_t query = target.find('?');
+  signable.path = std::string(target.substr(0, query));
+  if (query != absl::string_view::npos) {
+    signable.query = std::string(target.substr(query + 1));
+  }
+  for (const auto& field : header) {
+    signable.headers.emplace_back(std::string(View(field.name_string())),
+                                  std::string(View(field.value())));
+  }
+  signable.payload = payload;
+  return signable;
+}
+
 }  // namespace
 
-// One connection: read a request, have it handled on the handler pool,
-// write the response, and again while the client keeps the connection.
+// One connection. Its phases, all on its strand:
+//
+//   header   read the request's headers (header_timeout from the first
+//            byte); check framing, route and, with credentials, the
+//            signature's headers; refuse with an error and close if any
+//            fails
+//   waiting  take the body's size from the server's budget (budget_wait,
+//            then 503)
+//   body     read the body (at min_body_bytes_per_second after a grace)
+//   handling the operation runs on the handler pool
+//   writing  write the response (write_timeout per write); then idle, or
+//            close
+//   idle     wait for the next request's first byte (idle_timeout)
+//   streaming a SubscribeToShard event stream, until it ends
 class HttpServer::Session : public std::enable_shared_from_this<Session>,
                             public EventSink {
  public:
-  Session(tcp::socket socket, HttpServer* server)
-      : stream_(std::move(socket)), server_(server) {
-    ++server_->connections_;
-  }
-  ~Session() { --server_->connections_; }
+  enum class Phase {
+    kIdle,
+    kHeader,
+    kWaiting,
+    kBody,
+    kHandling,
+    kWriting,
+    kStreaming
+  };
 
-  void Read() {
-    parser_.emplace();
-    parser_->body_limit(server_->options_.max_body_bytes);
-    parser_->header_limit(
-        static_cast<uint32_t>(server_->options_.max_header_bytes));
-    stream_.expires_after(std::chrono::milliseconds(
-        absl::ToInt64Milliseconds(server_->options_.idle_timeout)));
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code error, size_t) {
-          self->OnRead(error);
-        });
+  Session(tcp::socket socket, HttpServer* server)
+      : stream_(std::move(socket)),
+        server_(server),
+        budget_timer_(stream_.get_executor()),
+        buffer_(server->options_.max_header_bytes + kReadChunk) {
+    MarkProgress();
+  }
+  ~Session() {
+    // Only one thread is left with the session; the budget bytes of a
+    // request that never reached its handler go back here.
+    if (held_bytes_ > 0) server_->ReleaseBody(held_bytes_);
+    server_->RemoveSession(this);
+  }
+
+  // Reads the first request, from the strand; its header deadline runs
+  // from now.
+  void PostStart() {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Shedding, from any thread: whether the connection may be closed to
+  // make room, and when it last made progress.
+  bool Sheddable() const {
+    switch (phase_.load()) {
+      case Phase::kHandling:
+      case Phase::kStreaming:
+        return false;  // Progressing inside the server, or a subscription.
+      default:
+        return !shed_.load();
+    }
+  }
+  int64_t last_progress() const { return progress_nanos_.load(); }
+  // Closes the connection from its strand, once.
+  bool Shed() {
+    if (shed_.exchange(true)) return false;
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this()] { self->Close(); });
+    return true;
+  }
+
+  // EventSink, called by the subscription's threads: never waits.
+  bool Send(std::string message) override {
+    absl::MutexLock lock(&events_mu_);
+    if (closing_) return true;  // The subscription is being cancelled.
+    events_.push_back(std::move(message));
+    if (streaming_) PostPump();
+    if (events_.size() < kMaxQueuedEvents) return true;
+    producer_paused_ = true;
+    return false;
+  }
+  void End() override {
+    absl::MutexLock lock(&events_mu_);
+    ended_ = true;
+    if (streaming_) PostPump();
+  }
+
+  // Stops the stream from its strand (for the server's shutdown).
+  void PostStopStreaming() {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this()] { self->StopStreaming(); });
   }
 
  private:
   using Response = http::response<http::string_body>;
 
-  void OnRead(beast::error_code error) {
+  const HttpServerOptions& options() const { return server_->options_; }
+
+  void MarkProgress() { progress_nanos_.store(NowNanos()); }
+  void SetPhase(Phase phase) {
+    phase_.store(phase);
+    MarkProgress();
+  }
+
+  // --- Reading a request ---------------------------------------------------
+
+  // Idle: waits for the next request's first byte, unless a pipelined one
+  // is read already.
+  void WaitForRequest() {
+    SetPhase(Phase::kIdle);
+    if (buffer_.size() > 0) {
+      ReadHeader();
+      return;
+    }
+    stream_.expires_after(ToSteady(options().idle_timeout));
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](beast::error_code error, size_t bytes) {
+          if (error) return;  // Closed, idle too long, or shed.
+          self->buffer_.commit(bytes);
+          self->ReadHeader();
+        });
+  }
+
+  void ReadHeader() {
+    SetPhase(Phase::kHeader);
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(options().max_header_bytes));
+    parser_->body_limit(options().max_body_bytes);
+    stream_.expires_after(ToSteady(options().header_timeout));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t) {
+          self->OnHeader(error);
+        });
+  }
+
+  void OnHeader(beast::error_code error) {
     if (error == http::error::body_limit) {
-      Write(Plain(http::status::payload_too_large,
-                  "the request body is too large"),
-            /*keep_alive=*/false);
+      Refuse(Plain(http::status::payload_too_large,
+                   "the request body is too large\n"));
       return;
     }
     if (error == http::error::header_limit) {
-      Write(Plain(http::status::request_header_fields_too_large,
-                  "the request headers are too large"),
-            /*keep_alive=*/false);
+      Refuse(Plain(http::status::request_header_fields_too_large,
+                   "the request headers are too large\n"));
       return;
     }
-    if (error) return;  // Closed, timed out or garbled: drop the connection.
+    if (error.category() ==
+        http::make_error_code(http::error::bad_target).category()) {
+      // A malformed request (RFC 9112 section 2.2: 400, then close).
+      Refuse(Plain(http::status::bad_request, "malformed request\n"));
+      return;
+    }
+    if (error) return;  // Closed, timed out or shed: drop the connection.
+    MarkProgress();
+    const http::request_header<>& header = parser_->get();
+    keep_alive_ = parser_->keep_alive();
+    if (!FramedUnambiguously(header)) {
+      Refuse(Plain(http::status::bad_request,
+                   "Transfer-Encoding must be chunked alone, without "
+                   "Content-Length\n"));
+      return;
+    }
+    const bool has_body =
+        parser_->chunked() || parser_->content_length().value_or(0) > 0;
+    switch (RouteOf(header)) {
+      case Route::kHealth:
+        Reply(Plain(http::status::ok, "ok\n"), keep_alive_ && !has_body);
+        return;
+      case Route::kMetrics:
+        ServeMetrics(has_body);
+        return;
+      case Route::kRefused:
+        // AWS refuses what is not a signed POST before looking further.
+        Reply(ErrorResponse(NotAnApiCall(), http::status::forbidden),
+              keep_alive_ && !has_body);
+        return;
+      case Route::kApi:
+        break;
+    }
+    if (!server_->options_.credentials.empty()) {
+      absl::Status signed_headers = CheckSignatureHeaders(
+          SignableOf(header, ""), server_->options_.credentials, absl::Now());
+      if (!signed_headers.ok()) {
+        Refuse(ErrorResponse(signed_headers));  // Body unread: close.
+        return;
+      }
+    }
+    Admit();
+  }
+
+  absl::Status NotAnApiCall() const {
+    const http::request_header<>& header = parser_->get();
+    if (!options().credentials.empty() &&
+        header.find(http::field::authorization) == header.end()) {
+      return MakeError(ErrorName::kMissingAuthenticationTokenException,
+                       "Missing Authentication Token");
+    }
+    return MakeError(ErrorName::kAccessDeniedException,
+                     "Unable to determine service/operation name to be "
+                     "authorized");
+  }
+
+  // Waiting: takes the body's size from the budget before reading it.
+  void Admit() {
+    body_bytes_ = parser_->chunked() ? options().max_body_bytes
+                                     : parser_->content_length().value_or(0);
+    if (body_bytes_ == 0) {
+      ReadBody();
+      return;
+    }
+    SetPhase(Phase::kWaiting);
+    waiting_ = true;
+    ticket_ = server_->budget_.Acquire(body_bytes_, [self =
+                                                         shared_from_this()] {
+      asio::post(self->stream_.get_executor(), [self] { self->OnAdmitted(); });
+    });
+    if (ticket_ == 0) return;  // Admitted: OnAdmitted() is posted.
+    budget_timer_.expires_after(ToSteady(options().budget_wait));
+    budget_timer_.async_wait(
+        [self = shared_from_this()](beast::error_code error) {
+          if (!error) self->OnBudgetTimeout();
+        });
+  }
+
+  void OnAdmitted() {
+    held_bytes_ = body_bytes_;  // Released by the handler, or the destructor.
+    if (!waiting_) return;      // Closed meanwhile.
+    waiting_ = false;
+    budget_timer_.cancel();
+    if (shed_.load()) return;
+    ContinueIfExpected();
+  }
+
+  void OnBudgetTimeout() {
+    if (!waiting_ || !server_->budget_.Cancel(ticket_)) return;
+    waiting_ = false;
+    Refuse(ErrorResponse(MakeError(
+        ErrorName::kServiceUnavailable,
+        "brookd holds as many request bodies as its memory budget allows; "
+        "retry later")));
+  }
+
+  // A client that sent "Expect: 100-continue" waits for this before it
+  // sends the body: with it, a request that waited for the budget costs
+  // nothing in flight.
+  void ContinueIfExpected() {
+    const http::request_header<>& header = parser_->get();
+    const auto expect = header.find(http::field::expect);
+    if (expect == header.end() ||
+        !absl::EqualsIgnoreCase(View(expect->value()), "100-continue")) {
+      ReadBody();
+      return;
+    }
+    static constexpr absl::string_view kContinue =
+        "HTTP/1.1 100 Continue\r\n\r\n";
+    WriteBuffers(
+        asio::buffer(kContinue.data(), kContinue.size()),
+        [](const std::shared_ptr<Session>& self) { self->ReadBody(); });
+  }
+
+  // Body: reads it at the minimum rate or faster.
+  void ReadBody() {
+    SetPhase(Phase::kBody);
+    if (parser_->is_done()) {
+      Dispatch();
+      return;
+    }
+    if (body_read_ == 0) body_started_ = SteadyClock::now();
+    const double seconds =
+        static_cast<double>(body_read_) /
+        static_cast<double>(options().min_body_bytes_per_second);
+    stream_.expires_at(body_started_ + ToSteady(options().header_timeout) +
+                       ToSteady(absl::Seconds(seconds)));
+    http::async_read_some(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t bytes) {
+          if (error == http::error::body_limit) {
+            self->Refuse(Plain(http::status::payload_too_large,
+                               "the request body is too large\n"));
+            return;
+          }
+          if (error) return;  // Closed, too slow or shed.
+          self->body_read_ += bytes;
+          self->ReadBody();
+        });
+  }
+
+  // --- Running it -----------------------------------------------------------
+
+  void Dispatch() {
+    SetPhase(Phase::kHandling);
+    stream_.expires_never();
     request_ = parser_->release();
+    parser_.reset();
+    body_read_ = 0;
     if (Operation() == "SubscribeToShard") {
       asio::post(server_->handlers_,
                  [self = shared_from_this()] { self->Subscribe(); });
@@ -95,69 +439,23 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     }
     // The operation may wait for a sync: run it off the I/O threads.
     asio::post(server_->handlers_, [self = shared_from_this()] {
-      Response response = self->Handle();
+      Response response = self->HandleApiCall();
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable {
-                   self->Write(std::move(response),
-                               self->request_.keep_alive());
+                   self->Reply(std::move(response), self->keep_alive_);
                  });
     });
   }
 
-  Response Plain(http::status status, absl::string_view text) {
-    Response response(status, request_.version());
-    response.set(http::field::content_type, "text/plain");
-    response.body() = std::string(text);
-    return response;
-  }
-
-  Response Handle() {
-    const absl::string_view target(request_.target().data(),
-                                   request_.target().size());
-    if (request_.method() == http::verb::get && target == "/health") {
-      return Plain(http::status::ok, "ok\n");
-    }
-    if (request_.method() == http::verb::get && target == "/metrics") {
-      return Plain(http::status::ok, PrometheusMetrics(*server_->broker_));
-    }
-    if (request_.method() != http::verb::post || target != "/") {
-      return Plain(http::status::not_found, "not found\n");
-    }
+  // On the handler pool.
+  Response HandleApiCall() {
     absl::StatusOr<std::string> body = CallOperation();
+    DropBody();
     if (!body.ok()) return ErrorResponse(body.status());
     Response response(http::status::ok, request_.version());
     response.set(http::field::content_type, kJsonContentType);
     response.body() = *std::move(body);
     return response;
-  }
-
-  // The operation X-Amz-Target names, or "" if it names none.
-  absl::string_view Operation() const {
-    const auto header = request_.find("X-Amz-Target");
-    if (header == request_.end()) return "";
-    absl::string_view operation(header->value().data(), header->value().size());
-    return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
-  }
-
-  // With credentials configured, the request's signature must match.
-  absl::Status Authenticate() const {
-    if (server_->options_.credentials.empty()) return absl::OkStatus();
-    SignableRequest signable;
-    signable.method = std::string(request_.method_string());
-    const absl::string_view target(request_.target().data(),
-                                   request_.target().size());
-    const size_t query = target.find('?');
-    signable.path = std::string(target.substr(0, query));
-    if (query != absl::string_view::npos) {
-      signable.query = std::string(target.substr(query + 1));
-    }
-    for (const auto& field : request_) {
-      signable.headers.emplace_back(std::string(field.name_string()),
-                                    std::string(field.value()));
-    }
-    signable.payload = request_.body();
-    return VerifySignature(signable, server_->options_.credentials,
-                           absl::Now());
   }
 
   absl::StatusOr<std::string> CallOperation() {
@@ -171,14 +469,76 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     return server_->api_->Call(operation, request_.body());
   }
 
-  Response ErrorResponse(const absl::Status& error) {
-    Response response(StatusFor(error), request_.version());
-    response.set(http::field::content_type, kJsonContentType);
-    response.body() = ErrorBody(error);
-    return response;
+  // With credentials configured, the request's signature must match its
+  // headers (checked already) and its body.
+  absl::Status Authenticate() const {
+    if (options().credentials.empty()) return absl::OkStatus();
+    return VerifySignature(SignableOf(request_, request_.body()),
+                           options().credentials, absl::Now());
   }
 
-  // SubscribeToShard: on success the response is an event stream, one
+  // Frees the body once the operation has it, and gives its bytes back to
+  // the budget. On the handler pool, while the strand waits for it.
+  void DropBody() {
+    std::string().swap(request_.body());
+    const size_t held = std::exchange(held_bytes_, 0);
+    if (held > 0) server_->ReleaseBody(held);
+  }
+
+  // The operation X-Amz-Target names, or "" if it names none.
+  absl::string_view Operation() const {
+    const auto header = request_.find("X-Amz-Target");
+    if (header == request_.end()) return "";
+    absl::string_view operation = View(header->value());
+    return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
+  }
+
+  // GET /metrics: with credentials or a metrics token, only for a caller
+  // that shows one.
+  void ServeMetrics(bool has_body) {
+    if (absl::Status allowed = AuthorizeMetrics(); !allowed.ok()) {
+      Reply(ErrorResponse(allowed, http::status::forbidden),
+            keep_alive_ && !has_body);
+      return;
+    }
+    SetPhase(Phase::kHandling);
+    stream_.expires_never();
+    asio::post(server_->handlers_, [self = shared_from_this(), has_body] {
+      Response response = self->Plain(
+          http::status::ok, PrometheusMetrics(*self->server_->broker_));
+      asio::post(self->stream_.get_executor(),
+                 [self, has_body, response = std::move(response)]() mutable {
+                   self->Reply(std::move(response),
+                               self->keep_alive_ && !has_body);
+                 });
+    });
+  }
+
+  absl::Status AuthorizeMetrics() const {
+    const http::request_header<>& header = parser_->get();
+    const std::string& token = options().metrics_token;
+    if (!token.empty()) {
+      const auto authorization = header.find(http::field::authorization);
+      if (authorization != header.end() &&
+          SecretsEqual(View(authorization->value()),
+                       absl::StrCat("Bearer ", token))) {
+        return absl::OkStatus();
+      }
+    }
+    if (!options().credentials.empty()) {
+      return VerifySignature(SignableOf(header, ""), options().credentials,
+                             absl::Now());
+    }
+    if (!token.empty()) {
+      return MakeError(ErrorName::kMissingAuthenticationTokenException,
+                       "GET /metrics needs 'Authorization: Bearer <token>'");
+    }
+    return absl::OkStatus();
+  }
+
+  // --- SubscribeToShard ------------------------------------------------------
+
+  // On the handler pool. On success the response is an event stream, one
   // chunk per message, until the subscription ends; then the connection
   // closes.
   void Subscribe() {
@@ -187,13 +547,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
         authenticated.ok()
             ? server_->api_->SubscribeToShard(request_.body(), this)
             : absl::StatusOr<std::unique_ptr<Subscription>>(authenticated);
+    DropBody();
     if (!subscription.ok()) {
       Response response = ErrorResponse(subscription.status());
-      asio::post(
-          stream_.get_executor(), [self = shared_from_this(),
-                                   response = std::move(response)]() mutable {
-            self->Write(std::move(response), self->request_.keep_alive());
-          });
+      asio::post(stream_.get_executor(),
+                 [self = shared_from_this(),
+                  response = std::move(response)]() mutable {
+                   self->Reply(std::move(response), self->keep_alive_);
+                 });
       return;
     }
     {
@@ -208,46 +569,22 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
   }
 
   void WriteStreamHeader() {
-    auto header = std::make_shared<http::response<http::empty_body>>(
-        http::status::ok, request_.version());
-    header->set(http::field::content_type,
-                "application/vnd.amazon.eventstream");
-    header->chunked(true);
-    header->keep_alive(false);
-    auto serializer =
-        std::make_shared<http::response_serializer<http::empty_body>>(*header);
-    // No idle timeout while streaming: events or heartbeats keep coming.
-    stream_.expires_never();
-    http::async_write_header(stream_, *serializer,
-                             [self = shared_from_this(), header, serializer](
-                                 beast::error_code error, size_t) {
-                               if (error) {
-                                 self->StopStreaming();
-                                 return;
-                               }
-                               {
-                                 absl::MutexLock lock(&self->events_mu_);
-                                 self->streaming_ = true;
-                               }
-                               self->PumpEvents();
-                             });
-  }
-
-  // EventSink, called by the subscription's threads: never waits. A full
-  // queue pauses the subscription; the next message written resumes it.
-  bool Send(std::string message) override {
-    absl::MutexLock lock(&events_mu_);
-    if (closing_) return true;
-    events_.push_back(std::move(message));
-    if (streaming_) PostPump();
-    if (events_.size() < kMaxQueuedEvents) return true;
-    producer_paused_ = true;
-    return false;
-  }
-  void End() override {
-    absl::MutexLock lock(&events_mu_);
-    ended_ = true;
-    if (streaming_) PostPump();
+    SetPhase(Phase::kStreaming);
+    static constexpr absl::string_view kStreamHeader =
+        "HTTP/1.1 200 OK\r\n"
+        "Content-Type: application/vnd.amazon.eventstream\r\n"
+        "Transfer-Encoding: chunked\r\n"
+        "Connection: close\r\n\r\n";
+    WriteBuffers(
+        asio::buffer(kStreamHeader.data(), kStreamHeader.size()),
+        [](const std::shared_ptr<Session>& self) {
+          {
+            absl::MutexLock lock(&self->events_mu_);
+            self->streaming_ = true;
+          }
+          self->PumpEvents();
+        },
+        /*streaming=*/true);
   }
 
   void PostPump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(events_mu_) {
@@ -255,7 +592,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
                [self = shared_from_this()] { self->PumpEvents(); });
   }
 
-  // On the strand: writes the next message, or the end of the stream.
+  // On the strand: writes the next message, or the end of the stream. A
+  // message taken makes room: a subscription paused for this client goes
+  // on.
   void PumpEvents() {
     std::shared_ptr<std::string> message;
     bool last = false;
@@ -276,23 +615,22 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
       }
       writing_ = true;
     }
-    auto done = [self = shared_from_this(), message, last](
-                    beast::error_code error, size_t) {
+    auto next = [message, last](const std::shared_ptr<Session>& self) {
       {
         absl::MutexLock lock(&self->events_mu_);
         self->writing_ = false;
       }
-      if (error || last) {
+      if (last) {
         self->StopStreaming();
         return;
       }
       self->PumpEvents();
     };
     if (last) {
-      asio::async_write(stream_, http::make_chunk_last(), std::move(done));
+      WriteBuffers(http::make_chunk_last(), std::move(next), true);
     } else {
-      asio::async_write(stream_, http::make_chunk(asio::buffer(*message)),
-                        std::move(done));
+      WriteBuffers(http::make_chunk(asio::buffer(*message)), std::move(next),
+                   true);
     }
   }
 
@@ -305,41 +643,165 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
       events_.clear();
       subscription = std::move(subscription_);
     }
-    subscription.reset();
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    subscription.reset();  // Waits only for a Send() under way.
+    Close();
     server_->RemoveStream(this);
   }
 
- public:
-  // Stops the stream from its strand (for the server's shutdown).
-  void PostStopStreaming() {
-    asio::post(stream_.get_executor(),
-               [self = shared_from_this()] { self->StopStreaming(); });
+  // --- Writing ---------------------------------------------------------------
+
+  static Response Plain(http::status status, absl::string_view text) {
+    Response response(status, 11);
+    response.set(http::field::content_type, "text/plain");
+    response.body() = std::string(text);
+    return response;
   }
 
- private:
-  void Write(Response response, bool keep_alive) {
+  static Response ErrorResponse(const absl::Status& error) {
+    return ErrorResponse(error, StatusFor(error));
+  }
+  static Response ErrorResponse(const absl::Status& error,
+                                http::status status) {
+    Response response(status, 11);
+    response.set(http::field::content_type, kJsonContentType);
+    response.body() = ErrorBody(error);
+    return response;
+  }
+
+  // Answers a request whose body is not read, and closes. The client may
+  // still be sending that body: closing at once would reset the connection
+  // and lose the answer, so the connection first drains what arrives (into
+  // the fixed read buffer) for up to header_timeout.
+  void Refuse(Response response) {
+    draining_ = true;
+    Reply(std::move(response), false);
+  }
+
+  void Drain() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](beast::error_code error, size_t) {
+          if (error) {
+            self->Close();
+            return;
+          }
+          self->Drain();
+        });
+  }
+
+  // Writes the response, then waits for the next request or closes.
+  void Reply(Response response, bool keep_alive) {
+    SetPhase(Phase::kWriting);
     response.keep_alive(keep_alive);
     response.prepare_payload();
     response_ = std::move(response);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](
-                          beast::error_code error, size_t) {
-                        if (error || !keep_alive) {
-                          beast::error_code ignored;
-                          self->stream_.socket().shutdown(
-                              tcp::socket::shutdown_send, ignored);
-                          return;
-                        }
-                        self->Read();
-                      });
+    serializer_.emplace(response_);
+    WriteResponse(keep_alive);
   }
 
-  static constexpr size_t kMaxQueuedEvents = 4;
+  void WriteResponse(bool keep_alive) {
+    stream_.expires_after(ToSteady(options().write_timeout));
+    http::async_write_some(
+        stream_, *serializer_,
+        [self = shared_from_this(), keep_alive](beast::error_code error,
+                                                size_t) {
+          if (error) return;  // Closed, or the client stopped reading.
+          self->MarkProgress();
+          if (!self->serializer_->is_done()) {
+            self->WriteResponse(keep_alive);
+            return;
+          }
+          self->serializer_.reset();
+          self->response_ = {};
+          if (self->draining_) {
+            beast::error_code ignored;
+            self->stream_.socket().shutdown(tcp::socket::shutdown_send,
+                                            ignored);
+            self->stream_.expires_after(
+                ToSteady(self->options().header_timeout));
+            self->Drain();
+            return;
+          }
+          if (!keep_alive) {
+            self->Close();
+            return;
+          }
+          self->WaitForRequest();
+        });
+  }
+
+  // Writes all of `buffers`, each write allowed write_timeout to send
+  // something, then runs `next(self)`. A write that fails or times out
+  // closes the connection (and, streaming, ends the stream).
+  template <typename Buffers, typename Next>
+  void WriteBuffers(Buffers buffers, Next next, bool streaming = false) {
+    auto rest =
+        std::make_shared<beast::buffers_suffix<Buffers>>(std::move(buffers));
+    WriteRest(std::move(rest), std::move(next), streaming);
+  }
+
+  template <typename Suffix, typename Next>
+  void WriteRest(std::shared_ptr<Suffix> rest, Next next, bool streaming) {
+    if (beast::buffer_bytes(*rest) == 0) {
+      next(shared_from_this());
+      return;
+    }
+    stream_.expires_after(ToSteady(options().write_timeout));
+    stream_.async_write_some(
+        *rest, [self = shared_from_this(), rest, next = std::move(next),
+                streaming](beast::error_code error, size_t bytes) mutable {
+          if (error) {
+            if (streaming) {
+              self->StopStreaming();
+            } else {
+              self->Close();
+            }
+            return;
+          }
+          self->MarkProgress();
+          rest->consume(bytes);
+          self->WriteRest(std::move(rest), std::move(next), streaming);
+        });
+  }
+
+  // On the strand: closes the socket (pending operations end) and gives up
+  // a wait for the budget.
+  void Close() {
+    if (waiting_) {
+      waiting_ = false;
+      server_->budget_.Cancel(ticket_);  // If admitted, OnAdmitted() holds.
+    }
+    budget_timer_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
 
   beast::tcp_stream stream_;
   HttpServer* const server_;
+  asio::steady_timer budget_timer_;
+
+  // Read by the server's shedding from any thread.
+  std::atomic<Phase> phase_{Phase::kHeader};
+  std::atomic<int64_t> progress_nanos_{0};
+  std::atomic<bool> shed_{false};
+
+  // On the strand, or on the handler pool while phase_ is kHandling.
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> request_;
+  bool keep_alive_ = false;
+  bool draining_ = false;  // Refused: discard what arrives, then close.
+  size_t body_bytes_ = 0;  // Its share of the budget.
+  size_t held_bytes_ = 0;  // Of that, taken from the budget.
+  bool waiting_ = false;
+  RequestBudget::Ticket ticket_ = 0;
+  SteadyClock::time_point body_started_;
+  size_t body_read_ = 0;
+  Response response_;
+  std::optional<http::response_serializer<http::string_body>> serializer_;
+
   // A SubscribeToShard stream.
   absl::Mutex events_mu_;
   std::unique_ptr<Subscription> subscription_ ABSL_GUARDED_BY(events_mu_);
@@ -348,29 +810,58 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
   bool writing_ ABSL_GUARDED_BY(events_mu_) = false;
   bool ended_ ABSL_GUARDED_BY(events_mu_) = false;
   bool closing_ ABSL_GUARDED_BY(events_mu_) = false;
+  // Send() asked the subscription to pause; the next message taken resumes
+  // it.
   bool producer_paused_ ABSL_GUARDED_BY(events_mu_) = false;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  http::request<http::string_body> request_;
-  Response response_;
 };
+
+absl::Status HttpServerOptions::Validate() const {
+  auto invalid = [](absl::string_view message) {
+    return InvalidArgument(message);
+  };
+  if (io_threads < 1 || handler_threads < 1 || max_connections < 1) {
+    return invalid(
+        "io_threads, handler_threads and max_connections must be "
+        "positive");
+  }
+  if (max_body_bytes == 0 || max_header_bytes == 0) {
+    return invalid("max_body_bytes and max_header_bytes must be positive");
+  }
+  if (max_buffered_request_bytes < max_body_bytes) {
+    return invalid(
+        "max_buffered_request_bytes must hold at least one "
+        "largest body (max_body_bytes)");
+  }
+  if (min_body_bytes_per_second == 0) {
+    return invalid("min_body_bytes_per_second must be positive");
+  }
+  for (absl::Duration timeout :
+       {budget_wait, header_timeout, idle_timeout, write_timeout}) {
+    if (timeout <= absl::ZeroDuration()) {
+      return invalid("timeouts must be positive");
+    }
+  }
+  return absl::OkStatus();
+}
 
 HttpServer::HttpServer(KinesisApi* api, Broker* broker,
                        HttpServerOptions options)
     : api_(api),
       broker_(broker),
       options_(std::move(options)),
+      budget_(options_.max_buffered_request_bytes),
+      handlers_(static_cast<size_t>(std::max(1, options_.handler_threads))),
       work_(asio::make_work_guard(io_)),
-      acceptor_(asio::make_strand(io_)),
-      handlers_(static_cast<size_t>(options_.handler_threads)) {}
+      acceptor_(asio::make_strand(io_)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 absl::Status HttpServer::Start() {
+  BROOK_RETURN_IF_ERROR(options_.Validate());
   beast::error_code error;
   const auto address = asio::ip::make_address(options_.address, error);
   if (error) {
-    return absl::InvalidArgumentError(
+    return InvalidArgument(
         absl::StrCat("bad address '", options_.address, "'"));
   }
   const tcp::endpoint endpoint(address, options_.port);
@@ -381,9 +872,9 @@ absl::Status HttpServer::Start() {
   if (!error)
     acceptor_.listen(asio::socket_base::max_listen_connections, error);
   if (error) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options_.address, ":", options_.port,
-                     ": ", error.message()));
+    return InternalFailure(absl::StrCat("cannot listen on ", options_.address,
+                                        ":", options_.port, ": ",
+                                        error.message()));
   }
   port_ = acceptor_.local_endpoint().port();
   Accept();
@@ -398,15 +889,50 @@ void HttpServer::Accept() {
                                                         tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;  // Stopping.
     if (!error) {
-      if (connections_.load() >= options_.max_connections) {
+      size_t open;
+      {
+        absl::MutexLock lock(&sessions_mu_);
+        open = sessions_.size();
+      }
+      if (open >= static_cast<size_t>(options_.max_connections) && !ShedOne()) {
         beast::error_code ignored;
-        socket.close(ignored);  // Over the limit: refuse at once.
+        socket.close(ignored);  // Every connection is busy: refuse.
       } else {
-        std::make_shared<Session>(std::move(socket), this)->Read();
+        auto session = std::make_shared<Session>(std::move(socket), this);
+        AddSession(session);
+        session->PostStart();
       }
     }
     Accept();
   });
+}
+
+bool HttpServer::ShedOne() {
+  std::shared_ptr<Session> victim;
+  {
+    absl::MutexLock lock(&sessions_mu_);
+    int64_t oldest = std::numeric_limits<int64_t>::max();
+    for (const auto& [raw, weak] : sessions_) {
+      // A session being destroyed waits in RemoveSession() for this lock,
+      // so `raw` is alive here.
+      if (!raw->Sheddable() || raw->last_progress() >= oldest) continue;
+      if (std::shared_ptr<Session> session = weak.lock()) {
+        victim = std::move(session);
+        oldest = victim->last_progress();
+      }
+    }
+  }
+  return victim != nullptr && victim->Shed();
+}
+
+void HttpServer::AddSession(const std::shared_ptr<Session>& session) {
+  absl::MutexLock lock(&sessions_mu_);
+  sessions_.emplace(session.get(), session);
+}
+
+void HttpServer::RemoveSession(Session* session) {
+  absl::MutexLock lock(&sessions_mu_);
+  sessions_.erase(session);
 }
 
 void HttpServer::AddStream(std::shared_ptr<Session> session) {
@@ -421,6 +947,15 @@ void HttpServer::RemoveStream(Session* session) {
   if (it == streams_.end()) return;
   removed = std::move(it->second);
   streams_.erase(it);
+}
+
+void HttpServer::ReleaseBody(size_t bytes) {
+  if (!budget_.Release(bytes)) return;
+#ifdef __GLIBC__
+  // A burst of large bodies is over. glibc keeps freed memory in its
+  // arenas for reuse; hand it back, off the I/O threads.
+  asio::post(handlers_, [] { malloc_trim(0); });
+#endif
 }
 
 void HttpServer::Stop() {

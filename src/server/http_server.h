@@ -1,21 +1,41 @@
-// brookd's HTTP/1.1 transport (Boost.Beast): POST / with
+// brookd's HTTP/1.1 transport (Boost.Beast): POST with
 // X-Amz-Target: Kinesis_20131202.<Operation> goes to the KinesisApi; GET
-// /health and GET /metrics (Prometheus text) serve operators. Bounded in
-// every dimension a client controls: body and header sizes, idle time per
-// connection, and connections at once.
+// /health and GET /metrics (Prometheus text) serve operators.
 //
-// Threads: the server owns an io_context run by `io_threads` threads for
-// the sockets, and a pool of `handler_threads` that run the operations
-// (which may wait for a sync), so that a slow operation never stalls I/O.
+// Bounded in every dimension a client controls:
+//   - memory: request bodies held at once share one budget
+//     (max_buffered_request_bytes); a request takes its Content-Length from
+//     it before its body is read, waits (up to budget_wait) when it does
+//     not fit, then gets 503 ServiceUnavailable; headers and bodies have
+//     size limits;
+//   - time: a header deadline from a request's first byte, a minimum body
+//     rate, an idle time between requests, and a write timeout on every
+//     write, a SubscribeToShard event's included;
+//   - connections: at max_connections, a new connection sheds the one that
+//     has gone longest without progress (idle, or stuck in its headers, body
+//     or response), so that slow clients cannot crowd out ones that move.
+// With credentials, a request's signature headers (key, date, scope, signed
+// headers) are checked before its body is read.
+//
+// Threads (who owns what):
+//   - the server owns `io_`, run by its `io_threads` threads. Each
+//     connection (Session) works on its own strand of `io_`: its socket,
+//     timers, parser and phase are touched only there;
+//   - the server owns `handlers_`, a pool of `handler_threads` that run
+//     operations (which may wait for a sync), signature checks over bodies
+//     and /metrics, so that no slow operation stalls I/O; results are
+//     posted back to the connection's strand;
+//   - the Broker's fan-out threads call a streaming Session's EventSink
+//     methods: they queue the message and post to the strand, never wait.
 //
 // Thread safety: Start() and Stop() from one thread.
 // Lifetime: `api` and `broker` must outlive the server; Stop() (or the
-// destructor) answers the requests in flight and joins every thread.
+// destructor) answers the requests in flight, ends every subscription and
+// joins every thread.
 
 #ifndef BROOK_SERVER_HTTP_SERVER_H_
 #define BROOK_SERVER_HTTP_SERVER_H_
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +54,7 @@
 #include "boost/asio/thread_pool.hpp"
 #include "brook/broker.h"
 #include "server/kinesis_api.h"
+#include "server/request_budget.h"
 
 namespace brook {
 
@@ -41,15 +62,44 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 4567;  // 0 picks a free port; see HttpServer::port().
   // A PutRecords of 500 records and 10 MiB is about 13.4 MiB in base64.
+  // Larger bodies get 413 from their Content-Length alone.
   size_t max_body_bytes = size_t{16} << 20;
+  // Larger request headers get 431.
   size_t max_header_bytes = size_t{16} << 10;
+  // Request bodies held in memory at once, over all connections. A request
+  // holds its Content-Length (max_body_bytes if chunked) from its accepted
+  // headers until its operation has run. Must be at least max_body_bytes.
+  // Default: 256 MiB, a full body for each of 16 handler threads.
+  size_t max_buffered_request_bytes = size_t{256} << 20;
+  // How long a request may wait for room in that budget before it gets
+  // 503 ServiceUnavailable (which the SDKs retry).
+  absl::Duration budget_wait = absl::Seconds(10);
+  // The time a request's headers may take: from its first byte, or from
+  // the connection's start for its first request. Also the grace a body
+  // has before min_body_bytes_per_second applies.
+  absl::Duration header_timeout = absl::Seconds(10);
+  // The slowest a body may arrive: with N bytes read, a body must be
+  // complete by header_timeout + N / min_body_bytes_per_second after it
+  // started. Default 16 KiB/s: a 15 MiB body may take 16 minutes.
+  size_t min_body_bytes_per_second = size_t{16} << 10;
+  // The time a kept-alive connection may wait for its next request.
   absl::Duration idle_timeout = absl::Seconds(60);
+  // A write (part of a response, or of a SubscribeToShard event) that sends
+  // nothing for this long ends the connection, and its subscription.
+  absl::Duration write_timeout = absl::Seconds(30);
   int max_connections = 512;
   int io_threads = 2;
   int handler_threads = 16;
-  // Secret access keys by access key id. When set, every API request must
-  // carry a valid Signature Version 4 signature by one of them.
+  // Secret access keys by access key id. When set, every API request, and
+  // GET /metrics, must carry a valid Signature Version 4 signature by one
+  // of them.
   absl::flat_hash_map<std::string, std::string> credentials;
+  // When set, GET /metrics also accepts (and, without credentials, requires)
+  // "Authorization: Bearer <metrics_token>".
+  std::string metrics_token;
+
+  // InvalidArgumentException naming the first option out of its bounds.
+  absl::Status Validate() const;
 };
 
 class HttpServer {
@@ -59,12 +109,16 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving. Fails with InternalFailure if the address
-  // cannot be bound.
+  // Validates the options, binds and starts serving. Fails with
+  // InvalidArgumentException for bad options or address, and
+  // InternalFailure if the address cannot be bound.
   absl::Status Start();
 
   // The port it listens on.
   uint16_t port() const { return port_; }
+
+  // Request body bytes held now (for tests and metrics).
+  size_t buffered_request_bytes() const { return budget_.in_use(); }
 
   // Stops accepting, lets requests in flight finish, and joins the threads.
   // Idempotent.
@@ -74,27 +128,42 @@ class HttpServer {
 
  private:
   void Accept();
+  // Makes room for a new connection at the cap: asks the connection that
+  // has gone longest without progress, if any may be shed, to close.
+  // Returns false if none may.
+  bool ShedOne();
+  void AddSession(const std::shared_ptr<Session>& session);
+  void RemoveSession(Session* session);
   // Streaming sessions (SubscribeToShard), kept alive until they stop.
   void AddStream(std::shared_ptr<Session> session);
   void RemoveStream(Session* session);
+  // Gives request body bytes back to the budget, and freed memory back to
+  // the system once a busy period is over.
+  void ReleaseBody(size_t bytes);
 
   KinesisApi* const api_;
   Broker* const broker_;
   const HttpServerOptions options_;
+  // Declared before io_: sessions that io_ still holds when it is destroyed
+  // give their budget back and leave these maps on the way out.
+  RequestBudget budget_;
+  absl::Mutex sessions_mu_;
+  // Every open connection, for the cap and for shedding.
+  absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions_
+      ABSL_GUARDED_BY(sessions_mu_);
+  absl::Mutex streams_mu_;
+  absl::flat_hash_map<Session*, std::shared_ptr<Session>> streams_
+      ABSL_GUARDED_BY(streams_mu_);
+  boost::asio::thread_pool handlers_;
   boost::asio::io_context io_;
   // Keeps the I/O threads running while a stream waits for its next event
   // and nothing else is pending (during Stop(), say).
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::thread_pool handlers_;
   std::vector<std::thread> io_threads_;
-  std::atomic<int> connections_{0};
   uint16_t port_ = 0;
   bool stopped_ = false;
-  absl::Mutex streams_mu_;
-  absl::flat_hash_map<Session*, std::shared_ptr<Session>> streams_
-      ABSL_GUARDED_BY(streams_mu_);
 };
 
 // The body of GET /metrics: every shard's counters in Prometheus' text

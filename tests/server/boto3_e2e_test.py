@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 
 import boto3
+import botocore
 import botocore.config
 import botocore.exceptions
 
@@ -73,6 +74,17 @@ class SignatureTest(unittest.TestCase):
             self.assertEqual(
                 error_code(lambda: client(endpoint, "AKIDOTHER", "s3cret")
                            .list_streams()), "UnrecognizedClientException")
+            unsigned = boto3.client(
+                "kinesis", endpoint_url=endpoint, region_name="us-east-1",
+                config=botocore.config.Config(
+                    signature_version=botocore.UNSIGNED,
+                    retries={"max_attempts": 1}))
+            self.assertEqual(error_code(unsigned.list_streams),
+                             "MissingAuthenticationTokenException")
+            # /metrics tells stream names: not without a signature.
+            with self.assertRaises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(endpoint + "/metrics", timeout=30)
+            self.assertEqual(refused.exception.code, 403)
         finally:
             stop_brookd(server, data_dir)
 
@@ -105,30 +117,31 @@ class ExitCodeTest(unittest.TestCase):
 
 
 class ConnectionLimitsTest(unittest.TestCase):
-    """Idle and surplus connections cannot pile up."""
+    """Idle and surplus connections cannot pile up, nor crowd out clients
+    that make progress."""
 
-    def test_connection_cap_and_idle_timeout(self):
+    def test_connection_cap_sheds_the_stalest_and_deadlines_close(self):
         server, data_dir, endpoint = start_brookd(
-            "--max_connections=2", "--idle_timeout_s=2")
+            "--max_connections=2", "--header_timeout_s=2",
+            "--idle_timeout_s=2")
         port = int(endpoint.rsplit(":", 1)[1])
         try:
             opened = time.monotonic()
-            held = [socket.create_connection(("127.0.0.1", port), timeout=10)
-                    for _ in range(2)]
-            time.sleep(0.2)  # Both accepted: they hold the two slots.
-            surplus = socket.create_connection(("127.0.0.1", port),
+            stalest = socket.create_connection(("127.0.0.1", port),
                                                timeout=10)
-            # Closed at once, not after the idle timeout.
-            self.assertEqual(surplus.recv(1), b"")
-            self.assertLess(time.monotonic() - opened, 1.5)
-            surplus.close()
-            # The held ones are closed when their idle time is up...
-            for sock in held:
-                self.assertEqual(sock.recv(1), b"")
-                sock.close()
-            self.assertGreaterEqual(time.monotonic() - opened, 1.9)
-            # ...which frees the slots for requests.
+            time.sleep(0.1)
+            stale = socket.create_connection(("127.0.0.1", port), timeout=10)
+            time.sleep(0.1)  # Both accepted: they hold the two places.
+            # A client that makes progress is served all the same...
             client(endpoint).list_streams()
+            # ...in the place of the connection idle the longest.
+            self.assertEqual(stalest.recv(1), b"")
+            self.assertLess(time.monotonic() - opened, 1.5)
+            stalest.close()
+            # The other never sent its headers: closed at their deadline.
+            self.assertEqual(stale.recv(1), b"")
+            self.assertGreaterEqual(time.monotonic() - opened, 1.9)
+            stale.close()
         finally:
             stop_brookd(server, data_dir)
 
@@ -330,7 +343,10 @@ class Boto3EndToEndTest(unittest.TestCase):
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: brookd\r\n"
                          b"X-Padding: " + b"x" * (17 * 1024) + b"\r\n\r\n")
             self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 431"))
-        self.assertEqual(self.http("GET", "/nowhere")[0], 404)
+        # What is not an API call gets AWS's answer, as JSON.
+        status, body = self.http("GET", "/nowhere")
+        self.assertEqual((status, json.loads(body)["__type"]),
+                         (403, "AccessDeniedException"))
 
     def test_subscribe_to_shard(self):
         self.create("pushed", 1)
