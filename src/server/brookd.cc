@@ -57,7 +57,8 @@ ABSL_FLAG(int, max_buffered_request_mib, 256,
           "ServiceUnavailable. At least 16 (one largest body).");
 ABSL_FLAG(int, header_timeout_s, 10,
           "Seconds a request's headers may take from its first byte; also "
-          "the grace before --min_body_kib_per_s applies.");
+          "the grace before --min_body_kib_per_s applies, and the longest "
+          "a body may go without a byte.");
 ABSL_FLAG(int, min_body_kib_per_s, 16,
           "The slowest rate, in KiB/s, at which a request body may arrive.");
 ABSL_FLAG(int, idle_timeout_s, 60,

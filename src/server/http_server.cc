@@ -146,7 +146,8 @@ SignableRequest SignableOf(const http::request_header<>& header,
 //            fails
 //   waiting  take the body's size from the server's budget (budget_wait,
 //            then 503)
-//   body     read the body (at min_body_bytes_per_second after a grace)
+//   body     read the body (at min_body_bytes_per_second after a grace,
+//            with no silence longer than header_timeout)
 //   handling the operation runs on the handler pool
 //   writing  write the response (write_timeout per write); then idle, or
 //            close
@@ -404,12 +405,19 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
       Dispatch();
       return;
     }
-    if (body_read_ == 0) body_started_ = SteadyClock::now();
+    const SteadyClock::time_point now = SteadyClock::now();
+    if (body_read_ == 0) body_started_ = now;
+    // The rate is over the whole body, so early bytes buy time for later
+    // ones; a body that stops altogether is cut after a header_timeout's
+    // silence all the same, so that it cannot keep its budget for long.
     const double seconds =
         static_cast<double>(body_read_) /
         static_cast<double>(options().min_body_bytes_per_second);
-    stream_.expires_at(body_started_ + ToSteady(options().header_timeout) +
-                       ToSteady(absl::Seconds(seconds)));
+    const auto rate_deadline = body_started_ +
+                               ToSteady(options().header_timeout) +
+                               ToSteady(absl::Seconds(seconds));
+    stream_.expires_at(
+        std::min(rate_deadline, now + ToSteady(options().header_timeout)));
     http::async_read_some(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code error, size_t bytes) {

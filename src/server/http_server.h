@@ -76,11 +76,13 @@ struct HttpServerOptions {
   absl::Duration budget_wait = absl::Seconds(10);
   // The time a request's headers may take: from its first byte, or from
   // the connection's start for its first request. Also the grace a body
-  // has before min_body_bytes_per_second applies.
+  // has before min_body_bytes_per_second applies, and the longest a body
+  // may go without a byte.
   absl::Duration header_timeout = absl::Seconds(10);
   // The slowest a body may arrive: with N bytes read, a body must be
   // complete by header_timeout + N / min_body_bytes_per_second after it
-  // started. Default 16 KiB/s: a 15 MiB body may take 16 minutes.
+  // started, and may not go silent for longer than header_timeout.
+  // Default 16 KiB/s: a 15 MiB body may take 16 minutes.
   size_t min_body_bytes_per_second = size_t{16} << 10;
   // The time a kept-alive connection may wait for its next request.
   absl::Duration idle_timeout = absl::Seconds(60);

@@ -408,6 +408,18 @@ TEST_F(HttpServerTest, BodyBelowTheMinimumRate_IsCut) {
   EXPECT_TRUE(!open || client.ClosedWithin(absl::Seconds(1)));
 }
 
+TEST_F(HttpServerTest, BodyThatStops_IsCutAfterAHeaderTimeoutOfSilence) {
+  HttpServerOptions options;
+  options.header_timeout = absl::Milliseconds(300);
+  options.min_body_bytes_per_second = 1;  // The rate alone would wait days.
+  Serve(options);
+  RawClient client(port());
+  const std::string request = Post("ListStreams", std::string(200000, ' '));
+  ASSERT_TRUE(client.Send(request.substr(0, 100000)));
+  EXPECT_TRUE(client.ClosedWithin(kPatience));
+  EXPECT_TRUE(WaitForBuffered(0));
+}
+
 TEST_F(HttpServerTest, SlowHeaders_AreCutAtTheHeaderDeadline) {
   HttpServerOptions options;
   options.header_timeout = absl::Milliseconds(300);
