@@ -174,8 +174,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     MarkProgress();
   }
   ~Session() {
-    // Only one thread is left with the session; the budget bytes of a
-    // request that never reached its handler go back here.
+    // Only one thread is left with the session. A place in the budget's
+    // line is given up (if it was admitted meanwhile, the admission gives
+    // the bytes back), and the bytes of a request that never reached its
+    // handler go back here.
+    if (waiting_) server_->budget_.Cancel(ticket_);
     if (held_bytes_ > 0) server_->ReleaseBody(held_bytes_);
     server_->RemoveSession(this);
   }
@@ -350,10 +353,18 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     }
     SetPhase(Phase::kWaiting);
     waiting_ = true;
-    ticket_ = server_->budget_.Acquire(body_bytes_, [self =
-                                                         shared_from_this()] {
-      asio::post(self->stream_.get_executor(), [self] { self->OnAdmitted(); });
-    });
+    // The budget holds the session weakly: a connection that goes away
+    // while waiting must not be kept alive by its place in line.
+    ticket_ = server_->budget_.Acquire(
+        body_bytes_,
+        [weak = weak_from_this(), server = server_, bytes = body_bytes_] {
+          if (std::shared_ptr<Session> self = weak.lock()) {
+            asio::post(self->stream_.get_executor(),
+                       [self] { self->OnAdmitted(); });
+          } else {
+            server->ReleaseBody(bytes);  // Admitted after it was gone.
+          }
+        });
     if (ticket_ == 0) return;  // Admitted: OnAdmitted() is posted.
     budget_timer_.expires_after(ToSteady(options().budget_wait));
     budget_timer_.async_wait(
