@@ -15,7 +15,12 @@
 // stay valid across restarts until they expire.
 //
 // Every method that fails returns a status whose ErrorNameOf() is the Kinesis
-// error name; a failed call changed nothing.
+// error name; a failed call changed nothing. Every method checks in
+// Kinesis' order (docs/errors.md): first the request against the Kinesis
+// API model's constraints (ValidationException, with AWS's message), then
+// Kinesis' own rules on the values (InvalidArgumentException), then the
+// stream, shard or consumer it names (ResourceNotFoundException), then the
+// state. The lists below give the errors of the last three steps.
 
 #ifndef BROOK_BROKER_H_
 #define BROOK_BROKER_H_
@@ -75,9 +80,11 @@ class Broker {
   //
   // Creates an ACTIVE stream of `shard_count` shards that split the hash key
   // space evenly, as Kinesis does: shard i starts at floor(2^128/N)*i and the
-  // last ends at 2^128-1. Fails with InvalidArgumentException (bad name,
-  // count or options), ResourceInUseException (the name exists) or
-  // LimitExceededException (past BrokerOptions::max_shards).
+  // last ends at 2^128-1, with `tags`. Fails with ValidationException (a
+  // name, count or record size out of the model's bounds),
+  // InvalidArgumentException (a bad tag or throughput limit),
+  // ResourceInUseException (the name exists) or LimitExceededException
+  // (past BrokerOptions::max_shards, or more than 50 tags).
   virtual absl::Status CreateStream(const CreateStreamRequest& request) = 0;
 
   // Broker::DeleteStream()
@@ -103,6 +110,12 @@ class Broker {
   virtual absl::StatusOr<StreamDescriptionSummary> DescribeStreamSummary(
       const DescribeStreamSummaryRequest& request) = 0;
 
+  // Broker::DescribeLimits()
+  //
+  // The shard quota and how much of it the streams use, as Kinesis'
+  // DescribeLimits. Fails only with InternalFailure after Close().
+  virtual absl::StatusOr<DescribeLimitsResult> DescribeLimits() = 0;
+
   // Broker::ListStreams()
   //
   // Lists streams in name order, up to 100 per call.
@@ -115,8 +128,10 @@ class Broker {
   // `max_results` per call, with a `next_token` that expires after 300
   // seconds. Closed shards are listed until the retention period has
   // removed their records. Fails with InvalidArgumentException (a filter
-  // without the shard id or timestamp it needs, or a next token combined
-  // with other arguments) or ExpiredNextTokenException.
+  // without the shard id or timestamp it needs, or with one it does not
+  // take, or a next token combined with other arguments),
+  // ResourceNotFoundException (no such stream, or one created at another
+  // `stream_creation_timestamp`) or ExpiredNextTokenException.
   virtual absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) = 0;
 
@@ -125,9 +140,11 @@ class Broker {
   // Broker::ListTagsForStream()
   //
   // Label a stream, as Kinesis does; the tags are kept with the stream and
-  // deleted with it. Adding fails with InvalidArgumentException (a bad key
-  // or value, or no tags) or LimitExceededException (more than 50 tags on
-  // the stream, counting those it has); nothing is added then.
+  // deleted with it. Adding fails with ValidationException (no tags, or a
+  // key or value too long), InvalidArgumentException (a character AWS does
+  // not allow in tags, or the reserved prefix "aws:") or
+  // LimitExceededException (more than 50 tags on the stream, counting those
+  // it has); nothing is added then.
   virtual absl::Status AddTagsToStream(
       const AddTagsToStreamRequest& request) = 0;
   virtual absl::Status RemoveTagsFromStream(
@@ -153,19 +170,22 @@ class Broker {
   //
   // Closes `shard_to_split` and opens two children: one owns the hash keys
   // below `new_starting_hash_key`, the other the rest. Fails with
+  // ValidationException (a hash key that is not a decimal number),
   // ResourceNotFoundException (no such stream or shard),
-  // InvalidArgumentException (a closed shard, or a hash key not inside the
-  // shard above its starting key), ResourceInUseException (another reshard
-  // is running) or LimitExceededException (past BrokerOptions::max_shards
-  // open shards).
+  // InvalidArgumentException (a closed shard, or a hash key not greater
+  // than the shard's starting key + 1 and less than its ending key, as
+  // Kinesis requires), ResourceInUseException (another reshard is running)
+  // or LimitExceededException (past BrokerOptions::max_shards open shards).
   virtual absl::Status SplitShard(const SplitShardRequest& request) = 0;
 
   // Broker::MergeShards()
   //
   // Closes two open shards whose hash key ranges touch and opens one child
-  // that owns both ranges. Fails with ResourceNotFoundException,
-  // InvalidArgumentException (a closed shard, the same shard twice, or
-  // ranges that do not touch) or ResourceInUseException.
+  // that owns both ranges; `adjacent_shard_to_merge` must own the keys just
+  // above `shard_to_merge`'s, as in Kinesis. Fails with
+  // ResourceNotFoundException, InvalidArgumentException (a closed shard,
+  // the same shard twice, ranges that do not touch or in the reverse order)
+  // or ResourceInUseException.
   virtual absl::Status MergeShards(const MergeShardsRequest& request) = 0;
 
   // Broker::UpdateShardCount()
@@ -173,7 +193,7 @@ class Broker {
   // Reshards to `target_shard_count` open shards that split the hash key
   // space evenly, through splits and merges applied together (shards that
   // are created and closed within the step are listed, empty, to keep the
-  // lineage whole). Fails with InvalidArgumentException (a target below 1),
+  // lineage whole). Fails with ValidationException (a target below 1),
   // LimitExceededException (a target above double or below half the open
   // shards, above 10,000, past BrokerOptions::max_shards, or an eleventh
   // scaling within 24 hours), ResourceNotFoundException or
@@ -188,7 +208,8 @@ class Broker {
   // not bring back records already removed; decreasing makes records older
   // than the new period unreadable at once and removes them in the
   // background. Fail with InvalidArgumentException if the value is out of
-  // range, or smaller (Increase) or larger (Decrease) than the current one.
+  // range, or smaller (Increase) or larger (Decrease) than the current one,
+  // or ResourceNotFoundException.
   virtual absl::Status IncreaseStreamRetentionPeriod(
       const UpdateStreamRetentionRequest& request) = 0;
   virtual absl::Status DecreaseStreamRetentionPeriod(
@@ -216,7 +237,10 @@ class Broker {
   //
   // Appends one record to the shard that owns its hash key and returns once
   // it is durable per BrokerOptions::durability and visible to readers.
-  // Fails with InvalidArgumentException (see PutRecordRequest),
+  // Fails with ValidationException (a partition key of 0 or more than 256
+  // characters, an explicit hash key that is not a decimal number, data
+  // over 10 MiB), InvalidArgumentException (a hash key above 2^128-1, a
+  // record over the stream's maximum size, see PutRecordRequest),
   // ResourceNotFoundException, or ProvisionedThroughputExceededException
   // (the shard's write limits; retry later, see brook/retry.h); on failure
   // nothing was written.
@@ -233,7 +257,9 @@ class Broker {
   // Broker::PutRecords()
   //
   // Appends up to 500 records. A request that breaks a rule fails whole with
-  // InvalidArgumentException and writes nothing; otherwise each record lands
+  // ValidationException (as PutRecord, or no records or more than 500) or
+  // InvalidArgumentException (as PutRecord, or over 10 MiB in all) and
+  // writes nothing; otherwise each record lands
   // whole or fails with its own status (ProvisionedThroughputExceeded-
   // Exception when its shard is over its write limits), reported in request
   // order. Records of one request that go to one shard keep their request
@@ -262,9 +288,11 @@ class Broker {
   // kept, as TRIM_HORIZON does.
   // Example: a shard holds records 10, 20 and 30 (their sequence numbers);
   // AT 20 reads 20 and 30, AFTER 20 reads 30, LATEST reads only records put
-  // after the call. Fails with ResourceNotFoundException (no such stream or
-  // shard) or InvalidArgumentException (missing or foreign sequence number,
-  // missing timestamp).
+  // after the call. Fails with ValidationException (a bad shard id),
+  // InvalidArgumentException (a sequence number or timestamp missing where
+  // the type needs it or given where it takes none, a sequence number of
+  // another shard), ResourceNotFoundException (no such stream or shard;
+  // "shardId-7" and "7" name "shardId-000000000007", as in Kinesis).
   virtual absl::StatusOr<GetShardIteratorResult> GetShardIterator(
       const GetShardIteratorRequest& request) = 0;
 
@@ -274,8 +302,9 @@ class Broker {
   // position, in order, and the iterator to continue with; at the end of a
   // closed shard, no iterator and the shard's children instead. Fails with
   // ExpiredIteratorException (older than 5 minutes: get a new one),
-  // InvalidArgumentException (not an iterator this Broker issued, or a bad
-  // limit), ResourceNotFoundException (the stream was deleted) or
+  // ValidationException (a limit outside 1 to 10,000, an iterator longer
+  // than 512 characters), InvalidArgumentException (not an iterator this
+  // Broker issued), ResourceNotFoundException (the stream was deleted) or
   // ProvisionedThroughputExceededException (the shard's classic read limits;
   // the iterator stays valid, retry later).
   virtual absl::StatusOr<GetRecordsResult> GetRecords(
@@ -288,7 +317,7 @@ class Broker {
   // Broker::RegisterStreamConsumer()
   //
   // Registers an enhanced fan-out consumer, ACTIVE at once; it survives
-  // restarts. Fails with InvalidArgumentException (bad name),
+  // restarts. Fails with ValidationException (bad name),
   // ResourceNotFoundException (no such stream), ResourceInUseException (the
   // name is taken) or LimitExceededException (past
   // BrokerOptions::max_consumers_per_stream).
@@ -334,17 +363,17 @@ class Broker {
   //
   // Records how far `application_name` has processed a shard, replacing its
   // previous checkpoint of the shard; durable per BrokerOptions::durability
-  // when it returns. Fails with ResourceNotFoundException (no such stream or
-  // shard) or InvalidArgumentException (a bad application name, a sequence
-  // number that is not of the shard, a negative sub-sequence number, or
-  // `shard_end` for an open shard).
+  // when it returns. Fails with ValidationException (a bad application name
+  // or shard id), InvalidArgumentException (a negative sub-sequence
+  // number, a sequence number that is not of the shard, or `shard_end` for
+  // an open shard) or ResourceNotFoundException (no such stream or shard).
   virtual absl::Status PutCheckpoint(const PutCheckpointRequest& request) = 0;
 
   // Broker::GetCheckpoints()
   //
   // Returns the application's checkpoints in the stream; none if it never
-  // checkpointed. Fails with ResourceNotFoundException or
-  // InvalidArgumentException (a bad application name).
+  // checkpointed. Fails with ValidationException (a bad application name)
+  // or ResourceNotFoundException.
   virtual absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) = 0;
 

@@ -27,6 +27,15 @@ namespace brook {
 // The numeric values are not persisted or sent anywhere; only the names are.
 enum class ErrorName {
   kNone,
+  // A request that breaks the Kinesis API model's constraints (a length,
+  // range, pattern or enum value of a member, a required member missing),
+  // from the library and brookd alike, with AWS's message: "1 validation
+  // error detected: Value '0' at 'shardCount' failed to satisfy
+  // constraint: Member must have value greater than or equal to 1".
+  kValidationException,
+  // A well-formed request that Kinesis' own rules refuse, or that does not
+  // fit the state (a hash key outside the shard, a sequence number of
+  // another shard, arguments that do not go together).
   kInvalidArgumentException,
   kResourceNotFoundException,
   kResourceInUseException,
@@ -36,14 +45,13 @@ enum class ErrorName {
   kExpiredNextTokenException,
   kInternalFailure,
   // Only from brookd, about a request's wire form rather than its meaning:
-  // a body that is not JSON or has a member of the wrong type; a member
-  // missing or out of its bounds; an operation that does not exist; an
-  // unknown access key; a signature that does not match or is not scoped
-  // to Kinesis; no signature at all; a signature missing a part; a request
-  // that is not a Kinesis call (a method other than POST); a server too
-  // busy to take the request now (retry later, as for any AWS endpoint).
+  // a body that is not JSON, has a member of the wrong JSON type or a blob
+  // that is not base64; an operation that does not exist; an unknown access
+  // key; a signature that does not match or is not scoped to Kinesis; no
+  // signature at all; a signature missing a part; a request that is not a
+  // Kinesis call (a method other than POST); a server too busy to take the
+  // request now (retry later, as for any AWS endpoint).
   kSerializationException,
-  kValidationException,
   kUnknownOperationException,
   kUnrecognizedClientException,
   kInvalidSignatureException,

@@ -77,12 +77,23 @@ struct ChildShard {
   HashKeyRange hash_key_range;
 };
 
+// Tags: labels on a stream, as Kinesis' AddTagsToStream and friends. A
+// stream has at most 50; keys are 1 to 128 characters and may not start
+// with "aws:", values 0 to 256.
+struct Tag {
+  std::string key;
+  std::string value;
+};
+
 struct CreateStreamRequest {
   // 1 to 128 characters of [a-zA-Z0-9_.-].
   std::string stream_name;
   // At least 1.
   int shard_count = 1;
   StreamOptions options;
+  // Tags the stream starts with, under AddTagsToStream's rules (at most
+  // 50).
+  std::vector<Tag> tags;
 };
 
 struct DeleteStreamRequest {
@@ -133,6 +144,17 @@ struct UpdateStreamRetentionRequest {
   std::string stream;  // Name or ARN.
   // 24 to 8,760.
   int retention_period_hours = 24;
+};
+
+// The account-wide quotas of Kinesis' DescribeLimits, for this Broker.
+struct DescribeLimitsResult {
+  // BrokerOptions::max_shards.
+  int shard_limit = 0;
+  // Open shards over every stream.
+  int open_shard_count = 0;
+  // Brook's streams are all provisioned: it makes no on-demand stream.
+  int on_demand_stream_count = 0;
+  int on_demand_stream_count_limit = 0;
 };
 
 struct UpdateStreamLimitsRequest {
@@ -200,6 +222,10 @@ struct ShardFilter {
 struct ListShardsRequest {
   // Name or ARN. Must be empty when `next_token` is given.
   std::string stream;
+  // When set, the stream must have been created at this time (to the
+  // millisecond), else ResourceNotFoundException: it tells a stream from an
+  // earlier one of the same name. Not with `next_token`.
+  absl::optional<absl::Time> stream_creation_timestamp;
   // From a previous result, which it continues with the same filter;
   // expires after 300 seconds (ExpiredNextTokenException).
   std::string next_token;
@@ -207,8 +233,8 @@ struct ListShardsRequest {
   std::string exclusive_start_shard_id;
   // 1 to 10,000.
   int max_results = 1000;
-  // Not with `next_token`.
-  ShardFilter shard_filter;
+  // Which shards; unset is FROM_TRIM_HORIZON. Not with `next_token`.
+  absl::optional<ShardFilter> shard_filter;
 };
 
 struct ListShardsResult {
@@ -246,14 +272,6 @@ struct UpdateShardCountResult {
   std::string stream_arn;
   int current_shard_count = 0;
   int target_shard_count = 0;
-};
-
-// Tags: labels on a stream, as Kinesis' AddTagsToStream and friends. A
-// stream has at most 50; keys are 1 to 128 characters and may not start
-// with "aws:", values 0 to 256.
-struct Tag {
-  std::string key;
-  std::string value;
 };
 
 struct AddTagsToStreamRequest {

@@ -12,6 +12,7 @@
 #include "common/coding.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "common/uint128.h"
 #include "routing/hash_key.h"
 #include "storage/meta_reader.h"
 
@@ -159,21 +160,17 @@ absl::Status BrokerImpl::Start() {
 // Enhanced fan-out
 // -----------------------------------------------------------------------------
 
-absl::StatusOr<std::shared_ptr<ConsumerState>> BrokerImpl::FindConsumer(
-    const ConsumerRef& ref) const {
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  if (ref.consumer_arn.empty()) {
-    BROOK_RETURN_IF_ERROR(ValidateConsumerName(ref.consumer_name));
-  }
+absl::StatusOr<std::shared_ptr<ConsumerState>> BrokerImpl::ResolveConsumer(
+    const absl::Status& valid, const ConsumerRef& ref) const {
+  BROOK_RETURN_IF_ERROR(Preamble(valid));
   return consumers_->Find(ref);
 }
 
 absl::StatusOr<Consumer> BrokerImpl::RegisterStreamConsumer(
     const RegisterStreamConsumerRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(ValidateConsumerName(request.consumer_name));
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   BROOK_ASSIGN_OR_RETURN(
       std::shared_ptr<ConsumerState> consumer,
       consumers_->Register(*stream, request.consumer_name, clock_->Now()));
@@ -182,8 +179,9 @@ absl::StatusOr<Consumer> BrokerImpl::RegisterStreamConsumer(
 
 absl::Status BrokerImpl::DeregisterStreamConsumer(const ConsumerRef& ref) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
-                         FindConsumer(ref));
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<ConsumerState> consumer,
+      ResolveConsumer(Validate(ref, "DeregisterStreamConsumer"), ref));
   BROOK_RETURN_IF_ERROR(consumers_->Deregister(consumer));
   fan_out_->EndConsumer(consumer.get(), ResourceNotFound(absl::StrCat(
                                             "consumer '", consumer->name(),
@@ -194,18 +192,17 @@ absl::Status BrokerImpl::DeregisterStreamConsumer(const ConsumerRef& ref) {
 absl::StatusOr<Consumer> BrokerImpl::DescribeStreamConsumer(
     const ConsumerRef& ref) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
-                         FindConsumer(ref));
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<ConsumerState> consumer,
+      ResolveConsumer(Validate(ref, "DescribeStreamConsumer"), ref));
   return consumer->Describe();
 }
 
 absl::StatusOr<ListStreamConsumersResult> BrokerImpl::ListStreamConsumers(
     const ListStreamConsumersRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("max results", request.max_results, 1, kMaxListLimit));
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   std::string start;
   if (!request.next_token.empty()) {
     BROOK_ASSIGN_OR_RETURN(
@@ -237,15 +234,11 @@ absl::StatusOr<ListStreamConsumersResult> BrokerImpl::ListStreamConsumers(
 absl::StatusOr<std::unique_ptr<Subscription>> BrokerImpl::SubscribeToShard(
     const SubscribeToShardRequest& request, SubscriptionHandler* handler) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
   if (handler == nullptr) return InvalidArgument("a handler is required");
-  if (request.consumer_arn.empty()) {
-    return InvalidArgument("a consumer ARN is required");
-  }
   ConsumerRef ref;
   ref.consumer_arn = request.consumer_arn;
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
-                         consumers_->Find(ref));
+                         ResolveConsumer(Validate(request), ref));
   std::shared_ptr<StreamState> stream =
       catalog_->FindById(consumer->stream_id());
   if (stream == nullptr) {
@@ -266,8 +259,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> BrokerImpl::SubscribeToShard(
 absl::Status BrokerImpl::PutCheckpoint(const PutCheckpointRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
-  BROOK_RETURN_IF_ERROR(ValidateApplicationName(request.application_name));
+                         ResolveStream(Validate(request), request.stream));
   BROOK_ASSIGN_OR_RETURN(uint32_t index,
                          ShardIndexOf(*stream, request.shard_id));
   const ShardState& shard = *stream->shard(index);
@@ -281,8 +273,6 @@ absl::Status BrokerImpl::PutCheckpoint(const PutCheckpointRequest& request) {
     }
     counter = *ending;
   } else {
-    BROOK_RETURN_IF_ERROR(ValidateRange(
-        "sub-sequence number", request.sub_sequence_number, 0, INT64_MAX));
     if (!IsNumberOfShard(shard, request.sequence_number)) {
       return InvalidArgument(absl::StrCat("sequence number ",
                                           request.sequence_number.ToString(),
@@ -300,8 +290,7 @@ absl::StatusOr<GetCheckpointsResult> BrokerImpl::GetCheckpoints(
     const GetCheckpointsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
-  BROOK_RETURN_IF_ERROR(ValidateApplicationName(request.application_name));
+                         ResolveStream(Validate(request), request.stream));
   GetCheckpointsResult result;
   BROOK_ASSIGN_OR_RETURN(result.checkpoints,
                          checkpoints_->List(*stream, request.application_name));
@@ -338,10 +327,14 @@ absl::Status BrokerImpl::CheckOpen() const {
   return closed_ ? ClosedError() : absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::FindStream(
-    absl::string_view name_or_arn) const {
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(ValidateStreamReference(name_or_arn));
+absl::Status BrokerImpl::Preamble(const absl::Status& valid) const {
+  BROOK_RETURN_IF_ERROR(valid);
+  return CheckOpen();
+}
+
+absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::ResolveStream(
+    const absl::Status& valid, absl::string_view name_or_arn) const {
+  BROOK_RETURN_IF_ERROR(Preamble(valid));
   return catalog_->Find(name_or_arn);
 }
 
@@ -351,8 +344,7 @@ absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::FindStream(
 
 absl::Status BrokerImpl::CreateStream(const CreateStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(ValidateCreateStream(request));
+  BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
   return pipeline_->RunExclusive([&](CommitPipeline::Exclusive& section) {
     // The shards start at a counter of their own (see reshard_planner.h).
     const uint64_t first = section.next_counter();
@@ -364,7 +356,7 @@ absl::Status BrokerImpl::CreateStream(const CreateStreamRequest& request) {
 absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   if (!request.enforce_consumer_deletion &&
       consumers_->CountFor(stream->id()) > 0) {
     return ResourceInUse(
@@ -384,11 +376,8 @@ absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
 absl::StatusOr<StreamDescription> BrokerImpl::DescribeStream(
     const DescribeStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("limit", request.limit, 1, kMaxListLimit));
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   StreamDescription description;
   DescribeCommonFields(*stream, &description);
   description.shards =
@@ -403,7 +392,7 @@ absl::StatusOr<StreamDescriptionSummary> BrokerImpl::DescribeStreamSummary(
     const DescribeStreamSummaryRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   StreamDescriptionSummary summary;
   DescribeCommonFields(*stream, &summary);
   summary.limits = stream->limits();
@@ -425,11 +414,9 @@ absl::Status BrokerImpl::DecreaseStreamRetentionPeriod(
 absl::Status BrokerImpl::UpdateRetention(
     const UpdateStreamRetentionRequest& request, bool increase) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(ValidateRange("retention period (hours)",
-                                      request.retention_period_hours,
-                                      kMinRetentionHours, kMaxRetentionHours));
-  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<StreamState> stream,
+      ResolveStream(Validate(request, increase), request.stream));
   const int current = stream->retention_hours();
   if (increase ? request.retention_period_hours < current
                : request.retention_period_hours > current) {
@@ -444,10 +431,8 @@ absl::Status BrokerImpl::UpdateRetention(
 absl::Status BrokerImpl::UpdateStreamLimits(
     const UpdateStreamLimitsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(request.limits.Validate());
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   return catalog_->UpdateLimits(stream, request.limits, clock_->Now());
 }
 
@@ -455,7 +440,7 @@ absl::StatusOr<GetShardMetricsResult> BrokerImpl::GetShardMetrics(
     const GetShardMetricsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   GetShardMetricsResult result;
   result.shards.resize(stream->shard_count());
   for (int i = 0; i < stream->shard_count(); ++i) {
@@ -465,18 +450,21 @@ absl::StatusOr<GetShardMetricsResult> BrokerImpl::GetShardMetrics(
   return result;
 }
 
+absl::StatusOr<DescribeLimitsResult> BrokerImpl::DescribeLimits() {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(Preamble(absl::OkStatus()));
+  DescribeLimitsResult result;
+  result.shard_limit = options_.max_shards;
+  result.open_shard_count = catalog_->open_shard_count();
+  return result;
+}
+
 absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
     const ListStreamsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("limit", request.limit, 1, kMaxListLimit));
+  BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
   std::string start = request.exclusive_start_stream_name;
   if (!request.next_token.empty()) {
-    if (!start.empty()) {
-      return InvalidArgument(
-          "next token cannot be combined with exclusive start stream name");
-    }
     BROOK_ASSIGN_OR_RETURN(
         std::string token_payload,
         OpenNextToken(TokenKind::kListStreams, request.next_token));
@@ -502,20 +490,10 @@ absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
 absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
     const ListShardsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("max results", request.max_results, 1, kMaxListLimit));
+  BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
   std::shared_ptr<StreamState> stream;
   ListShardsPosition position;
   if (!request.next_token.empty()) {
-    if (!request.stream.empty() || !request.exclusive_start_shard_id.empty() ||
-        request.shard_filter.type != ShardFilterType::kFromTrimHorizon ||
-        !request.shard_filter.shard_id.empty() ||
-        request.shard_filter.timestamp.has_value()) {
-      return InvalidArgument(
-          "next token cannot be combined with a stream, an exclusive start "
-          "shard id or a shard filter");
-    }
     BROOK_ASSIGN_OR_RETURN(
         std::string token_payload,
         OpenNextToken(TokenKind::kListShards, request.next_token));
@@ -525,15 +503,21 @@ absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
       return ResourceNotFound("the stream of this next token was deleted");
     }
   } else {
-    BROOK_ASSIGN_OR_RETURN(stream, FindStream(request.stream));
-    BROOK_RETURN_IF_ERROR(ValidateShardFilter(request.shard_filter));
-    if (!request.exclusive_start_shard_id.empty()) {
-      BROOK_RETURN_IF_ERROR(
-          ValidateShardIdPattern(request.exclusive_start_shard_id));
+    BROOK_ASSIGN_OR_RETURN(stream, catalog_->Find(request.stream));
+    if (request.stream_creation_timestamp.has_value() &&
+        absl::ToUnixMillis(*request.stream_creation_timestamp) !=
+            stream->creation_ms()) {
+      return ResourceNotFound(
+          absl::StrCat("Stream ", stream->name(), " was not created at ",
+                       absl::FormatTime(*request.stream_creation_timestamp)));
     }
+    const ShardFilter filter = request.shard_filter.value_or(ShardFilter());
     position.stream_id = stream->id();
-    position.filter = request.shard_filter;
-    position.last_shard_id = request.exclusive_start_shard_id;
+    position.filter = filter;
+    position.last_shard_id =
+        filter.type == ShardFilterType::kAfterShardId
+            ? CanonicalShardId(filter.shard_id)
+            : CanonicalShardId(request.exclusive_start_shard_id);
   }
   const absl::Time now = clock_->Now();
   ListShardsResult result;
@@ -557,10 +541,7 @@ absl::Status BrokerImpl::AddTagsToStream(
     const AddTagsToStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("tags", request.tags.size(), 1, kMaxTagsPerStream));
-  for (const Tag& tag : request.tags) BROOK_RETURN_IF_ERROR(ValidateTag(tag));
+                         ResolveStream(Validate(request), request.stream));
   return catalog_->UpdateTags(stream, [&](StreamTags& tags) -> absl::Status {
     for (const Tag& tag : request.tags) tags[tag.key] = tag.value;
     if (tags.size() > static_cast<size_t>(kMaxTagsPerStream)) {
@@ -576,9 +557,7 @@ absl::Status BrokerImpl::RemoveTagsFromStream(
     const RemoveTagsFromStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("tag keys", request.tag_keys.size(), 1, kMaxTagsPerStream));
+                         ResolveStream(Validate(request), request.stream));
   return catalog_->UpdateTags(stream, [&](StreamTags& tags) {
     for (const std::string& key : request.tag_keys) tags.erase(key);
     return absl::OkStatus();
@@ -589,9 +568,7 @@ absl::StatusOr<ListTagsForStreamResult> BrokerImpl::ListTagsForStream(
     const ListTagsForStreamRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("limit", request.limit, 1, kMaxTagsPerStream));
+                         ResolveStream(Validate(request), request.stream));
   const StreamTags tags = stream->tags();
   ListTagsForStreamResult result;
   auto it = tags.upper_bound(request.exclusive_start_tag_key);
@@ -610,7 +587,6 @@ absl::StatusOr<ListTagsForStreamResult> BrokerImpl::ListTagsForStream(
 
 absl::StatusOr<uint32_t> BrokerImpl::ShardIndexOf(
     const StreamState& stream, absl::string_view shard_id) const {
-  BROOK_RETURN_IF_ERROR(ValidateShardIdPattern(shard_id));
   const absl::optional<uint32_t> index = ParseShardId(shard_id);
   if (!index.has_value() || stream.shard(*index) == nullptr) {
     return ResourceNotFound(absl::StrCat(
@@ -622,12 +598,23 @@ absl::StatusOr<uint32_t> BrokerImpl::ShardIndexOf(
 absl::Status BrokerImpl::SplitShard(const SplitShardRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   BROOK_ASSIGN_OR_RETURN(uint32_t index,
                          ShardIndexOf(*stream, request.shard_to_split));
   BROOK_ASSIGN_OR_RETURN(
       absl::uint128 hash_key,
-      ParseHashKey("new starting hash key", request.new_starting_hash_key));
+      ParseHashKey("NewStartingHashKey", request.new_starting_hash_key));
+  // Kinesis leaves each child at least two hash keys: the new starting key
+  // must be above the shard's starting key + 1 and below its ending key.
+  const HashKeyRange range = stream->shard(index)->hash_key_range();
+  if (hash_key <= range.starting_hash_key + 1 ||
+      hash_key >= range.ending_hash_key) {
+    return InvalidArgument(absl::StrCat(
+        "NewStartingHashKey ", request.new_starting_hash_key,
+        " must be greater than ", Uint128ToDecimal(range.starting_hash_key + 1),
+        " and less than ", Uint128ToDecimal(range.ending_hash_key),
+        " for shard ", ShardIdOf(index)));
+  }
   return Reshard(stream, [&](ReshardPlanner& planner) {
     return planner.Split(index, hash_key);
   });
@@ -636,12 +623,21 @@ absl::Status BrokerImpl::SplitShard(const SplitShardRequest& request) {
 absl::Status BrokerImpl::MergeShards(const MergeShardsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   BROOK_ASSIGN_OR_RETURN(uint32_t index,
                          ShardIndexOf(*stream, request.shard_to_merge));
   BROOK_ASSIGN_OR_RETURN(
       uint32_t adjacent_index,
       ShardIndexOf(*stream, request.adjacent_shard_to_merge));
+  // Kinesis takes the lower shard first and the one just above it second.
+  if (index != adjacent_index &&
+      stream->shard(adjacent_index)->hash_key_range().ending_hash_key <
+          stream->shard(index)->hash_key_range().starting_hash_key) {
+    return InvalidArgument(absl::StrCat(
+        "AdjacentShardToMerge ", ShardIdOf(adjacent_index),
+        " owns the hash keys below ShardToMerge ", ShardIdOf(index),
+        "'s; give the lower shard as ShardToMerge"));
+  }
   return Reshard(stream, [&](ReshardPlanner& planner) {
     return planner.Merge(index, adjacent_index);
   });
@@ -651,12 +647,7 @@ absl::StatusOr<UpdateShardCountResult> BrokerImpl::UpdateShardCount(
     const UpdateShardCountRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
-  if (request.scaling_type != ScalingType::kUniformScaling) {
-    return InvalidArgument("scaling type must be UNIFORM_SCALING");
-  }
-  BROOK_RETURN_IF_ERROR(ValidateRange(
-      "target shard count", request.target_shard_count, 1, INT32_MAX));
+                         ResolveStream(Validate(request), request.stream));
   UpdateShardCountResult result;
   result.stream_name = stream->name();
   result.stream_arn = stream->arn();
@@ -752,15 +743,11 @@ absl::StatusOr<Result> WaitFor(Put put) {
 }  // namespace
 
 absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
-    absl::string_view stream_ref, absl::Span<const PutView> records,
+    const absl::Status& valid, absl::string_view stream_ref,
+    absl::Span<const PutView> records,
     const absl::optional<SequenceNumber>& ordering) const {
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(stream_ref));
-  if (records.empty() || records.size() > kMaxPutRecordsEntries) {
-    return InvalidArgument(absl::StrCat("a put must carry 1 to ",
-                                        kMaxPutRecordsEntries, " records, got ",
-                                        records.size()));
-  }
+                         ResolveStream(valid, stream_ref));
   // Counters only grow, so any number issued before is below every number
   // issued from now on; a number never issued cannot be honoured.
   if (ordering.has_value() &&
@@ -772,9 +759,7 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
   const std::shared_ptr<const ShardRouter> router = stream->router();
   WriteRequest request;
   request.records.reserve(records.size());
-  size_t total_bytes = 0;
   for (const PutView& record : records) {
-    BROOK_RETURN_IF_ERROR(ValidatePartitionKey(record.partition_key));
     BROOK_RETURN_IF_ERROR(ValidateRecordSize(record.partition_key, record.data,
                                              stream->max_record_size_kib()));
     BROOK_ASSIGN_OR_RETURN(absl::optional<absl::uint128> explicit_hash_key,
@@ -785,12 +770,6 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
     request.records.push_back(PendingRecord{&router->ShardFor(hash_key),
                                             hash_key, record.partition_key,
                                             record.data});
-    total_bytes += record.partition_key.size() + record.data.size();
-  }
-  if (total_bytes > kMaxPutRecordsBytes) {
-    return InvalidArgument(absl::StrCat(
-        "records total ", total_bytes, " bytes (data plus partition keys); a ",
-        "put may carry at most ", kMaxPutRecordsBytes));
   }
   request.stream = std::move(stream);
   return request;
@@ -837,7 +816,8 @@ std::vector<RecordOutcome> MergeOutcomes(std::vector<absl::Status> refusals,
 
 }  // namespace
 
-void BrokerImpl::Enqueue(absl::string_view stream_ref,
+void BrokerImpl::Enqueue(const absl::Status& valid,
+                         absl::string_view stream_ref,
                          absl::Span<const PutView> records,
                          const absl::optional<SequenceNumber>& ordering,
                          OutcomesCallback done) {
@@ -845,7 +825,7 @@ void BrokerImpl::Enqueue(absl::string_view stream_ref,
   std::vector<absl::Status> refusals;
   {
     absl::ReaderMutexLock lock(&close_mu_);
-    request = PreparePuts(stream_ref, records, ordering);
+    request = PreparePuts(valid, stream_ref, records, ordering);
     if (request.ok()) {
       refusals = AdmitWrites(*request);
       if (!request->records.empty()) {
@@ -875,7 +855,7 @@ void BrokerImpl::PutRecordsUnowned(const PutRecordsRequest& request,
     views.push_back(
         PutView{entry.partition_key, entry.data, entry.explicit_hash_key});
   }
-  Enqueue(request.stream, views, absl::nullopt,
+  Enqueue(Validate(request), request.stream, views, absl::nullopt,
           [done = std::move(done)](
               absl::StatusOr<std::vector<RecordOutcome>> outcomes) mutable {
             std::move(done)(ToPutRecordsResult(std::move(outcomes)));
@@ -886,7 +866,7 @@ void BrokerImpl::PutRecordUnowned(const PutRecordRequest& request,
                                   PutRecordCallback done) {
   const PutView view{request.partition_key, request.data,
                      request.explicit_hash_key};
-  Enqueue(request.stream, absl::MakeConstSpan(&view, 1),
+  Enqueue(Validate(request), request.stream, absl::MakeConstSpan(&view, 1),
           request.sequence_number_for_ordering,
           [done = std::move(done)](
               absl::StatusOr<std::vector<RecordOutcome>> outcomes) mutable {
@@ -949,7 +929,7 @@ absl::StatusOr<GetShardIteratorResult> BrokerImpl::GetShardIterator(
     const GetShardIteratorRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         FindStream(request.stream));
+                         ResolveStream(Validate(request), request.stream));
   BROOK_ASSIGN_OR_RETURN(ShardState * shard,
                          FindShard(*stream, request.shard_id));
   const StartingPosition position{request.shard_iterator_type,
@@ -1039,12 +1019,7 @@ std::string BrokerImpl::SealIterator(ShardRef shard, uint64_t counter) const {
 absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
     const GetRecordsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
-  BROOK_RETURN_IF_ERROR(CheckOpen());
-  BROOK_RETURN_IF_ERROR(
-      ValidateRange("limit", request.limit, 1, kMaxGetRecordsLimit));
-  if (request.shard_iterator.empty() || request.shard_iterator.size() > 512) {
-    return InvalidArgument("shard iterator must be 1 to 512 characters");
-  }
+  BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
   BROOK_ASSIGN_OR_RETURN(
       OpenedToken token,
       signer_->Open(TokenKind::kShardIterator, request.shard_iterator,

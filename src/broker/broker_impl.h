@@ -58,6 +58,7 @@ class BrokerImpl final : public Broker {
       const UpdateStreamLimitsRequest& request) override;
   absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
       const GetShardMetricsRequest& request) override;
+  absl::StatusOr<DescribeLimitsResult> DescribeLimits() override;
   absl::StatusOr<ListStreamsResult> ListStreams(
       const ListStreamsRequest& request) override;
   absl::StatusOr<ListShardsResult> ListShards(
@@ -125,9 +126,19 @@ class BrokerImpl final : public Broker {
   absl::Status CheckOpen() const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   // Marks the Broker closed and joins its threads (queued puts commit).
   void StopThreads() ABSL_EXCLUSIVE_LOCKS_REQUIRED(close_mu_);
-  // Resolves a stream reference; fails if the Broker is closed.
-  absl::StatusOr<std::shared_ptr<StreamState>> FindStream(
-      absl::string_view name_or_arn) const
+  // The preamble of every operation, in Kinesis' order of checks: the
+  // request's own checks (`valid`, from broker/validation.h), then that the
+  // Broker is open. The operation then resolves what the request names and
+  // checks the state.
+  absl::Status Preamble(const absl::Status& valid) const
+      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // The preamble, then the stream `name_or_arn`.
+  absl::StatusOr<std::shared_ptr<StreamState>> ResolveStream(
+      const absl::Status& valid, absl::string_view name_or_arn) const
+      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // The preamble, then the consumer `ref`.
+  absl::StatusOr<std::shared_ptr<ConsumerState>> ResolveConsumer(
+      const absl::Status& valid, const ConsumerRef& ref) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
 
   struct PutView;
@@ -135,9 +146,11 @@ class BrokerImpl final : public Broker {
   using OutcomesCallback =
       absl::AnyInvocable<void(absl::StatusOr<std::vector<RecordOutcome>>) &&>;
 
-  // Validates and routes `records`; nothing is queued on error.
+  // Resolves the stream after `valid` and routes `records`; nothing is
+  // queued on error.
   absl::StatusOr<WriteRequest> PreparePuts(
-      absl::string_view stream_ref, absl::Span<const PutView> records,
+      const absl::Status& valid, absl::string_view stream_ref,
+      absl::Span<const PutView> records,
       const absl::optional<SequenceNumber>& ordering) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   // Takes write tokens for each record of `request`, removing the records
@@ -147,7 +160,8 @@ class BrokerImpl final : public Broker {
   // Prepares, admits and queues `records`, then calls `done` once: inline with
   // a validation error, or on the sync thread with the outcomes. The bytes
   // behind `records` must stay valid until `done` runs.
-  void Enqueue(absl::string_view stream_ref, absl::Span<const PutView> records,
+  void Enqueue(const absl::Status& valid, absl::string_view stream_ref,
+               absl::Span<const PutView> records,
                const absl::optional<SequenceNumber>& ordering,
                OutcomesCallback done);
   // The puts, given requests that outlive `done`.
@@ -156,9 +170,6 @@ class BrokerImpl final : public Broker {
   void PutRecordUnowned(const PutRecordRequest& request,
                         PutRecordCallback done);
 
-  // Resolves a consumer reference; fails if the Broker is closed.
-  absl::StatusOr<std::shared_ptr<ConsumerState>> FindConsumer(
-      const ConsumerRef& ref) const ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   // The index of a shard of `stream`: ResourceNotFoundException if it has
   // none with that id.
   absl::StatusOr<uint32_t> ShardIndexOf(const StreamState& stream,

@@ -4,120 +4,445 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 #include "common/uint128.h"
+#include "schema/constraints.h"
 
 namespace brook {
 namespace {
 
-bool IsNameCharacter(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-         c == '.' || c == '-';
-}
+using schema::RequestCheck;
 
-absl::Status ValidateName(absl::string_view what, absl::string_view name) {
-  if (name.empty() || name.size() > 128) {
-    return InvalidArgument(absl::StrCat(what, " must be 1 to 128 characters, ",
-                                        "got ", name.size()));
-  }
-  for (char c : name) {
-    if (!IsNameCharacter(c)) {
-      return InvalidArgument(
-          absl::StrCat(what, " '", name, "' may only contain [a-zA-Z0-9_.-]"));
-    }
+// Kinesis' own rule: a stream is named by its name or its ARN.
+absl::Status StreamGiven(absl::string_view stream) {
+  if (stream.empty()) {
+    return InvalidArgument("Either StreamName or StreamARN must be provided");
   }
   return absl::OkStatus();
 }
 
-// Counts the code points of `text`, or returns -1 if it is not valid UTF-8
-// (overlong forms, surrogates and values past U+10FFFF included).
-int64_t CountUtf8CodePoints(absl::string_view text) {
-  int64_t count = 0;
+// The model's checks of a request that names a stream, then that rule.
+absl::Status StreamRequest(RequestCheck& check, absl::string_view stream) {
+  check.Stream(stream);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  return StreamGiven(stream);
+}
+
+// Tag keys and values may hold Unicode letters, digits, white space and
+// _ . / = + - % @ : (AWS's tag rules, as the Kinesis tag documentation
+// lists them).
+bool IsTagCharacter(uint32_t c) {
+  if (c < 0x80) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == ' ' ||
+           absl::string_view("_./=+-%@:").find(static_cast<char>(c)) !=
+               absl::string_view::npos;
+  }
+  // Letters of the scripts outside ASCII, as AWS's tag check admits them.
+  return (c >= 0xc0 && c <= 0x1fff) || (c >= 0x2c00 && c <= 0xd7ff);
+}
+
+bool HasOnlyTagCharacters(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t length = 0;
-    uint32_t code_point = 0;
-    if (lead < 0x80) {
-      length = 1;
-      code_point = lead;
-    } else if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      code_point = lead & 0x1f;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      code_point = lead & 0x0f;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      code_point = lead & 0x07;
-    } else {
-      return -1;
+    const size_t length = lead < 0x80   ? 1
+                          : lead < 0xe0 ? 2
+                          : lead < 0xf0 ? 3
+                                        : 4;
+    uint32_t c = length == 1 ? lead : lead & (0x7f >> length);
+    for (size_t k = 1; k < length && i + k < text.size(); ++k) {
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
     }
-    if (i + length > text.size()) return -1;
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return -1;
-      code_point = (code_point << 6) | (next & 0x3f);
-    }
-    constexpr uint32_t kSmallestOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kSmallestOfLength[length] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return -1;
-    }
+    if (!IsTagCharacter(c)) return false;
     i += length;
-    ++count;
   }
-  return count;
+  return true;
+}
+
+absl::Status ValidateTagText(absl::string_view text) {
+  if (schema::CountUtf8Characters(text) < 0 || !HasOnlyTagCharacters(text)) {
+    return InvalidArgument(
+        "Some tags contain invalid characters. Valid characters: Unicode "
+        "letters, digits, white space, _ . / = + - % @ :.");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTagKey(absl::string_view key) {
+  BROOK_RETURN_IF_ERROR(ValidateTagText(key));
+  if (absl::StartsWith(key, "aws:")) {
+    return InvalidArgument(
+        absl::StrCat("Tag key '", key, "' uses the reserved prefix 'aws:'"));
+  }
+  return absl::OkStatus();
+}
+
+// The model's checks of a starting position (GetShardIterator's members,
+// or SubscribeToShard's StartingPosition), then Kinesis' rule that the
+// arguments match the type: a sequence number exactly for AT_ and
+// AFTER_SEQUENCE_NUMBER, a timestamp exactly for AT_TIMESTAMP.
+absl::Status ValidatePosition(ShardIteratorType type,
+                              const absl::optional<SequenceNumber>& number,
+                              const absl::optional<absl::Time>& timestamp) {
+  const bool wants_number = type == ShardIteratorType::kAtSequenceNumber ||
+                            type == ShardIteratorType::kAfterSequenceNumber;
+  const bool wants_timestamp = type == ShardIteratorType::kAtTimestamp;
+  const absl::string_view name = ShardIteratorTypeToString(type);
+  if (wants_number != number.has_value()) {
+    return InvalidArgument(
+        wants_number
+            ? absl::StrCat("StartingSequenceNumber is required for ", name)
+            : absl::StrCat("StartingSequenceNumber must not be given for ",
+                           name));
+  }
+  if (wants_timestamp != timestamp.has_value()) {
+    return InvalidArgument(
+        wants_timestamp
+            ? absl::StrCat("Timestamp is required for ", name)
+            : absl::StrCat("Timestamp must not be given for ", name));
+  }
+  return absl::OkStatus();
+}
+
+// The model's checks of a TagMap member named Tags.
+void CheckTags(RequestCheck& check, const std::vector<Tag>& tags) {
+  const schema::Location at = schema::MemberOf(check.input(), "Tags");
+  check.violations().CheckCount(at, tags.size(),
+                                absl::StrCat(tags.size(), " tags"));
+  for (const Tag& tag : tags) {
+    check.violations().CheckMapKey(at, tag.key, tag.key);
+    check.violations().CheckString(schema::ValueOf(at, tag.key), tag.value);
+  }
+}
+
+// Kinesis' own rules on tags.
+absl::Status ValidateTags(const std::vector<Tag>& tags) {
+  for (const Tag& tag : tags) {
+    BROOK_RETURN_IF_ERROR(ValidateTagKey(tag.key));
+    BROOK_RETURN_IF_ERROR(ValidateTagText(tag.value));
+  }
+  if (tags.size() > static_cast<size_t>(kMaxTagsPerStream)) {
+    return LimitExceeded(
+        absl::StrCat("A stream can have at most ", kMaxTagsPerStream, " tags"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateName(absl::string_view what, absl::string_view name) {
+  // Application names are Brook's (the KCL's) and follow the model's
+  // StreamName rules.
+  schema::Violations violations;
+  const schema::Location at{schema::FindShape("StreamName"), nullptr,
+                            schema::Location::Kind::kMember, what};
+  violations.CheckString(at, name);
+  return violations.ToStatus();
 }
 
 }  // namespace
 
-absl::Status ValidateStreamName(absl::string_view name) {
-  return ValidateName("stream name", name);
+absl::Status Validate(const CreateStreamRequest& request) {
+  RequestCheck check("CreateStream");
+  check.String("StreamName", request.stream_name)
+      .Number("ShardCount", request.shard_count)
+      .Number("MaxRecordSizeInKiB", request.options.max_record_size_kib);
+  if (!request.tags.empty()) CheckTags(check, request.tags);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  BROOK_RETURN_IF_ERROR(ValidateTags(request.tags));
+  return request.options.limits.Validate();
 }
 
-absl::Status ValidateConsumerName(absl::string_view name) {
-  return ValidateName("consumer name", name);
+absl::Status Validate(const DeleteStreamRequest& request) {
+  RequestCheck check("DeleteStream");
+  return StreamRequest(check, request.stream);
 }
 
-absl::Status ValidateApplicationName(absl::string_view name) {
-  return ValidateName("application name", name);
+absl::Status Validate(const DescribeStreamRequest& request) {
+  RequestCheck check("DescribeStream");
+  check.Number("Limit", request.limit)
+      .OptionalString("ExclusiveStartShardId",
+                      request.exclusive_start_shard_id);
+  return StreamRequest(check, request.stream);
 }
 
-absl::Status ValidateStreamReference(absl::string_view name_or_arn) {
-  if (absl::StartsWith(name_or_arn, "arn:")) {
-    if (name_or_arn.size() > 2048) {
-      return InvalidArgument("stream ARN is longer than 2048 characters");
+absl::Status Validate(const DescribeStreamSummaryRequest& request) {
+  RequestCheck check("DescribeStreamSummary");
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const ListStreamsRequest& request) {
+  RequestCheck check("ListStreams");
+  check.Number("Limit", request.limit)
+      .OptionalString("ExclusiveStartStreamName",
+                      request.exclusive_start_stream_name)
+      .OptionalString("NextToken", request.next_token);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  if (!request.next_token.empty() &&
+      !request.exclusive_start_stream_name.empty()) {
+    return InvalidArgument(
+        "NextToken cannot be combined with ExclusiveStartStreamName");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const ListShardsRequest& request) {
+  RequestCheck check("ListShards");
+  check.Stream(request.stream)
+      .OptionalString("NextToken", request.next_token)
+      .OptionalString("ExclusiveStartShardId", request.exclusive_start_shard_id)
+      .Number("MaxResults", request.max_results);
+  const schema::Location filter =
+      schema::MemberOf(check.input(), "ShardFilter");
+  const ShardFilter shard_filter = request.shard_filter.value_or(ShardFilter());
+  if (!shard_filter.shard_id.empty()) {
+    check.violations().CheckString(schema::MemberOf(filter, "ShardId"),
+                                   shard_filter.shard_id);
+  }
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  // Kinesis' rules: a next token carries the whole request.
+  if (!request.next_token.empty()) {
+    if (!request.stream.empty() || !request.exclusive_start_shard_id.empty() ||
+        request.stream_creation_timestamp.has_value() ||
+        request.shard_filter.has_value()) {
+      return InvalidArgument(
+          "NextToken cannot be combined with StreamName, StreamARN, "
+          "ExclusiveStartShardId, StreamCreationTimestamp or ShardFilter");
     }
     return absl::OkStatus();
   }
-  return ValidateStreamName(name_or_arn);
-}
-
-absl::Status ValidateCreateStream(const CreateStreamRequest& request) {
-  if (absl::Status status = ValidateStreamName(request.stream_name);
-      !status.ok()) {
-    return status;
+  BROOK_RETURN_IF_ERROR(StreamGiven(request.stream));
+  const absl::string_view type = ShardFilterTypeToString(shard_filter.type);
+  const bool wants_shard_id =
+      shard_filter.type == ShardFilterType::kAfterShardId;
+  const bool wants_timestamp =
+      shard_filter.type == ShardFilterType::kAtTimestamp ||
+      shard_filter.type == ShardFilterType::kFromTimestamp;
+  if (wants_shard_id != !shard_filter.shard_id.empty()) {
+    return InvalidArgument(
+        absl::StrCat("ShardFilter ", type,
+                     wants_shard_id ? " requires" : " takes no", " ShardId"));
   }
-  if (request.shard_count < 1) {
-    return InvalidArgument(absl::StrCat("shard count must be at least 1, got ",
-                                        request.shard_count));
-  }
-  if (absl::Status status = request.options.limits.Validate(); !status.ok()) {
-    return status;
-  }
-  return ValidateRange("max record size (KiB)",
-                       request.options.max_record_size_kib, kMinRecordSizeKib,
-                       kMaxRecordSizeKib);
-}
-
-absl::Status ValidatePartitionKey(absl::string_view partition_key) {
-  const int64_t characters = CountUtf8CodePoints(partition_key);
-  if (characters < 0) {
-    return InvalidArgument("partition key is not valid UTF-8");
-  }
-  if (characters < 1 || characters > 256) {
+  if (wants_timestamp != shard_filter.timestamp.has_value()) {
     return InvalidArgument(absl::StrCat(
-        "partition key must be 1 to 256 characters, got ", characters));
+        "ShardFilter ", type, wants_timestamp ? " requires" : " takes no",
+        " Timestamp"));
+  }
+  if (wants_shard_id && !request.exclusive_start_shard_id.empty()) {
+    return InvalidArgument(
+        "ExclusiveStartShardId cannot be combined with ShardFilter "
+        "AFTER_SHARD_ID");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const UpdateStreamRetentionRequest& request,
+                      bool increase) {
+  RequestCheck check(increase ? "IncreaseStreamRetentionPeriod"
+                              : "DecreaseStreamRetentionPeriod");
+  check.Number("RetentionPeriodHours", request.retention_period_hours);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  // Kinesis' range, which the model leaves to the operation.
+  if (request.retention_period_hours < kMinRetentionHours ||
+      request.retention_period_hours > kMaxRetentionHours) {
+    return InvalidArgument(absl::StrCat(
+        "Minimum allowed retention period is ", kMinRetentionHours,
+        " hours. Maximum allowed retention period is ", kMaxRetentionHours,
+        " hours. Requested retention period (", request.retention_period_hours,
+        " hours) is out of range."));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const UpdateStreamLimitsRequest& request) {
+  // Brook's own operation: the stream reference as DescribeStreamSummary's.
+  RequestCheck check("DescribeStreamSummary");
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  return request.limits.Validate();
+}
+
+absl::Status Validate(const GetShardMetricsRequest& request) {
+  RequestCheck check("DescribeStreamSummary");
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const AddTagsToStreamRequest& request) {
+  RequestCheck check("AddTagsToStream");
+  check.Stream(request.stream);
+  CheckTags(check, request.tags);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  BROOK_RETURN_IF_ERROR(StreamGiven(request.stream));
+  return ValidateTags(request.tags);
+}
+
+absl::Status Validate(const RemoveTagsFromStreamRequest& request) {
+  RequestCheck check("RemoveTagsFromStream");
+  check.Stream(request.stream);
+  const schema::Location keys = schema::MemberOf(check.input(), "TagKeys");
+  check.violations().CheckCount(keys, request.tag_keys.size(),
+                                absl::StrCat(request.tag_keys.size(), " keys"));
+  for (size_t i = 0; i < request.tag_keys.size(); ++i) {
+    check.violations().CheckString(schema::EntryOf(keys, i),
+                                   request.tag_keys[i]);
+  }
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  BROOK_RETURN_IF_ERROR(StreamGiven(request.stream));
+  for (const std::string& key : request.tag_keys) {
+    BROOK_RETURN_IF_ERROR(ValidateTagText(key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const ListTagsForStreamRequest& request) {
+  RequestCheck check("ListTagsForStream");
+  check.OptionalString("ExclusiveStartTagKey", request.exclusive_start_tag_key)
+      .Number("Limit", request.limit);
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const SplitShardRequest& request) {
+  RequestCheck check("SplitShard");
+  check.String("ShardToSplit", request.shard_to_split)
+      .String("NewStartingHashKey", request.new_starting_hash_key);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  return ParseHashKey("NewStartingHashKey", request.new_starting_hash_key)
+      .status();
+}
+
+absl::Status Validate(const MergeShardsRequest& request) {
+  RequestCheck check("MergeShards");
+  check.String("ShardToMerge", request.shard_to_merge)
+      .String("AdjacentShardToMerge", request.adjacent_shard_to_merge);
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const UpdateShardCountRequest& request) {
+  RequestCheck check("UpdateShardCount");
+  check.Number("TargetShardCount", request.target_shard_count);
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const PutRecordRequest& request) {
+  RequestCheck check("PutRecord");
+  check.String("PartitionKey", request.partition_key)
+      .OptionalString("ExplicitHashKey", request.explicit_hash_key);
+  check.violations().CheckBlob(schema::MemberOf(check.input(), "Data"),
+                               request.data.size());
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  BROOK_RETURN_IF_ERROR(ValidatePartitionKeyText(request.partition_key));
+  return ParseExplicitHashKey(request.explicit_hash_key).status();
+}
+
+absl::Status Validate(const PutRecordsRequest& request) {
+  RequestCheck check("PutRecords");
+  check.Stream(request.stream);
+  const schema::Location records = schema::MemberOf(check.input(), "Records");
+  check.violations().CheckCount(
+      records, request.records.size(),
+      absl::StrCat(request.records.size(), " records"));
+  for (size_t i = 0; i < request.records.size(); ++i) {
+    const PutRecordsRequestEntry& entry = request.records[i];
+    const schema::Location at = schema::EntryOf(records, i);
+    check.violations().CheckString(schema::MemberOf(at, "PartitionKey"),
+                                   entry.partition_key);
+    check.violations().CheckBlob(schema::MemberOf(at, "Data"),
+                                 entry.data.size());
+    if (!entry.explicit_hash_key.empty()) {
+      check.violations().CheckString(schema::MemberOf(at, "ExplicitHashKey"),
+                                     entry.explicit_hash_key);
+    }
+  }
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  size_t total_bytes = 0;
+  for (const PutRecordsRequestEntry& entry : request.records) {
+    BROOK_RETURN_IF_ERROR(ValidatePartitionKeyText(entry.partition_key));
+    BROOK_RETURN_IF_ERROR(
+        ParseExplicitHashKey(entry.explicit_hash_key).status());
+    total_bytes += entry.partition_key.size() + entry.data.size();
+  }
+  if (total_bytes > kMaxPutRecordsBytes) {
+    return InvalidArgument(absl::StrCat(
+        "Records total ", total_bytes, " bytes (data plus partition keys); ",
+        "a PutRecords request may carry at most ", kMaxPutRecordsBytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const GetShardIteratorRequest& request) {
+  RequestCheck check("GetShardIterator");
+  check.String("ShardId", request.shard_id);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  return ValidatePosition(request.shard_iterator_type,
+                          request.starting_sequence_number, request.timestamp);
+}
+
+absl::Status Validate(const GetRecordsRequest& request) {
+  RequestCheck check("GetRecords");
+  check.String("ShardIterator", request.shard_iterator)
+      .Number("Limit", request.limit);
+  return check.Finish();
+}
+
+absl::Status Validate(const RegisterStreamConsumerRequest& request) {
+  RequestCheck check("RegisterStreamConsumer");
+  check.String("ConsumerName", request.consumer_name);
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const ConsumerRef& ref, absl::string_view operation) {
+  RequestCheck check(operation);
+  check.Stream(ref.stream)
+      .OptionalString("ConsumerName", ref.consumer_name)
+      .OptionalString("ConsumerARN", ref.consumer_arn);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  if (ref.consumer_arn.empty() &&
+      (ref.stream.empty() || ref.consumer_name.empty())) {
+    return InvalidArgument(
+        "Either ConsumerARN or both StreamARN and ConsumerName must be "
+        "provided");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const ListStreamConsumersRequest& request) {
+  RequestCheck check("ListStreamConsumers");
+  check.OptionalString("NextToken", request.next_token)
+      .Number("MaxResults", request.max_results);
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const SubscribeToShardRequest& request) {
+  RequestCheck check("SubscribeToShard");
+  check.String("ConsumerARN", request.consumer_arn)
+      .String("ShardId", request.shard_id);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  const StartingPosition& position = request.starting_position;
+  return ValidatePosition(position.type, position.sequence_number,
+                          position.timestamp);
+}
+
+absl::Status Validate(const PutCheckpointRequest& request) {
+  // Brook's own operation, with the model's stream and shard rules.
+  RequestCheck check("GetShardIterator");
+  check.String("ShardId", request.shard_id);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  BROOK_RETURN_IF_ERROR(
+      ValidateName("applicationName", request.application_name));
+  if (request.sub_sequence_number < 0) {
+    return InvalidArgument(
+        absl::StrCat("sub-sequence number must not be negative, got ",
+                     request.sub_sequence_number));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const GetCheckpointsRequest& request) {
+  RequestCheck check("DescribeStreamSummary");
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  return ValidateName("applicationName", request.application_name);
+}
+
+absl::Status ValidatePartitionKeyText(absl::string_view partition_key) {
+  if (schema::CountUtf8Characters(partition_key) < 0) {
+    return InvalidArgument("PartitionKey is not valid UTF-8");
   }
   return absl::OkStatus();
 }
@@ -129,7 +454,7 @@ absl::Status ValidateRecordSize(absl::string_view partition_key,
   const size_t max = static_cast<size_t>(max_record_size_kib) * 1024;
   if (size > max) {
     return InvalidArgument(absl::StrCat(
-        "record of ", size, " bytes (data plus partition key) exceeds the ",
+        "Record of ", size, " bytes (data plus partition key) exceeds the ",
         "stream's maximum record size of ", max, " bytes"));
   }
   return absl::OkStatus();
@@ -149,65 +474,7 @@ absl::StatusOr<absl::uint128> ParseHashKey(absl::string_view field,
 absl::StatusOr<absl::optional<absl::uint128>> ParseExplicitHashKey(
     absl::string_view explicit_hash_key) {
   if (explicit_hash_key.empty()) return absl::nullopt;
-  return ParseHashKey("explicit hash key", explicit_hash_key);
-}
-
-absl::Status ValidateRange(absl::string_view field, int64_t value, int64_t min,
-                           int64_t max) {
-  if (value < min || value > max) {
-    return InvalidArgument(absl::StrCat(field, " must be between ", min,
-                                        " and ", max, ", got ", value));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateShardIdPattern(absl::string_view shard_id) {
-  return ValidateName("shard id", shard_id);
-}
-
-absl::Status ValidateTag(const Tag& tag) {
-  const int64_t key_characters = CountUtf8CodePoints(tag.key);
-  const int64_t value_characters = CountUtf8CodePoints(tag.value);
-  if (key_characters < 1 || key_characters > 128) {
-    return InvalidArgument("a tag key must be 1 to 128 characters of UTF-8");
-  }
-  if (absl::StartsWith(tag.key, "aws:")) {
-    return InvalidArgument(absl::StrCat("tag key '", tag.key,
-                                        "' uses the reserved prefix 'aws:'"));
-  }
-  if (value_characters < 0 || value_characters > 256) {
-    return InvalidArgument("a tag value must be 0 to 256 characters of UTF-8");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateShardFilter(const ShardFilter& filter) {
-  const absl::string_view type = ShardFilterTypeToString(filter.type);
-  switch (filter.type) {
-    case ShardFilterType::kAfterShardId:
-      if (filter.shard_id.empty()) {
-        return InvalidArgument(
-            absl::StrCat("shard filter ", type, " requires a shard id"));
-      }
-      return ValidateShardIdPattern(filter.shard_id);
-    case ShardFilterType::kAtTimestamp:
-    case ShardFilterType::kFromTimestamp:
-      if (!filter.timestamp.has_value()) {
-        return InvalidArgument(
-            absl::StrCat("shard filter ", type, " requires a timestamp"));
-      }
-      break;
-    case ShardFilterType::kAtTrimHorizon:
-    case ShardFilterType::kFromTrimHorizon:
-    case ShardFilterType::kAtLatest:
-      break;
-  }
-  if (filter.type != ShardFilterType::kAfterShardId &&
-      !filter.shard_id.empty()) {
-    return InvalidArgument(
-        absl::StrCat("shard filter ", type, " takes no shard id"));
-  }
-  return absl::OkStatus();
+  return ParseHashKey("ExplicitHashKey", explicit_hash_key);
 }
 
 }  // namespace brook

@@ -1,5 +1,11 @@
-// The Kinesis input rules, each in one place, each failing with
-// InvalidArgumentException and a message that names the argument.
+// The request checks of every Broker operation, each in one place and in
+// Kinesis' order: first what the Kinesis API model forbids (lengths,
+// ranges, patterns, through schema/constraints.h), which fails with
+// ValidationException exactly as brookd reports it; then Kinesis' own rules
+// on the values (tag characters, hash key range, arguments that do not go
+// together), which fail with InvalidArgumentException. Nothing here looks
+// at a stream: the Broker checks a request before it resolves the stream,
+// and the state after.
 
 #ifndef BROOK_BROKER_VALIDATION_H_
 #define BROOK_BROKER_VALIDATION_H_
@@ -11,37 +17,50 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
-#include "brook/streams.h"
+#include "brook/broker.h"
 
 namespace brook {
 
 // The largest PutRecords request, counting data and partition keys.
 inline constexpr size_t kMaxPutRecordsBytes = size_t{10} << 20;
-inline constexpr size_t kMaxPutRecordsEntries = 500;
 // The most bytes one GetRecords call returns.
 inline constexpr size_t kMaxGetRecordsBytes = size_t{10} << 20;
-inline constexpr int kMaxGetRecordsLimit = 10000;
-inline constexpr int kMinRecordSizeKib = 1024;
-inline constexpr int kMaxRecordSizeKib = 10240;
 inline constexpr int kMinRetentionHours = 24;
 inline constexpr int kMaxRetentionHours = 8760;
+inline constexpr int kMaxTagsPerStream = 50;
 
-// 1 to 128 characters of [a-zA-Z0-9_.-].
-absl::Status ValidateStreamName(absl::string_view name);
+absl::Status Validate(const CreateStreamRequest& request);
+absl::Status Validate(const DeleteStreamRequest& request);
+absl::Status Validate(const DescribeStreamRequest& request);
+absl::Status Validate(const DescribeStreamSummaryRequest& request);
+absl::Status Validate(const ListStreamsRequest& request);
+absl::Status Validate(const ListShardsRequest& request);
+// `increase` picks IncreaseStreamRetentionPeriod over Decrease...
+absl::Status Validate(const UpdateStreamRetentionRequest& request,
+                      bool increase);
+absl::Status Validate(const UpdateStreamLimitsRequest& request);
+absl::Status Validate(const GetShardMetricsRequest& request);
+absl::Status Validate(const AddTagsToStreamRequest& request);
+absl::Status Validate(const RemoveTagsFromStreamRequest& request);
+absl::Status Validate(const ListTagsForStreamRequest& request);
+absl::Status Validate(const SplitShardRequest& request);
+absl::Status Validate(const MergeShardsRequest& request);
+absl::Status Validate(const UpdateShardCountRequest& request);
+absl::Status Validate(const PutRecordRequest& request);
+absl::Status Validate(const PutRecordsRequest& request);
+absl::Status Validate(const GetShardIteratorRequest& request);
+absl::Status Validate(const GetRecordsRequest& request);
+absl::Status Validate(const RegisterStreamConsumerRequest& request);
+// `operation` is DescribeStreamConsumer or DeregisterStreamConsumer.
+absl::Status Validate(const ConsumerRef& ref, absl::string_view operation);
+absl::Status Validate(const ListStreamConsumersRequest& request);
+absl::Status Validate(const SubscribeToShardRequest& request);
+absl::Status Validate(const PutCheckpointRequest& request);
+absl::Status Validate(const GetCheckpointsRequest& request);
 
-// 1 to 128 characters of [a-zA-Z0-9_.-].
-absl::Status ValidateConsumerName(absl::string_view name);
-
-// 1 to 128 characters of [a-zA-Z0-9_.-].
-absl::Status ValidateApplicationName(absl::string_view name);
-
-// A stream reference: a name as above, or an ARN.
-absl::Status ValidateStreamReference(absl::string_view name_or_arn);
-
-absl::Status ValidateCreateStream(const CreateStreamRequest& request);
-
-// 1 to 256 Unicode characters of valid UTF-8.
-absl::Status ValidatePartitionKey(absl::string_view partition_key);
+// The partition key as Kinesis' own rule wants it: valid UTF-8 (the model
+// counts its characters).
+absl::Status ValidatePartitionKeyText(absl::string_view partition_key);
 
 // Data plus partition key within the stream's maximum record size.
 absl::Status ValidateRecordSize(absl::string_view partition_key,
@@ -51,22 +70,6 @@ absl::Status ValidateRecordSize(absl::string_view partition_key,
 // Empty gives nullopt; otherwise a decimal number from 0 to 2^128 - 1.
 absl::StatusOr<absl::optional<absl::uint128>> ParseExplicitHashKey(
     absl::string_view explicit_hash_key);
-
-// `value` within [min, max], or an error naming `field`.
-absl::Status ValidateRange(absl::string_view field, int64_t value, int64_t min,
-                           int64_t max);
-
-// Kinesis' shard id pattern: 1 to 128 characters of [a-zA-Z0-9_.-].
-absl::Status ValidateShardIdPattern(absl::string_view shard_id);
-
-// Kinesis' tag rules: a key of 1 to 128 characters not starting with
-// "aws:", a value of 0 to 256.
-inline constexpr int kMaxTagsPerStream = 50;
-absl::Status ValidateTag(const Tag& tag);
-
-// A shard id where the filter's type needs one, a timestamp where it needs
-// one.
-absl::Status ValidateShardFilter(const ShardFilter& filter);
 
 // A decimal hash key from 0 to 2^128 - 1, naming `field` when it is not.
 absl::StatusOr<absl::uint128> ParseHashKey(absl::string_view field,

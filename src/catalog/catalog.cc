@@ -74,16 +74,20 @@ absl::Status Catalog::Create(const CreateStreamRequest& request,
                                   starting_counter);
   meta.creation_ms = absl::ToUnixMillis(now);
   meta.max_record_size_kib = request.options.max_record_size_kib;
+  StreamTags tags;
+  for (const Tag& tag : request.tags) tags[tag.key] = tag.value;
   StoreWrite write = store_->NewWrite();
   write.PutStreamMeta(meta);
   write.PutStreamLimits(id, request.options.limits);
+  if (!tags.empty()) write.PutStreamTags(id, tags);
   write.PutNextStreamId(id + 1);
   BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   next_stream_id_ = id + 1;
+  auto stream = std::make_shared<StreamState>(
+      std::move(meta), ArnOf(request.stream_name), request.options.limits, now);
+  stream->set_tags(std::move(tags));
   absl::MutexLock lock(&mu_);
-  Register(std::make_shared<StreamState>(std::move(meta),
-                                         ArnOf(request.stream_name),
-                                         request.options.limits, now));
+  Register(std::move(stream));
   return absl::OkStatus();
 }
 
@@ -235,6 +239,11 @@ void Catalog::Register(std::shared_ptr<StreamState> stream) {
   total_shards_ += stream->open_shard_count();
   by_id_[stream->id()] = stream;
   by_name_[stream->name()] = std::move(stream);
+}
+
+int Catalog::open_shard_count() const {
+  absl::MutexLock lock(&mu_);
+  return total_shards_;
 }
 
 }  // namespace brook

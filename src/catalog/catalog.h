@@ -118,6 +118,9 @@ class Catalog {
 
   std::string ArnOf(absl::string_view stream_name) const;
 
+  // Open shards of every stream.
+  int open_shard_count() const;
+
  private:
   void Register(std::shared_ptr<StreamState> stream)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -51,8 +51,13 @@ inline ShardRef ShardOf(SequenceNumber sequence_number) {
 
 // "shardId-" followed by the index in 12 digits, as Kinesis names shards.
 std::string ShardIdOf(uint32_t index);
-// The index that ShardIdOf() encodes, or nullopt for any other string.
+// The index of a shard id as Kinesis reads it: "shardId-000000000007" and
+// the short forms "shardId-7" and "7" all name shard 7 (AWS answers for the
+// canonical id whichever form a request uses). nullopt for anything else.
 absl::optional<uint32_t> ParseShardId(absl::string_view shard_id);
+// ShardIdOf(ParseShardId(shard_id)), or `shard_id` itself if it parses as
+// no shard id.
+std::string CanonicalShardId(absl::string_view shard_id);
 
 }  // namespace brook
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "boost/json/serialize.hpp"
 #include "common/errors.h"
 
 namespace brook {
@@ -165,6 +166,60 @@ absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
 
 boost::json::value EpochSeconds(absl::Time time) {
   return static_cast<double>(absl::ToUnixMillis(time)) / 1000.0;
+}
+
+namespace {
+
+void AppendSeconds(double seconds, std::string* out) {
+  const int64_t millis = std::llround(seconds * 1000);
+  const uint64_t magnitude =
+      millis < 0 ? -static_cast<uint64_t>(millis) : millis;
+  absl::StrAppend(out, millis < 0 ? "-" : "", magnitude / 1000, ".",
+                  absl::Dec(magnitude % 1000, absl::kZeroPad3));
+}
+
+void AppendJson(const boost::json::value& value, std::string* out) {
+  switch (value.kind()) {
+    case boost::json::kind::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& member : value.get_object()) {
+        if (!first) out->push_back(',');
+        first = false;
+        out->append(boost::json::serialize(boost::json::string_view(
+            member.key().data(), member.key().size())));
+        out->push_back(':');
+        AppendJson(member.value(), out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case boost::json::kind::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const boost::json::value& entry : value.get_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJson(entry, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case boost::json::kind::double_:
+      AppendSeconds(value.get_double(), out);
+      return;
+    default:
+      out->append(boost::json::serialize(value));
+      return;
+  }
+}
+
+}  // namespace
+
+std::string SerializeResponse(const boost::json::value& value) {
+  std::string out;
+  AppendJson(value, &out);
+  return out;
 }
 
 }  // namespace brook

@@ -55,7 +55,15 @@ std::string EncodeBase64(absl::string_view bytes);
 absl::StatusOr<std::string> DecodeBase64(absl::string_view text);
 
 // A timestamp as the SDKs read it: epoch seconds, millisecond precision.
+// In a response, only timestamps are doubles; SerializeResponse() writes
+// them as AWS does.
 boost::json::value EpochSeconds(absl::Time time);
+
+// `value` as JSON text, with every number that is not an integer (in
+// Kinesis' responses, only timestamps) in plain notation with three
+// decimals, as AWS writes timestamps: 1796031598.107, never
+// 1.796031598107E9 (which the AWS SDK for Java v2 cannot read).
+std::string SerializeResponse(const boost::json::value& value);
 
 }  // namespace brook
 

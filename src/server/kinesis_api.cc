@@ -10,8 +10,10 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
+#include "schema/kinesis_shapes.h"
 #include "server/event_stream.h"
 #include "server/json_fields.h"
+#include "server/request_validator.h"
 
 namespace brook {
 namespace {
@@ -37,16 +39,24 @@ absl::StatusOr<int> IntOr(const JsonFields& fields, absl::string_view name,
   return static_cast<int>(v);
 }
 
-// The stream a request names: its StreamARN if given, else its StreamName.
+// The stream a request names: its StreamARN if given, else its StreamName;
+// empty if it names none (which the Broker refuses where it needs one).
+// Given both, they must name the same stream.
 absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
                          fields.String("StreamARN"));
-  if (arn.has_value()) return *std::move(arn);
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> name,
                          fields.String("StreamName"));
-  if (name.has_value()) return *std::move(name);
-  return MakeError(ErrorName::kValidationException,
-                   "either StreamName or StreamARN must be given");
+  if (arn.has_value() && name.has_value()) {
+    const size_t slash = arn->rfind("stream/");
+    if (slash == std::string::npos ||
+        absl::string_view(*arn).substr(slash + 7) != *name) {
+      return InvalidArgument(
+          absl::StrCat("StreamARN ", *arn, " does not name stream ", *name));
+    }
+  }
+  if (arn.has_value()) return *std::move(arn);
+  return name.value_or("");
 }
 
 absl::StatusOr<std::string> StringOr(const JsonFields& fields,
@@ -185,6 +195,29 @@ absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
   return ref;
 }
 
+// AWS's words for a request that needs an on-demand stream, which Brook
+// does not have: InvalidArgumentException, "a specified parameter ... is
+// not supported" in the model's own description of that error.
+absl::Status NotForProvisioned(absl::string_view what) {
+  return InvalidArgument(absl::StrCat(
+      what,
+      " is not supported for streams in PROVISIONED mode; brookd's "
+      "streams are all PROVISIONED"));
+}
+
+// A request's Tags map (validated already), as tags.
+absl::StatusOr<std::vector<Tag>> TagsOf(const JsonFields& fields) {
+  BROOK_ASSIGN_OR_RETURN(const json::object* map, fields.Object("Tags"));
+  std::vector<Tag> tags;
+  if (map == nullptr) return tags;
+  for (const auto& [key, value] : *map) {
+    tags.push_back(Tag{std::string(key), value.is_string()
+                                             ? std::string(value.get_string())
+                                             : std::string()});
+  }
+  return tags;
+}
+
 // The request of Increase- and DecreaseStreamRetentionPeriod.
 absl::StatusOr<UpdateStreamRetentionRequest> RetentionRequestOf(
     const json::object& request) {
@@ -226,7 +259,7 @@ std::string EventJson(const SubscribeToShardEvent& event) {
   if (!event.child_shards.empty()) {
     out["ChildShards"] = ChildShardsJson(event.child_shards);
   }
-  return json::serialize(out);
+  return SerializeResponse(out);
 }
 
 // Turns a subscription's events into event stream messages for a sink,
@@ -295,39 +328,150 @@ class StreamedSubscription final : public Subscription {
 }  // namespace
 
 KinesisApi::KinesisApi(Broker* broker, KinesisApiOptions options)
-    : broker_(broker),
-      options_(std::move(options)),
-      handlers_({
-          {"CreateStream", &KinesisApi::CreateStream},
-          {"DeleteStream", &KinesisApi::DeleteStream},
-          {"DescribeStream", &KinesisApi::DescribeStream},
-          {"DescribeStreamSummary", &KinesisApi::DescribeStreamSummary},
-          {"ListStreams", &KinesisApi::ListStreams},
-          {"ListShards", &KinesisApi::ListShards},
-          {"IncreaseStreamRetentionPeriod",
-           &KinesisApi::IncreaseStreamRetentionPeriod},
-          {"DecreaseStreamRetentionPeriod",
-           &KinesisApi::DecreaseStreamRetentionPeriod},
-          {"AddTagsToStream", &KinesisApi::AddTagsToStream},
-          {"RemoveTagsFromStream", &KinesisApi::RemoveTagsFromStream},
-          {"ListTagsForStream", &KinesisApi::ListTagsForStream},
-          {"SplitShard", &KinesisApi::SplitShard},
-          {"MergeShards", &KinesisApi::MergeShards},
-          {"UpdateShardCount", &KinesisApi::UpdateShardCount},
-          {"PutRecord", &KinesisApi::PutRecord},
-          {"PutRecords", &KinesisApi::PutRecords},
-          {"GetShardIterator", &KinesisApi::GetShardIterator},
-          {"GetRecords", &KinesisApi::GetRecords},
-          {"RegisterStreamConsumer", &KinesisApi::RegisterStreamConsumer},
-          {"DeregisterStreamConsumer", &KinesisApi::DeregisterStreamConsumer},
-          {"DescribeStreamConsumer", &KinesisApi::DescribeStreamConsumer},
-          {"ListStreamConsumers", &KinesisApi::ListStreamConsumers},
-      }) {}
+    : broker_(broker), options_(std::move(options)), handlers_(Handlers()) {}
+
+namespace {
+
+// Answers for operations on channels and queues. brookd's accounts have
+// neither feature: no channel or queue exists, so listing finds none and
+// any call that names one finds none (ResourceNotFoundException), as AWS
+// answers for an ARN it does not know.
+absl::StatusOr<json::value> NoChannelOrQueue(const json::object& request) {
+  for (const char* member : {"ChannelARN", "QueueARN"}) {
+    const json::value* arn = request.if_contains(member);
+    if (arn != nullptr && arn->is_string()) {
+      return ResourceNotFound(absl::StrCat(
+          member == absl::string_view("ChannelARN") ? "Channel " : "Queue ",
+          std::string(arn->get_string()), " not found."));
+    }
+  }
+  return ResourceNotFound("Resource not found.");
+}
+
+}  // namespace
+
+absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
+  absl::flat_hash_map<std::string, Handler> handlers = {
+      {"CreateStream", &KinesisApi::CreateStream},
+      {"DeleteStream", &KinesisApi::DeleteStream},
+      {"DescribeStream", &KinesisApi::DescribeStream},
+      {"DescribeStreamSummary", &KinesisApi::DescribeStreamSummary},
+      {"ListStreams", &KinesisApi::ListStreams},
+      {"ListShards", &KinesisApi::ListShards},
+      {"IncreaseStreamRetentionPeriod",
+       &KinesisApi::IncreaseStreamRetentionPeriod},
+      {"DecreaseStreamRetentionPeriod",
+       &KinesisApi::DecreaseStreamRetentionPeriod},
+      {"AddTagsToStream", &KinesisApi::AddTagsToStream},
+      {"RemoveTagsFromStream", &KinesisApi::RemoveTagsFromStream},
+      {"ListTagsForStream", &KinesisApi::ListTagsForStream},
+      {"SplitShard", &KinesisApi::SplitShard},
+      {"MergeShards", &KinesisApi::MergeShards},
+      {"UpdateShardCount", &KinesisApi::UpdateShardCount},
+      {"PutRecord", &KinesisApi::PutRecord},
+      {"PutRecords", &KinesisApi::PutRecords},
+      {"GetShardIterator", &KinesisApi::GetShardIterator},
+      {"GetRecords", &KinesisApi::GetRecords},
+      {"RegisterStreamConsumer", &KinesisApi::RegisterStreamConsumer},
+      {"DeregisterStreamConsumer", &KinesisApi::DeregisterStreamConsumer},
+      {"DescribeStreamConsumer", &KinesisApi::DescribeStreamConsumer},
+      {"ListStreamConsumers", &KinesisApi::ListStreamConsumers},
+  };
+  auto no_resource = [](KinesisApi&, const json::object& request) {
+    return NoChannelOrQueue(request);
+  };
+  for (const char* operation :
+       {"DescribeChannel", "DeleteChannel", "UpdateChannel", "DescribeQueue",
+        "DeleteQueue", "UpdateQueue", "ReceiveQueueRecords",
+        "AcknowledgeQueueRecords", "UpdateQueueRecordsVisibility",
+        "ReceiveDeadLetterQueueRecords", "AcknowledgeDeadLetterQueueRecords",
+        "UpdateDeadLetterQueueRecordsVisibility",
+        "RestoreDeadLetterQueueRecords"}) {
+    handlers[operation] = no_resource;
+  }
+  handlers["DescribeLimits"] =
+      [](KinesisApi& api, const json::object&) -> absl::StatusOr<json::value> {
+    BROOK_ASSIGN_OR_RETURN(DescribeLimitsResult limits,
+                           api.broker_->DescribeLimits());
+    return json::object{
+        {"ShardLimit", limits.shard_limit},
+        {"OpenShardCount", limits.open_shard_count},
+        {"OnDemandStreamCount", limits.on_demand_stream_count},
+        {"OnDemandStreamCountLimit", limits.on_demand_stream_count_limit}};
+  };
+  handlers["ListChannels"] =
+      [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
+    return json::object{{"ChannelSummaries", json::array()}};
+  };
+  handlers["ListQueues"] =
+      [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
+    return json::object{{"QueueSummaries", json::array()}};
+  };
+  // Creating a channel reads streams, which must exist and be on-demand.
+  handlers["CreateChannel"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    for (const json::value& config :
+         request.at("StreamConfigurationList").as_array()) {
+      json::object named{{"StreamARN", config.at("StreamARN")}};
+      BROOK_RETURN_IF_ERROR(
+          api.RefuseForStream(named, absl::OkStatus()).status());
+    }
+    return NotForProvisioned("Delivery through a channel");
+  };
+  handlers["CreateQueue"] =
+      [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
+    return NotForProvisioned("A queue");
+  };
+  // No minimum throughput billing commitment: there is nothing to bill.
+  handlers["DescribeAccountSettings"] =
+      [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
+    return json::object();
+  };
+  handlers["UpdateAccountSettings"] =
+      [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
+    return NotForProvisioned("A minimum throughput billing commitment");
+  };
+  handlers["UpdateStreamMode"] = [](KinesisApi& api,
+                                    const json::object& request) {
+    return api.RefuseForStream(
+        request, InvalidArgument("Changing a stream's capacity mode is not "
+                                 "supported by brookd: its streams are all "
+                                 "PROVISIONED"));
+  };
+  for (const char* operation :
+       {"StartStreamEncryption", "StopStreamEncryption"}) {
+    handlers[operation] = [](KinesisApi& api, const json::object& request) {
+      return api.RefuseForStream(
+          request, InvalidArgument("Server-side encryption is not supported "
+                                   "by brookd: it has no AWS KMS"));
+    };
+  }
+  handlers["UpdateStreamWarmThroughput"] = [](KinesisApi& api,
+                                              const json::object& request) {
+    return api.RefuseForStream(request, NotForProvisioned("Warm throughput"));
+  };
+  handlers["UpdateStreamRecordDistributionStrategy"] =
+      [](KinesisApi& api, const json::object& request) {
+        return api.RefuseForStream(
+            request, NotForProvisioned("A record distribution strategy"));
+      };
+  return handlers;
+}
+
+absl::StatusOr<json::value> KinesisApi::RefuseForStream(
+    const json::object& request, absl::Status error) {
+  DescribeStreamSummaryRequest describe;
+  BROOK_ASSIGN_OR_RETURN(describe.stream, StreamOf(JsonFields(request)));
+  BROOK_RETURN_IF_ERROR(broker_->DescribeStreamSummary(describe).status());
+  BROOK_RETURN_IF_ERROR(error);
+  return json::object();
+}
 
 absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
                                              absl::string_view body) {
-  auto handler = handlers_.find(operation);
-  if (handler == handlers_.end()) {
+  const schema::Operation* modelled = schema::FindOperation(operation);
+  if (modelled == nullptr || modelled->input == schema::kNoShape) {
     return MakeError(ErrorName::kUnknownOperationException,
                      absl::StrCat("unknown operation '", operation, "'"));
   }
@@ -335,14 +479,23 @@ absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
   // a PutRecords of 500) take memory from one arena instead of the heap.
   json::monotonic_resource arena;
   BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body, &arena));
-  BROOK_ASSIGN_OR_RETURN(json::value response,
-                         (this->*(handler->second))(request));
-  return json::serialize(response);
+  BROOK_RETURN_IF_ERROR(ValidateRequest(*modelled, request));
+  auto handler = handlers_.find(operation);
+  if (handler == handlers_.end()) {
+    return MakeError(ErrorName::kUnknownOperationException,
+                     absl::StrCat("unknown operation '", operation, "'"));
+  }
+  BROOK_ASSIGN_OR_RETURN(json::value response, handler->second(*this, request));
+  // An operation without output answers with an empty body, as AWS does.
+  if (modelled->output == schema::kNoShape) return std::string();
+  return SerializeResponse(response);
 }
 
 absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
     absl::string_view body, EventSink* sink) {
   BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body));
+  BROOK_RETURN_IF_ERROR(
+      ValidateRequest(*schema::FindOperation("SubscribeToShard"), request));
   const JsonFields fields(request);
   SubscribeToShardRequest subscribe;
   BROOK_ASSIGN_OR_RETURN(subscribe.consumer_arn,
@@ -376,6 +529,18 @@ absl::StatusOr<json::value> KinesisApi::CreateStream(
   CreateStreamRequest create;
   BROOK_ASSIGN_OR_RETURN(create.stream_name,
                          fields.RequiredString("StreamName"));
+  BROOK_ASSIGN_OR_RETURN(const json::object* mode,
+                         fields.Object("StreamModeDetails"));
+  if (mode != nullptr && mode->at("StreamMode") != "PROVISIONED") {
+    return NotForProvisioned("StreamMode ON_DEMAND");
+  }
+  for (const char* member :
+       {"WarmThroughputMiBps", "RecordDistributionStrategy"}) {
+    if (request.contains(member) && !request.at(member).is_null()) {
+      return NotForProvisioned(member);
+    }
+  }
+  BROOK_ASSIGN_OR_RETURN(create.tags, TagsOf(fields));
   BROOK_ASSIGN_OR_RETURN(create.shard_count, IntOr(fields, "ShardCount", 4));
   BROOK_ASSIGN_OR_RETURN(
       create.options.max_record_size_kib,
@@ -486,9 +651,9 @@ absl::StatusOr<json::value> KinesisApi::ListShards(
   const JsonFields fields(request);
   ListShardsRequest list;
   BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
-  if (list.next_token.empty()) {
-    BROOK_ASSIGN_OR_RETURN(list.stream, StreamOf(fields));
-  }
+  BROOK_ASSIGN_OR_RETURN(list.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(list.stream_creation_timestamp,
+                         fields.Timestamp("StreamCreationTimestamp"));
   BROOK_ASSIGN_OR_RETURN(list.exclusive_start_shard_id,
                          StringOr(fields, "ExclusiveStartShardId"));
   BROOK_ASSIGN_OR_RETURN(list.max_results,
@@ -525,18 +690,7 @@ absl::StatusOr<json::value> KinesisApi::AddTagsToStream(
   const JsonFields fields(request);
   AddTagsToStreamRequest add;
   BROOK_ASSIGN_OR_RETURN(add.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(const json::object* tags, fields.Object("Tags"));
-  if (tags == nullptr) {
-    return MakeError(ErrorName::kValidationException,
-                     "member 'Tags' must not be null");
-  }
-  for (const auto& [key, value] : *tags) {
-    if (!value.is_string()) {
-      return MakeError(ErrorName::kSerializationException,
-                       "tag values must be strings");
-    }
-    add.tags.push_back(Tag{std::string(key), std::string(value.get_string())});
-  }
+  BROOK_ASSIGN_OR_RETURN(add.tags, TagsOf(fields));
   BROOK_RETURN_IF_ERROR(broker_->AddTagsToStream(add));
   return Empty();
 }
@@ -739,6 +893,9 @@ absl::StatusOr<json::value> KinesisApi::RegisterStreamConsumer(
   BROOK_ASSIGN_OR_RETURN(reg.stream, fields.RequiredString("StreamARN"));
   BROOK_ASSIGN_OR_RETURN(reg.consumer_name,
                          fields.RequiredString("ConsumerName"));
+  if (request.contains("Tags") && !request.at("Tags").is_null()) {
+    return InvalidArgument("Tags on consumers are not supported by brookd yet");
+  }
   BROOK_ASSIGN_OR_RETURN(Consumer consumer,
                          broker_->RegisterStreamConsumer(reg));
   return json::object{{"Consumer", ConsumerJson(consumer, false)}};

@@ -10,6 +10,7 @@
 #ifndef BROOK_SERVER_KINESIS_API_H_
 #define BROOK_SERVER_KINESIS_API_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -72,8 +73,16 @@ class KinesisApi {
       absl::string_view body, EventSink* sink);
 
  private:
-  using Handler = absl::StatusOr<boost::json::value> (KinesisApi::*)(
-      const boost::json::object& request);
+  using Handler = std::function<absl::StatusOr<boost::json::value>(
+      KinesisApi&, const boost::json::object& request)>;
+  // Every operation of the model, each with its handler.
+  static absl::flat_hash_map<std::string, Handler> Handlers();
+
+  // The stream the request names, which must exist (ResourceNotFound-
+  // Exception otherwise), followed by `error`: for requests that need a
+  // feature brookd's streams do not have.
+  absl::StatusOr<boost::json::value> RefuseForStream(
+      const boost::json::object& request, absl::Status error);
 
   absl::StatusOr<boost::json::value> CreateStream(
       const boost::json::object& request);

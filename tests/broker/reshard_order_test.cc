@@ -127,7 +127,7 @@ class ReshardOrderTest : public testing::BrokerTest {
   std::vector<Shard> OpenShards() {
     ListShardsRequest request;
     request.stream = "s";
-    request.shard_filter.type = ShardFilterType::kAtLatest;
+    request.shard_filter = ShardFilter{ShardFilterType::kAtLatest};
     absl::StatusOr<ListShardsResult> result = broker().ListShards(request);
     EXPECT_OK(result);
     std::vector<Shard> shards =

@@ -367,13 +367,13 @@ TEST_F(ReshardingTest, ListShards_RejectsIncompleteFiltersAndMixedTokens) {
   CreateStream("s", 3);
   ListShardsRequest request;
   request.stream = "s";
-  request.shard_filter.type = ShardFilterType::kAfterShardId;
+  request.shard_filter = ShardFilter{ShardFilterType::kAfterShardId};
   EXPECT_THAT(broker().ListShards(request),
               HasErrorName(ErrorName::kInvalidArgumentException));
-  request.shard_filter.type = ShardFilterType::kAtTimestamp;
+  request.shard_filter = ShardFilter{ShardFilterType::kAtTimestamp};
   EXPECT_THAT(broker().ListShards(request),
               HasErrorName(ErrorName::kInvalidArgumentException));
-  request.shard_filter.type = ShardFilterType::kFromTimestamp;
+  request.shard_filter = ShardFilter{ShardFilterType::kFromTimestamp};
   EXPECT_THAT(broker().ListShards(request),
               HasErrorName(ErrorName::kInvalidArgumentException));
   request.shard_filter = ShardFilter{ShardFilterType::kAtLatest, ShardId(0)};
@@ -391,7 +391,7 @@ TEST_F(ReshardingTest, ListShards_RejectsIncompleteFiltersAndMixedTokens) {
   next.shard_filter = ShardFilter{ShardFilterType::kAtLatest};
   EXPECT_THAT(broker().ListShards(next),
               HasErrorName(ErrorName::kInvalidArgumentException));
-  next.shard_filter = ShardFilter();
+  next.shard_filter.reset();
   ASSERT_OK_AND_ASSIGN(page, broker().ListShards(next));
   EXPECT_THAT(Ids(page.shards), ElementsAre(ShardId(3), ShardId(4)));
   EXPECT_TRUE(page.next_token.empty());

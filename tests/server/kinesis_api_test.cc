@@ -103,11 +103,11 @@ TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
       api_->Call("PutRecord", R"({"StreamName":"s","PartitionKey":"k"})"),
       HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(api_->Call("PutRecord", R"({"PartitionKey":"k","Data":"YQ=="})"),
-              HasErrorName(ErrorName::kValidationException));
+              HasErrorName(ErrorName::kInvalidArgumentException));
   EXPECT_THAT(
       api_->Call("PutRecord",
                  R"({"StreamName":"s","PartitionKey":"k","Data":"@@"})"),
-      HasErrorName(ErrorName::kInvalidArgumentException));
+      HasErrorName(ErrorName::kSerializationException));
   EXPECT_THAT(api_->Call("PutRecords", R"({"StreamName":"s","Records":[5]})"),
               HasErrorName(ErrorName::kSerializationException));
   EXPECT_THAT(api_->Call("ListStreams", R"({"Limit":"ten"})"),
@@ -117,7 +117,7 @@ TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
   EXPECT_THAT(api_->Call("ListShards", R"({"StreamName":"s","ShardFilter":)"
                                        R"({"Type":"AT_TIMESTAMP",)"
                                        R"("Timestamp":1e300}})"),
-              HasErrorName(ErrorName::kValidationException));
+              HasErrorName(ErrorName::kSerializationException));
   EXPECT_THAT(api_->Call("UpdateShardCount",
                          R"({"StreamName":"s","TargetShardCount":-9e18,)"
                          R"("ScalingType":"UNIFORM_SCALING"})"),

@@ -1,0 +1,301 @@
+#include "server/request_validator.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "boost/json/serialize.hpp"
+#include "common/errors.h"
+#include "schema/constraints.h"
+#include "server/json_fields.h"
+
+namespace brook {
+namespace {
+
+namespace json = boost::json;
+using schema::Location;
+using schema::Shape;
+using schema::ShapeType;
+
+absl::string_view StringOf(const json::value& value) {
+  const json::string& text = value.get_string();
+  return absl::string_view(text.data(), text.size());
+}
+
+absl::Status Serialization(std::string message) {
+  return MakeError(ErrorName::kSerializationException, message);
+}
+
+// The words Kinesis' Java deserializer uses for a JSON value of the wrong
+// kind (as AWS answers them; kinesalite reproduces them).
+std::string JavaClassOf(const json::value& value) {
+  if (value.is_bool()) return "class java.lang.Boolean";
+  if (value.is_string()) return "class java.lang.String";
+  return "class java.math.BigDecimal";
+}
+
+absl::Status NotConvertible(const json::value& value, absl::string_view to) {
+  if (value.is_array()) {
+    return Serialization("Start of list found where not expected");
+  }
+  if (value.is_object()) {
+    return Serialization("Start of structure or map found where not expected.");
+  }
+  return Serialization(
+      absl::StrCat(JavaClassOf(value), " can not be converted to ", to));
+}
+
+absl::Status CheckBase64(absl::string_view text) {
+  if (text.size() % 4 != 0) {
+    return Serialization(absl::StrCat(
+        "'", text, "' can not be converted to a Blob: Base64 encoded length ",
+        "is expected a multiple of 4 bytes but found: ", text.size()));
+  }
+  if (!DecodeBase64(text).ok()) {
+    return Serialization(absl::StrCat(
+        "'", text, "' can not be converted to a Blob: Invalid Base64 ",
+        "character or padding"));
+  }
+  return absl::OkStatus();
+}
+
+// Pass 1: JSON types.
+absl::Status CheckTypes(const json::value& value, const Shape& shape);
+
+absl::Status CheckStructureTypes(const json::object& object,
+                                 const Shape& shape) {
+  for (const schema::Member& member : schema::MembersOf(shape)) {
+    const json::value* found = object.if_contains(
+        json::string_view(member.name.data(), member.name.size()));
+    if (found == nullptr || found->is_null()) continue;
+    if (absl::Status status = CheckTypes(*found, schema::ShapeAt(member.shape));
+        !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTypes(const json::value& value, const Shape& shape) {
+  switch (shape.type) {
+    case ShapeType::kString:
+      if (!value.is_string()) return NotConvertible(value, "an String");
+      return absl::OkStatus();
+    case ShapeType::kInteger:
+    case ShapeType::kLong:
+      if (!value.is_int64() && !value.is_uint64()) {
+        return NotConvertible(value, shape.type == ShapeType::kInteger
+                                         ? "an Integer"
+                                         : "an Long");
+      }
+      return absl::OkStatus();
+    case ShapeType::kDouble:
+      if (!value.is_number()) return NotConvertible(value, "an Double");
+      return absl::OkStatus();
+    case ShapeType::kBoolean:
+      if (!value.is_bool()) return NotConvertible(value, "an Boolean");
+      return absl::OkStatus();
+    case ShapeType::kTimestamp: {
+      if (!value.is_number()) return NotConvertible(value, "a Timestamp");
+      // Beyond year 5000 either way is no timestamp a client means.
+      constexpr double kMaxSeconds = 1e11;
+      const double seconds = value.to_number<double>();
+      if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
+        return Serialization(absl::StrCat(
+            json::serialize(value), " can not be converted to a Timestamp"));
+      }
+      return absl::OkStatus();
+    }
+    case ShapeType::kBlob:
+      if (!value.is_string()) return NotConvertible(value, "a Blob");
+      return CheckBase64(StringOf(value));
+    case ShapeType::kList: {
+      if (!value.is_array()) {
+        if (value.is_object()) {
+          return Serialization(
+              "Start of structure or map found where not expected.");
+        }
+        return Serialization("Expected list or null");
+      }
+      const Shape& element = schema::ShapeAt(shape.element);
+      for (const json::value& entry : value.get_array()) {
+        if (entry.is_null()) continue;
+        if (absl::Status status = CheckTypes(entry, element); !status.ok()) {
+          return status;
+        }
+      }
+      return absl::OkStatus();
+    }
+    case ShapeType::kMap: {
+      if (!value.is_object()) {
+        if (value.is_array()) {
+          return Serialization("Start of list found where not expected");
+        }
+        return Serialization("Expected map or null");
+      }
+      const Shape& element = schema::ShapeAt(shape.element);
+      for (const auto& entry : value.get_object()) {
+        if (entry.value().is_null()) continue;
+        if (absl::Status status = CheckTypes(entry.value(), element);
+            !status.ok()) {
+          return status;
+        }
+      }
+      return absl::OkStatus();
+    }
+    case ShapeType::kStructure:
+      if (!value.is_object()) {
+        if (value.is_array()) {
+          return Serialization("Start of list found where not expected");
+        }
+        return Serialization("Expected null");
+      }
+      return CheckStructureTypes(value.get_object(), shape);
+  }
+  return absl::OkStatus();
+}
+
+// How a value shows in a violation's message.
+std::string Text(const json::value& value, const Shape& shape) {
+  switch (shape.type) {
+    case ShapeType::kString:
+      return std::string(StringOf(value));
+    case ShapeType::kBlob: {
+      const json::string& text = value.get_string();
+      size_t padding = 0;
+      while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
+        ++padding;
+      }
+      return schema::BlobText(text.size() / 4 * 3 - padding);
+    }
+    case ShapeType::kList: {
+      std::vector<std::string> entries;
+      for (const json::value& entry : value.get_array()) {
+        entries.push_back(entry.is_null()
+                              ? "null"
+                              : Text(entry, schema::ShapeAt(shape.element)));
+      }
+      return absl::StrCat("[", absl::StrJoin(entries, ", "), "]");
+    }
+    case ShapeType::kMap: {
+      std::vector<std::string> entries;
+      for (const auto& entry : value.get_object()) {
+        entries.push_back(absl::StrCat(
+            std::string(entry.key()), "=",
+            entry.value().is_null()
+                ? "null"
+                : Text(entry.value(), schema::ShapeAt(shape.element))));
+      }
+      return absl::StrCat("{", absl::StrJoin(entries, ", "), "}");
+    }
+    case ShapeType::kStructure: {
+      std::vector<std::string> members;
+      for (const schema::Member& member : schema::MembersOf(shape)) {
+        const json::value* found = value.get_object().if_contains(
+            json::string_view(member.name.data(), member.name.size()));
+        if (found == nullptr || found->is_null()) continue;
+        members.push_back(absl::StrCat(
+            member.name, "=", Text(*found, schema::ShapeAt(member.shape))));
+      }
+      return absl::StrCat(shape.name, "(", absl::StrJoin(members, ", "), ")");
+    }
+    default:
+      return json::serialize(value);
+  }
+}
+
+// Pass 2: the model's constraints, on values of the right types.
+void CheckConstraints(const json::value& value, const Location& at,
+                      schema::Violations& violations);
+
+void CheckStructure(const json::object& object, const Location& at,
+                    schema::Violations& violations) {
+  for (const schema::Member& member : schema::MembersOf(*at.shape)) {
+    const Location member_at = schema::MemberOf(at, member.name);
+    const json::value* found = object.if_contains(
+        json::string_view(member.name.data(), member.name.size()));
+    if (found == nullptr || found->is_null()) {
+      if (member.required) violations.Missing(member_at);
+      continue;
+    }
+    CheckConstraints(*found, member_at, violations);
+  }
+}
+
+void CheckConstraints(const json::value& value, const Location& at,
+                      schema::Violations& violations) {
+  const Shape& shape = *at.shape;
+  switch (shape.type) {
+    case ShapeType::kString:
+      violations.CheckString(at, StringOf(value));
+      return;
+    case ShapeType::kInteger:
+    case ShapeType::kLong:
+      violations.CheckNumber(at,
+                             value.is_uint64() && value.get_uint64() > INT64_MAX
+                                 ? INT64_MAX
+                                 : value.to_number<int64_t>());
+      return;
+    case ShapeType::kBlob: {
+      const json::string& text = value.get_string();
+      size_t padding = 0;
+      while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
+        ++padding;
+      }
+      violations.CheckBlob(at, text.size() / 4 * 3 - padding);
+      return;
+    }
+    case ShapeType::kList: {
+      const json::array& list = value.get_array();
+      violations.CheckCount(at, list.size(), Text(value, shape));
+      for (size_t i = 0; i < list.size(); ++i) {
+        const Location entry = schema::EntryOf(at, i);
+        if (list[i].is_null()) {
+          violations.Missing(entry);
+          continue;
+        }
+        CheckConstraints(list[i], entry, violations);
+      }
+      return;
+    }
+    case ShapeType::kMap: {
+      const json::object& map = value.get_object();
+      const std::string text = Text(value, shape);
+      violations.CheckCount(at, map.size(), text);
+      for (const auto& entry : map) {
+        const absl::string_view key(entry.key().data(), entry.key().size());
+        violations.CheckMapKey(at, key, text);
+        const Location value_at = schema::ValueOf(at, key);
+        if (entry.value().is_null()) {
+          violations.Missing(value_at);
+          continue;
+        }
+        CheckConstraints(entry.value(), value_at, violations);
+      }
+      return;
+    }
+    case ShapeType::kStructure:
+      CheckStructure(value.get_object(), at, violations);
+      return;
+    case ShapeType::kDouble:
+    case ShapeType::kBoolean:
+    case ShapeType::kTimestamp:
+      return;
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateRequest(const schema::Operation& operation,
+                             const json::object& body) {
+  const Shape& input = schema::ShapeAt(operation.input);
+  if (absl::Status status = CheckStructureTypes(body, input); !status.ok()) {
+    return status;
+  }
+  schema::Violations violations;
+  CheckStructure(body, Location{&input}, violations);
+  return violations.ToStatus();
+}
+
+}  // namespace brook

@@ -1,0 +1,220 @@
+// brookd's checks of requests, over the JSON API: AWS's order (wrong JSON
+// type, then the model's constraints, then Kinesis' own rules, then the
+// stream, then the state), AWS's error names and AWS's messages. Expected
+// messages are AWS's for the same requests.
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schema/kinesis_shapes.h"
+#include "server/kinesis_api.h"
+#include "testing/broker_fixture.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+using ::brook::testing::HasErrorName;
+using ::testing::HasSubstr;
+
+class RequestValidatorTest : public testing::BrokerTest {
+ protected:
+  void SetUp() override {
+    Open();
+    api_ = std::make_unique<KinesisApi>(&broker());
+    ASSERT_OK(
+        api_->Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
+  }
+
+  // The error `operation` answers `body` with: its name and message.
+  std::pair<ErrorName, std::string> Error(const std::string& operation,
+                                          const std::string& body) {
+    absl::StatusOr<std::string> response = api_->Call(operation, body);
+    EXPECT_FALSE(response.ok()) << operation << " " << body;
+    return {ErrorNameOf(response.status()),
+            std::string(response.status().message())};
+  }
+
+  std::unique_ptr<KinesisApi> api_;
+};
+
+TEST_F(RequestValidatorTest, ModelViolations_AreValidationExceptions) {
+  EXPECT_EQ(Error("CreateStream", R"({"StreamName":"x","ShardCount":0})"),
+            std::make_pair(ErrorName::kValidationException,
+                           std::string("1 validation error detected: Value '0' "
+                                       "at 'shardCount' failed to satisfy "
+                                       "constraint: Member must have value "
+                                       "greater than or equal to 1")));
+  EXPECT_EQ(
+      Error("PutRecord",
+            R"({"StreamName":"s","PartitionKey":"","Data":"YQ=="})"),
+      std::make_pair(ErrorName::kValidationException,
+                     std::string("1 validation error detected: Value '' at "
+                                 "'partitionKey' failed to satisfy constraint: "
+                                 "Member must have length greater than or "
+                                 "equal to 1")));
+  EXPECT_EQ(Error("GetRecords", R"({"ShardIterator":"abc","Limit":0})"),
+            std::make_pair(ErrorName::kValidationException,
+                           std::string("1 validation error detected: Value '0' "
+                                       "at 'limit' failed to satisfy "
+                                       "constraint: Member must have value "
+                                       "greater than or equal to 1")));
+  EXPECT_EQ(
+      Error("PutRecords",
+            R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":""},)"
+            R"({"PartitionKey":"","Data":"","ExplicitHashKey":""}]})")
+          .second,
+      "2 validation errors detected: Value '' at "
+      "'records.2.member.partitionKey' failed to satisfy constraint: Member "
+      "must have length greater than or equal to 1; Value '' at "
+      "'records.2.member.explicitHashKey' failed to satisfy constraint: "
+      "Member must satisfy regular expression pattern: "
+      "^(0|([1-9]\\d{0,38}))$");
+  EXPECT_EQ(Error("CreateStream", "{}").second,
+            "1 validation error detected: Value null at 'streamName' failed "
+            "to satisfy constraint: Member must not be null");
+  EXPECT_THAT(Error("DescribeStream",
+                    R"({"StreamName":"s","ExclusiveStartShardId":""})"),
+              ::testing::Pair(ErrorName::kValidationException,
+                              HasSubstr("'exclusiveStartShardId'")));
+}
+
+TEST_F(RequestValidatorTest, WrongJsonTypes_AreSerializationExceptions) {
+  EXPECT_EQ(Error("AddTagsToStream", R"({"StreamName":"s","Tags":"23"})"),
+            std::make_pair(ErrorName::kSerializationException,
+                           std::string("Expected map or null")));
+  EXPECT_EQ(Error("CreateStream", R"({"StreamName":7})").first,
+            ErrorName::kSerializationException);
+  // A string where a timestamp belongs.
+  EXPECT_EQ(Error("ListShards", R"({"StreamName":"s",)"
+                                R"("StreamCreationTimestamp":"yesterday"})")
+                .first,
+            ErrorName::kSerializationException);
+  // Base64 that is not: for PutRecord and for any entry of PutRecords, and
+  // before the model's checks.
+  EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s","PartitionKey":"k",)"
+                               R"("Data":"foobar"})")
+                .first,
+            ErrorName::kSerializationException);
+  EXPECT_EQ(Error("PutRecords", R"({"StreamName":"","Records":[)"
+                                R"({"PartitionKey":"k","Data":"YQ=="},)"
+                                R"({"PartitionKey":"k","Data":"foo="}]})")
+                .first,
+            ErrorName::kSerializationException);
+}
+
+TEST_F(RequestValidatorTest, KinesisRules_AreInvalidArgumentExceptions) {
+  EXPECT_EQ(
+      Error("AddTagsToStream", R"({"StreamName":"s","Tags":{"abc;def":"1"}})")
+          .first,
+      ErrorName::kInvalidArgumentException);
+  EXPECT_EQ(
+      Error("ListShards", R"({"StreamName":"s","NextToken":"abc"})").first,
+      ErrorName::kInvalidArgumentException);
+  EXPECT_EQ(Error("ListShards", R"({"StreamARN":"arn:aws:kinesis:us-east-1:)"
+                                R"(000000000000:stream/s","NextToken":"abc"})")
+                .first,
+            ErrorName::kInvalidArgumentException);
+  EXPECT_EQ(Error("ListShards", R"({"NextToken":"abc",)"
+                                R"("StreamCreationTimestamp":1})")
+                .first,
+            ErrorName::kInvalidArgumentException);
+  EXPECT_EQ(Error("GetShardIterator",
+                  R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+                  R"("ShardIteratorType":"LATEST",)"
+                  R"("StartingSequenceNumber":"1"})")
+                .first,
+            ErrorName::kInvalidArgumentException);
+  EXPECT_EQ(Error("GetShardIterator",
+                  R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+                  R"("ShardIteratorType":"TRIM_HORIZON","Timestamp":1})")
+                .first,
+            ErrorName::kInvalidArgumentException);
+}
+
+// A bad argument on a stream that does not exist: the argument is reported,
+// in every operation.
+TEST_F(RequestValidatorTest, ArgumentsAreCheckedBeforeTheStream) {
+  const std::string missing = R"("StreamName":"missing")";
+  const std::string arn =
+      R"("StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/missing")";
+  for (const auto& [operation, body] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"AddTagsToStream", "{" + missing + R"(,"Tags":{"":"v"}})"},
+           {"ListTagsForStream", "{" + missing + R"(,"Limit":0})"},
+           {"RemoveTagsFromStream", "{" + missing + R"(,"TagKeys":[")" +
+                                        std::string(129, 'k') + R"("]})"},
+           {"ListStreamConsumers", "{" + arn + R"(,"MaxResults":0})"},
+           {"IncreaseStreamRetentionPeriod",
+            "{" + missing + R"(,"RetentionPeriodHours":-1})"},
+           {"RegisterStreamConsumer", "{" + arn + R"(,"ConsumerName":"a b"})"},
+           {"DescribeStream", "{" + missing + R"(,"Limit":0})"},
+           {"SplitShard", "{" + missing +
+                              R"(,"ShardToSplit":"shardId-0",)"
+                              R"("NewStartingHashKey":"-1"})"},
+       }) {
+    EXPECT_EQ(Error(operation, body).first, ErrorName::kValidationException)
+        << operation;
+  }
+  // Kinesis' own rules also come before the stream.
+  EXPECT_EQ(Error("IncreaseStreamRetentionPeriod",
+                  "{" + missing + R"(,"RetentionPeriodHours":9000})")
+                .first,
+            ErrorName::kInvalidArgumentException);
+  EXPECT_EQ(
+      Error("AddTagsToStream", "{" + missing + R"(,"Tags":{"a;b":"v"}})").first,
+      ErrorName::kInvalidArgumentException);
+}
+
+// Every member of every operation that the model constrains is checked: a
+// value just outside each bound is a ValidationException naming the
+// member, and a request without its required members names each.
+TEST_F(RequestValidatorTest, EveryConstrainedMemberOfEveryOperation) {
+  int checked = 0;
+  for (const schema::Operation& operation : schema::Operations()) {
+    const schema::Shape& input = schema::ShapeAt(operation.input);
+    for (const schema::Member& member : schema::MembersOf(input)) {
+      const schema::Shape& shape = schema::ShapeAt(member.shape);
+      std::string value;
+      if ((shape.type == schema::ShapeType::kInteger ||
+           shape.type == schema::ShapeType::kLong) &&
+          shape.min.has_value()) {
+        value = std::to_string(*shape.min - 1);
+      } else if (shape.type == schema::ShapeType::kString &&
+                 shape.min.value_or(0) >= 1) {
+        value = R"("")";
+      } else if (shape.type == schema::ShapeType::kString &&
+                 schema::EnumValuesOf(shape).size() > 0) {
+        value = R"("NOT_A_VALUE")";
+      } else {
+        continue;
+      }
+      const std::string body =
+          absl::StrCat(R"({")", member.name, R"(":)", value, "}");
+      const auto [name, message] = Error(std::string(operation.name), body);
+      EXPECT_EQ(name, ErrorName::kValidationException)
+          << operation.name << " " << body;
+      std::string path(member.name);
+      path[0] = absl::ascii_tolower(path[0]);
+      EXPECT_THAT(message, HasSubstr(absl::StrCat(
+                               "at '", path, "' failed to satisfy constraint")))
+          << operation.name << " " << body;
+      ++checked;
+    }
+    for (const schema::Member& member : schema::MembersOf(input)) {
+      if (!member.required) continue;
+      std::string path(member.name);
+      path[0] = absl::ascii_tolower(path[0]);
+      EXPECT_THAT(Error(std::string(operation.name), "{}").second,
+                  HasSubstr(absl::StrCat("Value null at '", path, "'")))
+          << operation.name;
+    }
+  }
+  EXPECT_GT(checked, 100);
+}
+
+}  // namespace
+}  // namespace brook
