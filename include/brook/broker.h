@@ -215,6 +215,44 @@ class Broker {
   virtual absl::Status DecreaseStreamRetentionPeriod(
       const UpdateStreamRetentionRequest& request) = 0;
 
+  // Broker::UpdateMaxRecordSize()
+  //
+  // Changes the stream's largest record (Kinesis' MaxRecordSizeInKiB), for
+  // puts from now on and across restarts. Fails with ValidationException
+  // (outside 1,024 to 10,240), ResourceNotFoundException or
+  // ResourceInUseException (the stream is UPDATING: a reshard runs).
+  virtual absl::Status UpdateMaxRecordSize(
+      const UpdateMaxRecordSizeRequest& request) = 0;
+
+  // Broker::EnableEnhancedMonitoring()
+  // Broker::DisableEnhancedMonitoring()
+  //
+  // Enable or disable shard-level metrics of the stream (which brookd's
+  // /metrics then shows), across restarts; return the metrics enabled
+  // before and after. Fail with ValidationException (no names, more than
+  // 7, or a name Kinesis does not have) or ResourceNotFoundException.
+  virtual absl::StatusOr<EnhancedMonitoringResult> EnableEnhancedMonitoring(
+      const EnhancedMonitoringRequest& request) = 0;
+  virtual absl::StatusOr<EnhancedMonitoringResult> DisableEnhancedMonitoring(
+      const EnhancedMonitoringRequest& request) = 0;
+
+  // Broker::PutResourcePolicy()
+  // Broker::GetResourcePolicy()
+  // Broker::DeleteResourcePolicy()
+  //
+  // Keep, return and remove the stream's resource policy, across restarts;
+  // it is not enforced. GetResourcePolicy returns "{}" when the stream has
+  // none. Fail with ValidationException (not a Kinesis ARN),
+  // InvalidArgumentException (a policy that is not a JSON object with a
+  // "Statement", or a consumer's ARN: Brook keeps policies of streams
+  // only), or ResourceNotFoundException (no such stream; Delete: no
+  // policy).
+  virtual absl::Status PutResourcePolicy(
+      const PutResourcePolicyRequest& request) = 0;
+  virtual absl::StatusOr<std::string> GetResourcePolicy(
+      absl::string_view resource_arn) = 0;
+  virtual absl::Status DeleteResourcePolicy(absl::string_view resource_arn) = 0;
+
   // Broker::UpdateStreamLimits()
   //
   // Replaces the stream's per-shard throughput limits, from now on and across

@@ -56,6 +56,9 @@ struct ConsumerRef {
 
 struct ListStreamConsumersRequest {
   std::string stream;  // Name or ARN.
+  // When set, the stream must have been created at this time (to the
+  // millisecond), else ResourceNotFoundException.
+  absl::optional<absl::Time> stream_creation_timestamp;
   // 1 to 10,000.
   int max_results = 100;
   // From a previous result; expires after 300 seconds.

@@ -11,7 +11,8 @@
 // the bucket sizes and why):
 //   writes        bytes (data plus partition key) and records per second;
 //   classic reads GetRecords calls and bytes per second, shared by every
-//                 polling consumer of the shard;
+//                 polling consumer of the shard, and GetShardIterator calls
+//                 per second;
 //   fan-out reads bytes per second for each enhanced fan-out consumer of the
 //                 shard, independent of the others and of classic reads.
 //
@@ -50,6 +51,9 @@ struct StreamLimits {
   // Bytes pushed per second per shard to each enhanced fan-out consumer.
   // Default: 2 MiB.
   int64_t fan_out_bytes_per_second = int64_t{2} << 20;
+  // GetShardIterator calls per second per shard, all callers together.
+  // Default: 5, as Kinesis.
+  int64_t shard_iterator_calls_per_second = 5;
 
   // StreamLimits::Validate()
   //

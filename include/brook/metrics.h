@@ -41,6 +41,9 @@ struct GetShardMetricsRequest {
 };
 
 struct GetShardMetricsResult {
+  // Which of the counters the stream publishes as Kinesis' shard-level
+  // metrics (EnableEnhancedMonitoring); every counter is counted anyway.
+  std::vector<std::string> shard_level_metrics;
   std::vector<ShardMetrics> shards;  // In shard-id order.
 };
 

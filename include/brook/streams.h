@@ -119,12 +119,41 @@ struct StreamDescription {
   absl::Time stream_creation_timestamp;
   int retention_period_hours = 24;
   int max_record_size_kib = 1024;
+  // The shard-level metrics enabled (EnableEnhancedMonitoring).
+  std::vector<std::string> shard_level_metrics;
   std::vector<Shard> shards;
   bool has_more_shards = false;
 };
 
 struct DescribeStreamSummaryRequest {
   std::string stream;  // Name or ARN.
+};
+
+// For EnableEnhancedMonitoring and DisableEnhancedMonitoring: which of a
+// stream's shard-level metrics it publishes (brookd's /metrics shows only
+// these, as CloudWatch shows only the enabled ones).
+struct EnhancedMonitoringRequest {
+  std::string stream;  // Name or ARN.
+  // 1 to 7 of Kinesis' names: "IncomingBytes", "IncomingRecords",
+  // "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded",
+  // "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", or
+  // "ALL" for every one.
+  std::vector<std::string> shard_level_metrics;
+};
+
+struct EnhancedMonitoringResult {
+  std::string stream_name;
+  std::string stream_arn;
+  std::vector<std::string> current_shard_level_metrics;  // Before the call.
+  std::vector<std::string> desired_shard_level_metrics;  // After it.
+};
+
+// A resource policy (an IAM policy document, JSON) kept with a stream, as
+// Kinesis' PutResourcePolicy. Brook keeps and returns it; it does not
+// enforce it (Brook has no IAM).
+struct PutResourcePolicyRequest {
+  std::string resource_arn;  // The stream's ARN.
+  std::string policy;        // A JSON object with a "Statement".
 };
 
 struct StreamDescriptionSummary {
@@ -136,6 +165,8 @@ struct StreamDescriptionSummary {
   int max_record_size_kib = 1024;
   int open_shard_count = 0;
   int consumer_count = 0;
+  // The shard-level metrics enabled (EnableEnhancedMonitoring).
+  std::vector<std::string> shard_level_metrics;
   StreamLimits limits;
 };
 
@@ -144,6 +175,12 @@ struct UpdateStreamRetentionRequest {
   std::string stream;  // Name or ARN.
   // 24 to 8,760.
   int retention_period_hours = 24;
+};
+
+struct UpdateMaxRecordSizeRequest {
+  std::string stream;  // Name or ARN.
+  // 1,024 to 10,240, as StreamOptions::max_record_size_kib.
+  int max_record_size_kib = 1024;
 };
 
 // The account-wide quotas of Kinesis' DescribeLimits, for this Broker.

@@ -39,6 +39,24 @@ StreamStatus StatusOf(const StreamState& stream) {
   return stream.resharding() ? StreamStatus::kUpdating : StreamStatus::kActive;
 }
 
+uint32_t MetricsMaskOf(const std::vector<std::string>& names) {
+  uint32_t mask = 0;
+  for (const std::string& name : names) {
+    for (size_t bit = 0; bit < std::size(kShardLevelMetrics); ++bit) {
+      if (name == "ALL" || name == kShardLevelMetrics[bit]) mask |= 1u << bit;
+    }
+  }
+  return mask;
+}
+
+std::vector<std::string> MetricNamesOf(uint32_t mask) {
+  std::vector<std::string> names;
+  for (size_t bit = 0; bit < std::size(kShardLevelMetrics); ++bit) {
+    if (mask & (1u << bit)) names.emplace_back(kShardLevelMetrics[bit]);
+  }
+  return names;
+}
+
 // Fills the fields that StreamDescription and StreamDescriptionSummary share.
 template <typename Description>
 void DescribeCommonFields(const StreamState& stream, Description* out) {
@@ -48,6 +66,8 @@ void DescribeCommonFields(const StreamState& stream, Description* out) {
   out->stream_creation_timestamp = absl::FromUnixMillis(stream.creation_ms());
   out->retention_period_hours = stream.retention_hours();
   out->max_record_size_kib = stream.max_record_size_kib();
+  out->shard_level_metrics =
+      MetricNamesOf(stream.settings().shard_level_metrics);
 }
 
 // The page of `shards` (in shard-id order) after `exclusive_start`, of at
@@ -203,6 +223,8 @@ absl::StatusOr<ListStreamConsumersResult> BrokerImpl::ListStreamConsumers(
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
+  BROOK_RETURN_IF_ERROR(
+      CheckCreation(*stream, request.stream_creation_timestamp));
   std::string start;
   if (!request.next_token.empty()) {
     BROOK_ASSIGN_OR_RETURN(
@@ -237,8 +259,9 @@ absl::StatusOr<std::unique_ptr<Subscription>> BrokerImpl::SubscribeToShard(
   if (handler == nullptr) return InvalidArgument("a handler is required");
   ConsumerRef ref;
   ref.consumer_arn = request.consumer_arn;
-  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
-                         ResolveConsumer(Validate(request), ref));
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<ConsumerState> consumer,
+      ResolveConsumer(Validate(request, clock_->Now()), ref));
   std::shared_ptr<StreamState> stream =
       catalog_->FindById(consumer->stream_id());
   if (stream == nullptr) {
@@ -330,6 +353,18 @@ absl::Status BrokerImpl::CheckOpen() const {
 absl::Status BrokerImpl::Preamble(const absl::Status& valid) const {
   BROOK_RETURN_IF_ERROR(valid);
   return CheckOpen();
+}
+
+absl::Status BrokerImpl::CheckCreation(
+    const StreamState& stream,
+    const absl::optional<absl::Time>& creation) const {
+  if (creation.has_value() &&
+      absl::ToUnixMillis(*creation) != stream.creation_ms()) {
+    return ResourceNotFound(
+        absl::StrCat("Stream ", stream.name(), " was not created at ",
+                     absl::FormatTime(*creation, absl::UTCTimeZone())));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::ResolveStream(
@@ -425,7 +460,127 @@ absl::Status BrokerImpl::UpdateRetention(
         " the retention period of stream '", stream->name(), "' from ", current,
         " to ", request.retention_period_hours, " hours"));
   }
+  // Reads honour the period at once, so records that expired under the
+  // old period must stay expired under a longer one, removed or not yet.
+  if (increase) BROOK_RETURN_IF_ERROR(HideExpired(*stream));
   return catalog_->UpdateRetention(stream, request.retention_period_hours);
+}
+
+absl::Status BrokerImpl::HideExpired(const StreamState& stream) const {
+  const int64_t horizon_ms =
+      absl::ToUnixMillis(clock_->Now() - absl::Hours(stream.retention_hours()));
+  for (int i = 0; i < stream.shard_count(); ++i) {
+    ShardState& shard = *stream.shard(i);
+    BROOK_ASSIGN_OR_RETURN(
+        absl::optional<uint64_t> first_kept,
+        log_->FirstCounterArrivedAtOrAfter(shard.ref(), horizon_ms));
+    shard.TrimTo(first_kept.value_or(shard.last_visible_counter() + 1));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BrokerImpl::UpdateMaxRecordSize(
+    const UpdateMaxRecordSizeRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         ResolveStream(Validate(request), request.stream));
+  if (stream->resharding()) {
+    return ResourceInUse(absl::StrCat("stream '", stream->name(),
+                                      "' is UPDATING: a reshard is running"));
+  }
+  return catalog_->UpdateMaxRecordSize(stream, request.max_record_size_kib,
+                                       clock_->Now());
+}
+
+absl::StatusOr<EnhancedMonitoringResult> BrokerImpl::EnableEnhancedMonitoring(
+    const EnhancedMonitoringRequest& request) {
+  return UpdateMonitoring(request, /*enable=*/true);
+}
+
+absl::StatusOr<EnhancedMonitoringResult> BrokerImpl::DisableEnhancedMonitoring(
+    const EnhancedMonitoringRequest& request) {
+  return UpdateMonitoring(request, /*enable=*/false);
+}
+
+absl::StatusOr<EnhancedMonitoringResult> BrokerImpl::UpdateMonitoring(
+    const EnhancedMonitoringRequest& request, bool enable) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<StreamState> stream,
+      ResolveStream(Validate(request, enable), request.stream));
+  const uint32_t change = MetricsMaskOf(request.shard_level_metrics);
+  EnhancedMonitoringResult result;
+  result.stream_name = stream->name();
+  result.stream_arn = stream->arn();
+  BROOK_RETURN_IF_ERROR(
+      catalog_->UpdateSettings(stream, [&](StreamSettings& settings) {
+        result.current_shard_level_metrics =
+            MetricNamesOf(settings.shard_level_metrics);
+        settings.shard_level_metrics =
+            enable ? settings.shard_level_metrics | change
+                   : settings.shard_level_metrics & ~change;
+        result.desired_shard_level_metrics =
+            MetricNamesOf(settings.shard_level_metrics);
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::ResolvePolicyStream(
+    const absl::Status& valid, absl::string_view resource_arn) const {
+  if (resource_arn.find("/consumer/") != absl::string_view::npos) {
+    ConsumerRef ref;
+    ref.consumer_arn = std::string(resource_arn);
+    BROOK_RETURN_IF_ERROR(ResolveConsumer(valid, ref).status());
+    return InvalidArgument(
+        "Resource policies of consumers are not supported by Brook yet");
+  }
+  BROOK_RETURN_IF_ERROR(Preamble(valid));
+  if (resource_arn.find(":stream/") == absl::string_view::npos) {
+    return ResourceNotFound(
+        absl::StrCat("Resource ", resource_arn, " not found."));
+  }
+  return catalog_->Find(resource_arn);
+}
+
+absl::Status BrokerImpl::PutResourcePolicy(
+    const PutResourcePolicyRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<StreamState> stream,
+      ResolvePolicyStream(Validate(request), request.resource_arn));
+  return catalog_->UpdateSettings(stream, [&](StreamSettings& settings) {
+    settings.policy = request.policy;
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> BrokerImpl::GetResourcePolicy(
+    absl::string_view resource_arn) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<StreamState> stream,
+      ResolvePolicyStream(
+          ValidateResourceArn(resource_arn, "GetResourcePolicy"),
+          resource_arn));
+  return stream->settings().policy.value_or("{}");
+}
+
+absl::Status BrokerImpl::DeleteResourcePolicy(absl::string_view resource_arn) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<StreamState> stream,
+      ResolvePolicyStream(
+          ValidateResourceArn(resource_arn, "DeleteResourcePolicy"),
+          resource_arn));
+  return catalog_->UpdateSettings(stream, [&](StreamSettings& settings) {
+    if (!settings.policy.has_value()) {
+      return ResourceNotFound(
+          absl::StrCat("Stream ", stream->name(), " has no resource policy"));
+    }
+    settings.policy.reset();
+    return absl::OkStatus();
+  });
 }
 
 absl::Status BrokerImpl::UpdateStreamLimits(
@@ -442,6 +597,8 @@ absl::StatusOr<GetShardMetricsResult> BrokerImpl::GetShardMetrics(
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
   GetShardMetricsResult result;
+  result.shard_level_metrics =
+      MetricNamesOf(stream->settings().shard_level_metrics);
   result.shards.resize(stream->shard_count());
   for (int i = 0; i < stream->shard_count(); ++i) {
     result.shards[i].shard_id = ShardIdOf(i);
@@ -504,13 +661,8 @@ absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
     }
   } else {
     BROOK_ASSIGN_OR_RETURN(stream, catalog_->Find(request.stream));
-    if (request.stream_creation_timestamp.has_value() &&
-        absl::ToUnixMillis(*request.stream_creation_timestamp) !=
-            stream->creation_ms()) {
-      return ResourceNotFound(
-          absl::StrCat("Stream ", stream->name(), " was not created at ",
-                       absl::FormatTime(*request.stream_creation_timestamp)));
-    }
+    BROOK_RETURN_IF_ERROR(
+        CheckCreation(*stream, request.stream_creation_timestamp));
     const ShardFilter filter = request.shard_filter.value_or(ShardFilter());
     position.stream_id = stream->id();
     position.filter = filter;
@@ -928,10 +1080,16 @@ absl::StatusOr<ShardState*> BrokerImpl::FindShard(
 absl::StatusOr<GetShardIteratorResult> BrokerImpl::GetShardIterator(
     const GetShardIteratorRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
+  const absl::Time now = clock_->Now();
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
-                         ResolveStream(Validate(request), request.stream));
+                         ResolveStream(Validate(request, now), request.stream));
   BROOK_ASSIGN_OR_RETURN(ShardState * shard,
                          FindShard(*stream, request.shard_id));
+  if (!shard->limiter().TryAdmitIteratorCall(now)) {
+    return ProvisionedThroughputExceeded(absl::StrCat(
+        "Rate exceeded for GetShardIterator on shard ",
+        ShardIdOf(shard->ref().shard_index), " in stream ", stream->name()));
+  }
   const StartingPosition position{request.shard_iterator_type,
                                   request.starting_sequence_number,
                                   request.timestamp};
@@ -1050,10 +1208,10 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
         absl::StrCat("Rate exceeded for shard ", ShardIdOf(ref.shard_index),
                      " in stream ", stream->name()));
   }
-  BROOK_ASSIGN_OR_RETURN(
-      VisibleRead read,
-      ReadVisible(*log_, *shard, counter, static_cast<size_t>(request.limit),
-                  kMaxGetRecordsBytes));
+  BROOK_ASSIGN_OR_RETURN(VisibleRead read,
+                         ReadVisible(*log_, *stream, *shard, counter,
+                                     static_cast<size_t>(request.limit),
+                                     kMaxGetRecordsBytes, now));
   GetRecordsResult result;
   result.records = std::move(read.read.records);
   if (read.reached_end) {
@@ -1061,10 +1219,7 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
   } else {
     result.next_shard_iterator = SealIterator(ref, read.read.next_counter);
   }
-  if (read.read.next_arrival_ms.has_value()) {
-    result.millis_behind_latest = std::max<int64_t>(
-        0, absl::ToUnixMillis(now) - *read.read.next_arrival_ms);
-  }
+  result.millis_behind_latest = read.millis_behind_latest;
   int64_t bytes = 0;
   for (const Record& record : result.records) {
     bytes += record.partition_key.size() + record.data.size();

@@ -54,6 +54,17 @@ class BrokerImpl final : public Broker {
       const UpdateStreamRetentionRequest& request) override;
   absl::Status DecreaseStreamRetentionPeriod(
       const UpdateStreamRetentionRequest& request) override;
+  absl::Status UpdateMaxRecordSize(
+      const UpdateMaxRecordSizeRequest& request) override;
+  absl::StatusOr<EnhancedMonitoringResult> EnableEnhancedMonitoring(
+      const EnhancedMonitoringRequest& request) override;
+  absl::StatusOr<EnhancedMonitoringResult> DisableEnhancedMonitoring(
+      const EnhancedMonitoringRequest& request) override;
+  absl::Status PutResourcePolicy(
+      const PutResourcePolicyRequest& request) override;
+  absl::StatusOr<std::string> GetResourcePolicy(
+      absl::string_view resource_arn) override;
+  absl::Status DeleteResourcePolicy(absl::string_view resource_arn) override;
   absl::Status UpdateStreamLimits(
       const UpdateStreamLimitsRequest& request) override;
   absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
@@ -115,6 +126,17 @@ class BrokerImpl final : public Broker {
   void TEST_SimulateCrash();
 
  private:
+  // Moves every shard's trim point past the records older than the
+  // stream's retention period now.
+  absl::Status HideExpired(const StreamState& stream) const;
+  // Enable (`enable`) or disable shard-level metrics.
+  absl::StatusOr<EnhancedMonitoringResult> UpdateMonitoring(
+      const EnhancedMonitoringRequest& request, bool enable);
+  // The preamble, then the stream whose resource policy `resource_arn`
+  // names (a consumer's is InvalidArgumentException once it is found).
+  absl::StatusOr<std::shared_ptr<StreamState>> ResolvePolicyStream(
+      const absl::Status& valid, absl::string_view resource_arn) const
+      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   // Increase (`increase`) or decrease the retention period.
   absl::Status UpdateRetention(const UpdateStreamRetentionRequest& request,
                                bool increase);
@@ -136,6 +158,10 @@ class BrokerImpl final : public Broker {
   absl::StatusOr<std::shared_ptr<StreamState>> ResolveStream(
       const absl::Status& valid, absl::string_view name_or_arn) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // ResourceNotFoundException if `creation` is set and is not when
+  // `stream` was created: the name is of another stream now.
+  absl::Status CheckCreation(const StreamState& stream,
+                             const absl::optional<absl::Time>& creation) const;
   // The preamble, then the consumer `ref`.
   absl::StatusOr<std::shared_ptr<ConsumerState>> ResolveConsumer(
       const absl::Status& valid, const ConsumerRef& ref) const

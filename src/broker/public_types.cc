@@ -116,6 +116,7 @@ StreamLimits StreamLimits::Unlimited() {
   limits.read_bytes_per_second = kUnlimited;
   limits.read_calls_per_second = kUnlimited;
   limits.fan_out_bytes_per_second = kUnlimited;
+  limits.shard_iterator_calls_per_second = kUnlimited;
   return limits;
 }
 
@@ -126,6 +127,7 @@ absl::Status StreamLimits::Validate() const {
       {"read_bytes_per_second", read_bytes_per_second},
       {"read_calls_per_second", read_calls_per_second},
       {"fan_out_bytes_per_second", fan_out_bytes_per_second},
+      {"shard_iterator_calls_per_second", shard_iterator_calls_per_second},
   };
   for (const auto& [name, value] : fields) {
     if (value != kUnlimited && (value < 1 || value > kMaxFinite)) {

@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "boost/json/parse.hpp"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
@@ -83,7 +85,8 @@ absl::Status ValidateTagKey(absl::string_view key) {
 // AFTER_SEQUENCE_NUMBER, a timestamp exactly for AT_TIMESTAMP.
 absl::Status ValidatePosition(ShardIteratorType type,
                               const absl::optional<SequenceNumber>& number,
-                              const absl::optional<absl::Time>& timestamp) {
+                              const absl::optional<absl::Time>& timestamp,
+                              absl::Time now) {
   const bool wants_number = type == ShardIteratorType::kAtSequenceNumber ||
                             type == ShardIteratorType::kAfterSequenceNumber;
   const bool wants_timestamp = type == ShardIteratorType::kAtTimestamp;
@@ -100,6 +103,11 @@ absl::Status ValidatePosition(ShardIteratorType type,
         wants_timestamp
             ? absl::StrCat("Timestamp is required for ", name)
             : absl::StrCat("Timestamp must not be given for ", name));
+  }
+  if (timestamp.has_value() && *timestamp > now) {
+    return InvalidArgument(absl::StrCat(
+        "The timestamp ", absl::FormatTime(*timestamp, absl::UTCTimeZone()),
+        " is in the future"));
   }
   return absl::OkStatus();
 }
@@ -132,8 +140,11 @@ absl::Status ValidateName(absl::string_view what, absl::string_view name) {
   // Application names are Brook's (the KCL's) and follow the model's
   // StreamName rules.
   schema::Violations violations;
-  const schema::Location at{schema::FindShape("StreamName"), nullptr,
-                            schema::Location::Kind::kMember, what};
+  const schema::Location input;
+  const schema::Location at{.shape = schema::FindShape("StreamName"),
+                            .parent = &input,
+                            .kind = schema::Location::Kind::kMember,
+                            .name = what};
   violations.CheckString(at, name);
   return violations.ToStatus();
 }
@@ -259,6 +270,52 @@ absl::Status Validate(const UpdateStreamLimitsRequest& request) {
   return request.limits.Validate();
 }
 
+absl::Status Validate(const UpdateMaxRecordSizeRequest& request) {
+  RequestCheck check("UpdateMaxRecordSize");
+  check.Number("MaxRecordSizeInKiB", request.max_record_size_kib);
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable) {
+  RequestCheck check(enable ? "EnableEnhancedMonitoring"
+                            : "DisableEnhancedMonitoring");
+  check.Stream(request.stream);
+  const schema::Location metrics =
+      schema::MemberOf(check.input(), "ShardLevelMetrics");
+  check.violations().CheckCount(
+      metrics, request.shard_level_metrics.size(),
+      absl::StrCat("[", absl::StrJoin(request.shard_level_metrics, ", "), "]"));
+  for (size_t i = 0; i < request.shard_level_metrics.size(); ++i) {
+    check.violations().CheckString(schema::EntryOf(metrics, i),
+                                   request.shard_level_metrics[i]);
+  }
+  return StreamRequest(check, request.stream);
+}
+
+absl::Status ValidateResourceArn(absl::string_view resource_arn,
+                                 absl::string_view operation) {
+  RequestCheck check(operation);
+  check.String("ResourceARN", resource_arn);
+  return check.Finish();
+}
+
+absl::Status Validate(const PutResourcePolicyRequest& request) {
+  BROOK_RETURN_IF_ERROR(
+      ValidateResourceArn(request.resource_arn, "PutResourcePolicy"));
+  // Kinesis' rule: a policy document is a JSON object with statements.
+  boost::system::error_code error;
+  const boost::json::value policy = boost::json::parse(
+      boost::json::string_view(request.policy.data(), request.policy.size()),
+      error);
+  if (error || !policy.is_object() ||
+      !policy.get_object().contains("Statement")) {
+    return InvalidArgument(
+        "Policy is not a valid policy document: a JSON object with a "
+        "Statement is required");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Validate(const GetShardMetricsRequest& request) {
   RequestCheck check("DescribeStreamSummary");
   return StreamRequest(check, request.stream);
@@ -366,12 +423,13 @@ absl::Status Validate(const PutRecordsRequest& request) {
   return absl::OkStatus();
 }
 
-absl::Status Validate(const GetShardIteratorRequest& request) {
+absl::Status Validate(const GetShardIteratorRequest& request, absl::Time now) {
   RequestCheck check("GetShardIterator");
   check.String("ShardId", request.shard_id);
   BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
   return ValidatePosition(request.shard_iterator_type,
-                          request.starting_sequence_number, request.timestamp);
+                          request.starting_sequence_number, request.timestamp,
+                          now);
 }
 
 absl::Status Validate(const GetRecordsRequest& request) {
@@ -409,14 +467,14 @@ absl::Status Validate(const ListStreamConsumersRequest& request) {
   return StreamRequest(check, request.stream);
 }
 
-absl::Status Validate(const SubscribeToShardRequest& request) {
+absl::Status Validate(const SubscribeToShardRequest& request, absl::Time now) {
   RequestCheck check("SubscribeToShard");
   check.String("ConsumerARN", request.consumer_arn)
       .String("ShardId", request.shard_id);
   BROOK_RETURN_IF_ERROR(check.Finish());
   const StartingPosition& position = request.starting_position;
   return ValidatePosition(position.type, position.sequence_number,
-                          position.timestamp);
+                          position.timestamp, now);
 }
 
 absl::Status Validate(const PutCheckpointRequest& request) {

@@ -39,6 +39,13 @@ absl::Status Validate(const ListShardsRequest& request);
 absl::Status Validate(const UpdateStreamRetentionRequest& request,
                       bool increase);
 absl::Status Validate(const UpdateStreamLimitsRequest& request);
+absl::Status Validate(const UpdateMaxRecordSizeRequest& request);
+// `enable` picks EnableEnhancedMonitoring over Disable...
+absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable);
+absl::Status Validate(const PutResourcePolicyRequest& request);
+// `operation` is GetResourcePolicy or DeleteResourcePolicy.
+absl::Status ValidateResourceArn(absl::string_view resource_arn,
+                                 absl::string_view operation);
 absl::Status Validate(const GetShardMetricsRequest& request);
 absl::Status Validate(const AddTagsToStreamRequest& request);
 absl::Status Validate(const RemoveTagsFromStreamRequest& request);
@@ -48,13 +55,14 @@ absl::Status Validate(const MergeShardsRequest& request);
 absl::Status Validate(const UpdateShardCountRequest& request);
 absl::Status Validate(const PutRecordRequest& request);
 absl::Status Validate(const PutRecordsRequest& request);
-absl::Status Validate(const GetShardIteratorRequest& request);
+// `now` tells a timestamp in the future, which Kinesis refuses.
+absl::Status Validate(const GetShardIteratorRequest& request, absl::Time now);
 absl::Status Validate(const GetRecordsRequest& request);
 absl::Status Validate(const RegisterStreamConsumerRequest& request);
 // `operation` is DescribeStreamConsumer or DeregisterStreamConsumer.
 absl::Status Validate(const ConsumerRef& ref, absl::string_view operation);
 absl::Status Validate(const ListStreamConsumersRequest& request);
-absl::Status Validate(const SubscribeToShardRequest& request);
+absl::Status Validate(const SubscribeToShardRequest& request, absl::Time now);
 absl::Status Validate(const PutCheckpointRequest& request);
 absl::Status Validate(const GetCheckpointsRequest& request);
 

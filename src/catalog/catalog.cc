@@ -34,6 +34,7 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
                                                 std::move(arn),
                                                 stored_stream.limits, now);
     stream->set_tags(std::move(stored_stream.tags));
+    stream->set_settings(std::move(stored_stream.settings));
     for (int i = 0; i < stream->shard_count(); ++i) {
       ShardState* shard = stream->shard(i);
       BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
@@ -148,6 +149,23 @@ absl::Status Catalog::UpdateTags(
   return absl::OkStatus();
 }
 
+absl::Status Catalog::UpdateSettings(
+    const std::shared_ptr<StreamState>& stream,
+    absl::FunctionRef<absl::Status(StreamSettings&)> edit) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  StreamSettings settings = stream->settings();
+  BROOK_RETURN_IF_ERROR(edit(settings));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamSettings(stream->id(), settings);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
+  stream->set_settings(std::move(settings));
+  return absl::OkStatus();
+}
+
 absl::Status Catalog::UpdateRetention(
     const std::shared_ptr<StreamState>& stream, int retention_hours) {
   absl::MutexLock control(&control_mu_);
@@ -161,6 +179,23 @@ absl::Status Catalog::UpdateRetention(
   write.PutStreamMeta(meta);
   BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   stream->set_retention_hours(retention_hours);
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::UpdateMaxRecordSize(
+    const std::shared_ptr<StreamState>& stream, int max_record_size_kib,
+    absl::Time now) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  StreamMeta meta = stream->meta();
+  meta.max_record_size_kib = max_record_size_kib;
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamMeta(meta);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
+  stream->SetMaxRecordSize(max_record_size_kib, now);
   return absl::OkStatus();
 }
 

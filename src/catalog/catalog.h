@@ -118,6 +118,16 @@ class Catalog {
 
   std::string ArnOf(absl::string_view stream_name) const;
 
+  // Lets `edit` change the stream's settings, then persists them; nothing
+  // changes if it fails.
+  absl::Status UpdateSettings(
+      const std::shared_ptr<StreamState>& stream,
+      absl::FunctionRef<absl::Status(StreamSettings&)> edit);
+
+  // Persists a new largest record size of `stream` and applies it.
+  absl::Status UpdateMaxRecordSize(const std::shared_ptr<StreamState>& stream,
+                                   int max_record_size_kib, absl::Time now);
+
   // Open shards of every stream.
   int open_shard_count() const;
 

@@ -160,11 +160,19 @@ StreamState::StreamState(StreamMeta meta, std::string arn,
   for (const ShardMeta& shard : meta.shards) {
     shards_.push_back(std::make_unique<ShardState>(
         ShardRef{id_, shard.index}, shard, limits,
-        int64_t{max_record_size_kib_} * 1024, now));
+        int64_t{max_record_size_kib()} * 1024, now));
     if (shard.open()) open.push_back(shards_.back().get());
   }
   router_ = std::make_shared<const ShardRouter>(std::move(open));
   scaling_ms_ = std::move(meta.scaling_ms);
+}
+
+void StreamState::SetMaxRecordSize(int kib, absl::Time now) {
+  max_record_size_kib_.store(kib);
+  absl::MutexLock lock(&shards_mu_);
+  for (const std::unique_ptr<ShardState>& shard : shards_) {
+    shard->limiter().SetMaxRecordBytes(int64_t{kib} * 1024, now);
+  }
 }
 
 StreamMeta StreamState::meta() const {
@@ -172,7 +180,7 @@ StreamMeta StreamState::meta() const {
   meta.id = id_;
   meta.name = name_;
   meta.creation_ms = creation_ms_;
-  meta.max_record_size_kib = max_record_size_kib_;
+  meta.max_record_size_kib = max_record_size_kib();
   meta.retention_hours = retention_hours();
   absl::MutexLock lock(&shards_mu_);
   meta.shards.reserve(shards_.size());
@@ -236,6 +244,16 @@ StreamTags StreamState::tags() const {
   return tags_;
 }
 
+StreamSettings StreamState::settings() const {
+  absl::MutexLock lock(&tags_mu_);
+  return settings_;
+}
+
+void StreamState::set_settings(StreamSettings settings) {
+  absl::MutexLock lock(&tags_mu_);
+  settings_ = std::move(settings);
+}
+
 void StreamState::set_tags(StreamTags tags) {
   absl::MutexLock lock(&tags_mu_);
   tags_ = std::move(tags);
@@ -269,7 +287,7 @@ void StreamState::ApplyReshard(const StreamMeta& after, absl::Time now) {
     }
     shards_.push_back(std::make_unique<ShardState>(
         ShardRef{id_, shard.index}, shard, limits_,
-        int64_t{max_record_size_kib_} * 1024, now));
+        int64_t{max_record_size_kib()} * 1024, now));
   }
   std::vector<ShardState*> open;
   for (const std::unique_ptr<ShardState>& shard : shards_) {

@@ -189,7 +189,9 @@ class StreamState {
   const std::string& name() const { return name_; }
   const std::string& arn() const { return arn_; }
   int64_t creation_ms() const { return creation_ms_; }
-  int max_record_size_kib() const { return max_record_size_kib_; }
+  int max_record_size_kib() const { return max_record_size_kib_.load(); }
+  // Applies a new largest record size (UpdateMaxRecordSize) from `now` on.
+  void SetMaxRecordSize(int kib, absl::Time now);
 
   // The persisted form of the stream as it is now.
   StreamMeta meta() const;
@@ -224,6 +226,8 @@ class StreamState {
 
   StreamTags tags() const;
   void set_tags(StreamTags tags);
+  StreamSettings settings() const;
+  void set_settings(StreamSettings settings);
 
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
@@ -246,7 +250,7 @@ class StreamState {
   const std::string name_;
   const std::string arn_;
   const int64_t creation_ms_;
-  const int max_record_size_kib_;
+  std::atomic<int> max_record_size_kib_;
   std::atomic<bool> deleted_{false};
   std::atomic<bool> resharding_{false};
   std::atomic<int> retention_hours_;
@@ -256,6 +260,7 @@ class StreamState {
 
   mutable absl::Mutex tags_mu_;
   StreamTags tags_ ABSL_GUARDED_BY(tags_mu_);
+  StreamSettings settings_ ABSL_GUARDED_BY(tags_mu_);
 
   mutable absl::Mutex shards_mu_;
   // Grows only; by index.

@@ -154,7 +154,8 @@ void SubscriptionCore::Pump() {
 
   const ShardRef shard = shard_->ref();
   absl::StatusOr<VisibleRead> read =
-      ReadVisible(*log_, *shard_, position_, kMaxEventRecords, kMaxEventBytes);
+      ReadVisible(*log_, *stream_, *shard_, position_, kMaxEventRecords,
+                  kMaxEventBytes, now);
   if (!read.ok()) {
     End(read.status());
     return;
@@ -170,10 +171,7 @@ void SubscriptionCore::Pump() {
     event.records = std::move(read->read.records);
     event.continuation_sequence_number =
         MakeSequenceNumber(position_ - 1, shard);
-    if (read->read.next_arrival_ms.has_value()) {
-      event.millis_behind_latest = std::max<int64_t>(
-          0, absl::ToUnixMillis(now) - *read->read.next_arrival_ms);
-    }
+    event.millis_behind_latest = read->millis_behind_latest;
     if (read->reached_end) {
       event.child_shards = stream_->ChildShardsOf(shard.shard_index);
     }

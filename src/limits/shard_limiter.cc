@@ -46,6 +46,8 @@ ShardLimiter::ShardLimiter(const StreamLimits& limits, int64_t max_record_bytes,
                                 limits.write_records_per_second, now)),
       read_calls_(MakeBucket(limits.read_calls_per_second,
                              limits.read_calls_per_second, now)),
+      iterator_calls_(MakeBucket(limits.shard_iterator_calls_per_second,
+                                 limits.shard_iterator_calls_per_second, now)),
       read_bytes_(MakeBucket(limits.read_bytes_per_second,
                              limits.read_bytes_per_second, now)) {}
 
@@ -65,6 +67,11 @@ bool ShardLimiter::TryAdmitRead(absl::Time now) {
   return read_bytes_.HasCredit(now) && read_calls_.TryTake(1, now);
 }
 
+bool ShardLimiter::TryAdmitIteratorCall(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  return iterator_calls_.TryTake(1, now);
+}
+
 void ShardLimiter::ChargeRead(int64_t bytes, absl::Time now) {
   absl::MutexLock lock(&mu_);
   read_bytes_.Charge(bytes, now);
@@ -74,6 +81,13 @@ TokenBucket ShardLimiter::NewFanOutBucket(absl::Time now) const {
   absl::MutexLock lock(&mu_);
   return MakeBucket(limits_.fan_out_bytes_per_second,
                     limits_.fan_out_bytes_per_second, now);
+}
+
+void ShardLimiter::SetMaxRecordBytes(int64_t max_record_bytes, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  max_record_bytes_ = max_record_bytes;
+  UpdateBucket(write_bytes_, limits_.write_bytes_per_second,
+               WriteBytesCapacity(limits_, max_record_bytes_), now);
 }
 
 void ShardLimiter::Update(const StreamLimits& limits, absl::Time now) {
@@ -86,6 +100,8 @@ void ShardLimiter::Update(const StreamLimits& limits, absl::Time now) {
                limits.write_records_per_second, now);
   UpdateBucket(read_calls_, limits.read_calls_per_second,
                limits.read_calls_per_second, now);
+  UpdateBucket(iterator_calls_, limits.shard_iterator_calls_per_second,
+               limits.shard_iterator_calls_per_second, now);
   UpdateBucket(read_bytes_, limits.read_bytes_per_second,
                limits.read_bytes_per_second, now);
 }

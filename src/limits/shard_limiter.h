@@ -6,6 +6,8 @@
 //                                              largest record)
 //   write records   write_records_per_second   1 s of rate
 //   read calls      read_calls_per_second      1 s of rate
+//   iterator calls  shard_iterator_calls_per_  1 s of rate
+//                   second
 //   read bytes      read_bytes_per_second      1 s of rate, plus debt: a read
 //                                              is admitted while the balance
 //                                              is positive and charged in full
@@ -48,11 +50,17 @@ class ShardLimiter {
   // Admits one GetRecords call if the call bucket holds a token and the byte
   // bucket has credit, taking the token; otherwise takes nothing.
   bool TryAdmitRead(absl::Time now);
+  // Admits one GetShardIterator call if the iterator bucket holds a token,
+  // taking it; otherwise takes nothing.
+  bool TryAdmitIteratorCall(absl::Time now);
   // Charges the bytes an admitted read returned.
   void ChargeRead(int64_t bytes, absl::Time now);
 
   // A full bucket for one enhanced fan-out consumer of this shard.
   TokenBucket NewFanOutBucket(absl::Time now) const;
+
+  // Applies a new largest record size from `now` on.
+  void SetMaxRecordBytes(int64_t max_record_bytes, absl::Time now);
 
   // Applies new limits from `now` on, keeping current balances.
   void Update(const StreamLimits& limits, absl::Time now);
@@ -62,11 +70,12 @@ class ShardLimiter {
   // writes without taking the lock (the put path calls this per record).
   std::atomic<bool> writes_unlimited_;
   mutable absl::Mutex mu_;
-  const int64_t max_record_bytes_;
+  int64_t max_record_bytes_ ABSL_GUARDED_BY(mu_);
   StreamLimits limits_ ABSL_GUARDED_BY(mu_);
   TokenBucket write_bytes_ ABSL_GUARDED_BY(mu_);
   TokenBucket write_records_ ABSL_GUARDED_BY(mu_);
   TokenBucket read_calls_ ABSL_GUARDED_BY(mu_);
+  TokenBucket iterator_calls_ ABSL_GUARDED_BY(mu_);
   TokenBucket read_bytes_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -78,23 +78,29 @@ std::string Location::Path() const {
 Location InputOf(absl::string_view operation) {
   const Operation* op = FindOperation(operation);
   assert(op != nullptr && op->input != kNoShape);
-  return Location{&ShapeAt(op->input)};
+  return Location{.shape = &ShapeAt(op->input)};
 }
 
 Location MemberOf(const Location& structure, absl::string_view member) {
   const Member* found = FindMember(*structure.shape, member);
-  return Location{found == nullptr ? nullptr : &ShapeAt(found->shape),
-                  &structure, Location::Kind::kMember, member};
+  return Location{.shape = found == nullptr ? nullptr : &ShapeAt(found->shape),
+                  .parent = &structure,
+                  .kind = Location::Kind::kMember,
+                  .name = member};
 }
 
 Location EntryOf(const Location& list, size_t index) {
-  return Location{&ShapeAt(list.shape->element), &list, Location::Kind::kEntry,
-                  "", index};
+  return Location{.shape = &ShapeAt(list.shape->element),
+                  .parent = &list,
+                  .kind = Location::Kind::kEntry,
+                  .index = index};
 }
 
 Location ValueOf(const Location& map, absl::string_view key) {
-  return Location{&ShapeAt(map.shape->element), &map, Location::Kind::kMapValue,
-                  key};
+  return Location{.shape = &ShapeAt(map.shape->element),
+                  .parent = &map,
+                  .kind = Location::Kind::kMapValue,
+                  .name = key};
 }
 
 int64_t CountUtf8Characters(absl::string_view text) {
@@ -233,7 +239,9 @@ void Violations::CheckCount(const Location& at, size_t count,
 void Violations::CheckMapKey(const Location& map, absl::string_view key,
                              absl::string_view map_text) {
   if (map_key_reported_) return;
-  const Location keys{&ShapeAt(map.shape->key), &map, Location::Kind::kMapKeys};
+  const Location keys{.shape = &ShapeAt(map.shape->key),
+                      .parent = &map,
+                      .kind = Location::Kind::kMapKeys};
   Violations of_key;
   of_key.CheckString(keys, key);
   if (of_key.empty()) return;

@@ -180,6 +180,16 @@ json::object ConsumerJson(const Consumer& consumer, bool with_stream_arn) {
   return out;
 }
 
+json::array StringsJson(const std::vector<std::string>& strings) {
+  json::array out;
+  for (const std::string& text : strings) out.push_back(json::value(text));
+  return out;
+}
+
+json::array EnhancedMonitoringJson(const std::vector<std::string>& metrics) {
+  return json::array{json::object{{"ShardLevelMetrics", StringsJson(metrics)}}};
+}
+
 json::object ProvisionedMode() { return {{"StreamMode", "PROVISIONED"}}; }
 
 absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
@@ -203,6 +213,23 @@ absl::Status NotForProvisioned(absl::string_view what) {
       what,
       " is not supported for streams in PROVISIONED mode; brookd's "
       "streams are all PROVISIONED"));
+}
+
+// Members of the current model that brookd cannot honour, refused rather
+// than ignored: a StreamId (brookd's streams have none; they are named by
+// StreamName or StreamARN) and a DryRun that asks for one.
+absl::Status RefuseUnsupportedMembers(const json::object& request) {
+  const json::value* stream_id = request.if_contains("StreamId");
+  if (stream_id != nullptr && !stream_id->is_null()) {
+    return InvalidArgument(
+        "StreamId is not supported by brookd: name the stream by StreamName "
+        "or StreamARN");
+  }
+  const json::value* dry_run = request.if_contains("DryRun");
+  if (dry_run != nullptr && dry_run->is_bool() && dry_run->get_bool()) {
+    return InvalidArgument("DryRun is not supported by brookd");
+  }
+  return absl::OkStatus();
 }
 
 // A request's Tags map (validated already), as tags.
@@ -399,6 +426,104 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
         {"OnDemandStreamCount", limits.on_demand_stream_count},
         {"OnDemandStreamCountLimit", limits.on_demand_stream_count_limit}};
   };
+  handlers["UpdateMaxRecordSize"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    const JsonFields fields(request);
+    UpdateMaxRecordSizeRequest update;
+    BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+    BROOK_ASSIGN_OR_RETURN(update.max_record_size_kib,
+                           IntOr(fields, "MaxRecordSizeInKiB", 0));
+    BROOK_RETURN_IF_ERROR(api.broker_->UpdateMaxRecordSize(update));
+    return json::object();
+  };
+  // The ARN-addressed tag operations: streams keep their tags; a consumer
+  // is found but cannot hold tags yet; no channel or queue exists.
+  handlers["TagResource"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    AddTagsToStreamRequest add;
+    BROOK_ASSIGN_OR_RETURN(add.stream, api.TaggedStream(request));
+    BROOK_ASSIGN_OR_RETURN(add.tags, TagsOf(JsonFields(request)));
+    BROOK_RETURN_IF_ERROR(api.broker_->AddTagsToStream(add));
+    return json::object();
+  };
+  handlers["UntagResource"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    RemoveTagsFromStreamRequest remove;
+    BROOK_ASSIGN_OR_RETURN(remove.stream, api.TaggedStream(request));
+    for (const json::value& key : request.at("TagKeys").as_array()) {
+      remove.tag_keys.push_back(std::string(key.as_string()));
+    }
+    BROOK_RETURN_IF_ERROR(api.broker_->RemoveTagsFromStream(remove));
+    return json::object();
+  };
+  handlers["ListTagsForResource"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    ListTagsForStreamRequest list;
+    BROOK_ASSIGN_OR_RETURN(list.stream, api.TaggedStream(request));
+    json::array tags;
+    for (;;) {
+      BROOK_ASSIGN_OR_RETURN(ListTagsForStreamResult page,
+                             api.broker_->ListTagsForStream(list));
+      for (const Tag& tag : page.tags) {
+        tags.push_back(json::object{{"Key", tag.key}, {"Value", tag.value}});
+      }
+      if (!page.has_more_tags || page.tags.empty()) break;
+      list.exclusive_start_tag_key = page.tags.back().key;
+    }
+    return json::object{{"Tags", std::move(tags)}};
+  };
+  for (const bool enable : {true, false}) {
+    handlers[enable ? "EnableEnhancedMonitoring"
+                    : "DisableEnhancedMonitoring"] =
+        [enable](KinesisApi& api,
+                 const json::object& request) -> absl::StatusOr<json::value> {
+      EnhancedMonitoringRequest update;
+      BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(JsonFields(request)));
+      for (const json::value& name :
+           request.at("ShardLevelMetrics").as_array()) {
+        update.shard_level_metrics.push_back(std::string(name.as_string()));
+      }
+      BROOK_ASSIGN_OR_RETURN(
+          EnhancedMonitoringResult result,
+          enable ? api.broker_->EnableEnhancedMonitoring(update)
+                 : api.broker_->DisableEnhancedMonitoring(update));
+      return json::object{{"StreamName", result.stream_name},
+                          {"StreamARN", result.stream_arn},
+                          {"CurrentShardLevelMetrics",
+                           StringsJson(result.current_shard_level_metrics)},
+                          {"DesiredShardLevelMetrics",
+                           StringsJson(result.desired_shard_level_metrics)}};
+    };
+  }
+  // Resource policies are kept and returned, never enforced.
+  handlers["PutResourcePolicy"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    PutResourcePolicyRequest put;
+    put.resource_arn = std::string(request.at("ResourceARN").as_string());
+    put.policy = std::string(request.at("Policy").as_string());
+    BROOK_RETURN_IF_ERROR(api.broker_->PutResourcePolicy(put));
+    return json::object();
+  };
+  handlers["GetResourcePolicy"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    BROOK_ASSIGN_OR_RETURN(std::string policy,
+                           api.broker_->GetResourcePolicy(std::string(
+                               request.at("ResourceARN").as_string())));
+    return json::object{{"Policy", policy}};
+  };
+  handlers["DeleteResourcePolicy"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    BROOK_RETURN_IF_ERROR(api.broker_->DeleteResourcePolicy(
+        std::string(request.at("ResourceARN").as_string())));
+    return json::object();
+  };
   handlers["ListChannels"] =
       [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
     return json::object{{"ChannelSummaries", json::array()}};
@@ -459,6 +584,21 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
   return handlers;
 }
 
+absl::StatusOr<std::string> KinesisApi::TaggedStream(
+    const json::object& request) {
+  const std::string arn(request.at("ResourceARN").as_string());
+  if (arn.find("/consumer/") != std::string::npos) {
+    ConsumerRef ref;
+    ref.consumer_arn = arn;
+    BROOK_RETURN_IF_ERROR(broker_->DescribeStreamConsumer(ref).status());
+    return InvalidArgument("Tags on consumers are not supported by brookd yet");
+  }
+  if (arn.find(":stream/") == std::string::npos) {
+    return ResourceNotFound(absl::StrCat("Resource ", arn, " not found."));
+  }
+  return arn;
+}
+
 absl::StatusOr<json::value> KinesisApi::RefuseForStream(
     const json::object& request, absl::Status error) {
   DescribeStreamSummaryRequest describe;
@@ -471,7 +611,8 @@ absl::StatusOr<json::value> KinesisApi::RefuseForStream(
 absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
                                              absl::string_view body) {
   const schema::Operation* modelled = schema::FindOperation(operation);
-  if (modelled == nullptr || modelled->input == schema::kNoShape) {
+  auto handler = handlers_.find(operation);
+  if (modelled == nullptr || handler == handlers_.end()) {
     return MakeError(ErrorName::kUnknownOperationException,
                      absl::StrCat("unknown operation '", operation, "'"));
   }
@@ -480,11 +621,7 @@ absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
   json::monotonic_resource arena;
   BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body, &arena));
   BROOK_RETURN_IF_ERROR(ValidateRequest(*modelled, request));
-  auto handler = handlers_.find(operation);
-  if (handler == handlers_.end()) {
-    return MakeError(ErrorName::kUnknownOperationException,
-                     absl::StrCat("unknown operation '", operation, "'"));
-  }
+  BROOK_RETURN_IF_ERROR(RefuseUnsupportedMembers(request));
   BROOK_ASSIGN_OR_RETURN(json::value response, handler->second(*this, request));
   // An operation without output answers with an empty body, as AWS does.
   if (modelled->output == schema::kNoShape) return std::string();
@@ -496,6 +633,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
   BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body));
   BROOK_RETURN_IF_ERROR(
       ValidateRequest(*schema::FindOperation("SubscribeToShard"), request));
+  BROOK_RETURN_IF_ERROR(RefuseUnsupportedMembers(request));
   const JsonFields fields(request);
   SubscribeToShardRequest subscribe;
   BROOK_ASSIGN_OR_RETURN(subscribe.consumer_arn,
@@ -586,7 +724,7 @@ absl::StatusOr<json::value> KinesisApi::DescribeStream(
            {"StreamCreationTimestamp",
             EpochSeconds(d.stream_creation_timestamp)},
            {"EnhancedMonitoring",
-            json::array{json::object{{"ShardLevelMetrics", json::array()}}}},
+            EnhancedMonitoringJson(d.shard_level_metrics)},
            {"EncryptionType", "NONE"},
        }}};
 }
@@ -609,7 +747,7 @@ absl::StatusOr<json::value> KinesisApi::DescribeStreamSummary(
            {"StreamCreationTimestamp",
             EpochSeconds(s.stream_creation_timestamp)},
            {"EnhancedMonitoring",
-            json::array{json::object{{"ShardLevelMetrics", json::array()}}}},
+            EnhancedMonitoringJson(s.shard_level_metrics)},
            {"EncryptionType", "NONE"},
            {"OpenShardCount", s.open_shard_count},
            {"ConsumerCount", s.consumer_count},
@@ -924,6 +1062,8 @@ absl::StatusOr<json::value> KinesisApi::ListStreamConsumers(
   BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
   BROOK_ASSIGN_OR_RETURN(list.max_results, IntOr(fields, "MaxResults",
                                                  kDefaultConsumersMaxResults));
+  BROOK_ASSIGN_OR_RETURN(list.stream_creation_timestamp,
+                         fields.Timestamp("StreamCreationTimestamp"));
   BROOK_ASSIGN_OR_RETURN(ListStreamConsumersResult result,
                          broker_->ListStreamConsumers(list));
   json::array consumers;

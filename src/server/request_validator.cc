@@ -294,7 +294,7 @@ absl::Status ValidateRequest(const schema::Operation& operation,
     return status;
   }
   schema::Violations violations;
-  CheckStructure(body, Location{&input}, violations);
+  CheckStructure(body, Location{.shape = &input}, violations);
   return violations.ToStatus();
 }
 

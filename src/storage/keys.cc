@@ -13,6 +13,7 @@ namespace {
 constexpr absl::string_view kStreamMetaPrefix = "stream/";
 constexpr absl::string_view kStreamLimitsPrefix = "limits/";
 constexpr absl::string_view kStreamTagsPrefix = "tags/";
+constexpr absl::string_view kStreamSettingsPrefix = "settings/";
 constexpr absl::string_view kConsumerPrefix = "consumer/";
 constexpr absl::string_view kCheckpointPrefix = "checkpoint/";
 
@@ -102,6 +103,10 @@ std::string StreamLimitsKey(uint32_t stream_id) {
 
 std::string StreamTagsKey(uint32_t stream_id) {
   return PrefixedStreamId(kStreamTagsPrefix, stream_id);
+}
+
+std::string StreamSettingsKey(uint32_t stream_id) {
+  return PrefixedStreamId(kStreamSettingsPrefix, stream_id);
 }
 
 KeyRange AllStreamMetaKeys() { return TextPrefixKeys(kStreamMetaPrefix); }

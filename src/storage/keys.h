@@ -8,6 +8,7 @@
 //   meta        "stream/" stream_id:4                      -> StreamMeta
 //               "limits/" stream_id:4                      -> StreamLimits
 //               "tags/" stream_id:4                        -> StreamTags
+//               "settings/" stream_id:4                    -> StreamSettings
 //               "consumer/" stream_id:4 name               -> consumer
 //               "checkpoint/" stream_id:4 application:lenprefixed
 //                   shard_index:4                          -> checkpoint
@@ -57,10 +58,11 @@ std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
 absl::StatusOr<uint64_t> ParseTimeIndexKey(ShardRef shard,
                                            absl::string_view key);
 
-// meta: a stream's description, limits and tags.
+// meta: a stream's description, limits, tags and settings.
 std::string StreamMetaKey(uint32_t stream_id);
 std::string StreamLimitsKey(uint32_t stream_id);
 std::string StreamTagsKey(uint32_t stream_id);
+std::string StreamSettingsKey(uint32_t stream_id);
 // Every StreamMetaKey.
 KeyRange AllStreamMetaKeys();
 

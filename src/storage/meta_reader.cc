@@ -40,6 +40,11 @@ absl::StatusOr<std::vector<StoredStream>> MetaReader::Streams() const {
         absl::optional<StreamTags> tags,
         GetDecoded(*store_, StreamTagsKey(stream.meta.id), &DecodeStreamTags));
     if (tags.has_value()) stream.tags = *std::move(tags);
+    BROOK_ASSIGN_OR_RETURN(
+        absl::optional<StreamSettings> settings,
+        GetDecoded(*store_, StreamSettingsKey(stream.meta.id),
+                   &DecodeStreamSettings));
+    if (settings.has_value()) stream.settings = *std::move(settings);
     streams.push_back(std::move(stream));
   }
   BROOK_RETURN_IF_ERROR(it.status());

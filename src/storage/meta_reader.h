@@ -27,12 +27,13 @@
 
 namespace brook {
 
-// A stream as stored: its description, and its limits and tags (defaults
-// when none were stored).
+// A stream as stored: its description, and its limits, tags and settings
+// (defaults when none were stored).
 struct StoredStream {
   StreamMeta meta;
   StreamLimits limits;
   StreamTags tags;
+  StreamSettings settings;
 };
 
 struct StoredConsumer {

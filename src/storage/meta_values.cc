@@ -10,8 +10,12 @@ namespace {
 constexpr uint8_t kStreamMetaVersion = 2;
 // Before resharding: no closing times, no scalings.
 constexpr uint8_t kStreamMetaVersionWithoutResharding = 1;
-constexpr uint8_t kStreamLimitsVersion = 1;
+// Version 1 had no shard_iterator_calls_per_second; it reads as Kinesis'
+// default. Do not change the values of existing versions.
+constexpr uint8_t kStreamLimitsVersion = 2;
+constexpr uint8_t kStreamLimitsVersionWithoutIteratorCalls = 1;
 constexpr uint8_t kStreamTagsVersion = 1;
+constexpr uint8_t kStreamSettingsVersion = 1;
 constexpr uint8_t kConsumerVersion = 1;
 constexpr uint8_t kCheckpointVersion = 1;
 
@@ -150,28 +154,65 @@ std::string EncodeStreamLimits(const StreamLimits& limits) {
   for (int64_t value :
        {limits.write_bytes_per_second, limits.write_records_per_second,
         limits.read_bytes_per_second, limits.read_calls_per_second,
-        limits.fan_out_bytes_per_second}) {
+        limits.fan_out_bytes_per_second,
+        limits.shard_iterator_calls_per_second}) {
     PutVarint64(&out, static_cast<uint64_t>(value));
   }
   return out;
 }
 
 absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value) {
-  if (value.empty() || static_cast<uint8_t>(value[0]) != kStreamLimitsVersion) {
+  const uint8_t version = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
+  if (version != kStreamLimitsVersion &&
+      version != kStreamLimitsVersionWithoutIteratorCalls) {
     return DataLoss("stream limits of an unknown version");
   }
   Decoder in(value.substr(1));
   StreamLimits limits;
-  for (int64_t* field :
-       {&limits.write_bytes_per_second, &limits.write_records_per_second,
-        &limits.read_bytes_per_second, &limits.read_calls_per_second,
-        &limits.fan_out_bytes_per_second}) {
+  std::vector<int64_t*> fields = {
+      &limits.write_bytes_per_second, &limits.write_records_per_second,
+      &limits.read_bytes_per_second, &limits.read_calls_per_second,
+      &limits.fan_out_bytes_per_second};
+  if (version == kStreamLimitsVersion) {
+    fields.push_back(&limits.shard_iterator_calls_per_second);
+  }
+  for (int64_t* field : fields) {
     uint64_t raw = 0;
     if (!in.ReadVarint64(&raw)) return DataLoss("damaged stream limits");
     *field = static_cast<int64_t>(raw);
   }
   if (!in.empty()) return DataLoss("trailing bytes in stream limits");
   return limits;
+}
+
+std::string EncodeStreamSettings(const StreamSettings& settings) {
+  std::string out;
+  out.push_back(static_cast<char>(kStreamSettingsVersion));
+  PutVarint64(&out, settings.shard_level_metrics);
+  out.push_back(settings.policy.has_value() ? 1 : 0);
+  if (settings.policy.has_value()) out += *settings.policy;
+  return out;
+}
+
+absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value) {
+  if (value.empty() ||
+      static_cast<uint8_t>(value[0]) != kStreamSettingsVersion) {
+    return DataLoss("stream settings of an unknown version");
+  }
+  Decoder in(value.substr(1));
+  StreamSettings settings;
+  uint64_t metrics = 0;
+  if (!in.ReadVarint64(&metrics) || metrics >> std::size(kShardLevelMetrics)) {
+    return DataLoss("damaged stream settings");
+  }
+  settings.shard_level_metrics = static_cast<uint32_t>(metrics);
+  const absl::string_view rest = in.remaining();
+  if (rest.empty() || static_cast<uint8_t>(rest[0]) > 1 ||
+      (rest[0] == 0 && rest.size() != 1)) {
+    return DataLoss("damaged stream settings");
+  }
+  if (rest[0] == 1) settings.policy = std::string(rest.substr(1));
+  return settings;
 }
 
 std::string EncodeStreamTags(const StreamTags& tags) {

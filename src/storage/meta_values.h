@@ -14,11 +14,19 @@
 //
 // Its throughput limits (key "limits/"), kept apart so that changing them
 // rewrites only them:
-//   version:1 (=1) write_bytes:varint write_records:varint read_bytes:varint
-//   read_calls:varint fan_out_bytes:varint      (0 = unlimited)
+//   version:1 (=2) write_bytes:varint write_records:varint read_bytes:varint
+//   read_calls:varint fan_out_bytes:varint shard_iterator_calls:varint
+//                                               (0 = unlimited)
+// Version 1, written before GetShardIterator had a limit of its own, lacks
+// shard_iterator_calls; it is still read, with Kinesis' 5 calls per second.
 //
 // Its tags (key "tags/"):
 //   version:1 (=1) count:varint { key:lenprefixed value:lenprefixed }
+//
+// Its settings (key "settings/"): enhanced monitoring and resource policy,
+// absent until one of them is first set:
+//   version:1 (=1) shard_level_metrics:varint (bit i = kShardLevelMetrics[i])
+//   has_policy:1 (0 or 1) [policy: the rest of the value, JSON text]
 //
 // A fan-out consumer (key "consumer/"):
 //   version:1 (=1) creation_ms:varint
@@ -90,6 +98,34 @@ using StreamTags = std::map<std::string, std::string>;
 
 std::string EncodeStreamTags(const StreamTags& tags);
 absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value);
+
+// What a stream is set to beyond its shards: Kinesis' enhanced monitoring
+// and resource policy.
+struct StreamSettings {
+  // The shard-level metrics enabled, one bit per name in
+  // kShardLevelMetrics (bit i for kShardLevelMetrics[i]).
+  uint32_t shard_level_metrics = 0;
+  // The resource policy (JSON text), if one was put.
+  absl::optional<std::string> policy;
+
+  friend bool operator==(const StreamSettings&,
+                         const StreamSettings&) = default;
+};
+
+// Kinesis' shard-level metric names, in the order of their bits in
+// StreamSettings::shard_level_metrics. The order is stored: never reorder.
+inline constexpr absl::string_view kShardLevelMetrics[] = {
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+};
+
+std::string EncodeStreamSettings(const StreamSettings& settings);
+absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value);
 
 // A consumer's value holds its creation time (Unix milliseconds).
 std::string EncodeConsumer(int64_t creation_ms);

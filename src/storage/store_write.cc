@@ -64,6 +64,12 @@ void StoreWrite::PutStreamTags(uint32_t stream_id, const StreamTags& tags) {
   Put(Family::kMeta, StreamTagsKey(stream_id), EncodeStreamTags(tags));
 }
 
+void StoreWrite::PutStreamSettings(uint32_t stream_id,
+                                   const StreamSettings& settings) {
+  Put(Family::kMeta, StreamSettingsKey(stream_id),
+      EncodeStreamSettings(settings));
+}
+
 void StoreWrite::PutNextStreamId(uint32_t next_stream_id) {
   Put(Family::kMeta, kNextStreamIdKey, EncodeNextStreamId(next_stream_id));
 }
@@ -98,6 +104,7 @@ void StoreWrite::DeleteStream(uint32_t stream_id) {
   Delete(Family::kMeta, StreamMetaKey(stream_id));
   Delete(Family::kMeta, StreamLimitsKey(stream_id));
   Delete(Family::kMeta, StreamTagsKey(stream_id));
+  Delete(Family::kMeta, StreamSettingsKey(stream_id));
   for (const KeyRange& range :
        {ConsumerKeys(stream_id), StreamCheckpointKeys(stream_id)}) {
     DeleteRange(Family::kMeta, range.begin, range.end);

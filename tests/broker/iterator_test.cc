@@ -117,10 +117,15 @@ TEST_F(IteratorTest, AtTimestamp_StartsAtFirstRecordAtOrAfter) {
   EXPECT_THAT(at(start - absl::Hours(1)), ElementsAre("0", "1", "2", "3"));
   EXPECT_THAT(at(start + absl::Seconds(2)), ElementsAre("2", "3"));
   EXPECT_THAT(at(start + absl::Milliseconds(2001)), ElementsAre("3"));
-  const std::string future =
-      Iterator("s", kShard, ShardIteratorType::kAtTimestamp, absl::nullopt,
-               start + absl::Hours(1));
-  EXPECT_THAT(ReadAll(future), IsEmpty());
+  EXPECT_THAT(at(clock().Now()), IsEmpty());
+  // Kinesis refuses a timestamp in the future.
+  GetShardIteratorRequest future;
+  future.stream = "s";
+  future.shard_id = kShard;
+  future.shard_iterator_type = ShardIteratorType::kAtTimestamp;
+  future.timestamp = clock().Now() + absl::Milliseconds(1);
+  EXPECT_THAT(broker().GetShardIterator(future),
+              HasErrorName(ErrorName::kInvalidArgumentException));
 
   GetShardIteratorRequest missing_time;
   missing_time.stream = "s";
@@ -137,10 +142,27 @@ TEST_F(IteratorTest, GetShardIterator_UnknownShardOrStream) {
   EXPECT_THAT(IteratorFor(ShardIteratorType::kLatest, absl::nullopt, "other"),
               HasErrorName(ErrorName::kResourceNotFoundException));
   EXPECT_THAT(IteratorFor(ShardIteratorType::kLatest, absl::nullopt, "bad id!"),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(
       IteratorFor(ShardIteratorType::kLatest, absl::nullopt, kShard, "nope"),
       HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+// Kinesis' MillisBehindLatest: how far the records returned are behind the
+// shard's newest record, and 0 only once the reader reaches it.
+TEST_F(IteratorTest, GetRecords_MillisBehindLatestIsTheLagToTheNewestRecord) {
+  Put("s", "k", "r0");
+  clock().Advance(absl::Seconds(10));
+  Put("s", "k", "r1");
+  clock().Advance(absl::Seconds(5));  // Time passing changes nothing.
+  ASSERT_OK_AND_ASSIGN(
+      GetRecordsResult page,
+      Get(Iterator("s", kShard, ShardIteratorType::kTrimHorizon), 1));
+  EXPECT_THAT(DataOf(page.records), ElementsAre("r0"));
+  EXPECT_EQ(page.millis_behind_latest, 10000);
+  ASSERT_OK_AND_ASSIGN(page, Get(page.next_shard_iterator, 1));
+  EXPECT_THAT(DataOf(page.records), ElementsAre("r1"));
+  EXPECT_EQ(page.millis_behind_latest, 0);
 }
 
 TEST_F(IteratorTest, GetRecords_LimitAndNextIterator) {
@@ -181,10 +203,9 @@ TEST_F(IteratorTest, GetRecords_ReturnsAtMostTenMiB) {
 TEST_F(IteratorTest, GetRecords_RejectsBadLimits) {
   const std::string iterator =
       Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
-  EXPECT_THAT(Get(iterator, 0),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(Get(iterator, 0), HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(Get(iterator, 10001),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_OK(Get(iterator, 10000));
 }
 
@@ -224,8 +245,11 @@ TEST_F(IteratorTest, GetRecords_RejectsForgedAndTamperedIterators) {
                 HasErrorName(ErrorName::kInvalidArgumentException))
         << "byte " << i;
   }
-  for (const std::string& bad : {std::string(), std::string(513, 'A'),
-                                 iterator.substr(1), std::string("AAAA")}) {
+  // Outside the model's 1 to 512 characters, then not an iterator.
+  for (const std::string& bad : {std::string(), std::string(513, 'A')}) {
+    EXPECT_THAT(Get(bad), HasErrorName(ErrorName::kValidationException));
+  }
+  for (const std::string& bad : {iterator.substr(1), std::string("AAAA")}) {
     EXPECT_THAT(Get(bad), HasErrorName(ErrorName::kInvalidArgumentException));
   }
 }

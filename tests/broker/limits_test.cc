@@ -49,6 +49,22 @@ class LimitsTest : public testing::BrokerTest {
   }
 };
 
+// Kinesis allows 5 GetShardIterator calls per second per shard.
+TEST_F(LimitsTest, ShardIterator_TheFifthCallLandsTheSixthFails) {
+  GetShardIteratorRequest request;
+  request.stream = "s";
+  request.shard_id = "shardId-000000000000";
+  for (int i = 0; i < 5; ++i) ASSERT_OK(broker().GetShardIterator(request));
+  EXPECT_THAT(broker().GetShardIterator(request),
+              HasErrorName(ErrorName::kProvisionedThroughputExceededException));
+  clock().Advance(absl::Milliseconds(200));
+  EXPECT_OK(broker().GetShardIterator(request));
+
+  CreateStream("free", 1, StreamLimits::Unlimited());
+  request.stream = "free";
+  for (int i = 0; i < 100; ++i) ASSERT_OK(broker().GetShardIterator(request));
+}
+
 TEST_F(LimitsTest, Write_TheThousandthRecordLandsTheNextFails) {
   for (int i = 0; i < 1000; ++i) ASSERT_OK(TryPut("")) << i;
   EXPECT_THAT(TryPut(""),
@@ -175,8 +191,8 @@ TEST_F(LimitsTest, Read_ThrottledCallDoesNotMoveTheIterator) {
   Put("s", "k", "only");
   const std::string iterator =
       Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
-  for (int i = 0; i < 5; ++i)
-    ASSERT_OK(TryGet(Iterator("s", kShard, ShardIteratorType::kLatest)));
+  const std::string latest = Iterator("s", kShard, ShardIteratorType::kLatest);
+  for (int i = 0; i < 5; ++i) ASSERT_OK(TryGet(latest));
   EXPECT_THAT(TryGet(iterator),
               HasErrorName(ErrorName::kProvisionedThroughputExceededException));
   clock().Advance(absl::Seconds(1));
@@ -261,7 +277,8 @@ TEST_F(LimitsTest, Metrics_CountTrafficAndIteratorAge) {
   EXPECT_EQ(metrics.incoming_bytes, 12);
   EXPECT_EQ(metrics.outgoing_records, 1);
   EXPECT_EQ(metrics.outgoing_bytes, 6);
-  EXPECT_EQ(metrics.iterator_age_milliseconds, 0);  // Next record is new.
+  // The record read is 3 s behind the newest one.
+  EXPECT_EQ(metrics.iterator_age_milliseconds, 3000);
   EXPECT_THAT(broker().GetShardMetrics({"missing"}),
               HasErrorName(ErrorName::kResourceNotFoundException));
 }

@@ -126,13 +126,14 @@ void ModelTest::PutBatch() {
   }
   if (make_invalid) request.records[Uniform(0, count - 1)].partition_key = "";
   absl::StatusOr<PutRecordsResult> result = broker().PutRecords(request);
+  // The request is checked before the stream is looked up.
+  if (make_invalid) {
+    EXPECT_THAT(result, HasErrorName(ErrorName::kValidationException));
+    return;
+  }
   auto it = model_.find(name);
   if (it == model_.end()) {
     EXPECT_THAT(result, HasErrorName(ErrorName::kResourceNotFoundException));
-    return;
-  }
-  if (make_invalid) {
-    EXPECT_THAT(result, HasErrorName(ErrorName::kInvalidArgumentException));
     return;
   }
   ASSERT_OK(result);

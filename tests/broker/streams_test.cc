@@ -64,8 +64,7 @@ TEST_F(StreamsTest, CreateStream_RejectsBadNames) {
   for (const std::string& name :
        {std::string(), std::string(129, 'a'), std::string("has space"),
         std::string("slash/name"), std::string("ünïcode")}) {
-    EXPECT_THAT(Create(name, 1),
-                HasErrorName(ErrorName::kInvalidArgumentException))
+    EXPECT_THAT(Create(name, 1), HasErrorName(ErrorName::kValidationException))
         << name;
   }
   EXPECT_OK(Create(std::string(128, 'a'), 1));
@@ -73,14 +72,12 @@ TEST_F(StreamsTest, CreateStream_RejectsBadNames) {
 }
 
 TEST_F(StreamsTest, CreateStream_RejectsBadShardCountAndRecordSize) {
-  EXPECT_THAT(Create("s", 0),
-              HasErrorName(ErrorName::kInvalidArgumentException));
-  EXPECT_THAT(Create("s", -3),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(Create("s", 0), HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(Create("s", -3), HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(Create("s", 1, 1023),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(Create("s", 1, 10241),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_OK(Create("s", 1, 10240));
 }
 
@@ -143,7 +140,7 @@ TEST_F(StreamsTest, StreamsAreAddressableByArn) {
                   {"arn:aws:kinesis:eu-west-1:000000000000:stream/orders"}),
               HasErrorName(ErrorName::kResourceNotFoundException));
   EXPECT_THAT(broker().DescribeStreamSummary({"bad name!"}),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   ASSERT_OK(broker().DeleteStream({arn}));
 }
 
@@ -191,10 +188,10 @@ TEST_F(StreamsTest, ListStreams_RejectsBadLimitsAndTokens) {
   ListStreamsRequest request;
   request.limit = 0;
   EXPECT_THAT(broker().ListStreams(request),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   request.limit = 10001;
   EXPECT_THAT(broker().ListStreams(request),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
 
   request.limit = 1;
   ASSERT_OK_AND_ASSIGN(ListStreamsResult page, broker().ListStreams(request));
@@ -259,7 +256,7 @@ TEST_F(StreamsTest, ListShards_RejectsBadArguments) {
   request.stream = "s";
   request.max_results = 0;
   EXPECT_THAT(broker().ListShards(request),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   request.max_results = 1;
   ASSERT_OK_AND_ASSIGN(ListShardsResult page, broker().ListShards(request));
   request.next_token = page.next_token;
@@ -289,7 +286,7 @@ TEST_F(StreamsTest, DescribeStream_PagesAtOneHundredShards) {
   EXPECT_FALSE(page.has_more_shards);
   request.limit = 0;
   EXPECT_THAT(broker().DescribeStream(request),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
 }
 
 TEST_F(StreamsTest, Close_LaterCallsFailCleanly) {
@@ -355,13 +352,13 @@ TEST_F(TagsTest, AddListRemoveAcrossReopen) {
 TEST_F(TagsTest, RejectsBadTagsAndMoreThanFiftyChangingNothing) {
   using ::brook::testing::HasErrorName;
   EXPECT_THAT(broker().AddTagsToStream({"s", {}}),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(broker().AddTagsToStream({"s", {{"", "v"}}}),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(broker().AddTagsToStream({"s", {{"aws:owner", "v"}}}),
               HasErrorName(ErrorName::kInvalidArgumentException));
   EXPECT_THAT(broker().AddTagsToStream({"s", {{"k", std::string(257, 'v')}}}),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(broker().AddTagsToStream({"missing", {{"k", "v"}}}),
               HasErrorName(ErrorName::kResourceNotFoundException));
   std::vector<Tag> forty;
@@ -373,12 +370,12 @@ TEST_F(TagsTest, RejectsBadTagsAndMoreThanFiftyChangingNothing) {
               HasErrorName(ErrorName::kLimitExceededException));
   EXPECT_EQ(Keys().size(), 40u);
   EXPECT_THAT(broker().RemoveTagsFromStream({"s", {}}),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   ListTagsForStreamRequest list;
   list.stream = "s";
   list.limit = 51;
   EXPECT_THAT(broker().ListTagsForStream(list),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
 }
 
 TEST_F(TagsTest, DeleteStreamDeletesItsTags) {

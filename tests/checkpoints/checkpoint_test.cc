@@ -120,9 +120,9 @@ TEST_F(CheckpointTest, Put_RejectsBadRequests) {
   EXPECT_THAT(Checkpoint("app", kShard0, record, -1),
               HasErrorName(ErrorName::kInvalidArgumentException));
   EXPECT_THAT(Checkpoint("bad name!", kShard0, record),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(Checkpoint("", kShard0, record),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(Checkpoint("app", "shardId-000000000009", record),
               HasErrorName(ErrorName::kResourceNotFoundException));
   PutCheckpointRequest missing;
@@ -133,7 +133,7 @@ TEST_F(CheckpointTest, Put_RejectsBadRequests) {
   EXPECT_THAT(broker().PutCheckpoint(missing),
               HasErrorName(ErrorName::kResourceNotFoundException));
   EXPECT_THAT(broker().GetCheckpoints({"s", "bad name!"}),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(broker().GetCheckpoints({"missing", "app"}),
               HasErrorName(ErrorName::kResourceNotFoundException));
   EXPECT_THAT(Checkpoints("app"), IsEmpty());

@@ -196,7 +196,7 @@ TEST_F(FanOutTest, Consumers_ValidationAndLimits) {
   request.stream = "s";
   request.consumer_name = "bad name";
   EXPECT_THAT(broker().RegisterStreamConsumer(request),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   request.consumer_name = "a";
   request.stream = "missing";
   EXPECT_THAT(broker().RegisterStreamConsumer(request),
@@ -213,12 +213,12 @@ TEST_F(FanOutTest, Consumers_ValidationAndLimits) {
   ConsumerRef bad;
   bad.consumer_arn = "not-an-arn";
   EXPECT_THAT(broker().DescribeStreamConsumer(bad),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   ConsumerRef bad_name;
   bad_name.stream = "s";
   bad_name.consumer_name = "bad name";
   EXPECT_THAT(broker().DescribeStreamConsumer(bad_name),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
 }
 
 TEST_F(FanOutTest, DeleteStream_NeedsEnforceConsumerDeletion) {
@@ -519,8 +519,10 @@ TEST_F(FanOutTest, Subscribe_RejectsBadRequests) {
                         absl::nullopt, "shardId-000000000009"),
               HasErrorName(ErrorName::kResourceNotFoundException));
   EXPECT_THAT(Subscribe("", &handler),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   EXPECT_THAT(Subscribe(arn + "x", &handler),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(Subscribe(arn + "0", &handler),
               HasErrorName(ErrorName::kResourceNotFoundException));
   EXPECT_THAT(Subscribe(arn, &handler, ShardIteratorType::kAtSequenceNumber),
               HasErrorName(ErrorName::kInvalidArgumentException));

@@ -113,7 +113,7 @@ TEST_F(RetryTest, NonRetryableErrorsReturnAtOnce) {
   PutRecordsRequest request = Batch(3);
   request.records[1].partition_key = "";
   EXPECT_THAT(PutRecordsWithRetry(broker(), request, retry_),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   PutRecordRequest missing;
   missing.stream = "missing";
   missing.partition_key = "k";

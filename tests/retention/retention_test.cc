@@ -134,10 +134,29 @@ TEST_F(RetentionTest, DecreasingTheWindowHidesOlderRecordsAtOnce) {
   Put("s", "k", "a");
   clock().Advance(absl::Hours(30));
   TrimNow();
+  const std::string iterator =
+      Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
   EXPECT_THAT(DataOf(ReadShard("s", kShard)), ElementsAre("a"));
   ASSERT_OK(Decrease(24));
+  // Before any pass removes it, no read returns it.
+  EXPECT_THAT(ReadShard("s", kShard), IsEmpty());
+  EXPECT_THAT(ReadAll(iterator), IsEmpty());
   TrimNow();
   EXPECT_THAT(ReadShard("s", kShard), IsEmpty());
+}
+
+// Reads apply the period themselves: a record older than it is never
+// returned, whether a pass has removed it yet or not.
+TEST_F(RetentionTest, ReadsHonourThePeriodBeforeAnyPass) {
+  Put("s", "k", "old");
+  clock().Advance(absl::Hours(24) + absl::Milliseconds(1));
+  Put("s", "k", "recent");
+  EXPECT_THAT(DataOf(ReadShard("s", kShard)), ElementsAre("recent"));
+  // A longer period does not bring the expired record back.
+  ASSERT_OK(Increase(48));
+  EXPECT_THAT(DataOf(ReadShard("s", kShard)), ElementsAre("recent"));
+  TrimNow();
+  EXPECT_THAT(DataOf(ReadShard("s", kShard)), ElementsAre("recent"));
 }
 
 TEST_F(RetentionTest, ExpiryAcrossARestartIsAppliedBeforeTheFirstRead) {

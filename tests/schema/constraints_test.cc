@@ -44,7 +44,8 @@ TEST(ConstraintsTest, NestedPaths_NameListEntriesAndMapValues) {
   const Location records = MemberOf(check.input(), "Records");
   const Location second = EntryOf(records, 1);
   check.violations().CheckString(MemberOf(second, "PartitionKey"), "");
-  const Location tags = MemberOf(InputOf("AddTagsToStream"), "Tags");
+  const Location add_tags = InputOf("AddTagsToStream");
+  const Location tags = MemberOf(add_tags, "Tags");
   check.violations().CheckString(ValueOf(tags, "team"), std::string(257, 'v'));
   check.violations().Missing(MemberOf(check.input(), "StreamARN"));
   const std::string message(check.Finish().message());
@@ -62,7 +63,8 @@ TEST(ConstraintsTest, Enums_AndMapKeys) {
   Violations violations;
   const Location input = InputOf("GetShardIterator");
   violations.CheckString(MemberOf(input, "ShardIteratorType"), "SOMEWHERE");
-  const Location tags = MemberOf(InputOf("AddTagsToStream"), "Tags");
+  const Location add_tags = InputOf("AddTagsToStream");
+  const Location tags = MemberOf(add_tags, "Tags");
   violations.CheckMapKey(tags, std::string(129, 'k'), "{...}");
   violations.CheckMapKey(tags, "", "{...}");  // Reported once per map.
   const std::string message(violations.ToStatus().message());
@@ -87,8 +89,8 @@ TEST(ConstraintsTest, Lengths_CountCharactersAndIntegersAreJavaInts) {
   for (int i = 0; i < 256; ++i) key += "\xc3\xa9";
   violations.CheckString(MemberOf(input, "PartitionKey"), key);
   EXPECT_TRUE(violations.empty());
-  violations.CheckNumber(MemberOf(InputOf("CreateStream"), "ShardCount"),
-                         int64_t{1} << 31);
+  const Location create = InputOf("CreateStream");
+  violations.CheckNumber(MemberOf(create, "ShardCount"), int64_t{1} << 31);
   EXPECT_THAT(std::string(violations.ToStatus().message()),
               HasSubstr("Member must have value less than or equal to "
                         "2147483647"));

@@ -236,7 +236,7 @@ class Boto3EndToEndTest(unittest.TestCase):
             error_code(lambda: self.kinesis.put_record(
                 StreamName="clicks", PartitionKey="k", Data=b"x",
                 ExplicitHashKey="not-a-number")),
-            "InvalidArgumentException")
+            "ValidationException")
         self.assertEqual(
             error_code(lambda: self.kinesis.get_records(
                 ShardIterator="forged")), "InvalidArgumentException")
@@ -331,6 +331,21 @@ class Boto3EndToEndTest(unittest.TestCase):
             "POST", "/", b"{", {"X-Amz-Target": "Kinesis_20131202.ListStreams"})
         self.assertEqual((status, json.loads(body)["__type"]),
                          (400, "SerializationException"))
+        # The bytes of an error AWS words the same way.
+        status, body = self.http(
+            "POST", "/", b'{"StreamName":"x","ShardCount":0}',
+            {"X-Amz-Target": "Kinesis_20131202.CreateStream"})
+        self.assertEqual(
+            (status, body),
+            (400, b'{"__type":"ValidationException","message":"1 validation '
+                  b"error detected: Value '0' at 'shardCount' failed to "
+                  b"satisfy constraint: Member must have value greater than "
+                  b'or equal to 1"}'))
+        # An operation without output answers with an empty body.
+        status, body = self.http(
+            "POST", "/", b'{"StreamName":"measured","Tags":{"a":"b"}}',
+            {"X-Amz-Target": "Kinesis_20131202.AddTagsToStream"})
+        self.assertEqual((status, body), (200, b""))
         # A body over the limit is refused from its Content-Length alone.
         port = int(self.endpoint.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
@@ -379,7 +394,7 @@ class Boto3EndToEndTest(unittest.TestCase):
                          ["shardId-000000000001", "shardId-000000000002"])
         self.assertEqual(
             error_code(lambda: self.kinesis.subscribe_to_shard(
-                ConsumerARN=consumer["ConsumerARN"] + "x",
+                ConsumerARN=consumer["ConsumerARN"] + "0",
                 ShardId="shardId-000000000000",
                 StartingPosition={"Type": "LATEST"})),
             "ResourceNotFoundException")

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "boost/json/parse.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -29,7 +30,7 @@ class KinesisApiTest : public testing::BrokerTest {
                            const std::string& body) {
     absl::StatusOr<std::string> response = api_->Call(operation, body);
     EXPECT_OK(response);
-    if (!response.ok()) return {};
+    if (!response.ok() || response->empty()) return {};
     return boost::json::parse(*response).as_object();
   }
 
@@ -148,6 +149,45 @@ TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
   // And the library's own errors pass through with their names.
   EXPECT_THAT(api_->Call("DescribeStream", R"({"StreamName":"missing"})"),
               HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+// AWS writes timestamps as plain epoch seconds with three decimals; the
+// AWS SDK for Java v2 cannot read the exponent form.
+TEST(SerializeResponseTest, TimestampsAreEpochSecondsWithMilliseconds) {
+  const boost::json::object response{
+      {"StreamCreationTimestamp",
+       EpochSeconds(absl::FromUnixMillis(1796031598107))},
+      {"Whole", EpochSeconds(absl::FromUnixMillis(1796031598000))},
+      {"Early", EpochSeconds(absl::FromUnixMillis(5))},
+      {"Before1970", EpochSeconds(absl::FromUnixMillis(-1500))},
+      {"Count", 7},
+      {"Name", "a\"b"},
+      {"List", boost::json::array{EpochSeconds(absl::FromUnixMillis(1))}}};
+  EXPECT_EQ(SerializeResponse(response),
+            R"({"StreamCreationTimestamp":1796031598.107,)"
+            R"("Whole":1796031598.000,"Early":0.005,"Before1970":-1.500,)"
+            R"("Count":7,"Name":"a\"b","List":[0.001]})");
+}
+
+TEST_F(KinesisApiTest, Responses_TimestampsInPlainNotationAndEmptyBodies) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string created,
+      api_->Call("CreateStream", R"({"StreamName":"s","ShardCount":1})"));
+  EXPECT_EQ(created, "");  // No output: an empty body, as AWS sends.
+  ASSERT_OK_AND_ASSIGN(
+      std::string tagged,
+      api_->Call("AddTagsToStream", R"({"StreamName":"s","Tags":{"a":"b"}})"));
+  EXPECT_EQ(tagged, "");
+  ASSERT_OK_AND_ASSIGN(
+      std::string summary,
+      api_->Call("DescribeStreamSummary", R"({"StreamName":"s"})"));
+  const std::string millis = std::to_string(absl::ToUnixMillis(clock().Now()));
+  EXPECT_THAT(
+      summary,
+      ::testing::HasSubstr(absl::StrCat(
+          "\"StreamCreationTimestamp\":", millis.substr(0, millis.size() - 3),
+          ".", millis.substr(millis.size() - 3))));
+  EXPECT_THAT(summary, ::testing::Not(::testing::HasSubstr("E9")));
 }
 
 TEST(Base64Test, DecodesPaddedAndRejectsTheRest) {

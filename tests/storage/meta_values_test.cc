@@ -117,18 +117,31 @@ TEST(StreamLimitsTest, Encode_GoldenBytesAndRoundTrip) {
   limits.read_bytes_per_second = 2097152;
   limits.read_calls_per_second = StreamLimits::kUnlimited;
   limits.fan_out_bytes_per_second = 2097152;
+  limits.shard_iterator_calls_per_second = 5;
   EXPECT_EQ(EncodeStreamLimits(limits),
-            FromHex("01 808040 8827 80808001 00 80808001"));
+            FromHex("02 808040 8827 80808001 00 80808001 05"));
   ASSERT_OK_AND_ASSIGN(StreamLimits decoded,
                        DecodeStreamLimits(EncodeStreamLimits(limits)));
   EXPECT_EQ(decoded, limits);
   EXPECT_EQ(EncodeStreamLimits(StreamLimits::Unlimited()),
-            FromHex("01 00 00 00 00 00"));
+            FromHex("02 00 00 00 00 00 00"));
+}
+
+// Limits written before GetShardIterator had a limit of its own read with
+// Kinesis' 5 calls per second.
+TEST(StreamLimitsTest, Decode_ReadsVersionOneWithTheIteratorDefault) {
+  ASSERT_OK_AND_ASSIGN(StreamLimits decoded,
+                       DecodeStreamLimits(FromHex("01 00 00 00 00 00")));
+  StreamLimits expected = StreamLimits::Unlimited();
+  expected.shard_iterator_calls_per_second = 5;
+  EXPECT_EQ(decoded, expected);
+  ExpectDataLoss(DecodeStreamLimits(FromHex("01 00 00 00 00 00 00")).status());
 }
 
 TEST(StreamLimitsTest, Decode_ReportsDamageAsDataLoss) {
   const std::string encoded = EncodeStreamLimits(StreamLimits());
   ExpectDataLoss(DecodeStreamLimits("").status());
+  ExpectDataLoss(DecodeStreamLimits("\x03" + encoded.substr(1)).status());
   ExpectDataLoss(DecodeStreamLimits(encoded.substr(0, 3)).status());
   ExpectDataLoss(DecodeStreamLimits(encoded + "x").status());
 }
@@ -143,6 +156,32 @@ TEST(StreamTagsTest, Encode_GoldenBytesAndRoundTrip) {
   ExpectDataLoss(DecodeStreamTags(FromHex("02 00")).status());
   ExpectDataLoss(DecodeStreamTags(FromHex("01 01 03 656e")).status());
   ExpectDataLoss(DecodeStreamTags(EncodeStreamTags(tags) + "x").status());
+}
+
+TEST(StreamSettingsTest, Encode_GoldenBytesAndRoundTrip) {
+  StreamSettings settings;
+  EXPECT_EQ(EncodeStreamSettings(settings), FromHex("01 00 00"));
+  settings.shard_level_metrics = 0x41;  // IncomingBytes, IteratorAge...
+  settings.policy = "{}";
+  EXPECT_EQ(EncodeStreamSettings(settings), FromHex("01 41 01 7b7d"));
+  ASSERT_OK_AND_ASSIGN(StreamSettings decoded,
+                       DecodeStreamSettings(EncodeStreamSettings(settings)));
+  EXPECT_EQ(decoded, settings);
+  settings.policy = "";
+  EXPECT_EQ(EncodeStreamSettings(settings), FromHex("01 41 01"));
+  ASSERT_OK_AND_ASSIGN(decoded,
+                       DecodeStreamSettings(EncodeStreamSettings(settings)));
+  EXPECT_EQ(decoded, settings);
+}
+
+TEST(StreamSettingsTest, Decode_ReportsDamageAsDataLoss) {
+  ExpectDataLoss(DecodeStreamSettings("").status());
+  ExpectDataLoss(DecodeStreamSettings(FromHex("02 00 00")).status());
+  // A metric bit beyond kShardLevelMetrics.
+  ExpectDataLoss(DecodeStreamSettings(FromHex("01 8001 00")).status());
+  ExpectDataLoss(DecodeStreamSettings(FromHex("01 00")).status());
+  ExpectDataLoss(DecodeStreamSettings(FromHex("01 00 00 78")).status());
+  ExpectDataLoss(DecodeStreamSettings(FromHex("01 00 02")).status());
 }
 
 TEST(ConsumerValueTest, Encode_GoldenBytesAndRoundTrip) {

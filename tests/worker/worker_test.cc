@@ -227,7 +227,7 @@ TEST_F(WorkerStartTest, RejectsBadOptions) {
   WorkerOptions bad = options;
   bad.application_name = "bad name!";
   EXPECT_THAT(Worker::Start(&broker(), bad, factory),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasErrorName(ErrorName::kValidationException));
   bad = options;
   bad.stream = "missing";
   EXPECT_THAT(Worker::Start(&broker(), bad, factory),
