@@ -13,6 +13,7 @@ packages=(
   libssl-dev
   libre2-dev
   python3-boto3 awscli
+  python3-pip
 )
 
 missing=()
@@ -27,5 +28,13 @@ if ((${#missing[@]} > 0)); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
     --no-install-recommends "${missing[@]}"
+fi
+# The conformance tests run the newest AWS SDK for JavaScript (from npm).
+if ! command -v npm >/dev/null; then
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+    --no-install-recommends nodejs npm
 fi
 echo "Brook dependencies are installed."
