@@ -12,9 +12,11 @@
 #include <optional>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/post.hpp"
@@ -69,6 +71,18 @@ http::status StatusFor(const absl::Status& error) {
     default:
       return http::status::bad_request;
   }
+}
+
+// A request id as AWS writes x-amzn-RequestId: a random (version 4) UUID.
+std::string NewRequestId() {
+  thread_local absl::BitGen bits;
+  const uint64_t high = absl::Uniform<uint64_t>(bits);
+  const uint64_t low = absl::Uniform<uint64_t>(bits);
+  const uint64_t version = (high & ~uint64_t{0xf000}) | 0x4000;
+  const uint64_t variant = (low & ~(uint64_t{3} << 62)) | (uint64_t{2} << 62);
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", version >> 32,
+                         (version >> 16) & 0xffff, version & 0xffff,
+                         variant >> 48, variant & 0xffffffffffff);
 }
 
 std::string ErrorBody(const absl::Status& error) {
@@ -589,14 +603,17 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
 
   void WriteStreamHeader() {
     SetPhase(Phase::kStreaming);
-    static constexpr absl::string_view kStreamHeader =
-        "HTTP/1.1 200 OK\r\n"
-        "Content-Type: application/vnd.amazon.eventstream\r\n"
-        "Transfer-Encoding: chunked\r\n"
-        "Connection: close\r\n\r\n";
+    auto header = std::make_shared<std::string>(
+        absl::StrCat("HTTP/1.1 200 OK\r\n"
+                     "Content-Type: application/vnd.amazon.eventstream\r\n"
+                     "x-amzn-RequestId: ",
+                     NewRequestId(),
+                     "\r\n"
+                     "Transfer-Encoding: chunked\r\n"
+                     "Connection: close\r\n\r\n"));
     WriteBuffers(
-        asio::buffer(kStreamHeader.data(), kStreamHeader.size()),
-        [](const std::shared_ptr<Session>& self) {
+        asio::buffer(*header),
+        [header](const std::shared_ptr<Session>& self) {
           {
             absl::MutexLock lock(&self->events_mu_);
             self->streaming_ = true;
@@ -709,9 +726,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
         });
   }
 
-  // Writes the response, then waits for the next request or closes.
+  // Writes the response, then waits for the next request or closes. Each
+  // response carries its own request id, as AWS's do.
   void Reply(Response response, bool keep_alive) {
     SetPhase(Phase::kWriting);
+    response.set("x-amzn-RequestId", NewRequestId());
     response.keep_alive(keep_alive);
     response.prepare_payload();
     response_ = std::move(response);

@@ -213,6 +213,13 @@ class Boto3EndToEndTest(unittest.TestCase):
             for i in range(5)])
         self.assertEqual(batch["FailedRecordCount"], 0)
         self.assertEqual(len(batch["Records"]), 5)
+        # Every response carries its own x-amzn-RequestId, a UUID.
+        ids = [first["ResponseMetadata"]["RequestId"],
+               batch["ResponseMetadata"]["RequestId"]]
+        for request_id in ids:
+            self.assertRegex(request_id, r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}"
+                                         r"-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        self.assertNotEqual(ids[0], ids[1])
         records, _ = self.read_shard("clicks", shard)
         self.assertEqual([r["Data"] for r in records],
                          [b"one"] + [b"batch-%d" % i for i in range(5)])

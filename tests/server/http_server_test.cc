@@ -171,6 +171,20 @@ std::string ErrorTypeOf(const RawClient::Reply& reply) {
   return std::string(body.as_object().at("__type").as_string());
 }
 
+// The x-amzn-RequestId of a response's headers, or "" if it has none.
+std::string RequestIdOf(const RawClient::Reply& reply) {
+  for (absl::string_view line : absl::StrSplit(reply.headers, "\r\n")) {
+    if (absl::ConsumePrefix(&line, "x-amzn-RequestId: ")) {
+      return std::string(line);
+    }
+  }
+  return "";
+}
+
+// AWS's request ids are random (version 4) UUIDs.
+constexpr char kUuid[] =
+    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+
 class HttpServerTest : public testing::BrokerTest {
  protected:
   void SetUp() override {
@@ -259,6 +273,28 @@ TEST_F(HttpServerTest,
   const RawClient::Reply reply = client.ReadResponse();
   EXPECT_EQ(reply.status, 403);
   EXPECT_EQ(ErrorTypeOf(reply), "MissingAuthenticationTokenException");
+}
+
+TEST_F(HttpServerTest, EveryResponse_CarriesItsOwnRequestId) {
+  Serve();
+  RawClient client(port());
+  std::vector<RawClient::Reply> replies;
+  for (const std::string& request :
+       {Post("ListStreams", "{}"), Post("ListStreams", "{}"),
+        Post("NoSuchOperation", "{}"),
+        std::string("GET /nowhere HTTP/1.1\r\nHost: brookd\r\n\r\n"),
+        std::string("GET /health HTTP/1.1\r\nHost: brookd\r\n\r\n")}) {
+    ASSERT_TRUE(client.Send(request));
+    replies.push_back(client.ReadResponse());
+  }
+  EXPECT_EQ(replies[0].status, 200);
+  EXPECT_EQ(replies[2].status, 400);
+  EXPECT_EQ(replies[3].status, 403);
+  for (const RawClient::Reply& reply : replies) {
+    EXPECT_THAT(RequestIdOf(reply), ::testing::MatchesRegex(kUuid))
+        << reply.headers;
+  }
+  EXPECT_NE(RequestIdOf(replies[0]), RequestIdOf(replies[1]));
 }
 
 // --- Authentication before the body
@@ -539,6 +575,15 @@ TEST_F(StalledSubscriberTest, StalledReaders_DoNotHoldUpOtherSubscriptions) {
   PutToShard(kShards - 1, "ping-after-the-stall");
   EXPECT_TRUE(healthy->ReadUntil(absl::Base64Escape("ping-after-the-stall"),
                                  absl::Seconds(10)));
+}
+
+TEST_F(StalledSubscriberTest, EventStream_CarriesARequestId) {
+  Serve();
+  std::unique_ptr<RawClient> client = Subscribe(0);
+  const RawClient::Reply reply = client->ReadResponse();
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(RequestIdOf(reply), ::testing::MatchesRegex(kUuid))
+      << reply.headers;
 }
 
 TEST_F(StalledSubscriberTest, WriteTimeout_EndsAStalledSubscription) {
