@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -1023,7 +1024,8 @@ void HttpServer::Stop() {
 std::string PrometheusMetrics(Broker& broker) {
   std::string out =
       "# Per-shard counters since the server started, as Kinesis' "
-      "shard-level metrics.\n";
+      "shard-level metrics: those each stream enabled with "
+      "EnableEnhancedMonitoring.\n";
   ListStreamsRequest list;
   list.limit = 10000;
   for (;;) {
@@ -1036,19 +1038,31 @@ std::string PrometheusMetrics(Broker& broker) {
       for (const ShardMetrics& shard : metrics->shards) {
         const std::string labels = absl::StrCat(
             "{stream=\"", name, "\",shard=\"", shard.shard_id, "\"}");
-        for (const auto& [metric, value] :
-             {std::pair<const char*, int64_t>{"incoming_bytes",
-                                              shard.incoming_bytes},
-              {"incoming_records", shard.incoming_records},
-              {"outgoing_bytes", shard.outgoing_bytes},
-              {"outgoing_records", shard.outgoing_records},
-              {"write_provisioned_throughput_exceeded",
+        struct Metric {
+          const char* kinesis_name;
+          const char* name;
+          int64_t value;
+        };
+        for (const Metric& metric :
+             {Metric{"IncomingBytes", "incoming_bytes", shard.incoming_bytes},
+              {"IncomingRecords", "incoming_records", shard.incoming_records},
+              {"OutgoingBytes", "outgoing_bytes", shard.outgoing_bytes},
+              {"OutgoingRecords", "outgoing_records", shard.outgoing_records},
+              {"WriteProvisionedThroughputExceeded",
+               "write_provisioned_throughput_exceeded",
                shard.write_provisioned_throughput_exceeded},
-              {"read_provisioned_throughput_exceeded",
+              {"ReadProvisionedThroughputExceeded",
+               "read_provisioned_throughput_exceeded",
                shard.read_provisioned_throughput_exceeded},
-              {"iterator_age_milliseconds", shard.iterator_age_milliseconds}}) {
-          absl::StrAppend(&out, "brook_shard_", metric, labels, " ", value,
-                          "\n");
+              {"IteratorAgeMilliseconds", "iterator_age_milliseconds",
+               shard.iterator_age_milliseconds}}) {
+          // Only the metrics the stream enabled, as Kinesis publishes them.
+          if (!absl::c_linear_search(metrics->shard_level_metrics,
+                                     metric.kinesis_name)) {
+            continue;
+          }
+          absl::StrAppend(&out, "brook_shard_", metric.name, labels, " ",
+                          metric.value, "\n");
         }
       }
     }

@@ -168,7 +168,8 @@ class HttpServer {
   bool stopped_ = false;
 };
 
-// The body of GET /metrics: every shard's counters in Prometheus' text
+// The body of GET /metrics: every shard's counters of the shard-level
+// metrics its stream enabled (EnableEnhancedMonitoring), in Prometheus' text
 // format.
 std::string PrometheusMetrics(Broker& broker);
 
