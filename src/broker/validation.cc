@@ -30,6 +30,12 @@ absl::Status StreamRequest(RequestCheck& check, absl::string_view stream) {
   return StreamGiven(stream);
 }
 
+// The checks of a request whose only member is the stream it names.
+absl::Status StreamOnly(absl::string_view operation, absl::string_view stream) {
+  RequestCheck check(operation);
+  return StreamRequest(check, stream);
+}
+
 // Tag keys and values may hold Unicode letters, digits, white space and
 // _ . / = + - % @ : (AWS's tag rules, as the Kinesis tag documentation
 // lists them).
@@ -163,8 +169,7 @@ absl::Status Validate(const CreateStreamRequest& request) {
 }
 
 absl::Status Validate(const DeleteStreamRequest& request) {
-  RequestCheck check("DeleteStream");
-  return StreamRequest(check, request.stream);
+  return StreamOnly("DeleteStream", request.stream);
 }
 
 absl::Status Validate(const DescribeStreamRequest& request) {
@@ -176,8 +181,7 @@ absl::Status Validate(const DescribeStreamRequest& request) {
 }
 
 absl::Status Validate(const DescribeStreamSummaryRequest& request) {
-  RequestCheck check("DescribeStreamSummary");
-  return StreamRequest(check, request.stream);
+  return StreamOnly("DescribeStreamSummary", request.stream);
 }
 
 absl::Status Validate(const ListStreamsRequest& request) {
@@ -265,8 +269,7 @@ absl::Status Validate(const UpdateStreamRetentionRequest& request,
 
 absl::Status Validate(const UpdateStreamLimitsRequest& request) {
   // Brook's own operation: the stream reference as DescribeStreamSummary's.
-  RequestCheck check("DescribeStreamSummary");
-  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  BROOK_RETURN_IF_ERROR(StreamOnly("DescribeStreamSummary", request.stream));
   return request.limits.Validate();
 }
 
@@ -317,8 +320,7 @@ absl::Status Validate(const PutResourcePolicyRequest& request) {
 }
 
 absl::Status Validate(const GetShardMetricsRequest& request) {
-  RequestCheck check("DescribeStreamSummary");
-  return StreamRequest(check, request.stream);
+  return StreamOnly("DescribeStreamSummary", request.stream);
 }
 
 absl::Status Validate(const AddTagsToStreamRequest& request) {
@@ -493,8 +495,7 @@ absl::Status Validate(const PutCheckpointRequest& request) {
 }
 
 absl::Status Validate(const GetCheckpointsRequest& request) {
-  RequestCheck check("DescribeStreamSummary");
-  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  BROOK_RETURN_IF_ERROR(StreamOnly("DescribeStreamSummary", request.stream));
   return ValidateName("applicationName", request.application_name);
 }
 
