@@ -121,10 +121,11 @@ absl::Status ValidatePosition(ShardIteratorType type,
 // The model's checks of a TagMap member named Tags.
 void CheckTags(RequestCheck& check, const std::vector<Tag>& tags) {
   const schema::Location at = schema::MemberOf(check.input(), "Tags");
-  check.violations().CheckCount(at, tags.size(),
-                                absl::StrCat(tags.size(), " tags"));
+  check.violations().CheckCount(
+      at, tags.size(), [&] { return absl::StrCat(tags.size(), " tags"); });
   for (const Tag& tag : tags) {
-    check.violations().CheckMapKey(at, tag.key, tag.key);
+    check.violations().CheckMapKey(at, tag.key,
+                                   [&] { return std::string(tag.key); });
     check.violations().CheckString(schema::ValueOf(at, tag.key), tag.value);
   }
 }
@@ -286,8 +287,10 @@ absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable) {
   const schema::Location metrics =
       schema::MemberOf(check.input(), "ShardLevelMetrics");
   check.violations().CheckCount(
-      metrics, request.shard_level_metrics.size(),
-      absl::StrCat("[", absl::StrJoin(request.shard_level_metrics, ", "), "]"));
+      metrics, request.shard_level_metrics.size(), [&] {
+        return absl::StrCat(
+            "[", absl::StrJoin(request.shard_level_metrics, ", "), "]");
+      });
   for (size_t i = 0; i < request.shard_level_metrics.size(); ++i) {
     check.violations().CheckString(schema::EntryOf(metrics, i),
                                    request.shard_level_metrics[i]);
@@ -336,8 +339,9 @@ absl::Status Validate(const RemoveTagsFromStreamRequest& request) {
   RequestCheck check("RemoveTagsFromStream");
   check.Stream(request.stream);
   const schema::Location keys = schema::MemberOf(check.input(), "TagKeys");
-  check.violations().CheckCount(keys, request.tag_keys.size(),
-                                absl::StrCat(request.tag_keys.size(), " keys"));
+  check.violations().CheckCount(keys, request.tag_keys.size(), [&] {
+    return absl::StrCat(request.tag_keys.size(), " keys");
+  });
   for (size_t i = 0; i < request.tag_keys.size(); ++i) {
     check.violations().CheckString(schema::EntryOf(keys, i),
                                    request.tag_keys[i]);
@@ -394,9 +398,9 @@ absl::Status Validate(const PutRecordsRequest& request) {
   RequestCheck check("PutRecords");
   check.Stream(request.stream);
   const schema::Location records = schema::MemberOf(check.input(), "Records");
-  check.violations().CheckCount(
-      records, request.records.size(),
-      absl::StrCat(request.records.size(), " records"));
+  check.violations().CheckCount(records, request.records.size(), [&] {
+    return absl::StrCat(request.records.size(), " records");
+  });
   for (size_t i = 0; i < request.records.size(); ++i) {
     const PutRecordsRequestEntry& entry = request.records[i];
     const schema::Location at = schema::EntryOf(records, i);

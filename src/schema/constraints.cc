@@ -221,23 +221,23 @@ void Violations::CheckBlob(const Location& at, size_t bytes) {
 }
 
 void Violations::CheckCount(const Location& at, size_t count,
-                            absl::string_view text) {
+                            absl::FunctionRef<std::string()> text) {
   const Shape& shape = *at.shape;
   const int64_t length = static_cast<int64_t>(count);
   if (shape.min.has_value() && length < *shape.min) {
-    Add(text, true, at,
+    Add(text(), true, at,
         absl::StrCat("Member must have length greater than or equal to ",
                      *shape.min));
   }
   if (shape.max.has_value() && length > *shape.max) {
-    Add(text, true, at,
+    Add(text(), true, at,
         absl::StrCat("Member must have length less than or equal to ",
                      *shape.max));
   }
 }
 
 void Violations::CheckMapKey(const Location& map, absl::string_view key,
-                             absl::string_view map_text) {
+                             absl::FunctionRef<std::string()> map_text) {
   if (map_key_reported_) return;
   const Location keys{.shape = &ShapeAt(map.shape->key),
                       .parent = &map,
@@ -261,7 +261,7 @@ void Violations::CheckMapKey(const Location& map, absl::string_view key,
         "Member must satisfy regular expression pattern: ", shape.pattern));
   }
   map_key_reported_ = true;
-  Add(map_text, true, map,
+  Add(map_text(), true, map,
       absl::StrCat("Map keys must satisfy constraint: [",
                    absl::StrJoin(rules, ", "), "]"));
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "schema/kinesis_shapes.h"
@@ -74,12 +75,15 @@ class Violations {
   void CheckNumber(const Location& at, int64_t value);
   // A present blob of `bytes` bytes: its length.
   void CheckBlob(const Location& at, size_t bytes);
-  // A present list or map of `count` entries, shown as `text`.
-  void CheckCount(const Location& at, size_t count, absl::string_view text);
+  // A present list or map of `count` entries, shown as `text()` (called
+  // only for a violation: a PutRecords' list is long to show).
+  void CheckCount(const Location& at, size_t count,
+                  absl::FunctionRef<std::string()> text);
   // A map key that breaks the key shape's constraints is reported once,
-  // at the map, as AWS does: "Map keys must satisfy constraint: [...]".
+  // at the map (shown as `map_text()`), as AWS does: "Map keys must
+  // satisfy constraint: [...]".
   void CheckMapKey(const Location& map, absl::string_view key,
-                   absl::string_view map_text);
+                   absl::FunctionRef<std::string()> map_text);
 
   bool empty() const { return messages_.empty(); }
   // OK if there are none, otherwise a ValidationException listing them.

@@ -138,20 +138,26 @@ std::string EncodeBase64(absl::string_view bytes) {
   return text;
 }
 
-absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
-  // OpenSSL's decoder is lenient about '=' inside the text: check the form
-  // first. Padding is at most two '=' at the end.
+bool IsBase64(absl::string_view text) {
+  // Padding is at most two '=' at the end.
   size_t padding = 0;
   while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
     ++padding;
   }
-  const bool valid_alphabet =
-      std::all_of(text.begin(), text.end() - padding, [](char c) {
-        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' ||
-               c == '/';
-      });
-  if (text.size() % 4 != 0 || padding > 2 || !valid_alphabet) {
-    return InvalidArgument("not valid base64");
+  return text.size() % 4 == 0 && padding <= 2 &&
+         std::all_of(text.begin(), text.end() - padding, [](char c) {
+           return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                  c == '+' || c == '/';
+         });
+}
+
+absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
+  // OpenSSL's decoder is lenient about '=' inside the text: check the form
+  // first.
+  if (!IsBase64(text)) return InvalidArgument("not valid base64");
+  size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
+    ++padding;
   }
   std::string bytes(3 * (text.size() / 4), '\0');
   const int n =

@@ -51,6 +51,8 @@ class JsonFields {
 };
 
 std::string EncodeBase64(absl::string_view bytes);
+// Whether `text` is padded base64, without decoding it.
+bool IsBase64(absl::string_view text);
 // Fails with InvalidArgumentException unless `text` is padded base64.
 absl::StatusOr<std::string> DecodeBase64(absl::string_view text);
 

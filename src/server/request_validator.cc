@@ -52,7 +52,7 @@ absl::Status CheckBase64(absl::string_view text) {
         "'", text, "' can not be converted to a Blob: Base64 encoded length ",
         "is expected a multiple of 4 bytes but found: ", text.size()));
   }
-  if (!DecodeBase64(text).ok()) {
+  if (!IsBase64(text)) {
     return Serialization(absl::StrCat(
         "'", text, "' can not be converted to a Blob: Invalid Base64 ",
         "character or padding"));
@@ -248,7 +248,8 @@ void CheckConstraints(const json::value& value, const Location& at,
     }
     case ShapeType::kList: {
       const json::array& list = value.get_array();
-      violations.CheckCount(at, list.size(), Text(value, shape));
+      violations.CheckCount(at, list.size(),
+                            [&] { return Text(value, shape); });
       for (size_t i = 0; i < list.size(); ++i) {
         const Location entry = schema::EntryOf(at, i);
         if (list[i].is_null()) {
@@ -261,7 +262,7 @@ void CheckConstraints(const json::value& value, const Location& at,
     }
     case ShapeType::kMap: {
       const json::object& map = value.get_object();
-      const std::string text = Text(value, shape);
+      auto text = [&] { return Text(value, shape); };
       violations.CheckCount(at, map.size(), text);
       for (const auto& entry : map) {
         const absl::string_view key(entry.key().data(), entry.key().size());
