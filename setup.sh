@@ -11,6 +11,7 @@ packages=(
   libboost1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
+  libcli11-dev
   python3-boto3 awscli
 )
 

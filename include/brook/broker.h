@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "brook/backup.h"
 #include "brook/checkpoints.h"
 #include "brook/consumers.h"
 #include "brook/metrics.h"
@@ -347,6 +348,23 @@ class Broker {
   // InvalidArgumentException (a bad application name).
   virtual absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) = 0;
+
+  // ---------------------------------------------------------------------------
+  // Operations
+  // ---------------------------------------------------------------------------
+
+  // Broker::Backup()
+  //
+  // Writes a consistent copy of the data directory to
+  // `request.destination` while producers and consumers go on (see
+  // brook/backup.h for what the copy holds). Writes are not paused, except
+  // with Durability::kNoWal, where commits wait while the memtables are
+  // flushed so that every column family is copied as of one moment. Fails
+  // with InvalidArgumentException (a destination that exists and is not
+  // empty, or lies inside the data directory) or InternalFailure (an I/O
+  // error; the code is kResourceExhausted when the disk is full); a failed
+  // backup removes what it wrote.
+  virtual absl::StatusOr<BackupResult> Backup(const BackupRequest& request) = 0;
 
   // Broker::Close()
   //
