@@ -16,6 +16,7 @@
 #include "absl/types/optional.h"
 #include "boost/json/object.hpp"
 #include "boost/json/value.hpp"
+#include "common/base64.h"
 
 namespace brook {
 
@@ -49,10 +50,6 @@ class JsonFields {
 
   const boost::json::object& object_;
 };
-
-std::string EncodeBase64(absl::string_view bytes);
-// Fails with InvalidArgumentException unless `text` is padded base64.
-absl::StatusOr<std::string> DecodeBase64(absl::string_view text);
 
 // A timestamp as the SDKs read it: epoch seconds, millisecond precision.
 boost::json::value EpochSeconds(absl::Time time);

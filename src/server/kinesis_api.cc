@@ -10,7 +10,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
-#include "server/event_stream.h"
+#include "aws/event_stream.h"
 #include "server/json_fields.h"
 
 namespace brook {

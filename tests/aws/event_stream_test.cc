@@ -1,6 +1,6 @@
 // The event stream framing that SubscribeToShard responses use.
 
-#include "server/event_stream.h"
+#include "aws/event_stream.h"
 
 #include <zlib.h>
 

@@ -1,0 +1,48 @@
+#include "common/base64.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "common/errors.h"
+
+namespace brook {
+
+std::string EncodeBase64(absl::string_view bytes) {
+  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
+  text.resize(n);
+  return text;
+}
+
+absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
+  // OpenSSL's decoder is lenient about '=' inside the text: check the form
+  // first. Padding is at most two '=' at the end.
+  size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
+    ++padding;
+  }
+  const bool valid_alphabet =
+      std::all_of(text.begin(), text.end() - padding, [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' ||
+               c == '/';
+      });
+  if (text.size() % 4 != 0 || padding > 2 || !valid_alphabet) {
+    return InvalidArgument("not valid base64");
+  }
+  std::string bytes(3 * (text.size() / 4), '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
+  if (n < 0) return InvalidArgument("not valid base64");
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  bytes.resize(static_cast<size_t>(n) - padding);
+  return bytes;
+}
+
+}  // namespace brook
