@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs examples/edge_forwarder against a brookd started for it, then checks
+# with the remote Broker's own view (brookd's GET /metrics) that every
+# reading arrived.
+# Usage: edge_forwarder_test.sh BROOKD EDGE_FORWARDER WORK_DIR
+set -euo pipefail
+brookd=$1
+forwarder=$2
+work=$3
+rm -rf "$work"
+mkdir -p "$work"
+log="$work/brookd.log"
+"$brookd" --data_dir="$work/cloud" --port=0 --durability=nosync \
+  --access_key_id=AKIDEDGE --secret_access_key=edge-secret >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  grep -q "serving" "$log" && break
+  sleep 0.1
+done
+endpoint=$(grep -o 'http://[0-9.]*:[0-9]*' "$log" | head -1)
+AWS_ACCESS_KEY_ID=AKIDEDGE AWS_SECRET_ACCESS_KEY=edge-secret \
+  AWS_REGION=us-east-1 "$forwarder" "$work/edge" "$endpoint" 2000
+incoming=$(python3 - "$endpoint" <<'PY'
+import sys, urllib.request
+total = 0
+for line in urllib.request.urlopen(sys.argv[1] + "/metrics").read().decode().splitlines():
+    if line.startswith("brook_shard_incoming_records{stream=\"telemetry\""):
+        total += int(line.split()[-1])
+print(total)
+PY
+)
+echo "brookd received $incoming readings"
+test "$incoming" -ge 2000
