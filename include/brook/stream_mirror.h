@@ -74,6 +74,12 @@ struct StreamMirrorOptions {
   // Defaults: 500 and 5 MiB.
   int max_batch_records = 500;
   size_t max_batch_bytes = size_t{5} << 20;
+  // How often, at most, a shard's progress is checkpointed while it is
+  // being forwarded (always when a read's records have all been
+  // forwarded). Longer means fewer synced writes to the source Broker and
+  // more records forwarded again after a crash.
+  // Default: 200 ms.
+  absl::Duration checkpoint_interval = absl::Milliseconds(200);
   // How long a caught-up mirror waits before reading again.
   // Default: 100 ms.
   absl::Duration idle_time_between_reads = absl::Milliseconds(100);

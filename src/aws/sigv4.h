@@ -26,13 +26,14 @@
 
 namespace brook {
 
-// A request as sent or received, enough to sign it.
+// A request as sent or received, enough to sign it. `payload` is not
+// owned: the body it views must outlive the SignableRequest's use.
 struct SignableRequest {
   std::string method;
   std::string path;   // "/"
   std::string query;  // Without "?"; may be empty.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string payload;
+  absl::string_view payload;
 };
 
 struct SignatureScope {

@@ -10,13 +10,19 @@
 namespace brook {
 
 std::string EncodeBase64(absl::string_view bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
+  std::string text;
+  AppendBase64(bytes, &text);
+  return text;
+}
+
+void AppendBase64(absl::string_view bytes, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + 4 * ((bytes.size() + 2) / 3) + 1);  // With EVP's NUL.
   const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out->data() + start),
                       reinterpret_cast<const unsigned char*>(bytes.data()),
                       static_cast<int>(bytes.size()));
-  text.resize(n);
-  return text;
+  out->resize(start + static_cast<size_t>(n));
 }
 
 absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {

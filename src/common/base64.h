@@ -14,6 +14,8 @@
 namespace brook {
 
 std::string EncodeBase64(absl::string_view bytes);
+// Appends the base64 form of `bytes` to `*out`.
+void AppendBase64(absl::string_view bytes, std::string* out);
 
 // Fails with InvalidArgumentException unless `text` is padded base64.
 absl::StatusOr<std::string> DecodeBase64(absl::string_view text);

@@ -158,16 +158,18 @@ class ShardForwarder final : public RecordProcessor {
     batcher_.Add(input.records);
     const bool at_tip =
         input.records.empty() && input.millis_behind_latest == 0;
+    if (!at_tip) Report(input.millis_behind_latest, /*at_tip=*/false);
     while (batcher_.pending() > 0 && !context_->stop.HasBeenNotified()) {
       SendOneBatch();
       if (absl::optional<SequenceNumber> prefix =
               batcher_.TakeForwardedPrefix()) {
-        // Retried with the next prefix if it fails.
-        checkpointer.Checkpoint(*prefix).IgnoreError();
+        unsaved_prefix_ = prefix;
       }
+      if (absl::Now() >= next_checkpoint_) Checkpoint(checkpointer);
       Report(input.millis_behind_latest, /*at_tip=*/false);
       HoldRetention();
     }
+    Checkpoint(checkpointer);
     Report(input.millis_behind_latest, at_tip);
   }
 
@@ -218,6 +220,14 @@ class ShardForwarder final : public RecordProcessor {
     }
     context_->state.RecordsFailed(failed, failure);
     Backoff();
+  }
+
+  // Saves the forwarded prefix in the source Broker, if it moved.
+  void Checkpoint(Checkpointer& checkpointer) {
+    if (!unsaved_prefix_.has_value()) return;
+    // A failure is retried with the next prefix.
+    if (checkpointer.Checkpoint(*unsaved_prefix_).ok()) unsaved_prefix_.reset();
+    next_checkpoint_ = absl::Now() + context_->options.checkpoint_interval;
   }
 
   // Retention trims a shard from its oldest end, so the checkpointed
@@ -287,6 +297,9 @@ class ShardForwarder final : public RecordProcessor {
   int retry_ = 0;
   absl::BitGen random_;
   absl::Time next_retention_check_ = absl::InfinitePast();
+  // The forwarded prefix not checkpointed yet, and when to.
+  absl::optional<SequenceNumber> unsaved_prefix_;
+  absl::Time next_checkpoint_ = absl::InfinitePast();
 };
 
 class StreamMirrorImpl final : public StreamMirror {
@@ -393,7 +406,8 @@ absl::Status StreamMirrorOptions::Validate() const {
   }
   if (backoff.initial_backoff < absl::ZeroDuration() ||
       backoff.max_backoff < absl::ZeroDuration() ||
-      idle_time_between_reads < absl::ZeroDuration()) {
+      idle_time_between_reads < absl::ZeroDuration() ||
+      checkpoint_interval < absl::ZeroDuration()) {
     return InvalidArgument("durations must not be negative");
   }
   return absl::OkStatus();

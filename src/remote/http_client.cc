@@ -33,6 +33,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// The body is sent from the caller's buffer, not copied.
+using OutgoingRequest = http::request<http::span_body<const char>>;
+
 std::chrono::milliseconds Millis(absl::Duration d) {
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
 }
@@ -45,9 +48,9 @@ bool ClosedWhileIdle(const beast::error_code& error) {
          error == asio::error::broken_pipe || error == asio::error::eof;
 }
 
-http::request<http::string_body> ToBeast(const HttpRequest& request,
-                                         const HttpEndpoint& endpoint) {
-  http::request<http::string_body> out(http::verb::post, request.target, 11);
+OutgoingRequest ToBeast(const HttpRequest& request,
+                        const HttpEndpoint& endpoint) {
+  OutgoingRequest out(http::verb::post, request.target, 11);
   bool has_host = false;
   for (const auto& [name, value] : request.headers) {
     out.set(name, value);
@@ -55,7 +58,8 @@ http::request<http::string_body> ToBeast(const HttpRequest& request,
   }
   if (!has_host) out.set(http::field::host, endpoint.HostHeader());
   out.keep_alive(true);
-  out.body() = request.body;
+  out.body() = http::span_body<const char>::value_type(request.body.data(),
+                                                       request.body.size());
   out.prepare_payload();
   return out;
 }
@@ -154,8 +158,8 @@ class HttpClient::Connection : public HttpStream {
 
   // Sends `request` and reads the whole response. `*unsent` tells whether
   // the failure happened before the server could have seen the request.
-  absl::StatusOr<HttpResponse> RoundTrip(
-      http::request<http::string_body>& request, bool* unsent, bool* reusable) {
+  absl::StatusOr<HttpResponse> RoundTrip(OutgoingRequest& request, bool* unsent,
+                                         bool* reusable) {
     *unsent = false;
     *reusable = false;
     beast::error_code error = Write(request);
@@ -182,7 +186,7 @@ class HttpClient::Connection : public HttpStream {
   }
 
   // Sends `request` and reads the response's head, for Read() to go on.
-  absl::Status StartStream(http::request<http::string_body>& request) {
+  absl::Status StartStream(OutgoingRequest& request) {
     beast::error_code error = Write(request);
     stream_parser_.emplace();
     stream_parser_->body_limit(std::numeric_limits<uint64_t>::max());
@@ -280,7 +284,7 @@ class HttpClient::Connection : public HttpStream {
     });
   }
 
-  beast::error_code Write(http::request<http::string_body>& request) {
+  beast::error_code Write(OutgoingRequest& request) {
     return Run(options_.request_timeout, [&](auto done) {
       WithStream([&](auto& stream) {
         http::async_write(
@@ -359,15 +363,15 @@ void HttpClient::ReturnIdle(std::unique_ptr<Connection> connection) {
 
 absl::StatusOr<HttpResponse> HttpClient::Post(const HttpRequest& request,
                                               bool* timed_out) {
-  http::request<http::string_body> message = ToBeast(request, endpoint_);
+  OutgoingRequest message = ToBeast(request, endpoint_);
   bool timeout = false;
   absl::StatusOr<HttpResponse> response = PostOnce(message, &timeout);
   if (timed_out != nullptr) *timed_out = timeout;
   return response;
 }
 
-absl::StatusOr<HttpResponse> HttpClient::PostOnce(
-    http::request<http::string_body>& message, bool* timed_out) {
+absl::StatusOr<HttpResponse> HttpClient::PostOnce(OutgoingRequest& message,
+                                                  bool* timed_out) {
   std::unique_ptr<Connection> connection = TakeIdle();
   bool unsent = false;
   bool reusable = false;
@@ -392,7 +396,7 @@ absl::StatusOr<HttpResponse> HttpClient::PostOnce(
 
 absl::StatusOr<std::unique_ptr<HttpStream>> HttpClient::OpenStream(
     const HttpRequest& request) {
-  http::request<http::string_body> message = ToBeast(request, endpoint_);
+  OutgoingRequest message = ToBeast(request, endpoint_);
   auto connection = std::make_unique<Connection>(endpoint_, &tls_, options_);
   if (absl::Status opened = connection->Open(); !opened.ok()) return opened;
   if (absl::Status started = connection->StartStream(message); !started.ok()) {

@@ -32,7 +32,7 @@
 #include "absl/time/time.h"
 #include "boost/asio/ssl/context.hpp"
 #include "boost/beast/http/message.hpp"
-#include "boost/beast/http/string_body.hpp"
+#include "boost/beast/http/span_body.hpp"
 
 namespace brook {
 
@@ -70,7 +70,8 @@ struct HttpRequest {
   std::string target = "/";
   // Sent as they are (Host is set by the client unless given).
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  // Not owned: must outlive the call that sends it.
+  absl::string_view body;
 };
 
 struct HttpResponse {
@@ -125,7 +126,8 @@ class HttpClient {
   // One attempt: on an idle connection if there is one, else (or if that
   // one had been closed by the server) on a new one.
   absl::StatusOr<HttpResponse> PostOnce(
-      boost::beast::http::request<boost::beast::http::string_body>& message,
+      boost::beast::http::request<boost::beast::http::span_body<const char>>&
+          message,
       bool* timed_out);
   std::unique_ptr<Connection> TakeIdle();
   void ReturnIdle(std::unique_ptr<Connection> connection);

@@ -340,10 +340,11 @@ class RemoteBroker final : public Broker {
       const SubscribeToShardRequest& request,
       SubscriptionHandler* handler) override {
     BROOK_RETURN_IF_ERROR(CheckOpen());
+    const std::string body = EncodeSubscribeToShard(request);
     BROOK_ASSIGN_OR_RETURN(
         std::unique_ptr<HttpStream> stream,
-        client_->OpenStream(Signed(kKinesisTargetPrefix, "SubscribeToShard",
-                                   EncodeSubscribeToShard(request))));
+        client_->OpenStream(
+            Signed(kKinesisTargetPrefix, "SubscribeToShard", body)));
     if (stream->head().status != 200) {
       std::string body;
       for (;;) {
@@ -384,20 +385,21 @@ class RemoteBroker final : public Broker {
     return absl::OkStatus();
   }
 
+  // The request to send `body` (which it views) to `operation`.
   HttpRequest Signed(absl::string_view prefix, absl::string_view operation,
-                     std::string body) const {
+                     absl::string_view body) const {
     SignableRequest signable;
     signable.method = "POST";
     signable.path = "/";
     signable.headers = {{"Host", client_->endpoint().HostHeader()},
                         {"Content-Type", kJsonContentType},
                         {"X-Amz-Target", absl::StrCat(prefix, operation)}};
-    signable.payload = std::move(body);
+    signable.payload = body;
     SignRequest(signable, settings_.credentials, settings_.region, kService,
                 absl::Now());
     HttpRequest request;
     request.headers = std::move(signable.headers);
-    request.body = std::move(signable.payload);
+    request.body = body;
     return request;
   }
 
@@ -408,7 +410,7 @@ class RemoteBroker final : public Broker {
                                    const std::string& body) {
     BROOK_RETURN_IF_ERROR(CheckOpen());
     int tokens_taken = 0;
-    absl::BitGen random;
+    absl::optional<absl::BitGen> random;  // Only if a retry needs it.
     for (int attempt = 1;; ++attempt) {
       bool timed_out = false;
       absl::StatusOr<HttpResponse> response =
@@ -428,7 +430,8 @@ class RemoteBroker final : public Broker {
         return error;
       }
       tokens_taken += RetryCost(failure);
-      Sleep(StandardBackoff(options_, attempt, random));
+      if (!random.has_value()) random.emplace();
+      Sleep(StandardBackoff(options_, attempt, *random));
     }
   }
 

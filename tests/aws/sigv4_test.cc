@@ -65,7 +65,8 @@ TEST(SigV4SignTest, BrookdsVerifierAcceptsWhatTheClientSigns) {
 TEST(SigV4SignTest, AnyChangeAfterSigningIsRefused) {
   const AwsCredentials credentials{"AKIDEXAMPLE", kKeys.at("AKIDEXAMPLE"), ""};
   SignableRequest body = Signed(credentials);
-  body.payload += " ";
+  const std::string longer = std::string(body.payload) + " ";
+  body.payload = longer;
   EXPECT_THAT(VerifySignature(body, kKeys, kNow),
               HasErrorName(ErrorName::kInvalidSignatureException));
   SignableRequest target = Signed(credentials);
