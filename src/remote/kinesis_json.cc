@@ -12,6 +12,7 @@
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
 #include "common/base64.h"
+#include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
@@ -256,21 +257,11 @@ absl::StatusOr<Consumer> ConsumerOf(const Reader& r) {
   return consumer;
 }
 
-json::object LimitsJson(const StreamLimits& limits) {
-  return {{"WriteBytesPerSecond", limits.write_bytes_per_second},
-          {"WriteRecordsPerSecond", limits.write_records_per_second},
-          {"ReadBytesPerSecond", limits.read_bytes_per_second},
-          {"ReadCallsPerSecond", limits.read_calls_per_second},
-          {"FanOutBytesPerSecond", limits.fan_out_bytes_per_second}};
-}
-
 StreamLimits LimitsOf(const Reader& r) {
   StreamLimits limits;
-  limits.write_bytes_per_second = r.Int("WriteBytesPerSecond");
-  limits.write_records_per_second = r.Int("WriteRecordsPerSecond");
-  limits.read_bytes_per_second = r.Int("ReadBytesPerSecond");
-  limits.read_calls_per_second = r.Int("ReadCallsPerSecond");
-  limits.fan_out_bytes_per_second = r.Int("FanOutBytesPerSecond");
+  for (const auto& [name, member] : kStreamLimitMembers) {
+    limits.*member = r.Int(name);
+  }
   return limits;
 }
 
@@ -326,7 +317,8 @@ std::string EncodeCreateStream(const CreateStreamRequest& request,
       StreamOptions().max_record_size_kib) {
     out["MaxRecordSizeInKiB"] = request.options.max_record_size_kib;
   }
-  if (with_limits) out["StreamLimits"] = LimitsJson(request.options.limits);
+  if (with_limits)
+    out["StreamLimits"] = StreamLimitsJson(request.options.limits);
   return Serialize(out);
 }
 
@@ -442,7 +434,7 @@ std::string EncodeRetention(const UpdateStreamRetentionRequest& request) {
 }
 
 std::string EncodeUpdateStreamLimits(const UpdateStreamLimitsRequest& request) {
-  json::object out{{"StreamLimits", LimitsJson(request.limits)}};
+  json::object out{{"StreamLimits", StreamLimitsJson(request.limits)}};
   PutStream(out, request.stream);
   return Serialize(out);
 }
@@ -572,10 +564,9 @@ std::string EncodeGetCheckpoints(const GetCheckpointsRequest& request) {
   return Serialize(out);
 }
 
-absl::StatusOr<StreamDescription> DecodeDescribeStream(absl::string_view body) {
-  BROOK_ASSIGN_OR_RETURN(Parsed parsed, Parsed::Of(body));
-  const Reader r = parsed.reader().Object("StreamDescription");
-  StreamDescription d;
+// The members StreamDescription and StreamDescriptionSummary share.
+template <typename Description>
+absl::Status ReadStreamFields(const Reader& r, Description& d) {
   d.stream_name = r.String("StreamName");
   d.stream_arn = r.String("StreamARN");
   BROOK_ASSIGN_OR_RETURN(d.stream_status,
@@ -585,6 +576,14 @@ absl::StatusOr<StreamDescription> DecodeDescribeStream(absl::string_view body) {
   if (r.Has("MaxRecordSizeInKiB")) {
     d.max_record_size_kib = static_cast<int>(r.Int("MaxRecordSizeInKiB"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StreamDescription> DecodeDescribeStream(absl::string_view body) {
+  BROOK_ASSIGN_OR_RETURN(Parsed parsed, Parsed::Of(body));
+  const Reader r = parsed.reader().Object("StreamDescription");
+  StreamDescription d;
+  BROOK_RETURN_IF_ERROR(ReadStreamFields(r, d));
   BROOK_ASSIGN_OR_RETURN(d.shards, ShardsOf(r));
   d.has_more_shards = r.Bool("HasMoreShards");
   return d;
@@ -595,15 +594,7 @@ absl::StatusOr<StreamDescriptionSummary> DecodeDescribeStreamSummary(
   BROOK_ASSIGN_OR_RETURN(Parsed parsed, Parsed::Of(body));
   const Reader r = parsed.reader().Object("StreamDescriptionSummary");
   StreamDescriptionSummary s;
-  s.stream_name = r.String("StreamName");
-  s.stream_arn = r.String("StreamARN");
-  BROOK_ASSIGN_OR_RETURN(s.stream_status,
-                         StreamStatusOf(r.String("StreamStatus")));
-  s.stream_creation_timestamp = r.Time("StreamCreationTimestamp");
-  s.retention_period_hours = static_cast<int>(r.Int("RetentionPeriodHours"));
-  if (r.Has("MaxRecordSizeInKiB")) {
-    s.max_record_size_kib = static_cast<int>(r.Int("MaxRecordSizeInKiB"));
-  }
+  BROOK_RETURN_IF_ERROR(ReadStreamFields(r, s));
   s.open_shard_count = static_cast<int>(r.Int("OpenShardCount"));
   s.consumer_count = static_cast<int>(r.Int("ConsumerCount"));
   return s;

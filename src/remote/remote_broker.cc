@@ -13,6 +13,7 @@
 #include "aws/sigv4.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/thread_pool.hpp"
+#include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "remote/kinesis_json.h"

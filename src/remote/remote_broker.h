@@ -5,8 +5,8 @@
 // decoded into the same result types and error names as a local Broker's.
 //
 // Operations Kinesis lacks go to brookd under the target prefix
-// "Brook_20261201." (server/brook_api.h); an endpoint that does not know
-// them is remembered as such.
+// "Brook_20261201." (common/brook_target.h, server/brook_api.h); an endpoint
+// that does not know them is remembered as such.
 //
 // Threads: the calling thread does the work of every blocking call; a pool
 // of ConnectOptions::async_threads runs asynchronous puts; each
@@ -38,7 +38,6 @@ absl::StatusOr<std::unique_ptr<Broker>> ConnectWithSettings(
     const ConnectOptions& options, const AwsSettings& settings);
 
 inline constexpr absl::string_view kKinesisTargetPrefix = "Kinesis_20131202.";
-inline constexpr absl::string_view kBrookTargetPrefix = "Brook_20261201.";
 
 }  // namespace brook
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
+#include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "server/json_fields.h"
@@ -13,17 +14,6 @@ namespace brook {
 namespace {
 
 namespace json = boost::json;
-
-absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
-                         fields.String("StreamARN"));
-  if (arn.has_value()) return *std::move(arn);
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> name,
-                         fields.String("StreamName"));
-  if (name.has_value()) return *std::move(name);
-  return MakeError(ErrorName::kValidationException,
-                   "either StreamName or StreamARN must be given");
-}
 
 absl::StatusOr<int> IntOf(const JsonFields& fields, absl::string_view name,
                           int default_value) {
@@ -45,24 +35,10 @@ absl::StatusOr<StreamLimits> LimitsOf(const JsonFields& request) {
   }
   const JsonFields fields(*object);
   StreamLimits limits;
-  for (auto [name, field] :
-       {std::pair<const char*, int64_t*>{"WriteBytesPerSecond",
-                                         &limits.write_bytes_per_second},
-        {"WriteRecordsPerSecond", &limits.write_records_per_second},
-        {"ReadBytesPerSecond", &limits.read_bytes_per_second},
-        {"ReadCallsPerSecond", &limits.read_calls_per_second},
-        {"FanOutBytesPerSecond", &limits.fan_out_bytes_per_second}}) {
-    BROOK_ASSIGN_OR_RETURN(*field, fields.RequiredInteger(name));
+  for (const auto& [name, member] : kStreamLimitMembers) {
+    BROOK_ASSIGN_OR_RETURN(limits.*member, fields.RequiredInteger(name));
   }
   return limits;
-}
-
-json::object LimitsJson(const StreamLimits& limits) {
-  return {{"WriteBytesPerSecond", limits.write_bytes_per_second},
-          {"WriteRecordsPerSecond", limits.write_records_per_second},
-          {"ReadBytesPerSecond", limits.read_bytes_per_second},
-          {"ReadCallsPerSecond", limits.read_calls_per_second},
-          {"FanOutBytesPerSecond", limits.fan_out_bytes_per_second}};
 }
 
 absl::StatusOr<json::value> CreateStream(Broker& broker,
@@ -85,7 +61,7 @@ absl::StatusOr<json::value> DescribeStreamLimits(Broker& broker,
   BROOK_ASSIGN_OR_RETURN(describe.stream, StreamOf(fields));
   BROOK_ASSIGN_OR_RETURN(StreamDescriptionSummary summary,
                          broker.DescribeStreamSummary(describe));
-  return json::object{{"StreamLimits", LimitsJson(summary.limits)}};
+  return json::object{{"StreamLimits", StreamLimitsJson(summary.limits)}};
 }
 
 absl::StatusOr<json::value> UpdateStreamLimits(Broker& broker,

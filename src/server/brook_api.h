@@ -36,8 +36,6 @@
 
 namespace brook {
 
-inline constexpr absl::string_view kBrookApiTargetPrefix = "Brook_20261201.";
-
 class BrookApi {
  public:
   explicit BrookApi(Broker* broker) : broker_(broker) {}

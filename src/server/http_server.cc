@@ -25,6 +25,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
+#include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "server/sigv4.h"
@@ -480,7 +481,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
   absl::StatusOr<std::string> CallOperation() {
     if (absl::Status status = Authenticate(); !status.ok()) return status;
     if (absl::string_view brook_operation = Target();
-        absl::ConsumePrefix(&brook_operation, kBrookApiTargetPrefix)) {
+        absl::ConsumePrefix(&brook_operation, kBrookTargetPrefix)) {
       return server_->brook_api_.Call(brook_operation, request_.body());
     }
     const absl::string_view operation = Operation();

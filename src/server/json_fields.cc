@@ -125,6 +125,18 @@ absl::StatusOr<std::string> JsonFields::RequiredBlob(
   return Required(Blob(name), name);
 }
 
+absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
+  absl::StatusOr<absl::optional<std::string>> arn = fields.String("StreamARN");
+  if (!arn.ok()) return arn.status();
+  if (arn->has_value()) return **std::move(arn);
+  absl::StatusOr<absl::optional<std::string>> name =
+      fields.String("StreamName");
+  if (!name.ok()) return name.status();
+  if (name->has_value()) return **std::move(name);
+  return MakeError(ErrorName::kValidationException,
+                   "either StreamName or StreamARN must be given");
+}
+
 boost::json::value EpochSeconds(absl::Time time) {
   return static_cast<double>(absl::ToUnixMillis(time)) / 1000.0;
 }

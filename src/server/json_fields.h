@@ -51,6 +51,10 @@ class JsonFields {
   const boost::json::object& object_;
 };
 
+// The stream a request names: its StreamARN if given, else its StreamName;
+// ValidationException if neither.
+absl::StatusOr<std::string> StreamOf(const JsonFields& fields);
+
 // A timestamp as the SDKs read it: epoch seconds, millisecond precision.
 boost::json::value EpochSeconds(absl::Time time);
 

@@ -4,13 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "aws/event_stream.h"
 #include "boost/json/monotonic_resource.hpp"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
-#include "aws/event_stream.h"
 #include "server/json_fields.h"
 
 namespace brook {
@@ -35,18 +35,6 @@ absl::StatusOr<int> IntOr(const JsonFields& fields, absl::string_view name,
                      absl::StrCat("member '", name, "' is out of range"));
   }
   return static_cast<int>(v);
-}
-
-// The stream a request names: its StreamARN if given, else its StreamName.
-absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
-                         fields.String("StreamARN"));
-  if (arn.has_value()) return *std::move(arn);
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> name,
-                         fields.String("StreamName"));
-  if (name.has_value()) return *std::move(name);
-  return MakeError(ErrorName::kValidationException,
-                   "either StreamName or StreamARN must be given");
 }
 
 absl::StatusOr<std::string> StringOr(const JsonFields& fields,

@@ -86,11 +86,9 @@ TEST(MirrorCrashTest, KilledAtRandomMomentsLosesAndReordersNothing) {
 
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> local,
                        Broker::Open(BrokerOptions(), local_dir));
-  ConnectOptions connect;
-  connect.access_key_id = "AKIDTEST";
-  connect.secret_access_key = "secret";
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> remote,
-                       Broker::Connect(connect, brookd.endpoint()));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<Broker> remote,
+      Broker::Connect(testing::TestConnectOptions(), brookd.endpoint()));
   testing::ExpectMirrored(*local, *remote, kStream);
 }
 

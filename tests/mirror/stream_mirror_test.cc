@@ -41,14 +41,10 @@ class StreamMirrorTest : public ::testing::Test {
     brookd_ = std::make_unique<testing::BrookdProcess>(
         BROOK_BROOKD, dir_.Sub("remote"), flags);
     ASSERT_OK(brookd_->Start());
-    ConnectOptions options;
-    options.access_key_id = "AKIDTEST";
-    options.secret_access_key = "secret";
+    ConnectOptions options = testing::TestConnectOptions();
     options.max_attempts = 2;
-    options.backoff_base = absl::Milliseconds(10);
     options.connect_timeout = absl::Seconds(1);
     options.request_timeout = absl::Seconds(5);
-    options.wait_poll_interval = absl::Milliseconds(10);
     ASSERT_OK_AND_ASSIGN(remote_,
                          Broker::Connect(options, brookd_->endpoint()));
   }

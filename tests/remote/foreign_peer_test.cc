@@ -14,6 +14,7 @@
 #include "brook/broker.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/brookd_process.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -27,10 +28,7 @@ class ForeignPeerTest : public ::testing::Test {
   void SetUp() override {
     const char* endpoint = std::getenv("BROOK_PEER_ENDPOINT");
     if (endpoint == nullptr) GTEST_SKIP() << "BROOK_PEER_ENDPOINT is not set";
-    ConnectOptions options;
-    options.access_key_id = "AKIDPEER";
-    options.secret_access_key = "secret";
-    options.region = "us-east-1";
+    ConnectOptions options = testing::TestConnectOptions();
     options.backoff_base = absl::Milliseconds(50);
     options.wait_poll_interval = absl::Milliseconds(100);
     options.wait_timeout = absl::Seconds(30);
@@ -115,7 +113,9 @@ TEST_F(ForeignPeerTest, PutAndGetKeepOrderAndBytes) {
     EXPECT_EQ(records[i].data,
               absl::StrCat("record-", i, std::string("\0\xff", 2)));
     EXPECT_EQ(records[i].sequence_number, numbers[i]);
-    if (i > 0) EXPECT_LT(numbers[i - 1], numbers[i]);
+    if (i > 0) {
+      EXPECT_LT(numbers[i - 1], numbers[i]);
+    }
   }
   // AFTER_SEQUENCE_NUMBER with a number the server made (56 digits on
   // these servers, as on Kinesis).

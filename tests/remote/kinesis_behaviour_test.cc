@@ -41,13 +41,7 @@ class RemoteTarget {
  public:
   absl::StatusOr<std::unique_ptr<Broker>> Make() {
     if (absl::Status started = brookd_.Start(); !started.ok()) return started;
-    ConnectOptions options;
-    options.access_key_id = "AKIDTEST";
-    options.secret_access_key = "secret";
-    options.region = "us-east-1";
-    options.backoff_base = absl::Milliseconds(10);
-    options.wait_poll_interval = absl::Milliseconds(10);
-    return Broker::Connect(options, brookd_.endpoint());
+    return Broker::Connect(testing::TestConnectOptions(), brookd_.endpoint());
   }
 
  private:
@@ -64,7 +58,9 @@ class KinesisBehaviourTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_OK_AND_ASSIGN(broker_, target_.Make()); }
   void TearDown() override {
-    if (broker_ != nullptr) EXPECT_OK(broker_->Close());
+    if (broker_ != nullptr) {
+      EXPECT_OK(broker_->Close());
+    }
   }
 
   Broker& broker() { return *broker_; }

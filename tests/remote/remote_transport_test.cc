@@ -20,6 +20,7 @@
 #include "brook/broker.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/brookd_process.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -141,10 +142,7 @@ class ScriptedServer {
 };
 
 ConnectOptions Options() {
-  ConnectOptions options;
-  options.access_key_id = "AKIDTEST";
-  options.secret_access_key = "secret";
-  options.region = "us-east-1";
+  ConnectOptions options = testing::TestConnectOptions();
   options.connect_timeout = absl::Seconds(2);
   options.request_timeout = absl::Seconds(2);
   return options;

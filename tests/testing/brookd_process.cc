@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "testing/child_process.h"
 
 namespace brook::testing {
 namespace {
@@ -33,6 +34,16 @@ int PortIn(const std::string& output) {
 
 }  // namespace
 
+ConnectOptions TestConnectOptions() {
+  ConnectOptions options;
+  options.access_key_id = kTestAccessKeyId;
+  options.secret_access_key = kTestSecretAccessKey;
+  options.region = "us-east-1";
+  options.backoff_base = absl::Milliseconds(10);
+  options.wait_poll_interval = absl::Milliseconds(10);
+  return options;
+}
+
 BrookdProcess::BrookdProcess(std::string binary, std::string data_dir,
                              std::vector<std::string> extra_flags)
     : binary_(std::move(binary)),
@@ -49,35 +60,19 @@ absl::Status BrookdProcess::Start() {
   std::vector<std::string> argv = {binary_, "--data_dir=" + data_dir_,
                                    absl::StrCat("--port=", port_)};
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
-  int fds[2];
-  if (pipe(fds) != 0) return absl::InternalError("pipe failed");
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    std::vector<char*> args;
-    for (const std::string& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  pid_ = pid;
+  pid_ = SpawnChild(argv, &stdout_fd_);
+  if (pid_ < 0) return absl::InternalError("cannot start brookd");
   // Later output is not read (brookd writes a line or two, which the pipe
   // holds) but the pipe stays open until brookd exits, which writes to it.
-  stdout_fd_ = fds[0];
   std::string output;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   char buffer[1024];
   while (PortIn(output) == 0) {
-    pollfd readable = {fds[0], POLLIN, 0};
+    pollfd readable = {stdout_fd_, POLLIN, 0};
     const int wait_ms =
         static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
     if (wait_ms <= 0 || poll(&readable, 1, wait_ms) <= 0) break;
-    const ssize_t n = read(fds[0], buffer, sizeof(buffer));
+    const ssize_t n = read(stdout_fd_, buffer, sizeof(buffer));
     if (n <= 0) break;
     output.append(buffer, static_cast<size_t>(n));
   }

@@ -12,8 +12,16 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "brook/connect_options.h"
 
 namespace brook::testing {
+
+// Options for a remote Broker in tests: the key pair kTestAccessKeyId /
+// kTestSecretAccessKey, region us-east-1, and 10 ms pauses between retries
+// and polls.
+inline constexpr char kTestAccessKeyId[] = "AKIDTEST";
+inline constexpr char kTestSecretAccessKey[] = "secret";
+ConnectOptions TestConnectOptions();
 
 class BrookdProcess {
  public:
