@@ -90,6 +90,11 @@ absl::Status NoSpace(absl::string_view message) {
                   ErrorName::kInternalFailure, message);
 }
 
+absl::Status Unreachable(absl::string_view message) {
+  return WithName(absl::StatusCode::kUnavailable, ErrorName::kInternalFailure,
+                  message);
+}
+
 absl::Status InternalFailureFrom(absl::string_view context,
                                  absl::string_view detail) {
   return InternalFailure(absl::StrCat(context, ": ", detail));

@@ -46,10 +46,14 @@ inline absl::Status InternalFailure(absl::string_view message) {
 //              RocksDB's checksums found); never retry blindly.
 //   NoSpace    kResourceExhausted: the data directory's filesystem is full
 //              or below its reserve; retry once space has been freed.
+//   Unreachable kUnavailable: a remote endpoint could not be reached or
+//              did not answer in time; a write's outcome is unknown; retry
+//              with backoff.
 // Kinesis has one name for every server-side failure, so the name stays
 // InternalFailure and only the code differs.
 absl::Status DataLoss(absl::string_view message);
 absl::Status NoSpace(absl::string_view message);
+absl::Status Unreachable(absl::string_view message);
 
 // Wraps a status from a dependency (RocksDB, the OS) as InternalFailure,
 // prefixing `context`.

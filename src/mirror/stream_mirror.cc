@@ -55,7 +55,7 @@ class MirrorState {
     ++metrics_.failed_requests;
     metrics_.last_error = error;
     metrics_.destination_reachable =
-        ErrorNameOf(error) != ErrorName::kInternalFailure;
+        error.code() != absl::StatusCode::kUnavailable;
   }
   void RecordsFailed(int64_t records, const absl::Status& error) {
     absl::MutexLock lock(&mu_);

@@ -298,7 +298,7 @@ class HttpClient::Connection : public HttpStream {
     timed_out_ = error == beast::error::timeout;
     const std::string reason =
         timed_out_ ? std::string("timed out") : error.message();
-    return InternalFailure(
+    return Unreachable(
         absl::StrCat(what, " ", endpoint_.ToString(), " failed: ", reason));
   }
 

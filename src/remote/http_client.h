@@ -8,7 +8,8 @@
 //
 // Transport failures (cannot connect, a timeout, a connection that broke)
 // are returned as InternalFailure, the Kinesis name for an outcome the
-// caller cannot know, with a message naming the endpoint. A request that
+// caller cannot know, with code kUnavailable and a message naming the
+// endpoint. A request that
 // reused an idle connection which the server had meanwhile closed is sent
 // again once on a fresh one: the server never saw it.
 //

@@ -18,6 +18,7 @@
 #include "common/uint128.h"
 
 namespace brook {
+namespace kinesis_json {
 namespace {
 
 namespace json = boost::json;
@@ -776,4 +777,5 @@ absl::StatusOr<GetCheckpointsResult> DecodeGetCheckpoints(
   return result;
 }
 
+}  // namespace kinesis_json
 }  // namespace brook

@@ -21,6 +21,8 @@
 #include "brook/broker.h"
 
 namespace brook {
+// Names like DecodeConsumer also exist for the stored forms (storage/).
+namespace kinesis_json {
 
 // The error an answer with HTTP status `http_status` describes: its
 // `__type` (or X-Amzn-ErrorType) stripped of any "namespace#" prefix and
@@ -93,6 +95,7 @@ absl::StatusOr<SubscribeToShardEvent> DecodeSubscribeToShardEvent(
 absl::StatusOr<GetCheckpointsResult> DecodeGetCheckpoints(
     absl::string_view body);
 
+}  // namespace kinesis_json
 }  // namespace brook
 
 #endif  // BROOK_REMOTE_KINESIS_JSON_H_

@@ -66,14 +66,15 @@ class RemoteSubscription final : public Subscription {
                                decoder.Next());
         if (!message.has_value()) break;
         if (message->Header(":message-type") != "event") {
-          return DecodeError(400, message->Header(":exception-type"),
-                             message->payload);
+          return kinesis_json::DecodeError(
+              400, message->Header(":exception-type"), message->payload);
         }
         if (message->Header(":event-type") != "SubscribeToShardEvent") {
           continue;  // The initial response.
         }
-        BROOK_ASSIGN_OR_RETURN(SubscribeToShardEvent event,
-                               DecodeSubscribeToShardEvent(message->payload));
+        BROOK_ASSIGN_OR_RETURN(
+            SubscribeToShardEvent event,
+            kinesis_json::DecodeSubscribeToShardEvent(message->payload));
         if (cancelled_.load()) return absl::OkStatus();
         handler_->OnEvent(event);
       }
@@ -112,12 +113,14 @@ class RemoteBroker final : public Broker {
     const bool default_limits = request.options.limits == StreamLimits();
     if (brook_ops_.load() != kNo || !default_limits) {
       // brookd takes the limits with the stream.
-      created =
-          CallBrook("CreateStream", EncodeCreateStream(request, true)).status();
+      created = CallBrook("CreateStream",
+                          kinesis_json::EncodeCreateStream(request, true))
+                    .status();
     }
     if ((brook_ops_.load() == kNo || IsUnknownOperation(created)) &&
         default_limits) {
-      created = CallKinesis("CreateStream", EncodeCreateStream(request, false))
+      created = CallKinesis("CreateStream",
+                            kinesis_json::EncodeCreateStream(request, false))
                     .status();
     }
     BROOK_RETURN_IF_ERROR(created);
@@ -126,7 +129,8 @@ class RemoteBroker final : public Broker {
 
   absl::Status DeleteStream(const DeleteStreamRequest& request) override {
     BROOK_RETURN_IF_ERROR(
-        CallKinesis("DeleteStream", EncodeDeleteStream(request)).status());
+        CallKinesis("DeleteStream", kinesis_json::EncodeDeleteStream(request))
+            .status());
     return WaitUntil(request.stream, [this](absl::string_view stream) {
       absl::StatusOr<StreamDescriptionSummary> summary = Summary(stream);
       if (ErrorNameOf(summary.status()) ==
@@ -142,8 +146,9 @@ class RemoteBroker final : public Broker {
       const DescribeStreamRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallKinesis("DescribeStream", EncodeDescribeStream(request)));
-    return DecodeDescribeStream(body);
+        CallKinesis("DescribeStream",
+                    kinesis_json::EncodeDescribeStream(request)));
+    return kinesis_json::DecodeDescribeStream(body);
   }
 
   absl::StatusOr<StreamDescriptionSummary> DescribeStreamSummary(
@@ -151,11 +156,12 @@ class RemoteBroker final : public Broker {
     BROOK_ASSIGN_OR_RETURN(StreamDescriptionSummary summary,
                            Summary(request.stream));
     if (brook_ops_.load() == kNo) return summary;
-    absl::StatusOr<std::string> limits =
-        CallBrook("DescribeStreamLimits", EncodeStreamOnly(request.stream));
+    absl::StatusOr<std::string> limits = CallBrook(
+        "DescribeStreamLimits", kinesis_json::EncodeStreamOnly(request.stream));
     if (IsUnknownOperation(limits.status())) return summary;
     BROOK_RETURN_IF_ERROR(limits.status());
-    BROOK_ASSIGN_OR_RETURN(summary.limits, DecodeDescribeStreamLimits(*limits));
+    BROOK_ASSIGN_OR_RETURN(summary.limits,
+                           kinesis_json::DecodeDescribeStreamLimits(*limits));
     return summary;
   }
 
@@ -163,44 +169,49 @@ class RemoteBroker final : public Broker {
       const ListStreamsRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallKinesis("ListStreams", EncodeListStreams(request)));
-    return DecodeListStreams(body);
+        CallKinesis("ListStreams", kinesis_json::EncodeListStreams(request)));
+    return kinesis_json::DecodeListStreams(body);
   }
 
   absl::StatusOr<ListShardsResult> ListShards(
       const ListShardsRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
-        std::string body, CallKinesis("ListShards", EncodeListShards(request)));
-    return DecodeListShards(body);
+        std::string body,
+        CallKinesis("ListShards", kinesis_json::EncodeListShards(request)));
+    return kinesis_json::DecodeListShards(body);
   }
 
   absl::Status AddTagsToStream(const AddTagsToStreamRequest& request) override {
-    return CallKinesis("AddTagsToStream", EncodeAddTags(request)).status();
+    return CallKinesis("AddTagsToStream", kinesis_json::EncodeAddTags(request))
+        .status();
   }
 
   absl::Status RemoveTagsFromStream(
       const RemoveTagsFromStreamRequest& request) override {
-    return CallKinesis("RemoveTagsFromStream", EncodeRemoveTags(request))
+    return CallKinesis("RemoveTagsFromStream",
+                       kinesis_json::EncodeRemoveTags(request))
         .status();
   }
 
   absl::StatusOr<ListTagsForStreamResult> ListTagsForStream(
       const ListTagsForStreamRequest& request) override {
-    BROOK_ASSIGN_OR_RETURN(
-        std::string body,
-        CallKinesis("ListTagsForStream", EncodeListTags(request)));
-    return DecodeListTags(body);
+    BROOK_ASSIGN_OR_RETURN(std::string body,
+                           CallKinesis("ListTagsForStream",
+                                       kinesis_json::EncodeListTags(request)));
+    return kinesis_json::DecodeListTags(body);
   }
 
   absl::Status SplitShard(const SplitShardRequest& request) override {
     BROOK_RETURN_IF_ERROR(
-        CallKinesis("SplitShard", EncodeSplitShard(request)).status());
+        CallKinesis("SplitShard", kinesis_json::EncodeSplitShard(request))
+            .status());
     return WaitUntilActive(request.stream);
   }
 
   absl::Status MergeShards(const MergeShardsRequest& request) override {
     BROOK_RETURN_IF_ERROR(
-        CallKinesis("MergeShards", EncodeMergeShards(request)).status());
+        CallKinesis("MergeShards", kinesis_json::EncodeMergeShards(request))
+            .status());
     return WaitUntilActive(request.stream);
   }
 
@@ -208,32 +219,34 @@ class RemoteBroker final : public Broker {
       const UpdateShardCountRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallKinesis("UpdateShardCount", EncodeUpdateShardCount(request)));
+        CallKinesis("UpdateShardCount",
+                    kinesis_json::EncodeUpdateShardCount(request)));
     BROOK_ASSIGN_OR_RETURN(UpdateShardCountResult result,
-                           DecodeUpdateShardCount(body));
+                           kinesis_json::DecodeUpdateShardCount(body));
     BROOK_RETURN_IF_ERROR(WaitUntilActive(request.stream));
     return result;
   }
 
   absl::Status IncreaseStreamRetentionPeriod(
       const UpdateStreamRetentionRequest& request) override {
-    BROOK_RETURN_IF_ERROR(
-        CallKinesis("IncreaseStreamRetentionPeriod", EncodeRetention(request))
-            .status());
+    BROOK_RETURN_IF_ERROR(CallKinesis("IncreaseStreamRetentionPeriod",
+                                      kinesis_json::EncodeRetention(request))
+                              .status());
     return WaitUntilActive(request.stream);
   }
 
   absl::Status DecreaseStreamRetentionPeriod(
       const UpdateStreamRetentionRequest& request) override {
-    BROOK_RETURN_IF_ERROR(
-        CallKinesis("DecreaseStreamRetentionPeriod", EncodeRetention(request))
-            .status());
+    BROOK_RETURN_IF_ERROR(CallKinesis("DecreaseStreamRetentionPeriod",
+                                      kinesis_json::EncodeRetention(request))
+                              .status());
     return WaitUntilActive(request.stream);
   }
 
   absl::Status UpdateStreamLimits(
       const UpdateStreamLimitsRequest& request) override {
-    return CallBrook("UpdateStreamLimits", EncodeUpdateStreamLimits(request))
+    return CallBrook("UpdateStreamLimits",
+                     kinesis_json::EncodeUpdateStreamLimits(request))
         .status();
   }
 
@@ -241,15 +254,17 @@ class RemoteBroker final : public Broker {
       const GetShardMetricsRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallBrook("GetShardMetrics", EncodeStreamOnly(request.stream)));
-    return DecodeShardMetrics(body);
+        CallBrook("GetShardMetrics",
+                  kinesis_json::EncodeStreamOnly(request.stream)));
+    return kinesis_json::DecodeShardMetrics(body);
   }
 
   absl::StatusOr<PutRecordResult> PutRecord(
       const PutRecordRequest& request) override {
-    BROOK_ASSIGN_OR_RETURN(std::string body,
-                           CallKinesis("PutRecord", EncodePutRecord(request)));
-    return DecodePutRecord(body);
+    BROOK_ASSIGN_OR_RETURN(
+        std::string body,
+        CallKinesis("PutRecord", kinesis_json::EncodePutRecord(request)));
+    return kinesis_json::DecodePutRecord(body);
   }
 
   void PutRecordAsync(PutRecordRequest request,
@@ -263,8 +278,10 @@ class RemoteBroker final : public Broker {
   absl::StatusOr<PutRecordsResult> PutRecords(
       const PutRecordsRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
-        std::string body, CallKinesis("PutRecords", EncodePutRecords(request)));
-    BROOK_ASSIGN_OR_RETURN(PutRecordsResult result, DecodePutRecords(body));
+        std::string body,
+        CallKinesis("PutRecords", kinesis_json::EncodePutRecords(request)));
+    BROOK_ASSIGN_OR_RETURN(PutRecordsResult result,
+                           kinesis_json::DecodePutRecords(body));
     if (result.records.size() != request.records.size()) {
       return InternalFailure(absl::StrCat(
           "PutRecords to ", client_->endpoint().ToString(), " answered ",
@@ -286,24 +303,28 @@ class RemoteBroker final : public Broker {
       const GetShardIteratorRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallKinesis("GetShardIterator", EncodeGetShardIterator(request)));
-    return DecodeGetShardIterator(body);
+        CallKinesis("GetShardIterator",
+                    kinesis_json::EncodeGetShardIterator(request)));
+    return kinesis_json::DecodeGetShardIterator(body);
   }
 
   absl::StatusOr<GetRecordsResult> GetRecords(
       const GetRecordsRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
-        std::string body, CallKinesis("GetRecords", EncodeGetRecords(request)));
-    return DecodeGetRecords(body);
+        std::string body,
+        CallKinesis("GetRecords", kinesis_json::EncodeGetRecords(request)));
+    return kinesis_json::DecodeGetRecords(body);
   }
 
   absl::StatusOr<Consumer> RegisterStreamConsumer(
       const RegisterStreamConsumerRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(std::string arn, StreamArn(request.stream));
-    BROOK_ASSIGN_OR_RETURN(std::string body,
-                           CallKinesis("RegisterStreamConsumer",
-                                       EncodeRegisterConsumer(request, arn)));
-    BROOK_ASSIGN_OR_RETURN(Consumer consumer, DecodeConsumer(body));
+    BROOK_ASSIGN_OR_RETURN(
+        std::string body,
+        CallKinesis("RegisterStreamConsumer",
+                    kinesis_json::EncodeRegisterConsumer(request, arn)));
+    BROOK_ASSIGN_OR_RETURN(Consumer consumer,
+                           kinesis_json::DecodeConsumer(body));
     ConsumerRef ref;
     ref.consumer_arn = consumer.consumer_arn;
     BROOK_RETURN_IF_ERROR(WaitUntil(
@@ -322,7 +343,7 @@ class RemoteBroker final : public Broker {
       const ConsumerRef& ref) override {
     BROOK_ASSIGN_OR_RETURN(std::string body,
                            CallConsumer("DescribeStreamConsumer", ref));
-    return DecodeConsumer(body);
+    return kinesis_json::DecodeConsumer(body);
   }
 
   absl::StatusOr<ListStreamConsumersResult> ListStreamConsumers(
@@ -333,15 +354,16 @@ class RemoteBroker final : public Broker {
     }
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallKinesis("ListStreamConsumers", EncodeListConsumers(request, arn)));
-    return DecodeListConsumers(body);
+        CallKinesis("ListStreamConsumers",
+                    kinesis_json::EncodeListConsumers(request, arn)));
+    return kinesis_json::DecodeListConsumers(body);
   }
 
   absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
       const SubscribeToShardRequest& request,
       SubscriptionHandler* handler) override {
     BROOK_RETURN_IF_ERROR(CheckOpen());
-    const std::string body = EncodeSubscribeToShard(request);
+    const std::string body = kinesis_json::EncodeSubscribeToShard(request);
     BROOK_ASSIGN_OR_RETURN(
         std::unique_ptr<HttpStream> stream,
         client_->OpenStream(
@@ -353,22 +375,25 @@ class RemoteBroker final : public Broker {
         if (bytes.empty() || body.size() > (size_t{1} << 20)) break;
         body += bytes;
       }
-      return DecodeError(stream->head().status, "", body);
+      return kinesis_json::DecodeError(stream->head().status, "", body);
     }
     return std::unique_ptr<Subscription>(
         new RemoteSubscription(std::move(stream), handler));
   }
 
   absl::Status PutCheckpoint(const PutCheckpointRequest& request) override {
-    return CallBrook("PutCheckpoint", EncodePutCheckpoint(request)).status();
+    return CallBrook("PutCheckpoint",
+                     kinesis_json::EncodePutCheckpoint(request))
+        .status();
   }
 
   absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(
         std::string body,
-        CallBrook("GetCheckpoints", EncodeGetCheckpoints(request)));
-    return DecodeGetCheckpoints(body);
+        CallBrook("GetCheckpoints",
+                  kinesis_json::EncodeGetCheckpoints(request)));
+    return kinesis_json::DecodeGetCheckpoints(body);
   }
 
   absl::Status Close() override {
@@ -421,11 +446,12 @@ class RemoteBroker final : public Broker {
         return std::move(response->body);
       }
       absl::Status error =
-          response.ok() ? DecodeError(response->status, "", response->body)
-                        : response.status();
+          response.ok()
+              ? kinesis_json::DecodeError(response->status, "", response->body)
+              : response.status();
       const AttemptFailure failure = ClassifyFailure(
           !response.ok(), timed_out, response.ok() ? response->status : 0,
-          response.ok() ? ErrorTypeOf("", response->body) : "");
+          response.ok() ? kinesis_json::ErrorTypeOf("", response->body) : "");
       if (failure == AttemptFailure::kFinal ||
           attempt >= options_.max_attempts || !quota_.TryAcquire(failure)) {
         return error;
@@ -473,14 +499,14 @@ class RemoteBroker final : public Broker {
     if (ref.consumer_arn.empty() && !ref.stream.empty()) {
       BROOK_ASSIGN_OR_RETURN(arn, StreamArn(ref.stream));
     }
-    return CallKinesis(operation, EncodeConsumerRef(ref, arn));
+    return CallKinesis(operation, kinesis_json::EncodeConsumerRef(ref, arn));
   }
 
   absl::StatusOr<StreamDescriptionSummary> Summary(absl::string_view stream) {
-    BROOK_ASSIGN_OR_RETURN(
-        std::string body,
-        CallKinesis("DescribeStreamSummary", EncodeStreamOnly(stream)));
-    return DecodeDescribeStreamSummary(body);
+    BROOK_ASSIGN_OR_RETURN(std::string body,
+                           CallKinesis("DescribeStreamSummary",
+                                       kinesis_json::EncodeStreamOnly(stream)));
+    return kinesis_json::DecodeDescribeStreamSummary(body);
   }
 
   // The consumer operations take a stream's ARN.

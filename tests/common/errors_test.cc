@@ -55,6 +55,8 @@ TEST(ErrorsTest, DataLossAndNoSpace_AreInternalFailuresWithTheirOwnCodes) {
   EXPECT_EQ(ErrorNameOf(DataLoss("damaged")), ErrorName::kInternalFailure);
   EXPECT_EQ(NoSpace("full").code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ErrorNameOf(NoSpace("full")), ErrorName::kInternalFailure);
+  EXPECT_EQ(Unreachable("gone").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorNameOf(Unreachable("gone")), ErrorName::kInternalFailure);
 }
 
 TEST(ErrorsTest, ErrorNameOf_OkIsNone) {

@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
 
-namespace brook {
+namespace brook::kinesis_json {
 namespace {
 
 using ::brook::testing::HasErrorName;
@@ -93,4 +93,4 @@ TEST(KinesisJsonTest, RequestsNameStreamsByNameOrArn) {
 }
 
 }  // namespace
-}  // namespace brook
+}  // namespace brook::kinesis_json

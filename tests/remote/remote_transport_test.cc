@@ -225,6 +225,7 @@ TEST(RemoteTransportTest, ASilentServerTimesOut) {
   absl::StatusOr<ListStreamsResult> result = List(*broker);
   EXPECT_THAT(result, HasErrorName(ErrorName::kInternalFailure));
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("timed out"));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
 }
 
