@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@ int SpawnChild(const std::vector<std::string>& argv, int* stdout_fd) {
   if (pipe(fds) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
+    // A test that dies (a timeout, a crash) takes its servers with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);

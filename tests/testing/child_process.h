@@ -21,6 +21,7 @@ struct ChildRun {
 
 // Starts `argv` with its stdout on a pipe, whose read end it puts in
 // `*stdout_fd`; returns the child's pid, or -1 (and no pipe) on failure.
+// The child is killed if the test process dies first.
 int SpawnChild(const std::vector<std::string>& argv, int* stdout_fd);
 
 // Runs `argv`, and after each read of its stdout calls `kill_when` with all
