@@ -118,4 +118,11 @@ std::ostream& operator<<(std::ostream& os, ErrorName name) {
   return os << (name == ErrorName::kNone ? "OK" : ErrorNameToString(name));
 }
 
+std::optional<ErrorName> ErrorNameFromString(absl::string_view text) {
+  for (const NameInfo& info : kNames) {
+    if (!text.empty() && info.text == text) return info.name;
+  }
+  return std::nullopt;
+}
+
 }  // namespace brook

@@ -5,6 +5,8 @@
 #ifndef BROOK_COMMON_ERRORS_H_
 #define BROOK_COMMON_ERRORS_H_
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "brook/error.h"
@@ -54,6 +56,10 @@ inline absl::Status InternalFailure(absl::string_view message) {
 absl::Status DataLoss(absl::string_view message);
 absl::Status NoSpace(absl::string_view message);
 absl::Status Unreachable(absl::string_view message);
+
+// The name spelled `text` as Kinesis spells it in `__type`, or nullopt if
+// Brook has no such name (and for "").
+std::optional<ErrorName> ErrorNameFromString(absl::string_view text);
 
 // Wraps a status from a dependency (RocksDB, the OS) as InternalFailure,
 // prefixing `context`.

@@ -275,15 +275,6 @@ std::string BareType(absl::string_view type) {
   return std::string(absl::StripAsciiWhitespace(type));
 }
 
-ErrorName ErrorNameOfType(absl::string_view type) {
-  for (int i = static_cast<int>(ErrorName::kInvalidArgumentException);
-       i <= static_cast<int>(ErrorName::kInvalidSignatureException); ++i) {
-    const ErrorName name = static_cast<ErrorName>(i);
-    if (ErrorNameToString(name) == type) return name;
-  }
-  return ErrorName::kNone;
-}
-
 }  // namespace
 
 std::string ErrorTypeOf(absl::string_view error_type_header,
@@ -303,8 +294,9 @@ absl::Status DecodeError(int http_status, absl::string_view error_type_header,
     message = parsed->reader().String("message");
     if (message.empty()) message = parsed->reader().String("Message");
   }
-  const ErrorName name = ErrorNameOfType(type);
-  if (name != ErrorName::kNone) return MakeError(name, message);
+  if (std::optional<ErrorName> name = ErrorNameFromString(type)) {
+    return MakeError(*name, message);
+  }
   return InternalFailure(absl::StrCat(type.empty() ? "HTTP error" : type,
                                       " (HTTP ", http_status, ")",
                                       message.empty() ? "" : ": ", message));

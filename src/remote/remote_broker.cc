@@ -45,12 +45,32 @@ class RemoteSubscription final : public Subscription {
 
   void Cancel() override {
     cancelled_.store(true);
+    {
+      absl::MutexLock lock(&pause_mu_);
+      paused_ = false;  // Wakes a paused reader, which then sees cancelled_.
+    }
     stream_->Cancel();
     absl::MutexLock lock(&join_mu_);
     if (thread_.joinable()) thread_.join();
   }
 
+  void Resume() override {
+    absl::MutexLock lock(&pause_mu_);
+    paused_ = false;
+  }
+
  private:
+  // A paused subscription stops reading its stream, so that the endpoint
+  // stops sending (TCP's flow control) until Resume() or Cancel().
+  void WaitWhilePaused() {
+    absl::MutexLock lock(&pause_mu_);
+    paused_ = true;
+    auto resumed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pause_mu_) {
+      return !paused_;
+    };
+    pause_mu_.Await(absl::Condition(&resumed));
+  }
+
   void Run() {
     const absl::Status end = Pump();
     if (!cancelled_.load()) handler_->OnEnd(end);
@@ -76,7 +96,7 @@ class RemoteSubscription final : public Subscription {
             SubscribeToShardEvent event,
             kinesis_json::DecodeSubscribeToShardEvent(message->payload));
         if (cancelled_.load()) return absl::OkStatus();
-        handler_->OnEvent(event);
+        if (handler_->OnEvent(event) == Demand::kPause) WaitWhilePaused();
       }
       BROOK_ASSIGN_OR_RETURN(std::string bytes, stream_->Read());
       if (bytes.empty()) {
@@ -92,6 +112,8 @@ class RemoteSubscription final : public Subscription {
   std::unique_ptr<HttpStream> stream_;
   SubscriptionHandler* const handler_;
   std::atomic<bool> cancelled_{false};
+  absl::Mutex pause_mu_;
+  bool paused_ ABSL_GUARDED_BY(pause_mu_) = false;
   absl::Mutex join_mu_;
   std::thread thread_;
 };

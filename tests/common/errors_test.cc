@@ -59,6 +59,17 @@ TEST(ErrorsTest, DataLossAndNoSpace_AreInternalFailuresWithTheirOwnCodes) {
   EXPECT_EQ(ErrorNameOf(Unreachable("gone")), ErrorName::kInternalFailure);
 }
 
+TEST(ErrorsTest, ErrorNameFromString_ReadsEveryName) {
+  for (ErrorName name :
+       {ErrorName::kInvalidArgumentException, ErrorName::kInternalFailure,
+        ErrorName::kServiceUnavailable,
+        ErrorName::kProvisionedThroughputExceededException}) {
+    EXPECT_EQ(ErrorNameFromString(ErrorNameToString(name)), name);
+  }
+  EXPECT_EQ(ErrorNameFromString(""), std::nullopt);
+  EXPECT_EQ(ErrorNameFromString("KMSThrottlingException"), std::nullopt);
+}
+
 TEST(ErrorsTest, ErrorNameOf_OkIsNone) {
   EXPECT_EQ(ErrorNameOf(absl::OkStatus()), ErrorName::kNone);
   EXPECT_EQ(ErrorNameToString(ErrorName::kNone), "");

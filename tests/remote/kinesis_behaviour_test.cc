@@ -402,9 +402,10 @@ TYPED_TEST(KinesisBehaviourTest, Checkpoints_PutAndGet) {
 // Collects a subscription's records until told how many to wait for.
 class Collector final : public SubscriptionHandler {
  public:
-  void OnEvent(const SubscribeToShardEvent& event) override {
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
     absl::MutexLock lock(&mu_);
     for (const Record& record : event.records) data_.push_back(record.data);
+    return Demand::kMore;
   }
   void OnEnd(const absl::Status& status) override {
     absl::MutexLock lock(&mu_);

@@ -28,10 +28,10 @@ TEST(KinesisJsonTest, ErrorTypesInEveryForm) {
                   ""),
       HasErrorName(ErrorName::kLimitExceededException));
   const absl::Status foreign = DecodeError(
-      400, "", R"({"__type":"AccessDeniedException","message":"denied"})");
+      400, "", R"({"__type":"KMSThrottlingException","message":"denied"})");
   EXPECT_THAT(foreign, HasErrorName(ErrorName::kInternalFailure));
   EXPECT_THAT(std::string(foreign.message()),
-              ::testing::HasSubstr("AccessDeniedException (HTTP 400): denied"));
+              ::testing::HasSubstr("KMSThrottlingException (HTTP 400): denied"));
   EXPECT_THAT(DecodeError(502, "", "<html>bad gateway</html>"),
               HasErrorName(ErrorName::kInternalFailure));
 }
