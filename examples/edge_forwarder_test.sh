@@ -11,7 +11,8 @@ rm -rf "$work"
 mkdir -p "$work"
 log="$work/brookd.log"
 "$brookd" --data_dir="$work/cloud" --port=0 --durability=nosync \
-  --access_key_id=AKIDEDGE --secret_access_key=edge-secret >"$log" 2>&1 &
+  --access_key_id=AKIDEDGE --secret_access_key=edge-secret \
+  --metrics_token=edge-metrics >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -24,7 +25,9 @@ AWS_ACCESS_KEY_ID=AKIDEDGE AWS_SECRET_ACCESS_KEY=edge-secret \
 incoming=$(python3 - "$endpoint" <<'PY'
 import sys, urllib.request
 total = 0
-for line in urllib.request.urlopen(sys.argv[1] + "/metrics").read().decode().splitlines():
+request = urllib.request.Request(
+    sys.argv[1] + "/metrics", headers={"Authorization": "Bearer edge-metrics"})
+for line in urllib.request.urlopen(request).read().decode().splitlines():
     if line.startswith("brook_shard_incoming_records{stream=\"telemetry\""):
         total += int(line.split()[-1])
 print(total)
