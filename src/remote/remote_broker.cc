@@ -418,6 +418,16 @@ class RemoteBroker final : public Broker {
     return kinesis_json::DecodeGetCheckpoints(body);
   }
 
+  // A backup is written by the process that holds the data directory; over
+  // the wire there is no destination both sides can name.
+  absl::StatusOr<BackupResult> Backup(const BackupRequest&) override {
+    return MakeError(ErrorName::kUnknownOperationException,
+                     absl::StrCat("Backup is not available through ",
+                                  client_->endpoint().ToString(),
+                                  ": back up the data directory in the "
+                                  "process that holds it"));
+  }
+
   absl::Status Close() override {
     if (closed_.exchange(true)) return absl::OkStatus();
     async_.join();  // Completes every asynchronous put already accepted.
