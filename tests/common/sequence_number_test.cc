@@ -22,9 +22,11 @@ TEST(SequenceNumberTest, Parse_RoundTripsDecimal) {
 }
 
 TEST(SequenceNumberTest, Parse_RejectsMalformed) {
-  for (const char* text :
-       {"", "01", "-1", "1a", " 1", "00340282366920938463463374607431768211456",
-        std::string(130, '9').c_str()}) {
+  const std::string too_long(130, '9');
+  for (const std::string& text :
+       {std::string(""), std::string("01"), std::string("-1"),
+        std::string("1a"), std::string(" 1"),
+        std::string("00340282366920938463463374607431768211456"), too_long}) {
     EXPECT_THAT(SequenceNumber::Parse(text),
                 HasErrorName(ErrorName::kInvalidArgumentException))
         << text;
