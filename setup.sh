@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
   libre2-dev
+  libcli11-dev
   python3-boto3 awscli
   python3-pip
 )

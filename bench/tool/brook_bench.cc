@@ -32,6 +32,11 @@ ABSL_FLAG(std::string, workload, "produce",
           "produce: put for --duration; drain: load --drain_mib into one "
           "shard, then read it all back with GetRecords of 10,000");
 ABSL_FLAG(int, record_bytes, 1024, "bytes of data per record");
+ABSL_FLAG(std::string, client, "raw",
+          "with --endpoint: raw (the tool's own HTTP client) or broker "
+          "(brook::Broker::Connect)");
+ABSL_FLAG(int64_t, mirror_records, 200000,
+          "records a --workload=mirror forwards to --endpoint");
 ABSL_FLAG(int, shards, 4, "shards of the stream");
 ABSL_FLAG(int, producers, 4, "producer threads");
 ABSL_FLAG(int, batch, 500, "records per put (1 to 500; 1 puts one record)");
@@ -65,6 +70,11 @@ namespace {
 absl::StatusOr<Config> ConfigFromFlags() {
   Config config;
   config.workload = absl::GetFlag(FLAGS_workload);
+  config.client = absl::GetFlag(FLAGS_client);
+  config.mirror_records = absl::GetFlag(FLAGS_mirror_records);
+  if (config.client != "raw" && config.client != "broker") {
+    return absl::InvalidArgumentError("--client: raw or broker");
+  }
   config.record_bytes = absl::GetFlag(FLAGS_record_bytes);
   config.shards = absl::GetFlag(FLAGS_shards);
   config.producers = absl::GetFlag(FLAGS_producers);
@@ -90,8 +100,9 @@ absl::StatusOr<Config> ConfigFromFlags() {
     return absl::InvalidArgumentError("--limits: unlimited or kinesis");
   }
   config.unlimited = limits == "unlimited";
-  if (config.workload != "produce" && config.workload != "drain") {
-    return absl::InvalidArgumentError("--workload: produce or drain");
+  if (config.workload != "produce" && config.workload != "drain" &&
+      config.workload != "mirror") {
+    return absl::InvalidArgumentError("--workload: produce, drain or mirror");
   }
   if (config.consumer != "none" && config.consumer != "classic" &&
       config.consumer != "fanout") {
@@ -127,6 +138,7 @@ boost::json::object ThroughputJson(const Throughput& throughput) {
 
 boost::json::object ConfigJson(const Config& config) {
   return {{"workload", config.workload},
+          {"client", config.client},
           {"record_bytes", config.record_bytes},
           {"shards", config.shards},
           {"producers", config.producers},
@@ -144,13 +156,15 @@ boost::json::object ConfigJson(const Config& config) {
 // Server mode: the client's view only, as the server may be anywhere.
 int RunAgainstServer(const Config& config, const std::string& endpoint_flag) {
   absl::StatusOr<Endpoint> endpoint = Endpoint::Parse(endpoint_flag);
-  if (!endpoint.ok() || config.workload != "produce" ||
+  if (!endpoint.ok() || config.workload == "drain" ||
       config.consumer == "fanout") {
-    std::cerr << "--endpoint: http://HOST:PORT, with --workload=produce and "
-                 "--consumer none or classic\n";
+    std::cerr << "--endpoint: http://HOST:PORT, with --workload=produce or "
+                 "mirror and --consumer none or classic\n";
     return 2;
   }
-  absl::StatusOr<ServerRun> run = RunServerLoad(config, *endpoint);
+  absl::StatusOr<ServerRun> run = config.workload == "mirror"
+                                      ? RunMirrorLoad(config, *endpoint)
+                                      : RunServerLoad(config, *endpoint);
   if (!run.ok()) {
     std::cerr << "server: " << run.status() << "\n";
     return 1;
@@ -178,6 +192,10 @@ int Run() {
   if (const std::string endpoint = absl::GetFlag(FLAGS_endpoint);
       !endpoint.empty()) {
     return RunAgainstServer(*config, endpoint);
+  }
+  if (config->workload == "mirror") {
+    std::cerr << "--workload=mirror needs --endpoint\n";
+    return 2;
   }
   std::string root = absl::GetFlag(FLAGS_data_dir);
   const bool temporary = root.empty();

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -13,6 +16,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "boost/json.hpp"
+#include "brook/broker.h"
+#include "brook/error.h"
+#include "brook/stream_mirror.h"
 #include "server/json_fields.h"
 #include "tool/load.h"
 
@@ -115,39 +121,65 @@ struct PutState {
   int64_t refused ABSL_GUARDED_BY(mu) = 0;
 };
 
-void Produce(const Config& config, const Endpoint& endpoint,
-             const std::string& request, std::atomic<bool>& stop,
-             Progress& progress, PutState& state, FirstError& error) {
-  absl::StatusOr<std::unique_ptr<KinesisClient>> client =
+// One put of a producer: returns how many of its records were refused.
+using PutOnce = std::function<absl::StatusOr<int64_t>()>;
+
+// The tool's own client: a pre-serialized request on one connection.
+absl::StatusOr<PutOnce> RawPut(const Config& config, const Endpoint& endpoint,
+                               const std::string& request) {
+  absl::StatusOr<std::unique_ptr<KinesisClient>> connected =
       KinesisClient::Connect(endpoint);
-  if (!client.ok()) return error.Set(client.status());
+  if (!connected.ok()) return connected.status();
+  std::shared_ptr<KinesisClient> client = *std::move(connected);
   const std::string operation = config.batch == 1 ? "PutRecord" : "PutRecords";
+  return PutOnce([&config, client, operation,
+                  &request]() -> absl::StatusOr<int64_t> {
+    absl::StatusOr<std::string> response = client->Call(operation, request);
+    if (!response.ok()) {
+      if (IsThrottled(response.status())) return config.batch;
+      return response.status();
+    }
+    if (config.batch == 1) return 0;
+    absl::StatusOr<json::object> answer = ResponseObject(operation, *response);
+    if (!answer.ok()) return answer.status();
+    const json::value* failed = answer->if_contains("FailedRecordCount");
+    if (failed == nullptr || !failed->is_int64()) {
+      return absl::InternalError(
+          "PutRecords answered without a FailedRecordCount");
+    }
+    return failed->as_int64();
+  });
+}
+
+// A remote Broker (shared by the producers, as an application would).
+PutOnce BrokerPut(Broker& broker, const PutRecordsRequest& request) {
+  return [&broker, &request]() -> absl::StatusOr<int64_t> {
+    absl::StatusOr<PutRecordsResult> result = broker.PutRecords(request);
+    if (!result.ok()) {
+      if (ErrorNameOf(result.status()) ==
+          ErrorName::kProvisionedThroughputExceededException) {
+        return static_cast<int64_t>(request.records.size());
+      }
+      return result.status();
+    }
+    return result->failed_record_count;
+  };
+}
+
+void Produce(const Config& config, const PutOnce& put, std::atomic<bool>& stop,
+             Progress& progress, PutState& state, FirstError& error) {
   const int64_t bytes_per_record =
       config.record_bytes + static_cast<int64_t>(PartitionKey(0).size());
   while (!stop.load(std::memory_order_relaxed) && !error.failed()) {
     const absl::Time sent = absl::Now();
-    absl::StatusOr<std::string> response = (*client)->Call(operation, request);
+    absl::StatusOr<int64_t> refused = put();
     const absl::Duration latency = absl::Now() - sent;
-    int64_t refused = 0;
-    if (!response.ok()) {
-      if (!IsThrottled(response.status())) return error.Set(response.status());
-      refused = config.batch;
-    } else if (config.batch > 1) {
-      absl::StatusOr<json::object> answer =
-          ResponseObject(operation, *response);
-      if (!answer.ok()) return error.Set(answer.status());
-      const json::value* failed = answer->if_contains("FailedRecordCount");
-      if (failed == nullptr || !failed->is_int64()) {
-        return error.Set(absl::InternalError(
-            "PutRecords answered without a FailedRecordCount"));
-      }
-      refused = failed->as_int64();
-    }
+    if (!refused.ok()) return error.Set(refused.status());
     absl::MutexLock lock(&state.mu);
     state.latency.Record(latency);
-    state.refused += refused;
-    progress.Add(config.batch - refused,
-                 (config.batch - refused) * bytes_per_record);
+    state.refused += *refused;
+    progress.Add(config.batch - *refused,
+                 (config.batch - *refused) * bytes_per_record);
   }
 }
 
@@ -219,13 +251,62 @@ void ReadShard(const Endpoint& endpoint, const std::string& stream,
   }
 }
 
+// The requests each producer sends over and over, in the client's form.
+struct ProducerRequests {
+  std::vector<std::string> raw;
+  std::vector<PutRecordsRequest> broker;
+};
+
+ProducerRequests MakeRequests(const Config& config, const std::string& stream) {
+  const Payloads payloads(config.record_bytes);
+  ProducerRequests requests;
+  for (int p = 0; p < config.producers; ++p) {
+    const json::object request = PutRequest(config, stream, payloads, p);
+    requests.raw.push_back(json::serialize(request));
+    PutRecordsRequest typed;
+    typed.stream = stream;
+    const int64_t first = int64_t{p} << 40;
+    for (int i = 0; i < config.batch; ++i) {
+      typed.records.push_back(
+          {PartitionKey(first + i), payloads.Make(first + i, absl::Now()), ""});
+    }
+    requests.broker.push_back(std::move(typed));
+  }
+  return requests;
+}
+
+absl::StatusOr<std::unique_ptr<Broker>> ConnectBroker(
+    const Config& config, const Endpoint& endpoint) {
+  ConnectOptions options;
+  options.access_key_id = "bench";
+  options.secret_access_key = "bench";
+  options.max_idle_connections = config.producers;
+  return Broker::Connect(
+      options, absl::StrCat("http://", endpoint.host, ":", endpoint.port));
+}
+
 absl::Status PutPhase(const Config& config, const Endpoint& endpoint,
                       const std::string& stream, ServerRun& run) {
-  const Payloads payloads(config.record_bytes);
-  std::vector<std::string> requests;
+  if (config.client == "broker" && config.batch == 1) {
+    return absl::InvalidArgumentError("--client=broker needs --batch > 1");
+  }
+  const ProducerRequests requests = MakeRequests(config, stream);
+  std::unique_ptr<Broker> broker;
+  if (config.client == "broker") {
+    absl::StatusOr<std::unique_ptr<Broker>> connected =
+        ConnectBroker(config, endpoint);
+    if (!connected.ok()) return connected.status();
+    broker = *std::move(connected);
+  }
+  std::vector<PutOnce> puts;
   for (int p = 0; p < config.producers; ++p) {
-    requests.push_back(
-        json::serialize(PutRequest(config, stream, payloads, p)));
+    if (broker != nullptr) {
+      puts.push_back(BrokerPut(*broker, requests.broker[p]));
+      continue;
+    }
+    absl::StatusOr<PutOnce> put = RawPut(config, endpoint, requests.raw[p]);
+    if (!put.ok()) return put.status();
+    puts.push_back(*std::move(put));
   }
   std::atomic<bool> stop{false};
   Progress progress;
@@ -234,9 +315,8 @@ absl::Status PutPhase(const Config& config, const Endpoint& endpoint,
   const absl::Time start = absl::Now();
   std::vector<std::thread> producers;
   for (int p = 0; p < config.producers; ++p) {
-    producers.emplace_back([&, p] {
-      Produce(config, endpoint, requests[p], stop, progress, state, error);
-    });
+    producers.emplace_back(
+        [&, p] { Produce(config, puts[p], stop, progress, state, error); });
   }
   progress.Report("put", start, start + config.duration);
   stop = true;
@@ -309,6 +389,60 @@ absl::StatusOr<ServerRun> RunServerLoad(const Config& config,
         .IgnoreError();
   }
   if (!status.ok()) return status;
+  return run;
+}
+
+absl::StatusOr<ServerRun> RunMirrorLoad(const Config& config,
+                                        const Endpoint& endpoint) {
+  char dir_template[] = "/tmp/brook-mirror-bench-XXXXXX";
+  const std::string dir = config.data_dir.empty()
+                              ? std::string(mkdtemp(dir_template))
+                              : config.data_dir;
+  BrokerOptions options;
+  options.durability = config.durability;
+  absl::StatusOr<std::unique_ptr<Broker>> local = Broker::Open(options, dir);
+  if (!local.ok()) return local.status();
+  absl::StatusOr<std::unique_ptr<Broker>> remote =
+      ConnectBroker(config, endpoint);
+  if (!remote.ok()) return remote.status();
+  const std::string stream =
+      absl::StrCat("mirror-", getpid(), "-", absl::ToUnixMillis(absl::Now()));
+  CreateStreamRequest create;
+  create.stream_name = stream;
+  create.shard_count = config.shards;
+  create.options.limits = StreamLimits::Unlimited();
+  for (Broker* broker : {local->get(), remote->get()}) {
+    if (absl::Status s = broker->CreateStream(create); !s.ok()) return s;
+  }
+  // The local stream is filled first, untimed.
+  const Payloads payloads(config.record_bytes);
+  PutRecordsRequest put;
+  put.stream = stream;
+  for (int64_t i = 0; i < config.mirror_records; ++i) {
+    put.records.push_back({PartitionKey(i), payloads.Make(i, absl::Now()), ""});
+    if (put.records.size() == 500 || i + 1 == config.mirror_records) {
+      absl::StatusOr<PutRecordsResult> result = (*local)->PutRecords(put);
+      if (!result.ok()) return result.status();
+      put.records.clear();
+    }
+  }
+  StreamMirrorOptions mirror_options;
+  mirror_options.source_stream = stream;
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::unique_ptr<StreamMirror>> mirror =
+      StreamMirror::Start(local->get(), remote->get(), mirror_options);
+  if (!mirror.ok()) return mirror.status();
+  const bool caught_up = (*mirror)->WaitUntilCaughtUp(absl::Minutes(10));
+  const absl::Duration elapsed = absl::Now() - start;
+  const StreamMirrorMetrics metrics = (*mirror)->metrics();
+  if (absl::Status s = (*mirror)->Stop(); !s.ok()) return s;
+  (*remote)->DeleteStream({stream, false}).IgnoreError();
+  (*local)->Close().IgnoreError();
+  if (config.data_dir.empty()) std::filesystem::remove_all(dir);
+  if (!caught_up) return absl::DeadlineExceededError("the mirror fell behind");
+  ServerRun run;
+  run.put = {metrics.records_forwarded, metrics.bytes_forwarded, elapsed};
+  run.records_refused = metrics.failed_records;
   return run;
 }
 

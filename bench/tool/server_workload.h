@@ -2,7 +2,10 @@
 // API from concurrent HTTP/1.1 clients, against brookd or any
 // Kinesis-compatible endpoint, then an optional read-back of everything
 // with GetRecords, so that the same client load can be compared across
-// servers in one run.
+// servers in one run. The clients are the tool's own (pre-serialized
+// requests, one connection each) or a remote brook::Broker, to measure
+// what the remote Broker costs over the wire format alone. The mirror
+// workload times a StreamMirror forwarding a local stream to the endpoint.
 
 #ifndef BROOK_BENCH_TOOL_SERVER_WORKLOAD_H_
 #define BROOK_BENCH_TOOL_SERVER_WORKLOAD_H_
@@ -31,6 +34,13 @@ struct ServerRun {
 // with GetRecords of 10,000, one client per shard at once, and checks the
 // count; finally deletes the stream.
 absl::StatusOr<ServerRun> RunServerLoad(const Config& config,
+                                        const Endpoint& endpoint);
+
+// Loads `config.mirror_records` into a local stream of `config.shards`
+// (untimed), then times a StreamMirror forwarding all of it to a new,
+// unlimited stream on `endpoint` until it has caught up. `put` holds the
+// forwarding throughput.
+absl::StatusOr<ServerRun> RunMirrorLoad(const Config& config,
                                         const Endpoint& endpoint);
 
 }  // namespace brook::bench

@@ -16,7 +16,14 @@
 namespace brook::bench {
 
 struct Config {
-  std::string workload = "produce";  // "produce" or "drain"
+  // "produce" or "drain"; against an endpoint also "mirror" (see
+  // server_workload.h).
+  std::string workload = "produce";
+  // Against an endpoint: "raw" (the tool's own HTTP client) or "broker"
+  // (brook::Broker::Connect).
+  std::string client = "raw";
+  // Records the mirror workload forwards.
+  int64_t mirror_records = 200000;
   int record_bytes = 1024;
   int shards = 4;
   int producers = 4;

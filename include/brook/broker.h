@@ -10,9 +10,10 @@
 // Thread safety: safe for concurrent use by multiple threads without external
 // synchronization.
 // Lifetime: one Broker per directory; opening a directory that another Broker
-// (in this or another process) holds fails. Destroying the Broker closes it;
-// call Close() first to observe errors. Shard iterators are plain strings and
-// stay valid across restarts until they expire.
+// (in this or another process) holds fails. A Broker from Connect() holds no
+// directory; any number may reach one endpoint. Destroying the Broker closes
+// it; call Close() first to observe errors. Shard iterators are plain strings
+// and stay valid across restarts until they expire.
 //
 // Every method that fails returns a status whose ErrorNameOf() is the Kinesis
 // error name; a failed call changed nothing. Every method checks in
@@ -31,7 +32,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "brook/backup.h"
 #include "brook/checkpoints.h"
+#include "brook/connect_options.h"
 #include "brook/consumers.h"
 #include "brook/metrics.h"
 #include "brook/options.h"
@@ -66,6 +69,31 @@ class Broker {
   // A failed Open leaves an existing directory untouched.
   static absl::StatusOr<std::unique_ptr<Broker>> Open(
       const BrokerOptions& options, absl::string_view dir);
+
+  // Broker::Connect()
+  //
+  // Returns a Broker whose every operation goes over the Kinesis JSON 1.1
+  // wire API (signed with Signature Version 4) to `endpoint`: Amazon
+  // Kinesis, brookd or another Kinesis-compatible server. "https://HOST"
+  // verifies the server's certificate; "http://HOST:PORT" is for local
+  // endpoints. An empty `endpoint` is AWS_ENDPOINT_URL_KINESIS, else
+  // AWS_ENDPOINT_URL, else the region's Kinesis endpoint
+  // (https://kinesis.REGION.amazonaws.com). No connection is made until the
+  // first call.
+  //
+  // The remote Broker returns the same error names as a local one: the
+  // endpoint's `__type`, or InternalFailure when the endpoint could not be
+  // reached or answered with something else (the outcome of such a put is
+  // unknown, as with Kinesis). Limits, metrics and checkpoints are Brook's
+  // own: brookd serves them; other endpoints make UpdateStreamLimits,
+  // GetShardMetrics, PutCheckpoint, GetCheckpoints and a CreateStream with
+  // non-default limits fail with UnknownOperationException naming the
+  // endpoint, and DescribeStreamSummary reports Kinesis' default limits.
+  // Fails with InvalidArgumentException if `options` do not validate, the
+  // endpoint is malformed, the CA file cannot be read, or no credentials
+  // (or neither region nor endpoint) are found.
+  static absl::StatusOr<std::unique_ptr<Broker>> Connect(
+      const ConnectOptions& options, absl::string_view endpoint = "");
 
   Broker() = default;
   Broker(const Broker&) = delete;
@@ -414,6 +442,23 @@ class Broker {
   // or ResourceNotFoundException.
   virtual absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) = 0;
+
+  // ---------------------------------------------------------------------------
+  // Operations
+  // ---------------------------------------------------------------------------
+
+  // Broker::Backup()
+  //
+  // Writes a consistent copy of the data directory to
+  // `request.destination` while producers and consumers go on (see
+  // brook/backup.h for what the copy holds). Writes are not paused, except
+  // with Durability::kNoWal, where commits wait while the memtables are
+  // flushed so that every column family is copied as of one moment. Fails
+  // with InvalidArgumentException (a destination that exists and is not
+  // empty, or lies inside the data directory) or InternalFailure (an I/O
+  // error; the code is kResourceExhausted when the disk is full); a failed
+  // backup removes what it wrote.
+  virtual absl::StatusOr<BackupResult> Backup(const BackupRequest& request) = 0;
 
   // Broker::Close()
   //

@@ -44,13 +44,16 @@ enum class ErrorName {
   kExpiredIteratorException,
   kExpiredNextTokenException,
   kInternalFailure,
-  // Only from brookd, about a request's wire form rather than its meaning:
-  // a body that is not JSON, has a member of the wrong JSON type or a blob
-  // that is not base64; an operation that does not exist; an unknown access
-  // key; a signature that does not match or is not scoped to Kinesis; no
-  // signature at all; a signature missing a part; a request that is not a
-  // Kinesis call (a method other than POST); a server too busy to take the
-  // request now (retry later, as for any AWS endpoint).
+  // Only over the wire (from brookd, or from a remote Broker relaying its
+  // endpoint's answer), about a request's form rather than its meaning: a
+  // body that is not JSON, has a member of the wrong JSON type or a blob
+  // that is not base64; an operation the endpoint does not serve (for a
+  // remote Broker, also a Brook-only operation sent to an endpoint other
+  // than brookd); an unknown access key; a signature that does not match
+  // or is not scoped to Kinesis; no signature at all; a signature missing a
+  // part; a request that is not a Kinesis call (a method other than POST);
+  // a server too busy to take the request now (retry later, as for any AWS
+  // endpoint).
   kSerializationException,
   kUnknownOperationException,
   kUnrecognizedClientException,

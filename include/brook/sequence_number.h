@@ -6,9 +6,12 @@
 // numbers strictly increase in append order and are never reused: not after a
 // restart, not after a stream is deleted and re-created under the same name.
 //
-// Users see a sequence number as a decimal string of at most 39 digits, as
-// Kinesis shows its own (Kinesis allows up to 129); clients that compare them
-// as big integers get append order. A sequence number also identifies its
+// Users see a sequence number as a decimal string, as Kinesis shows its own;
+// clients that compare them as big integers get append order. Brook's own
+// fit in 128 bits (at most 39 digits). Amazon Kinesis' are wider (56 digits
+// today, up to 129 allowed): a SequenceNumber carries those too, so that a
+// remote Broker (Broker::Connect) hands them through unchanged, but a local
+// Broker rejects them as not its own. A sequence number also identifies its
 // shard, so one from another stream or shard is rejected rather than
 // misread.
 //
@@ -21,6 +24,7 @@
 #ifndef BROOK_SEQUENCE_NUMBER_H_
 #define BROOK_SEQUENCE_NUMBER_H_
 
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -39,39 +43,51 @@ class SequenceNumber {
   // SequenceNumber::Parse()
   //
   // Parses the decimal form. Fails with InvalidArgumentException unless `text`
-  // is 1 to 39 decimal digits without a leading zero (or "0") whose value fits
-  // in 128 bits.
+  // is 1 to 129 decimal digits without a leading zero (or "0"), Kinesis'
+  // bound.
   static absl::StatusOr<SequenceNumber> Parse(absl::string_view text);
 
   // The decimal form, as Kinesis clients expect it.
   std::string ToString() const;
 
+  // The value, for a number that fits in 128 bits; 0 (which no record has)
+  // for a wider one.
   absl::uint128 value() const { return value_; }
 
-  friend bool operator==(SequenceNumber a, SequenceNumber b) {
-    return a.value_ == b.value_;
+  // Wider than 128 bits: a number only Amazon Kinesis (or another remote
+  // endpoint) makes.
+  bool is_wide() const { return wide_ != nullptr; }
+
+  friend bool operator==(const SequenceNumber& a, const SequenceNumber& b) {
+    return Compare(a, b) == 0;
   }
-  friend bool operator!=(SequenceNumber a, SequenceNumber b) {
-    return a.value_ != b.value_;
+  friend bool operator!=(const SequenceNumber& a, const SequenceNumber& b) {
+    return Compare(a, b) != 0;
   }
-  friend bool operator<(SequenceNumber a, SequenceNumber b) {
-    return a.value_ < b.value_;
+  friend bool operator<(const SequenceNumber& a, const SequenceNumber& b) {
+    return Compare(a, b) < 0;
   }
-  friend bool operator>(SequenceNumber a, SequenceNumber b) {
-    return a.value_ > b.value_;
+  friend bool operator>(const SequenceNumber& a, const SequenceNumber& b) {
+    return Compare(a, b) > 0;
   }
-  friend bool operator<=(SequenceNumber a, SequenceNumber b) {
-    return a.value_ <= b.value_;
+  friend bool operator<=(const SequenceNumber& a, const SequenceNumber& b) {
+    return Compare(a, b) <= 0;
   }
-  friend bool operator>=(SequenceNumber a, SequenceNumber b) {
-    return a.value_ >= b.value_;
+  friend bool operator>=(const SequenceNumber& a, const SequenceNumber& b) {
+    return Compare(a, b) >= 0;
   }
 
  private:
+  // Negative, zero or positive as `a` is below, equal to or above `b`.
+  static int Compare(const SequenceNumber& a, const SequenceNumber& b);
+
   absl::uint128 value_ = 0;
+  // The decimal digits of a number wider than 128 bits; null otherwise.
+  std::shared_ptr<const std::string> wide_;
 };
 
-std::ostream& operator<<(std::ostream& os, SequenceNumber sequence_number);
+std::ostream& operator<<(std::ostream& os,
+                         const SequenceNumber& sequence_number);
 
 }  // namespace brook
 

@@ -14,6 +14,7 @@
 #include "common/status_macros.h"
 #include "common/uint128.h"
 #include "routing/hash_key.h"
+#include "storage/backup.h"
 #include "storage/meta_reader.h"
 
 namespace brook {
@@ -318,6 +319,54 @@ absl::StatusOr<GetCheckpointsResult> BrokerImpl::GetCheckpoints(
   BROOK_ASSIGN_OR_RETURN(result.checkpoints,
                          checkpoints_->List(*stream, request.application_name));
   return result;
+}
+
+// -----------------------------------------------------------------------------
+// Operations
+// -----------------------------------------------------------------------------
+
+namespace {
+
+BackupResult ResultOf(const DataDirCopyStats& stats, absl::Time start) {
+  BackupResult result;
+  result.bytes = stats.bytes;
+  result.files = stats.files;
+  result.duration = absl::Now() - start;
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<BackupResult> BrokerImpl::Backup(const BackupRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_RETURN_IF_ERROR(CheckOpen());
+  if (request.destination.empty()) {
+    return InvalidArgument("a backup destination is required");
+  }
+  const absl::Time start = absl::Now();
+  absl::StatusOr<DataDirCopyStats> stats;
+  auto backup = [&] {
+    stats = BackupStore(*store_, lock_->dir(), request.destination);
+    return stats.status();
+  };
+  if (options_.durability == Durability::kNoWal) {
+    // Without a log, each family's copy is its last flush: commits wait so
+    // that every family is flushed with the same records.
+    BROOK_RETURN_IF_ERROR(pipeline_->RunExclusive(
+        [&](CommitPipeline::Exclusive&) { return backup(); }));
+  } else {
+    BROOK_RETURN_IF_ERROR(backup());
+  }
+  return ResultOf(*stats, start);
+}
+
+absl::StatusOr<BackupResult> RestoreBackup(absl::string_view backup,
+                                           absl::string_view destination) {
+  const absl::Time start = absl::Now();
+  BROOK_ASSIGN_OR_RETURN(
+      DataDirCopyStats stats,
+      RestoreDataDir(std::string(backup), std::string(destination)));
+  return ResultOf(stats, start);
 }
 
 BrokerImpl::~BrokerImpl() { Close().IgnoreError(); }

@@ -108,6 +108,7 @@ class BrokerImpl final : public Broker {
   absl::Status PutCheckpoint(const PutCheckpointRequest& request) override;
   absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) override;
+  absl::StatusOr<BackupResult> Backup(const BackupRequest& request) override;
   absl::Status Close() override;
 
   // Runs a retention pass now, on the calling thread; returns whether it

@@ -90,6 +90,11 @@ absl::Status NoSpace(absl::string_view message) {
                   ErrorName::kInternalFailure, message);
 }
 
+absl::Status Unreachable(absl::string_view message) {
+  return WithName(absl::StatusCode::kUnavailable, ErrorName::kInternalFailure,
+                  message);
+}
+
 absl::Status InternalFailureFrom(absl::string_view context,
                                  absl::string_view detail) {
   return InternalFailure(absl::StrCat(context, ": ", detail));
@@ -111,6 +116,13 @@ absl::string_view ErrorNameToString(ErrorName name) {
 
 std::ostream& operator<<(std::ostream& os, ErrorName name) {
   return os << (name == ErrorName::kNone ? "OK" : ErrorNameToString(name));
+}
+
+std::optional<ErrorName> ErrorNameFromString(absl::string_view text) {
+  for (const NameInfo& info : kNames) {
+    if (!text.empty() && info.text == text) return info.name;
+  }
+  return std::nullopt;
 }
 
 }  // namespace brook

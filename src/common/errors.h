@@ -5,6 +5,8 @@
 #ifndef BROOK_COMMON_ERRORS_H_
 #define BROOK_COMMON_ERRORS_H_
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "brook/error.h"
@@ -46,10 +48,18 @@ inline absl::Status InternalFailure(absl::string_view message) {
 //              RocksDB's checksums found); never retry blindly.
 //   NoSpace    kResourceExhausted: the data directory's filesystem is full
 //              or below its reserve; retry once space has been freed.
+//   Unreachable kUnavailable: a remote endpoint could not be reached or
+//              did not answer in time; a write's outcome is unknown; retry
+//              with backoff.
 // Kinesis has one name for every server-side failure, so the name stays
 // InternalFailure and only the code differs.
 absl::Status DataLoss(absl::string_view message);
 absl::Status NoSpace(absl::string_view message);
+absl::Status Unreachable(absl::string_view message);
+
+// The name spelled `text` as Kinesis spells it in `__type`, or nullopt if
+// Brook has no such name (and for "").
+std::optional<ErrorName> ErrorNameFromString(absl::string_view text);
 
 // Wraps a status from a dependency (RocksDB, the OS) as InternalFailure,
 // prefixing `context`.

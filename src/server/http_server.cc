@@ -28,6 +28,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
+#include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "server/sigv4.h"
@@ -494,6 +495,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
 
   absl::StatusOr<std::string> CallOperation() {
     if (absl::Status status = Authenticate(); !status.ok()) return status;
+    if (absl::string_view brook_operation = Target();
+        absl::ConsumePrefix(&brook_operation, kBrookTargetPrefix)) {
+      return server_->brook_api_.Call(brook_operation, request_.body());
+    }
     const absl::string_view operation = Operation();
     if (operation.empty()) {
       return MakeError(
@@ -519,11 +524,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     if (held > 0) server_->ReleaseBody(held);
   }
 
-  // The operation X-Amz-Target names, or "" if it names none.
-  absl::string_view Operation() const {
+  absl::string_view Target() const {
     const auto header = request_.find("X-Amz-Target");
-    if (header == request_.end()) return "";
-    absl::string_view operation = View(header->value());
+    return header == request_.end() ? "" : View(header->value());
+  }
+
+  // The Kinesis operation X-Amz-Target names, or "" if it names none.
+  absl::string_view Operation() const {
+    absl::string_view operation = Target();
     return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
   }
 
@@ -887,6 +895,7 @@ HttpServer::HttpServer(KinesisApi* api, Broker* broker,
                        HttpServerOptions options)
     : api_(api),
       broker_(broker),
+      brook_api_(broker),
       options_(std::move(options)),
       budget_(options_.max_buffered_request_bytes),
       handlers_(static_cast<size_t>(std::max(1, options_.handler_threads))),

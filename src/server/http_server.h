@@ -1,5 +1,6 @@
 // brookd's HTTP/1.1 transport (Boost.Beast): POST with
-// X-Amz-Target: Kinesis_20131202.<Operation> goes to the KinesisApi; GET
+// X-Amz-Target: Kinesis_20131202.<Operation> goes to the KinesisApi, with
+// Brook_20261201.<Operation> to the BrookApi (Brook's own operations); GET
 // /health and GET /metrics (Prometheus text) serve operators.
 //
 // Bounded in every dimension a client controls:
@@ -53,6 +54,7 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "brook/broker.h"
+#include "server/brook_api.h"
 #include "server/kinesis_api.h"
 #include "server/request_budget.h"
 
@@ -145,6 +147,7 @@ class HttpServer {
 
   KinesisApi* const api_;
   Broker* const broker_;
+  BrookApi brook_api_;
   const HttpServerOptions options_;
   // Declared before io_: sessions that io_ still holds when it is destroyed
   // give their budget back and leave these maps on the way out.

@@ -1,7 +1,5 @@
 #include "server/json_fields.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cmath>
 
@@ -9,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/json/serialize.hpp"
 #include "common/errors.h"
+#include "common/status_macros.h"
 
 namespace brook {
 namespace {
@@ -128,46 +127,21 @@ absl::StatusOr<std::string> JsonFields::RequiredBlob(
   return Required(Blob(name), name);
 }
 
-std::string EncodeBase64(absl::string_view bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
-  text.resize(n);
-  return text;
-}
-
-bool IsBase64(absl::string_view text) {
-  // Padding is at most two '=' at the end.
-  size_t padding = 0;
-  while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
-    ++padding;
+absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
+                         fields.String("StreamARN"));
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> name,
+                         fields.String("StreamName"));
+  if (arn.has_value() && name.has_value()) {
+    const size_t slash = arn->rfind("stream/");
+    if (slash == std::string::npos ||
+        absl::string_view(*arn).substr(slash + 7) != *name) {
+      return InvalidArgument(
+          absl::StrCat("StreamARN ", *arn, " does not name stream ", *name));
+    }
   }
-  return text.size() % 4 == 0 && padding <= 2 &&
-         std::all_of(text.begin(), text.end() - padding, [](char c) {
-           return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-                  c == '+' || c == '/';
-         });
-}
-
-absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
-  // OpenSSL's decoder is lenient about '=' inside the text: check the form
-  // first.
-  if (!IsBase64(text)) return InvalidArgument("not valid base64");
-  size_t padding = 0;
-  while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
-    ++padding;
-  }
-  std::string bytes(3 * (text.size() / 4), '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0) return InvalidArgument("not valid base64");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  bytes.resize(static_cast<size_t>(n) - padding);
-  return bytes;
+  if (arn.has_value()) return *std::move(arn);
+  return name.value_or("");
 }
 
 boost::json::value EpochSeconds(absl::Time time) {

@@ -16,6 +16,7 @@
 #include "absl/types/optional.h"
 #include "boost/json/object.hpp"
 #include "boost/json/value.hpp"
+#include "common/base64.h"
 
 namespace brook {
 
@@ -50,11 +51,10 @@ class JsonFields {
   const boost::json::object& object_;
 };
 
-std::string EncodeBase64(absl::string_view bytes);
-// Whether `text` is padded base64, without decoding it.
-bool IsBase64(absl::string_view text);
-// Fails with InvalidArgumentException unless `text` is padded base64.
-absl::StatusOr<std::string> DecodeBase64(absl::string_view text);
+// The stream a request names: its StreamARN if given, else its StreamName;
+// empty if it names none (which the Broker refuses where it needs one).
+// Given both, they must name the same stream, else InvalidArgumentException.
+absl::StatusOr<std::string> StreamOf(const JsonFields& fields);
 
 // A timestamp as the SDKs read it: epoch seconds, millisecond precision.
 // In a response, only timestamps are doubles; SerializeResponse() writes

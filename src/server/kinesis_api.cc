@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "aws/event_stream.h"
 #include "boost/json/monotonic_resource.hpp"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
@@ -11,7 +12,6 @@
 #include "common/status_macros.h"
 #include "common/uint128.h"
 #include "schema/kinesis_shapes.h"
-#include "server/event_stream.h"
 #include "server/json_fields.h"
 #include "server/request_validator.h"
 
@@ -37,26 +37,6 @@ absl::StatusOr<int> IntOr(const JsonFields& fields, absl::string_view name,
                      absl::StrCat("member '", name, "' is out of range"));
   }
   return static_cast<int>(v);
-}
-
-// The stream a request names: its StreamARN if given, else its StreamName;
-// empty if it names none (which the Broker refuses where it needs one).
-// Given both, they must name the same stream.
-absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
-                         fields.String("StreamARN"));
-  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> name,
-                         fields.String("StreamName"));
-  if (arn.has_value() && name.has_value()) {
-    const size_t slash = arn->rfind("stream/");
-    if (slash == std::string::npos ||
-        absl::string_view(*arn).substr(slash + 7) != *name) {
-      return InvalidArgument(
-          absl::StrCat("StreamARN ", *arn, " does not name stream ", *name));
-    }
-  }
-  if (arn.has_value()) return *std::move(arn);
-  return name.value_or("");
 }
 
 absl::StatusOr<std::string> StringOr(const JsonFields& fields,

@@ -1,9 +1,6 @@
 #include "server/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -22,66 +19,8 @@
 namespace brook {
 namespace {
 
-constexpr absl::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr absl::string_view kService = "kinesis";
 constexpr absl::Duration kMaxClockSkew = absl::Minutes(15);
-
-std::string Sha256Hex(absl::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
-
-std::string Hmac(absl::string_view key, absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
-       &length);
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
-
-// A header value as signed: trimmed, inner runs of spaces made one.
-std::string CanonicalValue(absl::string_view value) {
-  std::string out;
-  bool space = false;
-  for (char c : absl::StripAsciiWhitespace(value)) {
-    if (c == ' ' || c == '\t') {
-      space = true;
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
-std::string CanonicalQuery(absl::string_view query) {
-  std::vector<std::string> pairs =
-      absl::StrSplit(query, '&', absl::SkipEmpty());
-  std::sort(pairs.begin(), pairs.end());
-  return absl::StrJoin(pairs, "&");
-}
-
-std::string CanonicalRequest(const SignableRequest& request,
-                             absl::string_view signed_headers) {
-  std::string headers;
-  for (absl::string_view name : absl::StrSplit(signed_headers, ';')) {
-    std::vector<std::string> values;
-    for (const auto& [header, value] : request.headers) {
-      if (absl::EqualsIgnoreCase(header, name)) {
-        values.push_back(CanonicalValue(value));
-      }
-    }
-    absl::StrAppend(&headers, name, ":", absl::StrJoin(values, ","), "\n");
-  }
-  return absl::StrCat(request.method, "\n", request.path, "\n",
-                      CanonicalQuery(request.query), "\n", headers, "\n",
-                      signed_headers, "\n", Sha256Hex(request.payload));
-}
 
 absl::Status InvalidSignature(absl::string_view message) {
   return MakeError(ErrorName::kInvalidSignatureException, message);
@@ -115,7 +54,7 @@ absl::StatusOr<Authorization> ParseAuthorization(
                      "Missing Authentication Token");
   }
   absl::string_view rest = header;
-  if (!absl::ConsumePrefix(&rest, kAlgorithm) ||
+  if (!absl::ConsumePrefix(&rest, kSigV4Algorithm) ||
       !absl::ConsumePrefix(&rest, " ")) {
     return InvalidSignature("only AWS4-HMAC-SHA256 signatures are accepted");
   }
@@ -256,24 +195,6 @@ absl::StatusOr<std::pair<Authorization, absl::string_view>> CheckHeaders(
 }
 
 }  // namespace
-
-std::string ComputeSignature(const SignableRequest& request,
-                             absl::string_view secret_access_key,
-                             absl::string_view amz_date,
-                             const SignatureScope& scope,
-                             absl::string_view signed_headers) {
-  const std::string scope_text = absl::StrCat(
-      scope.date, "/", scope.region, "/", scope.service, "/aws4_request");
-  const std::string string_to_sign =
-      absl::StrCat(kAlgorithm, "\n", amz_date, "\n", scope_text, "\n",
-                   Sha256Hex(CanonicalRequest(request, signed_headers)));
-  std::string key = Hmac(absl::StrCat("AWS4", secret_access_key), scope.date);
-  key = Hmac(key, scope.region);
-  key = Hmac(key, scope.service);
-  key = Hmac(key, "aws4_request");
-  const std::string signature = Hmac(key, string_to_sign);
-  return absl::BytesToHexString(signature);
-}
 
 bool SecretsEqual(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() &&

@@ -1,13 +1,7 @@
-// AWS Signature Version 4, as the SDKs sign Kinesis requests: brookd checks
-// the Authorization header of every request when it has credentials.
-//
-//   canonical request = method \n path \n query \n canonical headers \n
-//                       signed header names \n hex(SHA-256(payload))
-//   string to sign    = "AWS4-HMAC-SHA256" \n x-amz-date \n scope \n
-//                       hex(SHA-256(canonical request))
-//   signing key       = HMAC chain of "AWS4" + secret over the scope's date,
-//                       region, service and "aws4_request"
-//   signature         = hex(HMAC(signing key, string to sign))
+// brookd's check of AWS Signature Version 4 signatures: every API request
+// must carry an Authorization header that one of the configured key pairs
+// produced. The signature itself is computed by aws/sigv4.h, the same code
+// that signs the remote Broker's requests.
 //
 // Verification comes in two steps, so that a server can refuse a request
 // before reading its body: CheckSignatureHeaders() needs only the headers,
@@ -26,32 +20,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "aws/sigv4.h"
 
 namespace brook {
-
-// A request as received, enough to sign it. `payload` views the body, which
-// must outlive the struct (it is never copied: bodies run to 16 MiB).
-struct SignableRequest {
-  std::string method;
-  std::string path;   // "/"
-  std::string query;  // Without "?"; may be empty.
-  std::vector<std::pair<std::string, std::string>> headers;
-  absl::string_view payload;
-};
-
-struct SignatureScope {
-  std::string date;     // YYYYMMDD
-  std::string region;   // us-east-1
-  std::string service;  // kinesis
-};
-
-// The signature of `request` over `signed_headers` (lower-case names,
-// ';'-separated, as in the Authorization header), given its x-amz-date.
-std::string ComputeSignature(const SignableRequest& request,
-                             absl::string_view secret_access_key,
-                             absl::string_view amz_date,
-                             const SignatureScope& scope,
-                             absl::string_view signed_headers);
 
 // Whether two secrets (signatures, tokens) are equal, in a time that does
 // not depend on where they differ.

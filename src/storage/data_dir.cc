@@ -31,6 +31,29 @@ std::string MarkerContents() {
 
 std::string MarkerTempName() { return absl::StrCat(kMarkerName, ".tmp"); }
 
+}  // namespace
+
+absl::Status SyncPath(const std::string& path_text) {
+  const fs::path path(path_text);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return InternalFailureFrom(
+        absl::StrCat("cannot open '", path.string(), "'"),
+        std::strerror(errno));
+  }
+  const int synced = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (synced != 0) {
+    return InternalFailureFrom(
+        absl::StrCat("cannot sync '", path.string(), "'"),
+        std::strerror(error));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
 // Writes the marker through a temporary file and a rename, so that a crash
 // leaves either no marker or a whole one.
 absl::Status WriteMarker(const fs::path& dir) {
@@ -44,13 +67,16 @@ absl::Status WriteMarker(const fs::path& dir) {
                                  tmp.string());
     }
   }
+  if (absl::Status synced = SyncPath(tmp.string()); !synced.ok()) {
+    return synced;
+  }
   std::error_code ec;
   fs::rename(tmp, dir / kMarkerName, ec);
   if (ec) {
     return InternalFailureFrom("cannot install the data directory marker",
                                ec.message());
   }
-  return absl::OkStatus();
+  return SyncPath(dir.string());
 }
 
 absl::Status CheckMarker(const fs::path& dir) {
@@ -114,6 +140,26 @@ absl::Status PrepareDirectory(const fs::path& dir, bool create_if_missing) {
 
 }  // namespace
 
+std::string StorePathOf(const std::string& dir) {
+  return (fs::path(dir) / kRocksDbName).string();
+}
+
+absl::Status MarkDataDir(const std::string& dir) { return WriteMarker(dir); }
+
+absl::Status CheckDataDir(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return ResourceNotFound(
+        absl::StrCat("data directory '", dir, "' does not exist"));
+  }
+  if (!fs::exists(fs::path(dir) / kMarkerName, ec)) {
+    return InvalidArgument(absl::StrCat("'", dir,
+                                        "' is not a Brook data directory (no ",
+                                        kMarkerName, " file)"));
+  }
+  return CheckMarker(dir);
+}
+
 absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
     const std::string& dir, bool create_if_missing) {
   const fs::path path(dir);
@@ -139,8 +185,7 @@ absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
     return InternalFailureFrom(absl::StrCat("cannot lock '", lock_path, "'"),
                                std::strerror(error));
   }
-  return std::unique_ptr<DataDirLock>(
-      new DataDirLock(fd, (path / kRocksDbName).string()));
+  return std::unique_ptr<DataDirLock>(new DataDirLock(fd, dir));
 }
 
 DataDirLock::~DataDirLock() { ::close(fd_); }

@@ -19,6 +19,23 @@ namespace brook {
 // layout changes incompatibly; older builds then refuse the directory.
 inline constexpr int kDataDirFormatVersion = 1;
 
+// Where the store of the data directory `dir` keeps its files.
+std::string StorePathOf(const std::string& dir);
+
+// Marks `dir`, an existing directory, as a Brook data directory of this
+// build's format. The marker appears whole or not at all (a temporary file
+// renamed into place, both synced), so it is written last when a directory
+// is filled from elsewhere (a backup): until then the directory is not taken
+// for a Brook directory.
+absl::Status MarkDataDir(const std::string& dir);
+
+// fsync()s the file or directory `path`; InternalFailure if it cannot.
+absl::Status SyncPath(const std::string& path);
+
+// OK if `dir` holds a Brook data directory of a format this build reads;
+// else, as DataDirLock::Acquire() without create_if_missing.
+absl::Status CheckDataDir(const std::string& dir);
+
 class DataDirLock {
  public:
   // DataDirLock::Acquire()
@@ -36,14 +53,17 @@ class DataDirLock {
   DataDirLock(const DataDirLock&) = delete;
   DataDirLock& operator=(const DataDirLock&) = delete;
 
+  // The data directory.
+  const std::string& dir() const { return dir_; }
   // Where the store (storage/store.h) keeps its files, inside the directory.
   const std::string& store_path() const { return store_path_; }
 
  private:
-  DataDirLock(int fd, std::string store_path)
-      : fd_(fd), store_path_(std::move(store_path)) {}
+  DataDirLock(int fd, std::string dir)
+      : fd_(fd), dir_(std::move(dir)), store_path_(StorePathOf(dir_)) {}
 
   int fd_;
+  std::string dir_;
   std::string store_path_;
 };
 

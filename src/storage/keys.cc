@@ -6,6 +6,7 @@
 #include "absl/strings/strip.h"
 #include "common/coding.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 
 namespace brook {
 namespace {
@@ -84,13 +85,30 @@ std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
   return key;
 }
 
-absl::StatusOr<uint64_t> ParseTimeIndexKey(ShardRef shard,
-                                           absl::string_view key) {
+KeyRange AllShardKeys() {
+  return KeyRange{"", std::string(kShardPrefixBytes + 1, '\xff')};
+}
+
+absl::StatusOr<ShardRef> ParseShardOfKey(absl::string_view key) {
+  if (key.size() < kShardPrefixBytes) return DamagedKey("shard", key);
+  return ShardRef{DecodeFixed32BE(key.data()), DecodeFixed32BE(key.data() + 4)};
+}
+
+absl::StatusOr<TimeIndexEntry> ParseTimeIndexEntry(ShardRef shard,
+                                                   absl::string_view key) {
   if (key.size() != kTimeIndexKeyBytes ||
       !absl::StartsWith(key, ShardPrefix(shard))) {
     return DamagedKey("time index", key);
   }
-  return DecodeFixed64BE(key.data() + kShardPrefixBytes + 8);
+  return TimeIndexEntry{
+      static_cast<int64_t>(DecodeFixed64BE(key.data() + kShardPrefixBytes)),
+      DecodeFixed64BE(key.data() + kShardPrefixBytes + 8)};
+}
+
+absl::StatusOr<uint64_t> ParseTimeIndexKey(ShardRef shard,
+                                           absl::string_view key) {
+  BROOK_ASSIGN_OR_RETURN(TimeIndexEntry entry, ParseTimeIndexEntry(shard, key));
+  return entry.first_counter;
 }
 
 std::string StreamMetaKey(uint32_t stream_id) {
@@ -155,6 +173,21 @@ KeyRange CheckpointKeys(uint32_t stream_id, absl::string_view application) {
 KeyRange StreamCheckpointKeys(uint32_t stream_id) {
   return KeyRange{PrefixedStreamId(kCheckpointPrefix, stream_id),
                   PrefixedStreamId(kCheckpointPrefix, stream_id + 1)};
+}
+
+absl::StatusOr<CheckpointKeyParts> ParseStreamCheckpointKey(
+    uint32_t stream_id, absl::string_view key) {
+  Decoder decoder(key);
+  absl::string_view prefix;
+  absl::string_view application;
+  uint32_t shard_index = 0;
+  if (!decoder.ReadBytes(kCheckpointPrefix.size() + 4, &prefix) ||
+      prefix != PrefixedStreamId(kCheckpointPrefix, stream_id) ||
+      !decoder.ReadLengthPrefixed(&application) ||
+      !decoder.ReadFixed32BE(&shard_index) || !decoder.empty()) {
+    return DamagedKey("checkpoint", key);
+  }
+  return CheckpointKeyParts{std::string(application), shard_index};
 }
 
 absl::StatusOr<uint32_t> ParseCheckpointKey(uint32_t stream_id,

@@ -52,8 +52,20 @@ std::string RecordKey(ShardRef shard, uint64_t first_counter);
 // The first counter of a records key of `shard`.
 absl::StatusOr<uint64_t> ParseRecordKey(ShardRef shard, absl::string_view key);
 
+// Every key of the records or time_index family, and the shard any of
+// them belongs to (DataLoss for a key too short to name one).
+KeyRange AllShardKeys();
+absl::StatusOr<ShardRef> ParseShardOfKey(absl::string_view key);
+
 std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
                          uint64_t first_counter);
+struct TimeIndexEntry {
+  int64_t arrival_ms = 0;
+  uint64_t first_counter = 0;
+};
+// Both parts of a time_index key of `shard`.
+absl::StatusOr<TimeIndexEntry> ParseTimeIndexEntry(ShardRef shard,
+                                                   absl::string_view key);
 // The first counter of the batch that a time_index key of `shard` points to.
 absl::StatusOr<uint64_t> ParseTimeIndexKey(ShardRef shard,
                                            absl::string_view key);
@@ -82,6 +94,13 @@ std::string CheckpointKey(uint32_t stream_id, absl::string_view application,
 // An application's checkpoints in a stream, and every checkpoint of a stream.
 KeyRange CheckpointKeys(uint32_t stream_id, absl::string_view application);
 KeyRange StreamCheckpointKeys(uint32_t stream_id);
+// The application and shard index of a key in StreamCheckpointKeys().
+struct CheckpointKeyParts {
+  std::string application;
+  uint32_t shard_index = 0;
+};
+absl::StatusOr<CheckpointKeyParts> ParseStreamCheckpointKey(
+    uint32_t stream_id, absl::string_view key);
 // The shard index of a key in CheckpointKeys(stream_id, application).
 absl::StatusOr<uint32_t> ParseCheckpointKey(uint32_t stream_id,
                                             absl::string_view application,

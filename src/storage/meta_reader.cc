@@ -82,6 +82,23 @@ MetaReader::Checkpoints(uint32_t stream_id,
   return checkpoints;
 }
 
+absl::StatusOr<std::vector<MetaReader::ApplicationCheckpoint>>
+MetaReader::AllCheckpoints(uint32_t stream_id) const {
+  std::vector<ApplicationCheckpoint> checkpoints;
+  StoreIterator it =
+      store_->NewIterator(Family::kMeta, StreamCheckpointKeys(stream_id));
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    BROOK_ASSIGN_OR_RETURN(CheckpointKeyParts key,
+                           ParseStreamCheckpointKey(stream_id, it.key()));
+    BROOK_ASSIGN_OR_RETURN(StoredCheckpoint checkpoint,
+                           DecodeCheckpoint(it.value()));
+    checkpoints.push_back(ApplicationCheckpoint{std::move(key.application),
+                                                key.shard_index, checkpoint});
+  }
+  BROOK_RETURN_IF_ERROR(it.status());
+  return checkpoints;
+}
+
 absl::StatusOr<absl::optional<uint64_t>> MetaReader::CounterReservation()
     const {
   return GetDecoded(*store_, kCounterReservationKey, &DecodeCounterReservation);

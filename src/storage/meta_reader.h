@@ -56,6 +56,16 @@ class MetaReader {
   absl::StatusOr<std::vector<std::pair<uint32_t, StoredCheckpoint>>>
   Checkpoints(uint32_t stream_id, absl::string_view application) const;
 
+  // Every checkpoint of every application in the stream, by application
+  // and shard index.
+  struct ApplicationCheckpoint {
+    std::string application;
+    uint32_t shard_index = 0;
+    StoredCheckpoint checkpoint;
+  };
+  absl::StatusOr<std::vector<ApplicationCheckpoint>> AllCheckpoints(
+      uint32_t stream_id) const;
+
   // The single values; nullopt when never written.
   absl::StatusOr<absl::optional<uint64_t>> CounterReservation() const;
   absl::StatusOr<absl::optional<uint32_t>> NextStreamId() const;

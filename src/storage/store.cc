@@ -5,6 +5,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 #include "storage/rocksdb_status.h"
 
@@ -51,6 +52,14 @@ rocksdb::DBOptions DatabaseOptions() {
   options.bytes_per_sync = size_t{1} << 20;
   return options;
 }
+
+// Discards RocksDB's informational log, so that a read-only open leaves the
+// directory's files as they were (a new log file would rotate the old one).
+class SilentLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
 
 }  // namespace
 
@@ -118,12 +127,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
       {"records", RecordFamilyOptions()},
       {"time_index", rocksdb::ColumnFamilyOptions()},
   };
+  if (options.read_only) db_options.info_log = std::make_shared<SilentLogger>();
   rocksdb::DB* db = nullptr;
-  BROOK_RETURN_IF_ERROR(
-      FromRocksDb(absl::StrCat("cannot open the store at '", path, "'"),
-                  rocksdb::DB::Open(db_options, path, descriptors,
-                                    &store->families_, &db)));
+  const rocksdb::Status opened =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors,
+                                         &store->families_, &db)
+          : rocksdb::DB::Open(db_options, path, descriptors, &store->families_,
+                              &db);
+  BROOK_RETURN_IF_ERROR(FromRocksDb(
+      absl::StrCat("cannot open the store at '", path, "'"), opened));
   store->db_.reset(db);
+  store->read_only_ = options.read_only;
   return store;
 }
 
@@ -170,6 +185,21 @@ absl::Status Store::CompactRecords() {
   return absl::OkStatus();
 }
 
+absl::Status Store::Checkpoint(const std::string& path) {
+  rocksdb::Checkpoint* raw = nullptr;
+  BROOK_RETURN_IF_ERROR(FromRocksDb(
+      "preparing a checkpoint", rocksdb::Checkpoint::Create(db_.get(), &raw)));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // A log_size_for_flush of 0 flushes every memtable first.
+  return FromRocksDb(absl::StrCat("writing a checkpoint to '", path, "'"),
+                     checkpoint->CreateCheckpoint(path,
+                                                  /*log_size_for_flush=*/0));
+}
+
+absl::Status Store::VerifyChecksums() {
+  return FromRocksDb("verifying the store's checksums", db_->VerifyChecksum());
+}
+
 absl::Status Store::SyncWal() {
   return FromRocksDb("syncing the write-ahead log", db_->SyncWAL());
 }
@@ -208,10 +238,12 @@ void Store::TEST_CloseWithoutFlush() {
 
 absl::Status Store::Close() {
   if (db_ == nullptr) return absl::OkStatus();
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  absl::Status result =
-      FromRocksDb("flushing the store", db_->Flush(flush, families_));
+  absl::Status result;
+  if (!read_only_) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    result = FromRocksDb("flushing the store", db_->Flush(flush, families_));
+  }
   for (rocksdb::ColumnFamilyHandle* family : families_) {
     result.Update(FromRocksDb("closing the store",
                               db_->DestroyColumnFamilyHandle(family)));

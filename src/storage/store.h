@@ -80,6 +80,9 @@ class StoreIterator {
 struct StoreOptions {
   // Where the store's files live (a test seam; see storage/file_system.h).
   StoreFileSystem file_system;
+  // Open without changing any file (the log is replayed in memory only), for
+  // offline checks; Write() and the other changing methods then fail.
+  bool read_only = false;
 };
 
 class Store {
@@ -116,6 +119,23 @@ class Store {
   // so that deleted ranges release their files.
   absl::Status CompactRecords();
 
+  // Store::Checkpoint()
+  //
+  // Makes `path` (which must not exist) a consistent copy of the store as it
+  // is now, openable by Open(): a prefix of the writes applied so far,
+  // whole writes only. Immutable files are hard-linked when `path` is on the
+  // same file system, copied otherwise; memtables are flushed first, so that
+  // writes made without the log (Durability::kNoWal) are in the copy. Writes
+  // go on meanwhile. Fails with NoSpace when the file system is full, else
+  // InternalFailure; a failed checkpoint leaves no `path` behind.
+  absl::Status Checkpoint(const std::string& path);
+
+  // Store::VerifyChecksums()
+  //
+  // Reads every table file and checks its block checksums: DataLoss names
+  // the first damaged file.
+  absl::Status VerifyChecksums();
+
   // Store::Get()
   //
   // Returns the value of `key` in `family`, or nullopt if absent.
@@ -151,6 +171,7 @@ class Store {
   std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  bool read_only_ = false;
 };
 
 }  // namespace brook

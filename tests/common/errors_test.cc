@@ -55,6 +55,19 @@ TEST(ErrorsTest, DataLossAndNoSpace_AreInternalFailuresWithTheirOwnCodes) {
   EXPECT_EQ(ErrorNameOf(DataLoss("damaged")), ErrorName::kInternalFailure);
   EXPECT_EQ(NoSpace("full").code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ErrorNameOf(NoSpace("full")), ErrorName::kInternalFailure);
+  EXPECT_EQ(Unreachable("gone").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorNameOf(Unreachable("gone")), ErrorName::kInternalFailure);
+}
+
+TEST(ErrorsTest, ErrorNameFromString_ReadsEveryName) {
+  for (ErrorName name :
+       {ErrorName::kInvalidArgumentException, ErrorName::kInternalFailure,
+        ErrorName::kServiceUnavailable,
+        ErrorName::kProvisionedThroughputExceededException}) {
+    EXPECT_EQ(ErrorNameFromString(ErrorNameToString(name)), name);
+  }
+  EXPECT_EQ(ErrorNameFromString(""), std::nullopt);
+  EXPECT_EQ(ErrorNameFromString("KMSThrottlingException"), std::nullopt);
 }
 
 TEST(ErrorsTest, ErrorNameOf_OkIsNone) {

@@ -22,13 +22,37 @@ TEST(SequenceNumberTest, Parse_RoundTripsDecimal) {
 }
 
 TEST(SequenceNumberTest, Parse_RejectsMalformed) {
-  for (const char* text :
-       {"", "01", "-1", "1a", " 1", "340282366920938463463374607431768211456",
-        "9999999999999999999999999999999999999999"}) {
+  const std::string too_long(130, '9');
+  for (const std::string& text :
+       {std::string(""), std::string("01"), std::string("-1"),
+        std::string("1a"), std::string(" 1"),
+        std::string("00340282366920938463463374607431768211456"), too_long}) {
     EXPECT_THAT(SequenceNumber::Parse(text),
                 HasErrorName(ErrorName::kInvalidArgumentException))
         << text;
   }
+}
+
+// Amazon Kinesis' numbers are 56 digits: carried, ordered, never narrowed.
+TEST(SequenceNumberTest, Parse_CarriesNumbersWiderThan128Bits) {
+  const std::string kinesis =
+      "49590338271490256608559692538361571095921575989136588898";
+  ASSERT_OK_AND_ASSIGN(SequenceNumber wide, SequenceNumber::Parse(kinesis));
+  ASSERT_OK_AND_ASSIGN(SequenceNumber wider,
+                       SequenceNumber::Parse(std::string(129, '9')));
+  ASSERT_OK_AND_ASSIGN(
+      SequenceNumber just_wide,
+      SequenceNumber::Parse("340282366920938463463374607431768211456"));
+  EXPECT_TRUE(wide.is_wide());
+  EXPECT_EQ(wide.ToString(), kinesis);
+  EXPECT_EQ(wide.value(), 0);
+  const SequenceNumber largest_narrow(~absl::uint128(0));
+  EXPECT_FALSE(largest_narrow.is_wide());
+  EXPECT_LT(largest_narrow, just_wide);
+  EXPECT_LT(just_wide, wide);
+  EXPECT_LT(wide, wider);
+  EXPECT_EQ(wide, *SequenceNumber::Parse(kinesis));
+  EXPECT_NE(wide, wider);
 }
 
 TEST(SequenceNumberTest, Layout_OrdersByCounterThenCarriesShard) {

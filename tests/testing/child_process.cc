@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,14 +12,13 @@
 
 namespace brook::testing {
 
-ChildRun RunChild(const std::vector<std::string>& argv,
-                  absl::FunctionRef<bool(absl::string_view output)> kill_when,
-                  absl::Duration kill_after) {
-  ChildRun run;
+int SpawnChild(const std::vector<std::string>& argv, int* stdout_fd) {
   int fds[2];
-  if (pipe(fds) != 0) return run;
+  if (pipe(fds) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
+    // A test that dies (a timeout, a crash) takes its servers with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
@@ -31,12 +31,27 @@ ChildRun RunChild(const std::vector<std::string>& argv,
     _exit(127);
   }
   close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    return -1;
+  }
+  *stdout_fd = fds[0];
+  return pid;
+}
+
+ChildRun RunChild(const std::vector<std::string>& argv,
+                  absl::FunctionRef<bool(absl::string_view output)> kill_when,
+                  absl::Duration kill_after) {
+  ChildRun run;
+  int out = -1;
+  const pid_t pid = SpawnChild(argv, &out);
+  if (pid < 0) return run;
   const absl::Time deadline = absl::Now() + kill_after;
   char buffer[4096];
   for (;;) {
     if (!run.killed) {
       const absl::Duration left = deadline - absl::Now();
-      pollfd readable = {fds[0], POLLIN, 0};
+      pollfd readable = {out, POLLIN, 0};
       const int timeout_ms = left == absl::InfiniteDuration()
                                  ? -1
                                  : static_cast<int>(std::max<int64_t>(
@@ -46,7 +61,7 @@ ChildRun RunChild(const std::vector<std::string>& argv,
         run.killed = true;
       }
     }
-    const ssize_t n = read(fds[0], buffer, sizeof(buffer));
+    const ssize_t n = read(out, buffer, sizeof(buffer));
     if (n <= 0) break;
     run.output.append(buffer, n);
     if (!run.killed && kill_when(run.output)) {
@@ -54,7 +69,7 @@ ChildRun RunChild(const std::vector<std::string>& argv,
       run.killed = true;
     }
   }
-  close(fds[0]);
+  close(out);
   waitpid(pid, &run.wait_status, 0);
   return run;
 }

@@ -19,6 +19,11 @@ struct ChildRun {
   int wait_status = 0;
 };
 
+// Starts `argv` with its stdout on a pipe, whose read end it puts in
+// `*stdout_fd`; returns the child's pid, or -1 (and no pipe) on failure.
+// The child is killed if the test process dies first.
+int SpawnChild(const std::vector<std::string>& argv, int* stdout_fd);
+
 // Runs `argv`, and after each read of its stdout calls `kill_when` with all
 // of its output so far; kills it once that returns true, or once
 // `kill_after` has passed. Returns when the child is gone.

@@ -1,10 +1,11 @@
 // The event stream framing that SubscribeToShard responses use.
 
-#include "server/event_stream.h"
+#include "aws/event_stream.h"
 
 #include <zlib.h>
 
 #include <string>
+#include <vector>
 
 #include "common/coding.h"
 #include "common/errors.h"
@@ -41,6 +42,41 @@ TEST(EventStreamTest, ExceptionsCarryTheErrorName) {
   EXPECT_THAT(message, ::testing::HasSubstr("ResourceNotFoundException"));
   EXPECT_THAT(message,
               ::testing::HasSubstr(R"({"message":"consumer 'x' not found"})"));
+}
+
+TEST(EventStreamTest, DecodesMessagesSplitAnywhere) {
+  const std::string stream =
+      EventMessage("initial-response", "{}") +
+      EventMessage("SubscribeToShardEvent", R"({"Records":[]})") +
+      ExceptionMessage(ResourceNotFound("gone"));
+  // Byte by byte: a message comes out only once it is whole.
+  EventStreamDecoder decoder;
+  std::vector<EventStreamMessage> messages;
+  for (char c : stream) {
+    decoder.Append(absl::string_view(&c, 1));
+    absl::StatusOr<absl::optional<EventStreamMessage>> next = decoder.Next();
+    ASSERT_TRUE(next.ok()) << next.status();
+    if (next->has_value()) messages.push_back(**next);
+  }
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0].Header(":event-type"), "initial-response");
+  EXPECT_EQ(messages[1].Header(":message-type"), "event");
+  EXPECT_EQ(messages[1].payload, R"({"Records":[]})");
+  EXPECT_EQ(messages[2].Header(":exception-type"), "ResourceNotFoundException");
+  EXPECT_EQ(decoder.buffered_bytes(), 0u);
+}
+
+TEST(EventStreamTest, DecoderRefusesACorruptMessage) {
+  std::string message = EventMessage("SubscribeToShardEvent", "{}");
+  message[message.size() - 6] ^= 1;  // A payload byte.
+  EventStreamDecoder decoder;
+  decoder.Append(message);
+  EXPECT_EQ(ErrorNameOf(decoder.Next().status()), ErrorName::kInternalFailure);
+  EventStreamDecoder prelude;
+  std::string bad_prelude = EventMessage("x", "{}");
+  bad_prelude[2] ^= 1;  // The total length.
+  prelude.Append(bad_prelude);
+  EXPECT_EQ(ErrorNameOf(prelude.Next().status()), ErrorName::kInternalFailure);
 }
 
 }  // namespace

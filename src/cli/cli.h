@@ -1,0 +1,92 @@
+// The `brook` command-line tool: what its commands share. Each command is
+// a CLI11 subcommand that one of the Add*Commands() functions registers; it
+// reads its flags, runs against a brook::Broker (so that one code path
+// serves every place the streams live), prints its result on stdout and
+// sets the exit code.
+//
+// Exit codes: 0 success; 1 an operation failed; 2 bad usage; 3 `verify`
+// found damage.
+//
+// Output follows the usual Unix split: results on stdout, as aligned text
+// on a terminal and as one JSON object per line with --output json;
+// progress of long operations on stderr, only when stderr is a terminal
+// and --quiet is not given.
+//
+// Thread safety: single-threaded.
+
+#ifndef BROOK_CLI_CLI_H_
+#define BROOK_CLI_CLI_H_
+
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "brook/broker.h"
+
+namespace brook::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDamage = 3;
+
+// Flags of the tool as a whole, and the outcome of the command that ran.
+struct Cli {
+  // The data directory to open (--data-dir, or BROOK_DATA_DIR).
+  std::string data_dir;
+  bool quiet = false;
+  // Whether OpenBroker() may create the data directory (only `create`).
+  bool create_if_missing = false;
+  int exit_code = kExitOk;
+
+  // Opens the Broker the flags name. Fails as Broker::Open does, or with
+  // InvalidArgumentException when no data directory is given.
+  absl::StatusOr<std::unique_ptr<Broker>> OpenBroker() const;
+
+  // Prints "brook: <what>: <ErrorName>: <message>" on stderr and sets the
+  // exit code to kExitFailed (or kExitUsage for a bad argument).
+  void Fail(absl::string_view what, const absl::Status& status);
+};
+
+// Opens the Broker and runs `fn(Broker&)` on it, then closes it; reports a
+// failure to open or to close.
+template <typename Fn>
+void WithBroker(Cli& cli, Fn fn) {
+  absl::StatusOr<std::unique_ptr<Broker>> broker = cli.OpenBroker();
+  if (!broker.ok()) return cli.Fail("opening the streams", broker.status());
+  fn(**broker);
+  if (absl::Status closed = (*broker)->Close(); !closed.ok()) {
+    cli.Fail("closing", closed);
+  }
+}
+
+// A line of progress on stderr, rewritten in place; silent unless stderr
+// is a terminal and the tool is not --quiet.
+class Progress {
+ public:
+  explicit Progress(const Cli& cli);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void Show(absl::string_view line);
+
+ private:
+  const bool enabled_;
+  bool shown_ = false;
+};
+
+// Whether standard output is a terminal (tables) or not (plain lines).
+bool StdoutIsTerminal();
+
+void AddStreamCommands(CLI::App& app, Cli& cli);
+void AddPutCommand(CLI::App& app, Cli& cli);
+void AddTailCommand(CLI::App& app, Cli& cli);
+void AddLagCommand(CLI::App& app, Cli& cli);
+void AddDataDirCommands(CLI::App& app, Cli& cli);
+
+}  // namespace brook::cli
+
+#endif  // BROOK_CLI_CLI_H_

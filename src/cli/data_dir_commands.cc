@@ -1,0 +1,124 @@
+// brook verify / backup / restore: operations on a data directory as a
+// whole.
+
+#include <iostream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "boost/json/serialize.hpp"
+#include "boost/json/value.hpp"
+#include "brook/backup.h"
+#include "cli/cli.h"
+#include "storage/data_dir_check.h"
+
+namespace brook::cli {
+namespace {
+
+struct VerifyFlags {
+  std::string dir;
+  std::string output = "text";
+};
+
+void Verify(Cli& cli, const VerifyFlags& flags) {
+  Progress progress(cli);
+  absl::StatusOr<VerifyReport> report =
+      VerifyDataDir(flags.dir, [&](const VerifyProgress& p) {
+        progress.Show(absl::StrFormat("verified %d/%d shards, %d records",
+                                      p.shards_done, p.shards_total,
+                                      p.records));
+      });
+  if (!report.ok()) {
+    cli.Fail("verify", report.status());
+    if (report.status().code() == absl::StatusCode::kDataLoss) {
+      cli.exit_code = kExitDamage;
+    }
+    return;
+  }
+  if (flags.output == "json") {
+    boost::json::array problems;
+    for (const std::string& p : report->problems) problems.push_back(p.c_str());
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"ok", report->ok()},
+                                         {"streams", report->streams},
+                                         {"shards", report->shards},
+                                         {"batches", report->batches},
+                                         {"records", report->records},
+                                         {"bytes", report->bytes},
+                                         {"consumers", report->consumers},
+                                         {"checkpoints", report->checkpoints},
+                                         {"problems", std::move(problems)}})
+              << "\n";
+  } else {
+    std::cout << absl::StrFormat(
+        "%s: %d streams, %d shards, %d batches, %d records (%d bytes), %d "
+        "consumers, %d checkpoints\n",
+        flags.dir, report->streams, report->shards, report->batches,
+        report->records, report->bytes, report->consumers, report->checkpoints);
+    for (const std::string& problem : report->problems) {
+      std::cout << "PROBLEM: " << problem << "\n";
+    }
+    std::cout << (report->ok()
+                      ? "OK: no problems found\n"
+                      : absl::StrCat("DAMAGED: ", report->problems.size(),
+                                     " problems found\n"));
+  }
+  if (!report->ok()) cli.exit_code = kExitDamage;
+}
+
+void PrintCopy(absl::string_view what, const std::string& destination,
+               const BackupResult& result) {
+  std::cout << absl::StrFormat("%s %s: %d files, %d bytes, %.3f s\n", what,
+                               destination, result.files, result.bytes,
+                               absl::ToDoubleSeconds(result.duration));
+}
+
+}  // namespace
+
+void AddDataDirCommands(CLI::App& app, Cli& cli) {
+  auto verify = std::make_shared<VerifyFlags>();
+  CLI::App* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check a data directory offline: checksums, every batch, sequence "
+      "order, lineage and metadata. Exit code 3 on damage");
+  verify_cmd->add_option("dir", verify->dir, "The data directory")->required();
+  verify_cmd->add_option("--output", verify->output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  verify_cmd->callback([&cli, verify] { Verify(cli, *verify); });
+
+  auto destination = std::make_shared<std::string>();
+  CLI::App* backup_cmd = app.add_subcommand(
+      "backup",
+      "Write a consistent copy of the data directory (--data-dir) to a new "
+      "directory; the copy is itself a data directory");
+  backup_cmd
+      ->add_option("destination", *destination,
+                   "A directory that does not exist yet, or is empty")
+      ->required();
+  backup_cmd->callback([&cli, destination] {
+    WithBroker(cli, [&](Broker& broker) {
+      Progress progress(cli);
+      progress.Show(absl::StrCat("backing up to ", *destination, "..."));
+      absl::StatusOr<BackupResult> result = broker.Backup({*destination});
+      if (!result.ok()) return cli.Fail("backup", result.status());
+      PrintCopy("backed up to", *destination, *result);
+    });
+  });
+
+  auto restore = std::make_shared<std::pair<std::string, std::string>>();
+  CLI::App* restore_cmd =
+      app.add_subcommand("restore", "Copy a backup to a new data directory");
+  restore_cmd->add_option("backup", restore->first, "The backup")->required();
+  restore_cmd
+      ->add_option("destination", restore->second,
+                   "A directory that does not exist yet, or is empty")
+      ->required();
+  restore_cmd->callback([&cli, restore] {
+    absl::StatusOr<BackupResult> result =
+        RestoreBackup(restore->first, restore->second);
+    if (!result.ok()) return cli.Fail("restore", result.status());
+    PrintCopy("restored to", restore->second, *result);
+  });
+}
+
+}  // namespace brook::cli

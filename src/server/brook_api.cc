@@ -1,0 +1,175 @@
+#include "server/brook_api.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "boost/json/parse.hpp"
+#include "boost/json/serialize.hpp"
+#include "common/brook_target.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "server/json_fields.h"
+
+namespace brook {
+namespace {
+
+namespace json = boost::json;
+
+absl::StatusOr<int> IntOf(const JsonFields& fields, absl::string_view name,
+                          int default_value) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> value, fields.Integer(name));
+  if (!value.has_value()) return default_value;
+  if (*value < INT32_MIN || *value > INT32_MAX) {
+    return MakeError(ErrorName::kValidationException,
+                     absl::StrCat("member '", name, "' is out of range"));
+  }
+  return static_cast<int>(*value);
+}
+
+absl::StatusOr<StreamLimits> LimitsOf(const JsonFields& request) {
+  BROOK_ASSIGN_OR_RETURN(const json::object* object,
+                         request.Object("StreamLimits"));
+  if (object == nullptr) {
+    return MakeError(ErrorName::kValidationException,
+                     "member 'StreamLimits' must not be null");
+  }
+  const JsonFields fields(*object);
+  StreamLimits limits;
+  for (const auto& [name, member] : kStreamLimitMembers) {
+    BROOK_ASSIGN_OR_RETURN(limits.*member, fields.RequiredInteger(name));
+  }
+  return limits;
+}
+
+absl::StatusOr<json::value> CreateStream(Broker& broker,
+                                         const JsonFields& fields) {
+  CreateStreamRequest create;
+  BROOK_ASSIGN_OR_RETURN(create.stream_name,
+                         fields.RequiredString("StreamName"));
+  BROOK_ASSIGN_OR_RETURN(create.shard_count, IntOf(fields, "ShardCount", 1));
+  BROOK_ASSIGN_OR_RETURN(
+      create.options.max_record_size_kib,
+      IntOf(fields, "MaxRecordSizeInKiB", create.options.max_record_size_kib));
+  BROOK_ASSIGN_OR_RETURN(create.options.limits, LimitsOf(fields));
+  BROOK_RETURN_IF_ERROR(broker.CreateStream(create));
+  return json::object();
+}
+
+absl::StatusOr<json::value> DescribeStreamLimits(Broker& broker,
+                                                 const JsonFields& fields) {
+  DescribeStreamSummaryRequest describe;
+  BROOK_ASSIGN_OR_RETURN(describe.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(StreamDescriptionSummary summary,
+                         broker.DescribeStreamSummary(describe));
+  return json::object{{"StreamLimits", StreamLimitsJson(summary.limits)}};
+}
+
+absl::StatusOr<json::value> UpdateStreamLimits(Broker& broker,
+                                               const JsonFields& fields) {
+  UpdateStreamLimitsRequest update;
+  BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(update.limits, LimitsOf(fields));
+  BROOK_RETURN_IF_ERROR(broker.UpdateStreamLimits(update));
+  return json::object();
+}
+
+absl::StatusOr<json::value> GetShardMetrics(Broker& broker,
+                                            const JsonFields& fields) {
+  GetShardMetricsRequest get;
+  BROOK_ASSIGN_OR_RETURN(get.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(GetShardMetricsResult result,
+                         broker.GetShardMetrics(get));
+  json::array shards;
+  for (const ShardMetrics& m : result.shards) {
+    shards.push_back(
+        json::object{{"ShardId", m.shard_id},
+                     {"IncomingBytes", m.incoming_bytes},
+                     {"IncomingRecords", m.incoming_records},
+                     {"OutgoingBytes", m.outgoing_bytes},
+                     {"OutgoingRecords", m.outgoing_records},
+                     {"WriteProvisionedThroughputExceeded",
+                      m.write_provisioned_throughput_exceeded},
+                     {"ReadProvisionedThroughputExceeded",
+                      m.read_provisioned_throughput_exceeded},
+                     {"IteratorAgeMilliseconds", m.iterator_age_milliseconds}});
+  }
+  return json::object{{"Shards", std::move(shards)}};
+}
+
+absl::StatusOr<json::value> PutCheckpoint(Broker& broker,
+                                          const JsonFields& fields) {
+  PutCheckpointRequest put;
+  BROOK_ASSIGN_OR_RETURN(put.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(put.application_name,
+                         fields.RequiredString("ApplicationName"));
+  BROOK_ASSIGN_OR_RETURN(put.shard_id, fields.RequiredString("ShardId"));
+  BROOK_ASSIGN_OR_RETURN(absl::optional<bool> shard_end,
+                         fields.Boolean("ShardEnd"));
+  put.shard_end = shard_end.value_or(false);
+  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> sub,
+                         fields.Integer("SubSequenceNumber"));
+  put.sub_sequence_number = sub.value_or(0);
+  if (!put.shard_end) {
+    BROOK_ASSIGN_OR_RETURN(std::string number,
+                           fields.RequiredString("SequenceNumber"));
+    BROOK_ASSIGN_OR_RETURN(put.sequence_number, SequenceNumber::Parse(number));
+  }
+  BROOK_RETURN_IF_ERROR(broker.PutCheckpoint(put));
+  return json::object();
+}
+
+absl::StatusOr<json::value> GetCheckpoints(Broker& broker,
+                                           const JsonFields& fields) {
+  GetCheckpointsRequest get;
+  BROOK_ASSIGN_OR_RETURN(get.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(get.application_name,
+                         fields.RequiredString("ApplicationName"));
+  BROOK_ASSIGN_OR_RETURN(GetCheckpointsResult result,
+                         broker.GetCheckpoints(get));
+  json::array checkpoints;
+  for (const Checkpoint& c : result.checkpoints) {
+    json::object out{{"ShardId", c.shard_id},
+                     {"SubSequenceNumber", c.sub_sequence_number},
+                     {"ShardEnd", c.shard_end}};
+    if (!c.shard_end) out["SequenceNumber"] = c.sequence_number.ToString();
+    checkpoints.push_back(std::move(out));
+  }
+  return json::object{{"Checkpoints", std::move(checkpoints)}};
+}
+
+using Handler = absl::StatusOr<json::value> (*)(Broker&, const JsonFields&);
+
+constexpr std::pair<absl::string_view, Handler> kHandlers[] = {
+    {"CreateStream", &CreateStream},
+    {"DescribeStreamLimits", &DescribeStreamLimits},
+    {"UpdateStreamLimits", &UpdateStreamLimits},
+    {"GetShardMetrics", &GetShardMetrics},
+    {"PutCheckpoint", &PutCheckpoint},
+    {"GetCheckpoints", &GetCheckpoints},
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> BrookApi::Call(absl::string_view operation,
+                                           absl::string_view body) {
+  Handler handler = nullptr;
+  for (const auto& [name, h] : kHandlers) {
+    if (name == operation) handler = h;
+  }
+  if (handler == nullptr) {
+    return MakeError(ErrorName::kUnknownOperationException,
+                     absl::StrCat("unknown operation '", operation, "'"));
+  }
+  boost::system::error_code error;
+  json::value request =
+      json::parse(json::string_view(body.data(), body.size()), error);
+  if (error || !request.is_object()) {
+    return MakeError(ErrorName::kSerializationException,
+                     "the request body is not a JSON object");
+  }
+  BROOK_ASSIGN_OR_RETURN(json::value response,
+                         handler(*broker_, JsonFields(request.get_object())));
+  return json::serialize(response);
+}
+
+}  // namespace brook
