@@ -26,7 +26,6 @@ constexpr absl::Duration kNextTokenLifetime = absl::Seconds(300);
 // Kinesis returns at most this many streams or shards per Describe/List page.
 constexpr int kMaxStreamsPerPage = 100;
 constexpr int kMaxShardsPerDescribe = 100;
-constexpr int kMaxListLimit = 10000;
 
 std::string EncodeShardPosition(ShardRef shard, uint64_t counter) {
   std::string payload;
