@@ -9,7 +9,7 @@
 #include "broker/broker_impl.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "testing/power_loss_fs.h"
+#include "testing/fault_fs.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -22,7 +22,7 @@ constexpr int kPuts = 200;
 // returns how many records a reopened Broker reads back.
 int SurvivingRecords(Durability durability) {
   testing::TempDir dir;
-  auto file_system = std::make_shared<testing::PowerLossFileSystem>();
+  auto file_system = std::make_shared<testing::FaultFileSystem>();
   BrokerOptions options;
   options.durability = durability;
   {
