@@ -16,7 +16,9 @@
 // and stay valid across restarts until they expire.
 //
 // Every method that fails returns a status whose ErrorNameOf() is the Kinesis
-// error name; a failed call changed nothing. Every method checks in
+// error name; a failed call changed nothing, with one exception, as in
+// Kinesis: a call that fails with InternalFailure because the disk failed
+// under it has an unknown outcome (see PutRecord()). Every method checks in
 // Kinesis' order (docs/errors.md): first the request against the Kinesis
 // API model's constraints (ValidationException, with AWS's message), then
 // Kinesis' own rules on the values (InvalidArgumentException), then the
@@ -40,6 +42,7 @@
 #include "brook/options.h"
 #include "brook/records.h"
 #include "brook/streams.h"
+#include "brook/write_state.h"
 
 namespace brook {
 
@@ -308,8 +311,19 @@ class Broker {
   // over 10 MiB), InvalidArgumentException (a hash key above 2^128-1, a
   // record over the stream's maximum size, see PutRecordRequest),
   // ResourceNotFoundException, or ProvisionedThroughputExceededException
-  // (the shard's write limits; retry later, see brook/retry.h); on failure
-  // nothing was written.
+  // (the shard's write limits; retry later, see brook/retry.h); then nothing
+  // was written.
+  //
+  // Fails with InternalFailure when the disk fails or fills, and then, as in
+  // Kinesis, the outcome is unknown: the record may or may not be stored
+  // (it reached the log, but its sync failed), and a retry may store it
+  // twice. Such a record is never visible before the records put ahead of
+  // it, and never while writes are stopped; if stored, it becomes readable
+  // when writes resume or the Broker reopens. After such a failure every
+  // write fails fast with InternalFailure until writes resume (see
+  // GetWriteState()); a put refused that way wrote nothing. The status code
+  // tells the causes apart: kResourceExhausted for a full disk (retry once
+  // space is freed), kInternal for an I/O error.
   virtual absl::StatusOr<PutRecordResult> PutRecord(
       const PutRecordRequest& request) = 0;
 
@@ -327,9 +341,11 @@ class Broker {
   // InvalidArgumentException (as PutRecord, or over 10 MiB in all) and
   // writes nothing; otherwise each record lands
   // whole or fails with its own status (ProvisionedThroughputExceeded-
-  // Exception when its shard is over its write limits), reported in request
-  // order. Records of one request that go to one shard keep their request
-  // order.
+  // Exception when its shard is over its write limits, or InternalFailure,
+  // with an unknown outcome as in PutRecord()), reported in request order.
+  // While writes are stopped the whole request fails with InternalFailure
+  // and writes nothing. Records of one request that go to one shard keep
+  // their request order.
   virtual absl::StatusOr<PutRecordsResult> PutRecords(
       const PutRecordsRequest& request) = 0;
 
@@ -459,6 +475,13 @@ class Broker {
   // error; the code is kResourceExhausted when the disk is full); a failed
   // backup removes what it wrote.
   virtual absl::StatusOr<BackupResult> Backup(const BackupRequest& request) = 0;
+
+  // Broker::GetWriteState()
+  //
+  // Whether writes are accepted and, if not, why (see brook/write_state.h):
+  // stopped by a failed write or log sync, or refused while the disk is
+  // below BrokerOptions::min_free_disk_bytes. Reads work in every state.
+  virtual WriteState GetWriteState() const = 0;
 
   // Broker::Close()
   //

@@ -97,6 +97,23 @@ struct BrokerOptions {
   // Default: 10 seconds.
   absl::Duration retention_check_interval = absl::Seconds(10);
 
+  // The free space, in bytes, that the data directory's filesystem must keep.
+  // Below it, puts and other writes that add data fail with InternalFailure
+  // (code kResourceExhausted) and write nothing, while DeleteStream,
+  // DeregisterStreamConsumer and retention still run; writes resume once
+  // space is back (see brook/write_state.h). Brook keeps a quarter of it in
+  // a file, RESERVE in the data directory, which it deletes if the disk
+  // fills anyway, so that it can still flush, delete and reopen. Set it
+  // above what the store may still write once puts stop: up to 256 MiB of
+  // memtables to flush, and the output of a compaction. 0 disables it.
+  // Default: 256 MiB.
+  uint64_t min_free_disk_bytes = uint64_t{256} << 20;
+
+  // How often, in real time, a background check measures free space and,
+  // after a full disk stopped writes, tries to resume them.
+  // Default: 1 second.
+  absl::Duration disk_check_interval = absl::Seconds(1);
+
   // Used only to build stream ARNs:
   // "arn:aws:kinesis:<region>:<account_id>:stream/<name>".
   // Default: "us-east-1" and "000000000000".

@@ -115,6 +115,8 @@ absl::StatusOr<std::unique_ptr<BrokerImpl>> BrokerImpl::OpenWithFileSystem(
       DataDirLock::Acquire(std::string(dir), options.create_if_missing));
   StoreOptions store_options;
   store_options.file_system = file_system;
+  store_options.min_free_disk_bytes = options.min_free_disk_bytes;
+  store_options.reserve_dir = std::string(dir);
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(lock->store_path(), store_options));
   std::unique_ptr<BrokerImpl> broker(
@@ -159,14 +161,24 @@ absl::Status BrokerImpl::Start() {
   pipeline_options.tail_cache = tail_cache_.get();
   BROOK_RETURN_IF_ERROR(consumers_->Load());
   // Records that expired while the directory was closed are unreadable
-  // before the first call.
+  // before the first call: the pass moves every trim point even where it
+  // cannot delete. Neither a disk short of space (which refuses deletions
+  // until later) nor damage among a shard's oldest records (which reads of
+  // that shard report) keeps the directory from opening.
   trimmer_ = std::make_unique<RetentionTrimmer>(store_.get(), log_.get(),
                                                 catalog_.get(), clock_);
-  BROOK_RETURN_IF_ERROR(trimmer_->TrimAll().status());
+  if (absl::Status trimmed = trimmer_->TrimAll().status();
+      !trimmed.ok() && trimmed.code() != absl::StatusCode::kDataLoss &&
+      store_->write_state().status == WriteStatus::kAccepting) {
+    return trimmed;
+  }
   trimmer_->Start(options_.retention_check_interval);
   BROOK_ASSIGN_OR_RETURN(
       pipeline_,
       CommitPipeline::Start(store_.get(), pipeline_options, newest_arrival_ms));
+  recovery_ = std::make_unique<WriteRecovery>(store_.get(), pipeline_.get(),
+                                              catalog_.get());
+  recovery_->Start(options_.disk_check_interval);
   FanOutOptions fan_out_options;
   fan_out_options.threads = options_.fan_out_threads;
   fan_out_options.subscription_lifetime = options_.subscription_lifetime;
@@ -374,7 +386,18 @@ absl::Status BrokerImpl::Close() {
   absl::MutexLock lock(&close_mu_);
   if (closed_) return absl::OkStatus();
   StopThreads();
+  const WriteState state = store_->write_state();
   absl::Status status = store_->Close();
+  if (status.ok() && options_.durability == Durability::kNoWal &&
+      state.status != WriteStatus::kAccepting &&
+      state.status != WriteStatus::kLowSpace) {
+    // Without a log, what the stopped store could not flush is gone.
+    status = InternalFailure(absl::StrCat(
+        "closed without flushing, since writes were stopped (",
+        state.reason.message(),
+        "): records acknowledged in Durability::kNoWal since the last "
+        "flush are lost"));
+  }
   lock_.reset();
   return status;
 }
@@ -389,10 +412,13 @@ void BrokerImpl::TEST_SimulateCrash() {
 
 void BrokerImpl::StopThreads() {
   closed_ = true;
+  if (recovery_ != nullptr) recovery_->Stop();
   if (trimmer_ != nullptr) trimmer_->Stop();
   if (pipeline_ != nullptr) pipeline_->Stop();
   if (fan_out_ != nullptr) fan_out_->Stop();
 }
+
+WriteState BrokerImpl::GetWriteState() const { return store_->write_state(); }
 
 absl::Status BrokerImpl::CheckOpen() const {
   return closed_ ? ClosedError() : absl::OkStatus();
@@ -449,6 +475,8 @@ absl::Status BrokerImpl::DeleteStream(const DeleteStreamRequest& request) {
   }
   BROOK_RETURN_IF_ERROR(pipeline_->RunExclusive(
       [&](CommitPipeline::Exclusive&) { return catalog_->Delete(stream); }));
+  // The next retention pass gives the space back.
+  trimmer_->CompactDeleted(stream->id());
   consumers_->ForgetStream(stream->id());
   fan_out_->EndStream(stream->id(),
                       ResourceNotFound(absl::StrCat("stream '", stream->name(),
@@ -971,6 +999,9 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
                                             hash_key, record.partition_key,
                                             record.data});
   }
+  // While writes are stopped, fail fast, before taking throughput tokens or
+  // queueing: nothing of the request is written.
+  BROOK_RETURN_IF_ERROR(store_->AdmitWrite());
   request.stream = std::move(stream);
   return request;
 }

@@ -30,6 +30,7 @@
 #include "storage/shard_log.h"
 #include "storage/store.h"
 #include "write/commit_pipeline.h"
+#include "write/write_recovery.h"
 
 namespace brook {
 
@@ -109,11 +110,16 @@ class BrokerImpl final : public Broker {
   absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) override;
   absl::StatusOr<BackupResult> Backup(const BackupRequest& request) override;
+  WriteState GetWriteState() const override;
   absl::Status Close() override;
 
   // Runs a retention pass now, on the calling thread; returns whether it
   // removed any record.
   absl::StatusOr<bool> TEST_TrimNow() { return trimmer_->TrimAll(); }
+
+  // Runs a round of write recovery now, on the calling thread (see
+  // write/write_recovery.h).
+  absl::Status TEST_CheckDiskNow() { return recovery_->CheckNow(); }
 
   // Runs `hook` in every later reshard, while the stream is UPDATING and
   // before the reshard changes anything. Set it before resharding.
@@ -243,6 +249,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<FanOutService> fan_out_;
   std::unique_ptr<RetentionTrimmer> trimmer_;
   std::unique_ptr<CheckpointStore> checkpoints_;
+  std::unique_ptr<WriteRecovery> recovery_;
   absl::AnyInvocable<void()> reshard_hook_;
 };
 

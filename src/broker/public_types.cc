@@ -10,6 +10,7 @@
 #include "brook/options.h"
 #include "brook/records.h"
 #include "brook/streams.h"
+#include "brook/write_state.h"
 #include "common/errors.h"
 
 namespace brook {
@@ -88,9 +89,11 @@ absl::Status BrokerOptions::Validate() const {
         "max_consumers_per_stream and fan_out_threads must be at least 1");
   }
   if (subscription_lifetime <= absl::ZeroDuration() ||
-      retention_check_interval <= absl::ZeroDuration()) {
+      retention_check_interval <= absl::ZeroDuration() ||
+      disk_check_interval <= absl::ZeroDuration()) {
     return InvalidArgument(
-        "subscription_lifetime and retention_check_interval must be positive");
+        "subscription_lifetime, retention_check_interval and "
+        "disk_check_interval must be positive");
   }
   if (region.empty() || !std::all_of(region.begin(), region.end(), [](char c) {
         return absl::ascii_islower(static_cast<unsigned char>(c)) ||
@@ -107,6 +110,20 @@ absl::Status BrokerOptions::Validate() const {
         absl::StrCat("account_id '", account_id, "' must be 12 digits"));
   }
   return absl::OkStatus();
+}
+
+absl::string_view WriteStatusToString(WriteStatus status) {
+  switch (status) {
+    case WriteStatus::kAccepting:
+      return "accepting";
+    case WriteStatus::kLowSpace:
+      return "low_space";
+    case WriteStatus::kStoppedNoSpace:
+      return "stopped_no_space";
+    case WriteStatus::kStopped:
+      return "stopped";
+  }
+  return "";
 }
 
 StreamLimits StreamLimits::Unlimited() {

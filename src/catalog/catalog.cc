@@ -35,18 +35,32 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
                                                 stored_stream.limits, now);
     stream->set_tags(std::move(stored_stream.tags));
     stream->set_settings(std::move(stored_stream.settings));
-    for (int i = 0; i < stream->shard_count(); ++i) {
-      ShardState* shard = stream->shard(i);
-      BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
-                             log_->Tail(shard->ref()));
-      if (!tail.has_value()) continue;
-      newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
-      // A closed shard starts visible to its end.
-      if (tail->last_counter > shard->last_visible_counter()) {
-        shard->Publish(tail->last_counter);
-      }
-    }
+    BROOK_ASSIGN_OR_RETURN(int64_t arrival_ms, PublishStoredTail(*stream));
+    newest_arrival_ms = std::max(newest_arrival_ms, arrival_ms);
     Register(std::move(stream));
+  }
+  return newest_arrival_ms;
+}
+
+absl::Status Catalog::PublishStoredTails() {
+  for (const std::shared_ptr<StreamState>& stream : All()) {
+    BROOK_RETURN_IF_ERROR(PublishStoredTail(*stream).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Catalog::PublishStoredTail(StreamState& stream) {
+  int64_t newest_arrival_ms = 0;
+  for (int i = 0; i < stream.shard_count(); ++i) {
+    ShardState* shard = stream.shard(i);
+    BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
+                           log_->Tail(shard->ref()));
+    if (!tail.has_value()) continue;
+    newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
+    // A closed shard starts visible to its end.
+    if (tail->last_counter > shard->last_visible_counter()) {
+      shard->Publish(tail->last_counter);
+    }
   }
   return newest_arrival_ms;
 }

@@ -43,6 +43,14 @@ class Catalog {
   // (0 if none), so that arrival times keep growing across restarts.
   absl::StatusOr<int64_t> Load(absl::Time now);
 
+  // Catalog::PublishStoredTails()
+  //
+  // Makes every shard visible up to its newest stored batch, as Load() does:
+  // after the store resumed from a full disk, the records whose log sync
+  // failed are stored and become readable, in counter order. REQUIRES: no
+  // commit is in flight (inside CommitPipeline::RunExclusive()).
+  absl::Status PublishStoredTails();
+
   // Catalog::Create()
   //
   // Persists and registers a new stream whose shards start at
@@ -134,6 +142,9 @@ class Catalog {
  private:
   void Register(std::shared_ptr<StreamState> stream)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Publishes each shard of `stream` up to its newest stored batch; returns
+  // the newest arrival time among them (0 if none).
+  absl::StatusOr<int64_t> PublishStoredTail(StreamState& stream);
 
   Store* const store_;
   const ShardLog* const log_;

@@ -1,6 +1,7 @@
 #include "retention/retention_trimmer.h"
 
 #include "common/status_macros.h"
+#include "storage/keys.h"
 
 namespace brook {
 
@@ -11,41 +12,49 @@ RetentionTrimmer::RetentionTrimmer(Store* store, const ShardLog* log,
 RetentionTrimmer::~RetentionTrimmer() { Stop(); }
 
 void RetentionTrimmer::Start(absl::Duration interval) {
-  thread_ = std::thread([this, interval] {
-    absl::MutexLock lock(&mu_);
-    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_;
-    };
-    while (!mu_.AwaitWithTimeout(absl::Condition(&stopping), interval)) {
-      mu_.Unlock();
-      // A failed pass is retried at the next interval; records it could not
-      // remove stay invisible behind the trim point.
-      TrimAll().status().IgnoreError();
-      mu_.Lock();
-    }
+  thread_.Start(interval, [this] {
+    // A failed pass is retried at the next interval; records it could not
+    // remove stay invisible behind the trim point.
+    TrimAll().status().IgnoreError();
   });
 }
 
-void RetentionTrimmer::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
+void RetentionTrimmer::Stop() { thread_.Stop(); }
+
+void RetentionTrimmer::CompactDeleted(uint32_t stream_id) {
+  absl::MutexLock lock(&deleted_mu_);
+  deleted_.push_back(stream_id);
 }
 
 absl::StatusOr<bool> RetentionTrimmer::TrimAll() {
   absl::MutexLock pass(&pass_mu_);
   const absl::Time now = clock_->Now();
   bool trimmed = false;
+  absl::Status first_failure;
   for (const std::shared_ptr<StreamState>& stream : catalog_->All()) {
     for (int i = 0; i < stream->shard_count(); ++i) {
-      BROOK_ASSIGN_OR_RETURN(bool shard_trimmed,
-                             TrimShard(*stream, *stream->shard(i), now));
-      trimmed = trimmed || shard_trimmed;
+      absl::StatusOr<bool> shard_trimmed =
+          TrimShard(*stream, *stream->shard(i), now);
+      first_failure.Update(shard_trimmed.status());
+      trimmed = trimmed || shard_trimmed.value_or(false);
     }
   }
-  if (trimmed) BROOK_RETURN_IF_ERROR(store_->CompactRecords());
+  const absl::Status compacted =
+      trimmed ? store_->CompactRecords() : absl::OkStatus();
+  first_failure.Update(compacted);
+  std::vector<uint32_t> deleted;
+  {
+    absl::MutexLock lock(&deleted_mu_);
+    deleted.swap(deleted_);
+  }
+  for (uint32_t stream_id : deleted) {
+    // A whole-family compaction, if it ran, covered their ranges already.
+    const absl::Status status =
+        trimmed ? compacted : store_->CompactRecords(StreamKeys(stream_id));
+    if (!status.ok()) CompactDeleted(stream_id);  // The next pass retries.
+    first_failure.Update(status);
+  }
+  if (!first_failure.ok()) return first_failure;
   return trimmed;
 }
 

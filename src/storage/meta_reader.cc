@@ -24,14 +24,22 @@ absl::StatusOr<absl::optional<T>> GetDecoded(
 
 absl::StatusOr<std::vector<StoredStream>> MetaReader::Streams() const {
   std::vector<StoredStream> streams;
-  StoreIterator it = store_->NewIterator(Family::kMeta, AllStreamMetaKeys());
-  for (it.SeekToFirst(); it.Valid(); it.Next()) {
-    StoredStream stream;
-    BROOK_ASSIGN_OR_RETURN(stream.meta, DecodeStreamMeta(it.value()));
-    if (it.key() != StreamMetaKey(stream.meta.id)) {
-      return DataLoss(absl::StrCat("stream '", stream.meta.name,
-                                   "' is stored under another stream's key"));
+  {
+    // The iterator holds the store's lock: read the limits and tags after
+    // it is gone.
+    StoreIterator it = store_->NewIterator(Family::kMeta, AllStreamMetaKeys());
+    for (it.SeekToFirst(); it.Valid(); it.Next()) {
+      StoredStream stream;
+      BROOK_ASSIGN_OR_RETURN(stream.meta, DecodeStreamMeta(it.value()));
+      if (it.key() != StreamMetaKey(stream.meta.id)) {
+        return DataLoss(absl::StrCat("stream '", stream.meta.name,
+                                     "' is stored under another stream's key"));
+      }
+      streams.push_back(std::move(stream));
     }
+    BROOK_RETURN_IF_ERROR(it.status());
+  }
+  for (StoredStream& stream : streams) {
     BROOK_ASSIGN_OR_RETURN(absl::optional<StreamLimits> limits,
                            GetDecoded(*store_, StreamLimitsKey(stream.meta.id),
                                       &DecodeStreamLimits));
@@ -45,9 +53,7 @@ absl::StatusOr<std::vector<StoredStream>> MetaReader::Streams() const {
         GetDecoded(*store_, StreamSettingsKey(stream.meta.id),
                    &DecodeStreamSettings));
     if (settings.has_value()) stream.settings = *std::move(settings);
-    streams.push_back(std::move(stream));
   }
-  BROOK_RETURN_IF_ERROR(it.status());
   return streams;
 }
 

@@ -11,6 +11,12 @@
 // statuses become Brook's (corruption is DataLoss, a full disk NoSpace, any
 // other failure InternalFailure; see storage/rocksdb_status.h).
 //
+// Failures stop writes (storage/write_gate.h): after a failed write, log
+// sync or background flush, every later write fails fast while reads go
+// on. A full disk stops them until Resume(); any other failure until the
+// store is reopened. Below its free-space floor (storage/disk_reserve.h)
+// the store refuses writes that add data and takes those that delete.
+//
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
 // Lifetime: StoreWrites and StoreIterators must be destroyed before the
@@ -19,23 +25,33 @@
 #ifndef BROOK_STORAGE_STORE_H_
 #define BROOK_STORAGE_STORE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "brook/options.h"
+#include "brook/write_state.h"
+#include "storage/disk_reserve.h"
 #include "storage/file_system.h"
 #include "storage/keys.h"
 #include "storage/store_write.h"
+#include "storage/write_gate.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
 class Env;
+class EventListener;
+class FileSystem;
 }  // namespace rocksdb
 
 namespace brook {
@@ -83,14 +99,21 @@ struct StoreOptions {
   // Open without changing any file (the log is replayed in memory only), for
   // offline checks; Write() and the other changing methods then fail.
   bool read_only = false;
+  // The free-space floor (see storage/disk_reserve.h); 0 for none.
+  uint64_t min_free_disk_bytes = 0;
+  // The directory of the reserve file: the data directory.
+  std::string reserve_dir;
 };
 
 class Store {
  public:
   // Store::Open()
   //
-  // Opens (creating if needed) the database at `path`. Fails with DataLoss
-  // if RocksDB finds its files damaged, else InternalFailure.
+  // Opens (creating if needed) the database at `path`. Below the free-space
+  // floor it first deletes the reserve file and does not flush what the log
+  // replays, so that a full disk still opens. Fails with DataLoss if RocksDB
+  // finds its files damaged, NoSpace if even so there is no room, else
+  // InternalFailure.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const std::string& path, const StoreOptions& options = StoreOptions());
 
@@ -104,20 +127,49 @@ class Store {
   // Store::Write()
   //
   // The one way to change the store: applies `write` atomically with the
-  // crash semantics of `durability`.
+  // crash semantics of `durability`. Fails fast, writing nothing, while the
+  // gate refuses it (see WriteGate::Admit()). If the write itself fails,
+  // writes stop and the write may or may not have reached the log.
   absl::Status Write(const StoreWrite& write, Durability durability);
 
   // Store::SyncWal()
   //
   // Makes every write so far durable, as if each had been written with
-  // Durability::kSync.
+  // Durability::kSync. Fails fast while writes are stopped; a failure stops
+  // writes.
   absl::Status SyncWal();
+
+  // Whether the store takes writes, and why not.
+  WriteState write_state() const { return gate_.state(); }
+
+  // OK if a write that adds data would be let through now, else the status
+  // that Write() would refuse it with: for callers that refuse early.
+  absl::Status AdmitWrite() const { return gate_.Admit(/*adds_data=*/true); }
+
+  // Store::CheckSpace()
+  //
+  // Measures free space: enters or leaves the low-space state, deletes the
+  // reserve file while writes are stopped by a full disk, and creates it
+  // again once there is room for it. Writes measure space too, but only
+  // this call touches the reserve file, so that no write waits for it.
+  absl::Status CheckSpace();
+
+  // Store::Resume()
+  //
+  // After a full disk stopped writes (kStoppedNoSpace): lets RocksDB resume,
+  // which flushes every memtable, so that every write that reached the log
+  // is durable; then runs `republish` while writes are still stopped; then
+  // opens the gate (to low space if below the floor). Fails, leaving writes
+  // stopped, if there is still no room. Does nothing in any other state.
+  absl::Status Resume(absl::FunctionRef<absl::Status()> republish);
 
   // Store::CompactRecords()
   //
-  // Flushes every family and compacts the records and time index families,
-  // so that deleted ranges release their files.
-  absl::Status CompactRecords();
+  // Flushes every family and compacts the records and time index families
+  // (within `range` only, when given), so that deleted ranges release their
+  // files.
+  absl::Status CompactRecords(
+      const absl::optional<KeyRange>& range = absl::nullopt);
 
   // Store::Checkpoint()
   //
@@ -148,7 +200,8 @@ class Store {
   // Store::Close()
   //
   // Flushes memtables (so that kNoWal writes reach disk) and closes the
-  // database. Idempotent; other methods must not be called afterwards.
+  // database; a stopped store closes without flushing (the log holds what
+  // it took). Idempotent; other methods must not be called afterwards.
   absl::Status Close();
 
   // Closes without flushing, as a crash would leave the files (the log is
@@ -162,16 +215,54 @@ class Store {
 
  private:
   friend class StoreWrite;
-  Store() = default;
+  Store(std::string path, std::shared_ptr<rocksdb::FileSystem> file_system,
+        const StoreOptions& options);
 
-  rocksdb::ColumnFamilyHandle* handle(Family family) const;
+  // Opens the database at path_ (below the floor: without the reserve file
+  // and without flushing what the log replays).
+  absl::Status OpenDatabase() ABSL_LOCKS_EXCLUDED(db_mu_, space_mu_);
+  // Resumes the stopped database: through RocksDB if a memtable holds
+  // writes, else by reopening it.
+  absl::Status ResumeDatabase() ABSL_LOCKS_EXCLUDED(db_mu_);
+  absl::Status CloseDatabase(bool flush) ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // The handle of `family`, or nullptr without a database.
+  rocksdb::ColumnFamilyHandle* handle(Family family) const
+      ABSL_SHARED_LOCKS_REQUIRED(db_mu_);
+  // Measures space if `bytes` more bring the writes since the last check to
+  // a step of the floor, or if space is low already.
+  void CheckSpaceBefore(size_t bytes) ABSL_LOCKS_EXCLUDED(space_mu_);
+  // Measures free space, enters or leaves the low-space state (unless
+  // stopped), and returns the bytes free beyond what flushing will take.
+  absl::StatusOr<uint64_t> MeasureSpace()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(space_mu_);
+  // Records a failed write or sync; returns `failure`.
+  absl::Status Stop(absl::Status failure);
+  // Bytes in memtables, which flushing them will write.
+  uint64_t UnflushedBytes() ABSL_LOCKS_EXCLUDED(db_mu_);
 
-  // Owned here when the store runs on a file system other than the
-  // default; must outlive db_.
+  const std::string path_;
+  WriteGate gate_;
+  const std::shared_ptr<rocksdb::FileSystem> file_system_;
+  // The environment of a file system other than the default, for RocksDB;
+  // must outlive db_.
   std::unique_ptr<rocksdb::Env> env_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;
-  bool read_only_ = false;
+  const bool read_only_;
+  // Reports RocksDB's background failures to gate_.
+  std::shared_ptr<rocksdb::EventListener> listener_;
+
+  const uint64_t min_free_bytes_;
+  absl::Mutex space_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);  // Serializes checks.
+  DiskReserve reserve_ ABSL_GUARDED_BY(space_mu_);
+  // Bytes written since space was last measured, and how many may be
+  // written between measurements.
+  std::atomic<uint64_t> bytes_since_check_{0};
+  const uint64_t check_step_bytes_;
+
+  // Held shared by every use of the database (an iterator holds it for its
+  // life), and exclusively to open or close it.
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  std::vector<rocksdb::ColumnFamilyHandle*> families_ ABSL_GUARDED_BY(db_mu_);
 };
 
 }  // namespace brook

@@ -1,5 +1,6 @@
 #include "storage/store_write.h"
 
+#include "common/errors.h"
 #include "rocksdb/write_batch.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_status.h"
@@ -15,24 +16,37 @@ StoreWrite& StoreWrite::operator=(StoreWrite&&) noexcept = default;
 StoreWrite::~StoreWrite() = default;
 
 void StoreWrite::Put(Family family, absl::string_view key,
-                     absl::string_view value) {
-  adds_data_ = true;
-  status_.Update(FromRocksDb(
-      "adding to a write",
-      batch_->Put(store_->handle(family), ToSlice(key), ToSlice(value))));
+                     absl::string_view value, bool adds_data) {
+  adds_data_ = adds_data_ || adds_data;
+  Add(family, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return batch_->Put(handle, ToSlice(key), ToSlice(value));
+  });
 }
 
 void StoreWrite::Delete(Family family, absl::string_view key) {
-  status_.Update(
-      FromRocksDb("adding to a write",
-                  batch_->Delete(store_->handle(family), ToSlice(key))));
+  Add(family, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return batch_->Delete(handle, ToSlice(key));
+  });
 }
 
 void StoreWrite::DeleteRange(Family family, absl::string_view begin,
                              absl::string_view end) {
-  status_.Update(FromRocksDb(
-      "adding to a write", batch_->DeleteRange(store_->handle(family),
-                                               ToSlice(begin), ToSlice(end))));
+  Add(family, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return batch_->DeleteRange(handle, ToSlice(begin), ToSlice(end));
+  });
+}
+
+template <typename Operation>
+void StoreWrite::Add(Family family, Operation operation) {
+  // The batch keeps only the family's id, which stays the same when the
+  // store reopens its database; the handle is read under the store's lock.
+  absl::ReaderMutexLock lock(&store_->db_mu_);
+  rocksdb::ColumnFamilyHandle* handle = store_->handle(family);
+  if (handle == nullptr) {
+    status_.Update(InternalFailure("the store is closed"));
+    return;
+  }
+  status_.Update(FromRocksDb("adding to a write", operation(handle)));
 }
 
 void StoreWrite::AppendBatch(ShardRef shard, uint64_t first_counter,
@@ -80,7 +94,9 @@ void StoreWrite::PutCounterReservation(uint64_t reserved_until) {
 }
 
 void StoreWrite::PutTokenKey(absl::string_view key) {
-  Put(Family::kMeta, kTokenKeyKey, key);
+  // 32 bytes, once, when a directory is first opened: a directory must open
+  // even on a disk below its floor.
+  Put(Family::kMeta, kTokenKeyKey, key, /*adds_data=*/false);
 }
 
 void StoreWrite::PutConsumer(uint32_t stream_id, absl::string_view name,

@@ -80,18 +80,24 @@ class StoreWrite {
   // and settings, its consumers and checkpoints, its records and time index.
   void DeleteStream(uint32_t stream_id);
 
-  // Whether the write stores anything new, as opposed to only deleting: a
-  // write that only deletes may run when space is short (see Store).
+  // Whether the write stores anything new, as opposed to only deleting (or
+  // putting the token key, which a first open needs): such a write may run
+  // when space is short (see Store).
   bool adds_data() const { return adds_data_; }
 
  private:
   friend class Store;
   explicit StoreWrite(const Store* store);
 
-  void Put(Family family, absl::string_view key, absl::string_view value);
+  void Put(Family family, absl::string_view key, absl::string_view value,
+           bool adds_data = true);
   void Delete(Family family, absl::string_view key);
   void DeleteRange(Family family, absl::string_view begin,
                    absl::string_view end);
+  // Runs `operation` on the batch with the handle of `family`, keeping the
+  // first error.
+  template <typename Operation>
+  void Add(Family family, Operation operation);
 
   const Store* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;

@@ -9,6 +9,13 @@
 // Concurrent producers share one write and one sync, and the next group is
 // written while the previous one syncs.
 //
+// A group whose write or sync fails completes with that failure and is not
+// published: its outcome is unknown (it may have reached the log). The
+// store then refuses every later write and sync (storage/write_gate.h), so
+// no later group publishes a watermark past it; after a full disk, write
+// recovery (write/write_recovery.h) publishes what the store holds before
+// writes resume.
+//
 // Counters come from one pipeline-wide counter that only grows. Before
 // handing out counters the pipeline persists, with a sync, a reservation
 // above them; after a restart counting resumes at the reservation. So no

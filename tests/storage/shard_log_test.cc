@@ -130,6 +130,14 @@ TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
   EXPECT_EQ(at(301), absl::nullopt);
 }
 
+TEST_F(ShardLogTest, Read_ReportsOverlappingBatchesAsDataLoss) {
+  // Counters 1..3, then a batch that claims to start at 2.
+  Append(kShard, 1, 100, {{"a", "1"}, {"a", "2"}, {"a", "3"}});
+  Append(kShard, 2, 100, {{"a", "x"}});
+  EXPECT_THAT(log_->Read(kShard, 0, 10, 100, 1 << 20),
+              testing::HasCode(absl::StatusCode::kDataLoss));
+}
+
 TEST_F(ShardLogTest, StreamDeletion_RemovesOnlyThatStream) {
   const ShardRef other_stream{2, 0};
   Append(kShard, 1, 100, {{"a", "1"}});

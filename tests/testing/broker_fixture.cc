@@ -15,11 +15,20 @@ BrokerTest::~BrokerTest() {
   }
 }
 
-void BrokerTest::Open() {
-  absl::StatusOr<std::unique_ptr<Broker>> broker =
-      Broker::Open(options_, dir_.path());
-  ASSERT_OK(broker);
+void BrokerTest::Open() { ASSERT_OK(TryOpen()); }
+
+absl::Status BrokerTest::TryOpen() {
+  absl::StatusOr<std::unique_ptr<BrokerImpl>> broker =
+      BrokerImpl::OpenWithFileSystem(options_, dir_.path(), file_system_);
+  if (!broker.ok()) return broker.status();
   broker_ = *std::move(broker);
+  return absl::OkStatus();
+}
+
+void BrokerTest::CrashAndReopen() {
+  if (broker_ != nullptr) broker_->TEST_SimulateCrash();
+  broker_.reset();
+  Open();
 }
 
 void BrokerTest::Reopen() {

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "broker/broker_impl.h"
 #include "brook/broker.h"
 #include "brook/clock.h"
 #include "gtest/gtest.h"
+#include "storage/file_system.h"
 #include "testing/temp_dir.h"
 
 namespace brook::testing {
@@ -24,12 +26,23 @@ class BrokerTest : public ::testing::Test {
   // kSync set it themselves).
   BrokerOptions& options() { return options_; }
   Broker& broker() { return *broker_; }
+  // The broker, for its TEST_ hooks.
+  BrokerImpl& impl() { return *broker_; }
   ManualClock& clock() { return clock_; }
   const std::string& dir() const { return dir_.path(); }
+  // Has later opens keep the store on `file_system`.
+  void UseFileSystem(StoreFileSystem file_system) {
+    file_system_ = std::move(file_system);
+  }
 
   // (Re)opens the broker on the fixture's directory.
   void Open();
+  // As Open(), returning how it went instead of failing the test.
+  absl::Status TryOpen();
   void Reopen();
+  // Stops the broker as a kill -9 would leave its files (BrokerImpl::
+  // TEST_SimulateCrash()), then opens it again.
+  void CrashAndReopen();
 
   // Creates a stream; without limits, unless a test is about them.
   void CreateStream(const std::string& name, int shard_count,
@@ -52,7 +65,8 @@ class BrokerTest : public ::testing::Test {
   TempDir dir_;
   ManualClock clock_;
   BrokerOptions options_;
-  std::unique_ptr<Broker> broker_;
+  StoreFileSystem file_system_;
+  std::unique_ptr<BrokerImpl> broker_;
 };
 
 }  // namespace brook::testing
