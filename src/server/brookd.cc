@@ -44,6 +44,10 @@ ABSL_FLAG(std::string, limits, "kinesis",
           "Throughput limits of the streams CreateStream makes: kinesis "
           "(per shard: writes 1 MiB/s and 1,000 records/s, classic reads "
           "2 MiB/s and 5 calls/s) or unlimited (for load tests).");
+ABSL_FLAG(uint64_t, min_free_disk_mib, 256,
+          "MiB the data directory's filesystem must keep free: below it, "
+          "puts are refused (and /health answers 503) while deletions and "
+          "retention still run; 0 disables the floor.");
 ABSL_FLAG(int, io_threads, 2, "Threads for connections.");
 ABSL_FLAG(int, handler_threads, 16,
           "Threads that run operations; each waits while its put syncs.");
@@ -100,6 +104,7 @@ int main(int argc, char** argv) {
   } else {
     return Usage(absl::StrCat("unknown --durability '", durability, "'"));
   }
+  options.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_mib) << 20;
   brook::KinesisApiOptions api_options;
   const std::string limits = absl::GetFlag(FLAGS_limits);
   if (limits == "unlimited") {

@@ -28,6 +28,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
+#include "brook/write_state.h"
 #include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -323,7 +324,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
         parser_->chunked() || parser_->content_length().value_or(0) > 0;
     switch (RouteOf(header)) {
       case Route::kHealth:
-        Reply(Plain(http::status::ok, "ok\n"), keep_alive_ && !has_body);
+        Reply(Health(), keep_alive_ && !has_body);
         return;
       case Route::kMetrics:
         ServeMetrics(has_body);
@@ -700,6 +701,18 @@ class HttpServer::Session : public std::enable_shared_from_this<Session>,
     response.set(http::field::content_type, "text/plain");
     response.body() = std::string(text);
     return response;
+  }
+
+  // 200 "ok" while the broker takes writes; 503 with the state and its
+  // reason while it refuses them (see brook/write_state.h).
+  Response Health() const {
+    const WriteState state = server_->broker_->GetWriteState();
+    if (state.status == WriteStatus::kAccepting) {
+      return Plain(http::status::ok, "ok\n");
+    }
+    return Plain(http::status::service_unavailable,
+                 absl::StrCat(WriteStatusToString(state.status), ": ",
+                              state.reason.message(), "\n"));
   }
 
   static Response ErrorResponse(const absl::Status& error) {

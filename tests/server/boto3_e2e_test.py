@@ -116,6 +116,35 @@ class ExitCodeTest(unittest.TestCase):
             stop_brookd(server, data_dir)
 
 
+class WriteStateTest(unittest.TestCase):
+    """/health says when writes are refused, and why; reads go on."""
+
+    def test_health_answers_503_below_the_disk_floor(self):
+        # A floor above any disk's free space: writes are refused at once.
+        server, data_dir, endpoint = start_brookd(
+            "--min_free_disk_mib=%d" % (1 << 40))
+        try:
+            port = int(endpoint.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port),
+                                          timeout=30) as sock:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: brookd\r\n"
+                             b"Connection: close\r\n\r\n")
+                answer = b""
+                while chunk := sock.recv(4096):
+                    answer += chunk
+            self.assertTrue(answer.startswith(b"HTTP/1.1 503"), answer)
+            self.assertIn(b"low_space: ", answer)
+            self.assertIn(b"min_free_disk_bytes", answer)
+            kinesis = client(endpoint)
+            self.assertEqual(
+                error_code(lambda: kinesis.create_stream(StreamName="s",
+                                                         ShardCount=1)),
+                "InternalFailure")
+            self.assertEqual(kinesis.list_streams()["StreamNames"], [])
+        finally:
+            stop_brookd(server, data_dir)
+
+
 class ConnectionLimitsTest(unittest.TestCase):
     """Idle and surplus connections cannot pile up, nor crowd out clients
     that make progress."""
