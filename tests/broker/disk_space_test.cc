@@ -33,12 +33,7 @@ constexpr size_t kRecordBytes = size_t{64} << 10;
 class DiskSpaceTest : public testing::BrokerTest {
  protected:
   void SetUp() override {
-    fs_ = std::make_shared<FaultFileSystem>();
-    UseFileSystem(StoreFileSystem(fs_));
-    options().min_free_disk_bytes = kFloorBytes;
-    // Recovery runs when a test says so.
-    options().disk_check_interval = absl::Hours(1);
-    options().durability = Durability::kSync;
+    fs_ = UseFaultFileSystem(kFloorBytes);
     Open();
     CreateStream("big", 1);
     CreateStream("small", 1);

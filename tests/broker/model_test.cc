@@ -334,12 +334,7 @@ INSTANTIATE_TEST_SUITE_P(TailCache, ModelTest,
 class FaultModelTest : public ModelTest {
  protected:
   void SetUp() override {
-    fs_ = std::make_shared<FaultFileSystem>();
-    UseFileSystem(StoreFileSystem(fs_));
-    options().durability = Durability::kSync;
-    options().min_free_disk_bytes = uint64_t{4} << 20;
-    // Recovery runs when an episode says so.
-    options().disk_check_interval = absl::Hours(1);
+    fs_ = UseFaultFileSystem(/*min_free_disk_bytes=*/uint64_t{4} << 20);
     ModelTest::SetUp();
   }
 

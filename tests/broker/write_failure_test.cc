@@ -31,12 +31,7 @@ constexpr char kShard[] = "shardId-000000000000";
 class WriteFailureTest : public testing::BrokerTest {
  protected:
   void SetUp() override {
-    fs_ = std::make_shared<FaultFileSystem>();
-    UseFileSystem(StoreFileSystem(fs_));
-    options().durability = Durability::kSync;
-    options().min_free_disk_bytes = size_t{8} << 20;
-    // Recovery runs when a test says so.
-    options().disk_check_interval = absl::Hours(1);
+    fs_ = UseFaultFileSystem(/*min_free_disk_bytes=*/uint64_t{8} << 20);
     Open();
     CreateStream("s", 1);
   }

@@ -15,6 +15,16 @@ BrokerTest::~BrokerTest() {
   }
 }
 
+std::shared_ptr<FaultFileSystem> BrokerTest::UseFaultFileSystem(
+    uint64_t min_free_disk_bytes) {
+  auto file_system = std::make_shared<FaultFileSystem>();
+  file_system_ = StoreFileSystem(file_system);
+  options_.durability = Durability::kSync;
+  options_.min_free_disk_bytes = min_free_disk_bytes;
+  options_.disk_check_interval = absl::Hours(1);
+  return file_system;
+}
+
 void BrokerTest::Open() { ASSERT_OK(TryOpen()); }
 
 absl::Status BrokerTest::TryOpen() {

@@ -13,6 +13,7 @@
 #include "brook/clock.h"
 #include "gtest/gtest.h"
 #include "storage/file_system.h"
+#include "testing/fault_fs.h"
 #include "testing/temp_dir.h"
 
 namespace brook::testing {
@@ -30,10 +31,12 @@ class BrokerTest : public ::testing::Test {
   BrokerImpl& impl() { return *broker_; }
   ManualClock& clock() { return clock_; }
   const std::string& dir() const { return dir_.path(); }
-  // Has later opens keep the store on `file_system`.
-  void UseFileSystem(StoreFileSystem file_system) {
-    file_system_ = std::move(file_system);
-  }
+  // Has later opens keep the store on a new fault-injecting file system
+  // (testing/fault_fs.h), in Durability::kSync, with a free-space floor of
+  // `min_free_disk_bytes`; write recovery runs only when a test calls
+  // impl().TEST_CheckDiskNow(). Returns the file system.
+  std::shared_ptr<FaultFileSystem> UseFaultFileSystem(
+      uint64_t min_free_disk_bytes);
 
   // (Re)opens the broker on the fixture's directory.
   void Open();
