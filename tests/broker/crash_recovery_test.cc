@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <sstream>
@@ -23,6 +24,13 @@ namespace brook {
 namespace {
 
 constexpr int kRounds = 8;
+
+// Rounds per test; BROOK_CRASH_ROUNDS runs more, by hand (see
+// docs/reliability.md).
+int Rounds() {
+  const char* rounds = std::getenv("BROOK_CRASH_ROUNDS");
+  return rounds != nullptr ? std::atoi(rounds) : kRounds;
+}
 
 struct Ack {
   std::string shard_id;
@@ -138,7 +146,7 @@ TEST_F(CrashRecoveryTest, AcknowledgedPutsSurviveSigkill) {
   SCOPED_TRACE(::testing::Message() << "seed " << seed);
   std::mt19937 random(seed);
   std::vector<Ack> all_acks;
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < Rounds(); ++round) {
     const int kill_after = std::uniform_int_distribution<int>(1, 400)(random);
     std::vector<Ack> acks = RunAndKill(kill_after);
     ASSERT_GE(acks.size(), static_cast<size_t>(kill_after))
@@ -180,7 +188,7 @@ TEST_F(CrashRecoveryTest, ReshardsSurviveSigkill) {
   std::mt19937 random(seed);
   std::vector<Ack> all_acks;
   bool reshards_seen = false;
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < Rounds(); ++round) {
     const int kill_after = std::uniform_int_distribution<int>(1, 200)(random);
     std::vector<Ack> acks = RunAndKill(kill_after, /*reshard=*/true);
     all_acks.insert(all_acks.end(), acks.begin(), acks.end());
