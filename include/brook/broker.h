@@ -481,6 +481,10 @@ class Broker {
   // Whether writes are accepted and, if not, why (see brook/write_state.h):
   // stopped by a failed write or log sync, or refused while the disk is
   // below BrokerOptions::min_free_disk_bytes. Reads work in every state.
+  // A Broker from Connect() asks brookd (GET /health, one round trip): an
+  // endpoint without it, such as Kinesis, counts as accepting; one that
+  // cannot be reached as kStopped, with the transport failure (code
+  // kUnavailable) as the reason.
   virtual WriteState GetWriteState() const = 0;
 
   // Broker::Close()

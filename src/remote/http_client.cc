@@ -48,9 +48,9 @@ bool ClosedWhileIdle(const beast::error_code& error) {
          error == asio::error::broken_pipe || error == asio::error::eof;
 }
 
-OutgoingRequest ToBeast(const HttpRequest& request,
+OutgoingRequest ToBeast(http::verb method, const HttpRequest& request,
                         const HttpEndpoint& endpoint) {
-  OutgoingRequest out(http::verb::post, request.target, 11);
+  OutgoingRequest out(method, request.target, 11);
   bool has_host = false;
   for (const auto& [name, value] : request.headers) {
     out.set(name, value);
@@ -363,14 +363,14 @@ void HttpClient::ReturnIdle(std::unique_ptr<Connection> connection) {
 
 absl::StatusOr<HttpResponse> HttpClient::Post(const HttpRequest& request,
                                               bool* timed_out) {
-  OutgoingRequest message = ToBeast(request, endpoint_);
+  OutgoingRequest message = ToBeast(http::verb::post, request, endpoint_);
   bool timeout = false;
-  absl::StatusOr<HttpResponse> response = PostOnce(message, &timeout);
+  absl::StatusOr<HttpResponse> response = SendOnce(message, &timeout);
   if (timed_out != nullptr) *timed_out = timeout;
   return response;
 }
 
-absl::StatusOr<HttpResponse> HttpClient::PostOnce(OutgoingRequest& message,
+absl::StatusOr<HttpResponse> HttpClient::SendOnce(OutgoingRequest& message,
                                                   bool* timed_out) {
   std::unique_ptr<Connection> connection = TakeIdle();
   bool unsent = false;
@@ -394,9 +394,17 @@ absl::StatusOr<HttpResponse> HttpClient::PostOnce(OutgoingRequest& message,
   return response;
 }
 
+absl::StatusOr<HttpResponse> HttpClient::Get(absl::string_view target) {
+  HttpRequest request;
+  request.target = std::string(target);
+  OutgoingRequest message = ToBeast(http::verb::get, request, endpoint_);
+  bool timed_out = false;
+  return SendOnce(message, &timed_out);
+}
+
 absl::StatusOr<std::unique_ptr<HttpStream>> HttpClient::OpenStream(
     const HttpRequest& request) {
-  OutgoingRequest message = ToBeast(request, endpoint_);
+  OutgoingRequest message = ToBeast(http::verb::post, request, endpoint_);
   auto connection = std::make_unique<Connection>(endpoint_, &tls_, options_);
   if (absl::Status opened = connection->Open(); !opened.ok()) return opened;
   if (absl::Status started = connection->StartStream(message); !started.ok()) {

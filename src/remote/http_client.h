@@ -110,6 +110,12 @@ class HttpClient {
   absl::StatusOr<HttpResponse> Post(const HttpRequest& request,
                                     bool* timed_out = nullptr);
 
+  // HttpClient::Get()
+  //
+  // GETs `target` (a path such as "/health") and returns the whole
+  // response, whatever its status.
+  absl::StatusOr<HttpResponse> Get(absl::string_view target);
+
   // HttpClient::OpenStream()
   //
   // POSTs `request` on a connection of its own and returns once the
@@ -126,7 +132,7 @@ class HttpClient {
 
   // One attempt: on an idle connection if there is one, else (or if that
   // one had been closed by the server) on a new one.
-  absl::StatusOr<HttpResponse> PostOnce(
+  absl::StatusOr<HttpResponse> SendOnce(
       boost::beast::http::request<boost::beast::http::span_body<const char>>&
           message,
       bool* timed_out);

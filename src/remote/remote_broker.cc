@@ -8,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "aws/event_stream.h"
 #include "aws/sigv4.h"
@@ -31,6 +32,24 @@ bool IsArn(absl::string_view stream) {
 // Whether an answer says that the endpoint does not know a Brook operation.
 bool IsUnknownOperation(const absl::Status& status) {
   return ErrorNameOf(status) == ErrorName::kUnknownOperationException;
+}
+
+// Reads brookd's 503 answer to GET /health, "<write status>: <reason>\n"
+// (server/http_server.cc), into `state`; leaves any other body alone.
+void ParseHealth(absl::string_view body, WriteState* state) {
+  for (WriteStatus status :
+       {WriteStatus::kLowSpace, WriteStatus::kStoppedNoSpace,
+        WriteStatus::kStopped}) {
+    absl::string_view reason = absl::StripSuffix(body, "\n");
+    if (!absl::ConsumePrefix(&reason, WriteStatusToString(status)) ||
+        !absl::ConsumePrefix(&reason, ": ")) {
+      continue;
+    }
+    state->status = status;
+    state->reason = status == WriteStatus::kStopped ? InternalFailure(reason)
+                                                    : NoSpace(reason);
+    return;
+  }
 }
 
 // A subscription's event stream, read on a thread of its own.
@@ -473,6 +492,27 @@ class RemoteBroker final : public Broker {
                                   client_->endpoint().ToString(),
                                   ": back up the data directory in the "
                                   "process that holds it"));
+  }
+
+  // The server's write state, from brookd's GET /health. An endpoint
+  // without it (Kinesis itself) counts as accepting: its writes report
+  // their own failures. An endpoint that cannot be reached counts as
+  // stopped, with the transport failure as the reason, until it answers.
+  WriteState GetWriteState() const override {
+    WriteState state;
+    if (absl::Status open = CheckOpen(); !open.ok()) {
+      state.status = WriteStatus::kStopped;
+      state.reason = open;
+      return state;
+    }
+    absl::StatusOr<HttpResponse> health = client_->Get("/health");
+    if (!health.ok()) {
+      state.status = WriteStatus::kStopped;
+      state.reason = health.status();
+      return state;
+    }
+    if (health->status == 503) ParseHealth(health->body, &state);
+    return state;
   }
 
   absl::Status Close() override {

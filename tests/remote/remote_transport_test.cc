@@ -243,6 +243,39 @@ TEST(RemoteTransportTest, ARefusedConnectionNamesTheEndpoint) {
   EXPECT_THAT(std::string(result.status().message()), HasSubstr(endpoint));
 }
 
+TEST(RemoteTransportTest, WriteState_IsTheEndpointsHealth) {
+  ScriptedServer server(false);
+  server.Push({503, "stopped_no_space: writing the log: no space left\n"});
+  server.Push({503, "stopped: syncing the log: EIO\n"});
+  // An endpoint without brookd's /health (Kinesis answers 404 or 403).
+  server.Push({404, "{}"});
+  ASSERT_OK_AND_ASSIGN(auto broker,
+                       Broker::Connect(Options(), server.endpoint()));
+
+  WriteState state = broker->GetWriteState();
+  EXPECT_EQ(state.status, WriteStatus::kStoppedNoSpace);
+  EXPECT_EQ(state.reason.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(state.reason.message(), "writing the log: no space left");
+  state = broker->GetWriteState();
+  EXPECT_EQ(state.status, WriteStatus::kStopped);
+  EXPECT_EQ(state.reason.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(state.reason, HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_EQ(broker->GetWriteState().status, WriteStatus::kAccepting);
+}
+
+TEST(RemoteTransportTest, WriteState_OfAnUnreachableEndpointIsStopped) {
+  std::string endpoint;
+  {
+    ScriptedServer gone(false);
+    endpoint = gone.endpoint();
+  }
+  ASSERT_OK_AND_ASSIGN(auto broker, Broker::Connect(Options(), endpoint));
+  const WriteState state = broker->GetWriteState();
+  EXPECT_EQ(state.status, WriteStatus::kStopped);
+  EXPECT_EQ(state.reason.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(state.reason.message()), HasSubstr(endpoint));
+}
+
 TEST(RemoteTransportTest, AKeepAliveConnectionTheServerClosedIsReplaced) {
   ScriptedServer server(false);
   server.Push({200, kListStreams, absl::ZeroDuration(), /*close_after=*/true});

@@ -28,6 +28,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/broker_fixture.h"
+#include "testing/brookd_process.h"
+#include "testing/fault_fs.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -476,6 +478,86 @@ TEST_F(HttpServerTest, IdleKeptAliveConnection_ClosesAfterTheIdleTimeout) {
   ASSERT_TRUE(client.Send(Post("ListStreams", "{}")));  // Still open.
   EXPECT_EQ(client.ReadResponse().status, 200);
   EXPECT_TRUE(client.ClosedWithin(kPatience));
+}
+
+// --- The write state
+// --------------------------------------------------------
+
+class HttpServerWriteStateTest : public HttpServerTest {
+ protected:
+  void SetUp() override {
+    fs_ = UseFaultFileSystem(/*min_free_disk_bytes=*/uint64_t{8} << 20);
+    HttpServerTest::SetUp();
+    CreateStream("s", 1);
+    Serve();
+  }
+
+  RawClient::Reply Health() {
+    RawClient client(port());
+    EXPECT_TRUE(client.Send("GET /health HTTP/1.1\r\nHost: brookd\r\n\r\n"));
+    return client.ReadResponse();
+  }
+
+  std::unique_ptr<Broker> Remote() {
+    absl::StatusOr<std::unique_ptr<Broker>> remote = Broker::Connect(
+        testing::TestConnectOptions(), absl::StrCat("127.0.0.1:", port()));
+    EXPECT_OK(remote.status());
+    return remote.ok() ? *std::move(remote) : nullptr;
+  }
+
+  std::shared_ptr<testing::FaultFileSystem> fs_;
+};
+
+TEST_F(HttpServerWriteStateTest, Health_Is503WithTheReasonWhileLowOnSpace) {
+  EXPECT_EQ(Health().status, 200);
+  std::unique_ptr<Broker> remote = Remote();
+  ASSERT_NE(remote, nullptr);
+  EXPECT_EQ(remote->GetWriteState().status, WriteStatus::kAccepting);
+
+  // Another process takes the disk down to below the floor.
+  constexpr uint64_t kDiskBytes = uint64_t{1} << 40;
+  fs_->SetQuota(dir(), kDiskBytes);
+  fs_->SetSpaceTakenElsewhere(kDiskBytes - fs_->used_bytes() -
+                              (uint64_t{4} << 20));
+  ASSERT_OK(impl().TEST_CheckDiskNow());
+  const RawClient::Reply low = Health();
+  EXPECT_EQ(low.status, 503);
+  EXPECT_THAT(low.body, ::testing::StartsWith("low_space: "));
+  const WriteState state = remote->GetWriteState();
+  EXPECT_EQ(state.status, WriteStatus::kLowSpace);
+  EXPECT_THAT(state.reason,
+              testing::HasCode(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(state.reason.message(), broker().GetWriteState().reason.message());
+
+  // Space comes back: so do writes, without a restart.
+  fs_->SetSpaceTakenElsewhere(0);
+  ASSERT_OK(impl().TEST_CheckDiskNow());
+  EXPECT_EQ(Health().status, 200);
+  EXPECT_EQ(remote->GetWriteState().status, WriteStatus::kAccepting);
+}
+
+TEST_F(HttpServerWriteStateTest, Health_Is503WhileAFailedSyncStopsWrites) {
+  fs_->Inject(testing::Fault{testing::FaultOp::kSync,
+                             testing::FaultError::kIoError, ".log"});
+  PutRecordRequest request;
+  request.stream = "s";
+  request.partition_key = "k";
+  request.data = "a";
+  EXPECT_THAT(broker().PutRecord(request),
+              testing::HasErrorName(ErrorName::kInternalFailure));
+  fs_->ClearFaults();
+
+  const RawClient::Reply stopped = Health();
+  EXPECT_EQ(stopped.status, 503);
+  EXPECT_THAT(stopped.body, ::testing::StartsWith("stopped: "));
+  EXPECT_THAT(stopped.body, ::testing::HasSubstr("injected EIO"));
+  std::unique_ptr<Broker> remote = Remote();
+  ASSERT_NE(remote, nullptr);
+  const WriteState state = remote->GetWriteState();
+  EXPECT_EQ(state.status, WriteStatus::kStopped);
+  EXPECT_THAT(state.reason, testing::HasCode(absl::StatusCode::kInternal));
+  // Reads are still served over the wire.
+  EXPECT_OK(remote->ListStreams({}).status());
 }
 
 // --- The connection cap
