@@ -25,8 +25,6 @@ absl::StatusOr<absl::optional<T>> GetDecoded(
 absl::StatusOr<std::vector<StoredStream>> MetaReader::Streams() const {
   std::vector<StoredStream> streams;
   {
-    // The iterator holds the store's lock: read the limits and tags after
-    // it is gone.
     StoreIterator it = store_->NewIterator(Family::kMeta, AllStreamMetaKeys());
     for (it.SeekToFirst(); it.Valid(); it.Next()) {
       StoredStream stream;

@@ -136,26 +136,28 @@ uint64_t CheckStepBytes(uint64_t min_free_bytes) {
 // -----------------------------------------------------------------------------
 
 struct StoreIterator::Rep {
-  // Holds `db_mu` shared for the iterator's life, so that the store cannot
-  // reopen its database under it.
-  Rep(absl::Mutex* db_mu, rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-      KeyRange range) ABSL_SHARED_LOCKS_REQUIRED(db_mu)
-      : db_mu(db_mu),
+  // Counts itself in `live` for its life, so that the store does not reopen
+  // its database under it (see Store::ResumeDatabase()). Created while the
+  // store holds its database lock.
+  Rep(std::atomic<int>* live, rocksdb::DB* db,
+      rocksdb::ColumnFamilyHandle* family, KeyRange range)
+      : live(live),
         range(std::move(range)),
         lower(this->range.begin),
         upper(this->range.end) {
+    live->fetch_add(1);
     if (db == nullptr) return;  // Closed: the iterator is empty, failed.
     rocksdb::ReadOptions options;
     options.iterate_lower_bound = &lower;
     options.iterate_upper_bound = &upper;
     iterator.reset(db->NewIterator(options, family));
   }
-  ~Rep() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  ~Rep() {
     iterator.reset();
-    db_mu->ReaderUnlock();
+    live->fetch_sub(1);
   }
 
-  absl::Mutex* const db_mu;
+  std::atomic<int>* const live;
   // The bounds the RocksDB iterator points at.
   const KeyRange range;
   const rocksdb::Slice lower;
@@ -226,21 +228,31 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
 }
 
 absl::Status Store::OpenDatabase() {
+  BROOK_ASSIGN_OR_RETURN(const bool below_floor, MakeRoomToOpen());
+  absl::MutexLock lock(&db_mu_);
+  return OpenDatabaseLocked(below_floor);
+}
+
+absl::StatusOr<bool> Store::MakeRoomToOpen() {
+  if (min_free_bytes_ == 0 || read_only_) return false;
+  absl::MutexLock lock(&space_mu_);
+  absl::StatusOr<uint64_t> free_bytes = reserve_.FreeBytes();
+  if (!free_bytes.ok() ||
+      reserve_.CheckFloor(*free_bytes, /*unflushed_bytes=*/0).ok()) {
+    return false;
+  }
+  BROOK_RETURN_IF_ERROR(reserve_.ReleaseFile());
+  return true;
+}
+
+absl::Status Store::OpenDatabaseLocked(bool below_floor) {
   rocksdb::DBOptions db_options = DatabaseOptions();
   if (env_ != nullptr) db_options.env = env_.get();
   db_options.listeners.push_back(listener_);
-  if (min_free_bytes_ > 0 && !read_only_) {
-    absl::MutexLock lock(&space_mu_);
-    absl::StatusOr<uint64_t> free_bytes = reserve_.FreeBytes();
-    if (free_bytes.ok() &&
-        !reserve_.CheckFloor(*free_bytes, /*unflushed_bytes=*/0).ok()) {
-      // Opening writes a new manifest and log, and by default flushes what
-      // the log replays: on a full disk, give the store the reserve and
-      // keep the replayed writes in the log until a later flush.
-      BROOK_RETURN_IF_ERROR(reserve_.ReleaseFile());
-      db_options.avoid_flush_during_recovery = true;
-    }
-  }
+  // Opening writes a new manifest and log, and by default flushes what the
+  // log replays: on a full disk, keep the replayed writes in the log until
+  // a later flush.
+  db_options.avoid_flush_during_recovery = below_floor;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"records", RecordFamilyOptions()},
@@ -248,7 +260,6 @@ absl::Status Store::OpenDatabase() {
   };
   if (read_only_) db_options.info_log = std::make_shared<SilentLogger>();
   rocksdb::DB* db = nullptr;
-  absl::MutexLock lock(&db_mu_);
   const rocksdb::Status opened =
       read_only_
           ? rocksdb::DB::OpenForReadOnly(db_options, path_, descriptors,
@@ -385,11 +396,20 @@ absl::Status Store::ResumeDatabase() {
   // writer refuses it for good (facebook/rocksdb#12998; in a build with
   // assertions, it aborts): reopen instead, as a restart would. Nothing in
   // memory is lost; the log is replayed.
+  BROOK_ASSIGN_OR_RETURN(const bool below_floor, MakeRoomToOpen());
+  absl::Status opened;
   {
     absl::MutexLock lock(&db_mu_);
+    // Iterators hold no lock (a reader may write, or open another iterator,
+    // while one is live): a reopen waits for a moment without any. Reads
+    // are short, so the next round of the caller finds one.
+    if (live_iterators_.load() > 0) {
+      return InternalFailure(
+          "reads are under way; the store reopens at the next check");
+    }
     CloseDatabase(/*flush=*/false).IgnoreError();
+    opened = OpenDatabaseLocked(below_floor);
   }
-  absl::Status opened = OpenDatabase();
   // Without a database the store serves nothing; only reopening the Broker
   // can help now.
   if (!opened.ok()) gate_.Fail(InternalFailure(opened.message()));
@@ -467,13 +487,10 @@ absl::StatusOr<absl::optional<std::string>> Store::Get(Family family,
   return value;
 }
 
-// The lock is handed to the iterator, which releases it when destroyed
-// (StoreIterator::Rep): the analysis cannot follow it there.
-StoreIterator Store::NewIterator(Family family, KeyRange range)
-    ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  db_mu_.ReaderLock();
+StoreIterator Store::NewIterator(Family family, KeyRange range) {
+  absl::ReaderMutexLock lock(&db_mu_);
   return StoreIterator(std::make_unique<StoreIterator::Rep>(
-      &db_mu_, db_.get(), db_ != nullptr ? handle(family) : nullptr,
+      &live_iterators_, db_.get(), db_ != nullptr ? handle(family) : nullptr,
       std::move(range)));
 }
 

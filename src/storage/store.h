@@ -20,7 +20,7 @@
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
 // Lifetime: StoreWrites and StoreIterators must be destroyed before the
-// Store.
+// Store, and StoreIterators before Close().
 
 #ifndef BROOK_STORAGE_STORE_H_
 #define BROOK_STORAGE_STORE_H_
@@ -221,8 +221,15 @@ class Store {
   // Opens the database at path_ (below the floor: without the reserve file
   // and without flushing what the log replays).
   absl::Status OpenDatabase() ABSL_LOCKS_EXCLUDED(db_mu_, space_mu_);
+  // Below the floor, releases the reserve file so that an open has room;
+  // returns whether the store is below its floor.
+  absl::StatusOr<bool> MakeRoomToOpen() ABSL_LOCKS_EXCLUDED(space_mu_);
+  // Opens the database at path_; `below_floor`: without flushing what the
+  // log replays.
+  absl::Status OpenDatabaseLocked(bool below_floor)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   // Resumes the stopped database: through RocksDB if a memtable holds
-  // writes, else by reopening it.
+  // writes, else by reopening it, which fails while an iterator is live.
   absl::Status ResumeDatabase() ABSL_LOCKS_EXCLUDED(db_mu_);
   absl::Status CloseDatabase(bool flush) ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
   // The handle of `family`, or nullptr without a database.
@@ -258,11 +265,15 @@ class Store {
   std::atomic<uint64_t> bytes_since_check_{0};
   const uint64_t check_step_bytes_;
 
-  // Held shared by every use of the database (an iterator holds it for its
-  // life), and exclusively to open or close it.
+  // Held shared for the length of every call that uses the database, and
+  // exclusively to open or close it. Never held across calls, so that a
+  // thread may read or write while it has an iterator open.
   mutable absl::Mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
   std::vector<rocksdb::ColumnFamilyHandle*> families_ ABSL_GUARDED_BY(db_mu_);
+  // Iterators not yet destroyed; the database reopens only when there are
+  // none (they point into it).
+  std::atomic<int> live_iterators_{0};
 };
 
 }  // namespace brook
