@@ -368,6 +368,9 @@ Fault FaultModelTest::RandomFault() {
 void FaultModelTest::FaultEpisode() {
   if (model_.empty()) return;
   ++episodes_;
+  // Counts the puts of this episode only: the previous one ended with a put
+  // refused while stopped.
+  failed_puts_ = 0;
   fs_->Inject(RandomFault());
   for (int i = Uniform(2, 10); i > 0 && !HasFatalFailure(); --i) {
     const int choice = Uniform(0, 9);
@@ -386,7 +389,6 @@ void FaultModelTest::FaultEpisode() {
     EXPECT_NE(broker().GetWriteState().status, WriteStatus::kAccepting)
         << "a put failed, yet writes go on";
   }
-  failed_puts_ = 0;
   const bool keep_faults = Uniform(0, 3) == 0;
   if (!keep_faults) fs_->ClearFaults();
   const WriteState state = broker().GetWriteState();
