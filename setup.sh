@@ -13,6 +13,7 @@ packages=(
   libssl-dev
   libre2-dev
   libcli11-dev
+  libnghttp2-dev
   python3-boto3 awscli
   python3-pip
 )

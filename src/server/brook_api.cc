@@ -151,7 +151,7 @@ constexpr std::pair<absl::string_view, Handler> kHandlers[] = {
 }  // namespace
 
 absl::StatusOr<std::string> BrookApi::Call(absl::string_view operation,
-                                           absl::string_view body) {
+                                           absl::string_view body) const {
   Handler handler = nullptr;
   for (const auto& [name, h] : kHandlers) {
     if (name == operation) handler = h;

@@ -48,7 +48,7 @@ class BrookApi {
   // a member of the wrong type), ValidationException (a required member
   // missing) or whatever the Broker call fails with.
   absl::StatusOr<std::string> Call(absl::string_view operation,
-                                   absl::string_view body);
+                                   absl::string_view body) const;
 
  private:
   Broker* const broker_;

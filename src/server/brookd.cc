@@ -1,6 +1,7 @@
-// brookd: Brook as a local Kinesis. Serves the Kinesis JSON 1.1 API over
-// HTTP/1.1 on one data directory, so that the AWS CLI and SDKs work against
-// it unchanged and several processes share one set of streams.
+// brookd: Brook as a local Kinesis. Serves the Kinesis API (JSON 1.1 and
+// CBOR bodies, HTTP/1.1 and HTTP/2, plain or TLS, all on one port) on one
+// data directory, so that the AWS CLI and SDKs work against it unchanged
+// with their defaults and several processes share one set of streams.
 //
 // Exit codes: 0 after a clean shutdown (SIGINT or SIGTERM); 2 for bad flags;
 // 3 if the data directory cannot be opened; 4 if the address cannot be
@@ -11,8 +12,12 @@
 #include <malloc.h>
 #endif
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -21,8 +26,11 @@
 #include "absl/strings/str_cat.h"
 #include "brook/broker.h"
 #include "brook/error.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
 #include "server/http_server.h"
 #include "server/kinesis_api.h"
+#include "server/tls.h"
 
 ABSL_FLAG(std::string, data_dir, "brook-data",
           "The Brook data directory to serve; created if missing.");
@@ -76,11 +84,73 @@ ABSL_FLAG(std::string, metrics_token, "",
           "needs it, or a Signature Version 4 signature by "
           "--access_key_id).");
 
+ABSL_FLAG(int, max_streams_per_connection, 100,
+          "HTTP/2 streams one connection may have open at once.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "A PEM certificate chain: connections that open with a TLS "
+          "handshake are served over TLS (HTTP/2 or HTTP/1.1) on the same "
+          "port. Needs --tls_key.");
+ABSL_FLAG(std::string, tls_key, "", "The PEM private key of --tls_cert.");
+ABSL_FLAG(bool, tls_self_signed, false,
+          "Serve TLS with a self-signed certificate for localhost, for local "
+          "use. With --tls_cert and --tls_key naming files that do not exist "
+          "yet, the pair is written there (so that clients can trust the "
+          "certificate) and reused on the next start.");
+
 namespace {
 
 int Usage(const std::string& message) {
   std::cerr << "brookd: " << message << "\n";
   return 2;
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return brook::InvalidArgument(absl::StrCat("cannot read ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& text,
+                       mode_t mode) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out || chmod(path.c_str(), mode) != 0) {
+    return brook::InvalidArgument(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+// The TLS pair the flags ask for, if any.
+absl::StatusOr<std::optional<brook::TlsKeyPair>> TlsPairFromFlags() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (cert.empty() != key.empty()) {
+    return brook::InvalidArgument("--tls_cert and --tls_key go together");
+  }
+  const bool self_signed = absl::GetFlag(FLAGS_tls_self_signed);
+  if (cert.empty() && !self_signed) return std::nullopt;
+  if (!cert.empty() && (Exists(cert) || !self_signed)) {
+    brook::TlsKeyPair pair;
+    BROOK_ASSIGN_OR_RETURN(pair.certificate_chain_pem, ReadFile(cert));
+    BROOK_ASSIGN_OR_RETURN(pair.private_key_pem, ReadFile(key));
+    return pair;
+  }
+  BROOK_ASSIGN_OR_RETURN(
+      brook::TlsKeyPair pair,
+      brook::GenerateSelfSignedPair(absl::GetFlag(FLAGS_host)));
+  if (!cert.empty()) {
+    BROOK_RETURN_IF_ERROR(WriteFile(key, pair.private_key_pem, 0600));
+    BROOK_RETURN_IF_ERROR(WriteFile(cert, pair.certificate_chain_pem, 0644));
+  }
+  return pair;
 }
 
 }  // namespace
@@ -120,6 +190,8 @@ int main(int argc, char** argv) {
   server_options.io_threads = absl::GetFlag(FLAGS_io_threads);
   server_options.handler_threads = absl::GetFlag(FLAGS_handler_threads);
   server_options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  server_options.max_streams_per_connection =
+      absl::GetFlag(FLAGS_max_streams_per_connection);
   const int budget_mib = absl::GetFlag(FLAGS_max_buffered_request_mib);
   const int min_body_kib = absl::GetFlag(FLAGS_min_body_kib_per_s);
   if (budget_mib < 1 || min_body_kib < 1) {
@@ -144,6 +216,9 @@ int main(int argc, char** argv) {
   if (!access_key_id.empty()) {
     server_options.credentials[access_key_id] = secret_access_key;
   }
+  absl::StatusOr<std::optional<brook::TlsKeyPair>> tls = TlsPairFromFlags();
+  if (!tls.ok()) return Usage(std::string(tls.status().message()));
+  server_options.tls = *std::move(tls);
   if (absl::Status valid = server_options.Validate(); !valid.ok()) {
     return Usage(std::string(valid.message()));
   }
@@ -180,10 +255,14 @@ int main(int argc, char** argv) {
   const char* signatures = server_options.credentials.empty()
                                ? "request signatures are not checked"
                                : "requests must be signed";
-  std::cout << "brookd: serving " << data_dir << " on http://"
-            << server_options.address << ":" << server.port() << " (durability "
-            << durability << ", " << limits << " limits; " << signatures << ")"
-            << std::endl;
+  const std::string where =
+      absl::StrCat(server_options.address, ":", server.port());
+  std::cout << "brookd: serving " << data_dir << " on http://" << where
+            << (server_options.tls.has_value()
+                    ? absl::StrCat(" and https://", where)
+                    : std::string())
+            << " (durability " << durability << ", " << limits << " limits; "
+            << signatures << ")" << std::endl;
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -1,38 +1,38 @@
-// brookd's HTTP/1.1 transport (Boost.Beast): POST with
-// X-Amz-Target: Kinesis_20131202.<Operation> goes to the KinesisApi, with
-// Brook_20261201.<Operation> to the BrookApi (Brook's own operations); GET
-// /health and GET /metrics (Prometheus text) serve operators.
+// brookd's server: one port for every transport the AWS SDKs use. Each
+// connection's first bytes decide what it speaks:
 //
-// Bounded in every dimension a client controls:
-//   - memory: request bodies held at once share one budget
-//     (max_buffered_request_bytes); a request takes its Content-Length from
-//     it before its body is read, waits (up to budget_wait) when it does
-//     not fit, then gets 503 ServiceUnavailable; headers and bodies have
-//     size limits;
-//   - time: a header deadline from a request's first byte, a minimum body
-//     rate, an idle time between requests, and a write timeout on every
-//     write, a SubscribeToShard event's included;
-//   - connections: at max_connections, a new connection sheds the one that
-//     has gone longest without progress (idle, or stuck in its headers, body
-//     or response), so that slow clients cannot crowd out ones that move.
-// With credentials, a request's signature headers (key, date, scope, signed
-// headers) are checked before its body is read.
+//   "PRI * HTTP/2.0..." (the HTTP/2 preface)  HTTP/2, h2c with prior
+//                                             knowledge (http2_connection.h)
+//   0x16 (a TLS ClientHello)                  TLS, when configured; then
+//                                             ALPN "h2" or "http/1.1", or,
+//                                             without ALPN, the first bytes
+//                                             again
+//   anything else                             HTTP/1.1 (http1_connection.h)
+//
+// Every transport feeds the same request path (api_exchange.h), with the
+// same limits (HttpServerOptions), all bounded in memory.
+//
+// Connections: at max_connections, a new connection sheds the one that has
+// gone longest without progress (idle, or stuck in its headers, body or
+// response), so that slow clients cannot crowd out ones that move; one
+// whose operation or subscription runs is never shed. A connection whose
+// protocol is still being sniffed counts, and has header_timeout to show
+// it.
 //
 // Threads (who owns what):
 //   - the server owns `io_`, run by its `io_threads` threads. Each
-//     connection (Session) works on its own strand of `io_`: its socket,
-//     timers, parser and phase are touched only there;
+//     connection works on its own strand of `io_`;
 //   - the server owns `handlers_`, a pool of `handler_threads` that run
 //     operations (which may wait for a sync), signature checks over bodies
 //     and /metrics, so that no slow operation stalls I/O; results are
 //     posted back to the connection's strand;
-//   - the Broker's fan-out threads call a streaming Session's EventSink
+//   - the Broker's fan-out threads call a streaming connection's EventSink
 //     methods: they queue the message and post to the strand, never wait.
 //
 // Thread safety: Start() and Stop() from one thread.
 // Lifetime: `api` and `broker` must outlive the server; Stop() (or the
-// destructor) answers the requests in flight, ends every subscription and
-// joins every thread.
+// destructor) answers the requests in flight, ends every subscription
+// (HTTP/2 clients get GOAWAY) and joins every thread.
 
 #ifndef BROOK_SERVER_HTTP_SERVER_H_
 #define BROOK_SERVER_HTTP_SERVER_H_
@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,11 +53,14 @@
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/ssl/context.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "brook/broker.h"
-#include "server/brook_api.h"
+#include "server/api_exchange.h"
+#include "server/connection.h"
 #include "server/kinesis_api.h"
 #include "server/request_budget.h"
+#include "server/tls.h"
 
 namespace brook {
 
@@ -92,6 +96,9 @@ struct HttpServerOptions {
   // nothing for this long ends the connection, and its subscription.
   absl::Duration write_timeout = absl::Seconds(30);
   int max_connections = 512;
+  // HTTP/2: streams one connection may have open at once
+  // (SETTINGS_MAX_CONCURRENT_STREAMS); more are refused with RST_STREAM.
+  int max_streams_per_connection = 100;
   int io_threads = 2;
   int handler_threads = 16;
   // Secret access keys by access key id. When set, every API request, and
@@ -101,20 +108,23 @@ struct HttpServerOptions {
   // When set, GET /metrics also accepts (and, without credentials, requires)
   // "Authorization: Bearer <metrics_token>".
   std::string metrics_token;
+  // When set, connections that open with a TLS ClientHello are served over
+  // TLS with this pair (see tls.h); otherwise they are closed.
+  std::optional<TlsKeyPair> tls;
 
   // InvalidArgumentException naming the first option out of its bounds.
   absl::Status Validate() const;
 };
 
-class HttpServer {
+class HttpServer : public ConnectionHost {
  public:
   HttpServer(KinesisApi* api, Broker* broker, HttpServerOptions options);
-  ~HttpServer();
+  ~HttpServer() override;
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Validates the options, binds and starts serving. Fails with
-  // InvalidArgumentException for bad options or address, and
+  // InvalidArgumentException for bad options, address or TLS pair, and
   // InternalFailure if the address cannot be bound.
   absl::Status Start();
 
@@ -128,37 +138,39 @@ class HttpServer {
   // Idempotent.
   void Stop();
 
-  class Session;
-
  private:
+  // ConnectionHost.
+  const HttpServerOptions& options() const override { return options_; }
+  const ApiExchange& exchange() const override { return exchange_; }
+  RequestBudget& budget() override { return budget_; }
+  boost::asio::thread_pool& handlers() override { return handlers_; }
+  // Also hands freed memory back to the system once a busy period is over.
+  void ReleaseBody(size_t bytes) override;
+  void AddConnection(const std::shared_ptr<Connection>& c) override;
+  void RemoveConnection(Connection* c) override;
+  void AddStreaming(std::shared_ptr<Connection> c) override;
+  void RemoveStreaming(Connection* c) override;
+
   void Accept();
   // Makes room for a new connection at the cap: asks the connection that
   // has gone longest without progress, if any may be shed, to close.
   // Returns false if none may.
   bool ShedOne();
-  void AddSession(const std::shared_ptr<Session>& session);
-  void RemoveSession(Session* session);
-  // Streaming sessions (SubscribeToShard), kept alive until they stop.
-  void AddStream(std::shared_ptr<Session> session);
-  void RemoveStream(Session* session);
-  // Gives request body bytes back to the budget, and freed memory back to
-  // the system once a busy period is over.
-  void ReleaseBody(size_t bytes);
 
-  KinesisApi* const api_;
   Broker* const broker_;
-  BrookApi brook_api_;
   const HttpServerOptions options_;
-  // Declared before io_: sessions that io_ still holds when it is destroyed
-  // give their budget back and leave these maps on the way out.
+  const ApiExchange exchange_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  // Declared before io_: connections that io_ still holds when it is
+  // destroyed give their budget back and leave these maps on the way out.
   RequestBudget budget_;
-  absl::Mutex sessions_mu_;
-  // Every open connection, for the cap and for shedding.
-  absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions_
-      ABSL_GUARDED_BY(sessions_mu_);
-  absl::Mutex streams_mu_;
-  absl::flat_hash_map<Session*, std::shared_ptr<Session>> streams_
-      ABSL_GUARDED_BY(streams_mu_);
+  absl::Mutex connections_mu_;
+  // Every open connection, for the cap, shedding and shutdown.
+  absl::flat_hash_map<Connection*, std::weak_ptr<Connection>> connections_
+      ABSL_GUARDED_BY(connections_mu_);
+  absl::Mutex streaming_mu_;
+  absl::flat_hash_map<Connection*, std::shared_ptr<Connection>> streaming_
+      ABSL_GUARDED_BY(streaming_mu_);
   boost::asio::thread_pool handlers_;
   boost::asio::io_context io_;
   // Keeps the I/O threads running while a stream waits for its next event
@@ -170,11 +182,6 @@ class HttpServer {
   uint16_t port_ = 0;
   bool stopped_ = false;
 };
-
-// The body of GET /metrics: every shard's counters of the shard-level
-// metrics its stream enabled (EnableEnhancedMonitoring), in Prometheus' text
-// format.
-std::string PrometheusMetrics(Broker& broker);
 
 }  // namespace brook
 

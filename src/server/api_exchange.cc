@@ -1,0 +1,280 @@
+#include "server/api_exchange.h"
+
+#include <utility>
+
+#include "absl/algorithm/container.h"
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "boost/json/object.hpp"
+#include "boost/json/serialize.hpp"
+#include "brook/error.h"
+#include "brook/write_state.h"
+#include "common/brook_target.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+
+namespace brook {
+namespace {
+
+constexpr absl::string_view kTargetPrefix = "Kinesis_20131202.";
+constexpr char kJsonContentType[] = "application/x-amz-json-1.1";
+
+// Kinesis answers client errors with 400, its own failures with 500, and
+// 503 when it is too busy.
+int StatusFor(const absl::Status& error) {
+  switch (ErrorNameOf(error)) {
+    case ErrorName::kInternalFailure:
+      return 500;
+    case ErrorName::kServiceUnavailable:
+      return 503;
+    default:
+      return 400;
+  }
+}
+
+std::string JsonErrorBody(const absl::Status& error) {
+  boost::json::object body;
+  body["__type"] = std::string(ErrorNameToString(ErrorNameOf(error)));
+  body["message"] = std::string(error.message());
+  return boost::json::serialize(body);
+}
+
+// The whole X-Amz-Target, or "" if there is none.
+absl::string_view TargetOf(const RequestHead& head) {
+  const std::string* target = head.Find("x-amz-target");
+  return target == nullptr ? "" : absl::string_view(*target);
+}
+
+// The Kinesis operation X-Amz-Target names, or "" if it names none.
+absl::string_view OperationOf(const RequestHead& head) {
+  absl::string_view operation = TargetOf(head);
+  return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
+}
+
+}  // namespace
+
+const std::string* RequestHead::Find(absl::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (absl::EqualsIgnoreCase(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+Route RouteOf(const RequestHead& head) {
+  if (head.method == "POST") return Route::kApi;  // As AWS: any path.
+  if (head.method == "GET" && head.target == "/health") return Route::kHealth;
+  if (head.method == "GET" && head.target == "/metrics") {
+    return Route::kMetrics;
+  }
+  return Route::kRefused;
+}
+
+SignableRequest SignableOf(const RequestHead& head, absl::string_view payload) {
+  SignableRequest signable;
+  signable.method = head.method;
+  const absl::string_view target = head.target;
+  const size_t query = target.find('?');
+  signable.path = std::string(target.substr(0, query));
+  if (query != absl::string_view::npos) {
+    signable.query = std::string(target.substr(query + 1));
+  }
+  signable.headers = head.headers;
+  if (head.Find("host") == nullptr && !head.authority.empty()) {
+    signable.headers.emplace_back("host", head.authority);
+  }
+  signable.payload = payload;
+  return signable;
+}
+
+ApiExchange::ApiExchange(KinesisApi* api, Broker* broker,
+                         ApiExchangeOptions options)
+    : api_(api),
+      broker_(broker),
+      brook_api_(broker),
+      options_(std::move(options)) {}
+
+absl::Status ApiExchange::CheckBeforeBody(const RequestHead& head) const {
+  if (!signs()) return absl::OkStatus();
+  return CheckSignatureHeaders(SignableOf(head, ""), options_.credentials,
+                               absl::Now());
+}
+
+bool ApiExchange::IsSubscribe(const RequestHead& head) {
+  return OperationOf(head) == "SubscribeToShard";
+}
+
+ApiResponse ApiExchange::Call(const RequestHead& head,
+                              absl::string_view body) const {
+  absl::StatusOr<std::string> result = RunOperation(head, body);
+  if (!result.ok()) return ErrorResponse(result.status());
+  ApiResponse response;
+  response.content_type = kJsonContentType;
+  response.body = *std::move(result);
+  return response;
+}
+
+absl::StatusOr<std::string> ApiExchange::RunOperation(
+    const RequestHead& head, absl::string_view body) const {
+  BROOK_RETURN_IF_ERROR(Authenticate(head, body));
+  if (absl::string_view brook_operation = TargetOf(head);
+      absl::ConsumePrefix(&brook_operation, kBrookTargetPrefix)) {
+    return brook_api_.Call(brook_operation, body);
+  }
+  const absl::string_view operation = OperationOf(head);
+  if (operation.empty()) {
+    return MakeError(
+        ErrorName::kUnknownOperationException,
+        absl::StrCat("X-Amz-Target must be ", kTargetPrefix, "<Operation>"));
+  }
+  return api_->Call(operation, body);
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> ApiExchange::Subscribe(
+    const RequestHead& head, absl::string_view body, EventSink* sink) const {
+  BROOK_RETURN_IF_ERROR(Authenticate(head, body));
+  return api_->SubscribeToShard(body, sink);
+}
+
+// With credentials configured, the request's signature must match its
+// headers (checked already) and its body.
+absl::Status ApiExchange::Authenticate(const RequestHead& head,
+                                       absl::string_view body) const {
+  if (!signs()) return absl::OkStatus();
+  return VerifySignature(SignableOf(head, body), options_.credentials,
+                         absl::Now());
+}
+
+ApiResponse ApiExchange::Refusal(const RequestHead& head) const {
+  // AWS refuses what is not a signed POST before looking further.
+  const absl::Status error =
+      signs() && head.Find("authorization") == nullptr
+          ? MakeError(ErrorName::kMissingAuthenticationTokenException,
+                      "Missing Authentication Token")
+          : MakeError(ErrorName::kAccessDeniedException,
+                      "Unable to determine service/operation name to be "
+                      "authorized");
+  return ErrorResponse(error, 403);
+}
+
+ApiResponse ApiExchange::Metrics(const RequestHead& head) const {
+  if (absl::Status allowed = AuthorizeMetrics(head); !allowed.ok()) {
+    return ErrorResponse(allowed, 403);
+  }
+  return Plain(200, PrometheusMetrics(*broker_));
+}
+
+ApiResponse ApiExchange::Health() const {
+  const WriteState state = broker_->GetWriteState();
+  if (state.status == WriteStatus::kAccepting) return Plain(200, "ok\n");
+  return Plain(503, absl::StrCat(WriteStatusToString(state.status), ": ",
+                                 state.reason.message(), "\n"));
+}
+
+// GET /metrics: with credentials or a metrics token, only for a caller that
+// shows one.
+absl::Status ApiExchange::AuthorizeMetrics(const RequestHead& head) const {
+  const std::string& token = options_.metrics_token;
+  if (!token.empty()) {
+    const std::string* authorization = head.Find("authorization");
+    if (authorization != nullptr &&
+        SecretsEqual(*authorization, absl::StrCat("Bearer ", token))) {
+      return absl::OkStatus();
+    }
+  }
+  if (signs()) {
+    return VerifySignature(SignableOf(head, ""), options_.credentials,
+                           absl::Now());
+  }
+  if (!token.empty()) {
+    return MakeError(ErrorName::kMissingAuthenticationTokenException,
+                     "GET /metrics needs 'Authorization: Bearer <token>'");
+  }
+  return absl::OkStatus();
+}
+
+ApiResponse ApiExchange::ErrorResponse(const absl::Status& error, int status) {
+  ApiResponse response;
+  response.status = status != 0 ? status : StatusFor(error);
+  response.content_type = kJsonContentType;
+  response.body = JsonErrorBody(error);
+  return response;
+}
+
+ApiResponse ApiExchange::Plain(int status, absl::string_view text) {
+  ApiResponse response;
+  response.status = status;
+  response.content_type = "text/plain";
+  response.body = std::string(text);
+  return response;
+}
+
+std::string PrometheusMetrics(Broker& broker) {
+  std::string out =
+      "# Per-shard counters since the server started, as Kinesis' "
+      "shard-level metrics: those each stream enabled with "
+      "EnableEnhancedMonitoring.\n";
+  ListStreamsRequest list;
+  list.limit = 10000;
+  for (;;) {
+    absl::StatusOr<ListStreamsResult> streams = broker.ListStreams(list);
+    if (!streams.ok()) break;
+    for (const std::string& name : streams->stream_names) {
+      absl::StatusOr<GetShardMetricsResult> metrics =
+          broker.GetShardMetrics({name});
+      if (!metrics.ok()) continue;
+      for (const ShardMetrics& shard : metrics->shards) {
+        const std::string labels = absl::StrCat(
+            "{stream=\"", name, "\",shard=\"", shard.shard_id, "\"}");
+        struct Metric {
+          const char* kinesis_name;
+          const char* name;
+          int64_t value;
+        };
+        for (const Metric& metric :
+             {Metric{"IncomingBytes", "incoming_bytes", shard.incoming_bytes},
+              {"IncomingRecords", "incoming_records", shard.incoming_records},
+              {"OutgoingBytes", "outgoing_bytes", shard.outgoing_bytes},
+              {"OutgoingRecords", "outgoing_records", shard.outgoing_records},
+              {"WriteProvisionedThroughputExceeded",
+               "write_provisioned_throughput_exceeded",
+               shard.write_provisioned_throughput_exceeded},
+              {"ReadProvisionedThroughputExceeded",
+               "read_provisioned_throughput_exceeded",
+               shard.read_provisioned_throughput_exceeded},
+              {"IteratorAgeMilliseconds", "iterator_age_milliseconds",
+               shard.iterator_age_milliseconds}}) {
+          // Only the metrics the stream enabled, as Kinesis publishes them.
+          if (!absl::c_linear_search(metrics->shard_level_metrics,
+                                     metric.kinesis_name)) {
+            continue;
+          }
+          absl::StrAppend(&out, "brook_shard_", metric.name, labels, " ",
+                          metric.value, "\n");
+        }
+      }
+    }
+    if (streams->next_token.empty()) break;
+    list = ListStreamsRequest();
+    list.limit = 10000;
+    list.next_token = streams->next_token;
+  }
+  return out;
+}
+
+std::string NewRequestId() {
+  thread_local absl::BitGen bits;
+  const uint64_t high = absl::Uniform<uint64_t>(bits);
+  const uint64_t low = absl::Uniform<uint64_t>(bits);
+  const uint64_t version = (high & ~uint64_t{0xf000}) | 0x4000;
+  const uint64_t variant = (low & ~(uint64_t{3} << 62)) | (uint64_t{2} << 62);
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", version >> 32,
+                         (version >> 16) & 0xffff, version & 0xffff,
+                         variant >> 48, variant & 0xffffffffffff);
+}
+
+}  // namespace brook
