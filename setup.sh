@@ -16,6 +16,7 @@ packages=(
   libnghttp2-dev
   python3-boto3 awscli
   python3-pip
+  python3-h2 python3-cbor2 nghttp2-client curl
 )
 
 missing=()
