@@ -13,7 +13,7 @@ packages=(
   libssl-dev
   libre2-dev
   libcli11-dev
-  libnghttp2-dev
+  libnghttp2-dev libcbor-dev
   python3-boto3 awscli
   python3-pip
   python3-h2 python3-cbor2 nghttp2-client curl

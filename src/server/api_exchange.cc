@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "aws/event_stream.h"
 #include "boost/json/object.hpp"
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
@@ -17,6 +18,7 @@
 #include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "server/cbor_codec.h"
 
 namespace brook {
 namespace {
@@ -37,12 +39,71 @@ int StatusFor(const absl::Status& error) {
   }
 }
 
-std::string JsonErrorBody(const absl::Status& error) {
+std::string ErrorBody(const absl::Status& error, BodyEncoding encoding) {
   boost::json::object body;
   body["__type"] = std::string(ErrorNameToString(ErrorNameOf(error)));
   body["message"] = std::string(error.message());
-  return boost::json::serialize(body);
+  std::string text = boost::json::serialize(body);
+  if (encoding == BodyEncoding::kCbor) {
+    absl::StatusOr<std::string> cbor = JsonToCbor("", text);
+    if (cbor.ok()) return *std::move(cbor);
+  }
+  return text;
 }
+
+const char* ContentTypeOf(BodyEncoding encoding) {
+  return encoding == BodyEncoding::kCbor ? kCborContentType : kJsonContentType;
+}
+
+// A subscription whose events reach a CBOR client: the operation's event
+// stream messages carry JSON payloads, which this sink turns into CBOR of
+// the event's shape before they go on to the transport's sink.
+class CborEventSink : public EventSink {
+ public:
+  explicit CborEventSink(EventSink* next) : next_(next) {}
+
+  bool Send(std::string message) override {
+    return next_->Send(Transcode(std::move(message)));
+  }
+  void End() override { next_->End(); }
+
+ private:
+  static std::string Transcode(std::string message) {
+    EventStreamDecoder decoder;
+    decoder.Append(message);
+    absl::StatusOr<absl::optional<EventStreamMessage>> next = decoder.Next();
+    if (!next.ok() || !next->has_value()) return message;
+    EventStreamMessage* decoded = &**next;
+    std::string shape;
+    for (auto& [name, value] : decoded->headers) {
+      if (name == ":event-type" && value == "SubscribeToShardEvent") {
+        shape = value;
+      }
+      if (name == ":content-type") value = kCborContentType;
+    }
+    absl::StatusOr<std::string> payload =
+        JsonToCbor(shape, decoded->payload.empty() ? "{}" : decoded->payload);
+    if (!payload.ok()) return message;
+    return EncodeEventStreamMessage(decoded->headers, *payload);
+  }
+
+  EventSink* const next_;
+};
+
+// Owns a subscription and the sink that transcodes its events; the
+// subscription goes first (it may still be sending).
+class TranscodedSubscription : public Subscription {
+ public:
+  TranscodedSubscription(std::unique_ptr<CborEventSink> sink,
+                         std::unique_ptr<Subscription> subscription)
+      : sink_(std::move(sink)), subscription_(std::move(subscription)) {}
+  void Cancel() override { subscription_->Cancel(); }
+  void Resume() override { subscription_->Resume(); }
+
+ private:
+  std::unique_ptr<CborEventSink> sink_;
+  std::unique_ptr<Subscription> subscription_;
+};
 
 // The whole X-Amz-Target, or "" if there is none.
 absl::string_view TargetOf(const RequestHead& head) {
@@ -63,6 +124,14 @@ const std::string* RequestHead::Find(absl::string_view name) const {
     if (absl::EqualsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
+}
+
+BodyEncoding EncodingOf(const RequestHead& head) {
+  const std::string* type = head.Find("content-type");
+  return type != nullptr &&
+                 absl::StrContains(absl::AsciiStrToLower(*type), "cbor")
+             ? BodyEncoding::kCbor
+             : BodyEncoding::kJson;
 }
 
 Route RouteOf(const RequestHead& head) {
@@ -110,16 +179,18 @@ bool ApiExchange::IsSubscribe(const RequestHead& head) {
 
 ApiResponse ApiExchange::Call(const RequestHead& head,
                               absl::string_view body) const {
-  absl::StatusOr<std::string> result = RunOperation(head, body);
-  if (!result.ok()) return ErrorResponse(result.status());
+  const BodyEncoding encoding = EncodingOf(head);
+  absl::StatusOr<std::string> result = RunOperation(head, body, encoding);
+  if (!result.ok()) return ErrorResponse(result.status(), encoding);
   ApiResponse response;
-  response.content_type = kJsonContentType;
+  response.content_type = ContentTypeOf(encoding);
   response.body = *std::move(result);
   return response;
 }
 
 absl::StatusOr<std::string> ApiExchange::RunOperation(
-    const RequestHead& head, absl::string_view body) const {
+    const RequestHead& head, absl::string_view body,
+    BodyEncoding encoding) const {
   BROOK_RETURN_IF_ERROR(Authenticate(head, body));
   if (absl::string_view brook_operation = TargetOf(head);
       absl::ConsumePrefix(&brook_operation, kBrookTargetPrefix)) {
@@ -131,13 +202,29 @@ absl::StatusOr<std::string> ApiExchange::RunOperation(
         ErrorName::kUnknownOperationException,
         absl::StrCat("X-Amz-Target must be ", kTargetPrefix, "<Operation>"));
   }
-  return api_->Call(operation, body);
+  if (encoding == BodyEncoding::kJson) return api_->Call(operation, body);
+  BROOK_ASSIGN_OR_RETURN(std::string json,
+                         CborToJson(InputShapeOf(operation), body));
+  BROOK_ASSIGN_OR_RETURN(std::string answer, api_->Call(operation, json));
+  // An operation without output answers with an empty body, in either
+  // encoding.
+  if (answer.empty()) return answer;
+  return JsonToCbor(OutputShapeOf(operation), answer);
 }
 
 absl::StatusOr<std::unique_ptr<Subscription>> ApiExchange::Subscribe(
     const RequestHead& head, absl::string_view body, EventSink* sink) const {
   BROOK_RETURN_IF_ERROR(Authenticate(head, body));
-  return api_->SubscribeToShard(body, sink);
+  if (EncodingOf(head) == BodyEncoding::kJson) {
+    return api_->SubscribeToShard(body, sink);
+  }
+  BROOK_ASSIGN_OR_RETURN(std::string json,
+                         CborToJson(InputShapeOf("SubscribeToShard"), body));
+  auto cbor_sink = std::make_unique<CborEventSink>(sink);
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Subscription> subscription,
+                         api_->SubscribeToShard(json, cbor_sink.get()));
+  return std::make_unique<TranscodedSubscription>(std::move(cbor_sink),
+                                                  std::move(subscription));
 }
 
 // With credentials configured, the request's signature must match its
@@ -158,12 +245,12 @@ ApiResponse ApiExchange::Refusal(const RequestHead& head) const {
           : MakeError(ErrorName::kAccessDeniedException,
                       "Unable to determine service/operation name to be "
                       "authorized");
-  return ErrorResponse(error, 403);
+  return ErrorResponse(error, BodyEncoding::kJson, 403);
 }
 
 ApiResponse ApiExchange::Metrics(const RequestHead& head) const {
   if (absl::Status allowed = AuthorizeMetrics(head); !allowed.ok()) {
-    return ErrorResponse(allowed, 403);
+    return ErrorResponse(allowed, BodyEncoding::kJson, 403);
   }
   return Plain(200, PrometheusMetrics(*broker_));
 }
@@ -197,11 +284,12 @@ absl::Status ApiExchange::AuthorizeMetrics(const RequestHead& head) const {
   return absl::OkStatus();
 }
 
-ApiResponse ApiExchange::ErrorResponse(const absl::Status& error, int status) {
+ApiResponse ApiExchange::ErrorResponse(const absl::Status& error,
+                                       BodyEncoding encoding, int status) {
   ApiResponse response;
   response.status = status != 0 ? status : StatusFor(error);
-  response.content_type = kJsonContentType;
-  response.body = JsonErrorBody(error);
+  response.content_type = ContentTypeOf(encoding);
+  response.body = ErrorBody(error, encoding);
   return response;
 }
 

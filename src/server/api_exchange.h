@@ -45,6 +45,12 @@ struct RequestHead {
   const std::string* Find(absl::string_view name) const;
 };
 
+// How an API request's and its response's bodies are encoded, from the
+// request's Content-Type: the Kinesis JSON 1.1 protocol, or its CBOR form
+// (cbor_codec.h), which the Java SDK sends by default.
+enum class BodyEncoding { kJson, kCbor };
+BodyEncoding EncodingOf(const RequestHead& head);
+
 // What a request is for, from its method and target.
 enum class Route { kApi, kHealth, kMetrics, kRefused };
 Route RouteOf(const RequestHead& head);
@@ -117,9 +123,11 @@ class ApiExchange {
 
   // ApiExchange::ErrorResponse()
   //
-  // `error` as Kinesis answers it, with the HTTP status Kinesis gives it
-  // (or `status` when not 0).
-  static ApiResponse ErrorResponse(const absl::Status& error, int status = 0);
+  // `error` as Kinesis answers it, in `encoding`, with the HTTP status
+  // Kinesis gives it (or `status` when not 0).
+  static ApiResponse ErrorResponse(const absl::Status& error,
+                                   BodyEncoding encoding = BodyEncoding::kJson,
+                                   int status = 0);
 
   // A plain-text answer (health, transport errors).
   static ApiResponse Plain(int status, absl::string_view text);
@@ -130,7 +138,8 @@ class ApiExchange {
   absl::Status Authenticate(const RequestHead& head,
                             absl::string_view body) const;
   absl::StatusOr<std::string> RunOperation(const RequestHead& head,
-                                           absl::string_view body) const;
+                                           absl::string_view body,
+                                           BodyEncoding encoding) const;
   absl::Status AuthorizeMetrics(const RequestHead& head) const;
 
   KinesisApi* const api_;

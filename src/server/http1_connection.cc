@@ -268,7 +268,8 @@ class Http1Connection
         break;
     }
     if (absl::Status early = exchange().CheckBeforeBody(head_); !early.ok()) {
-      Refuse(ApiExchange::ErrorResponse(early));  // Body unread: close.
+      // Body unread: close.
+      Refuse(ApiExchange::ErrorResponse(early, EncodingOf(head_)));
       return;
     }
     Admit();
@@ -318,10 +319,11 @@ class Http1Connection
   void OnBudgetTimeout() {
     if (!waiting_ || !host_->budget().Cancel(ticket_)) return;
     waiting_ = false;
-    Refuse(ApiExchange::ErrorResponse(MakeError(
-        ErrorName::kServiceUnavailable,
-        "brookd holds as many request bodies as its memory budget allows; "
-        "retry later")));
+    Refuse(ApiExchange::ErrorResponse(
+        MakeError(ErrorName::kServiceUnavailable,
+                  "brookd holds as many request bodies as its memory budget "
+                  "allows; retry later"),
+        EncodingOf(head_)));
   }
 
   // A client that sent "Expect: 100-continue" waits for this before it
@@ -429,7 +431,9 @@ class Http1Connection
         exchange().Subscribe(head_, body_, this);
     DropBody();
     if (!subscription.ok()) {
-      PostReply(ApiExchange::ErrorResponse(subscription.status()), keep_alive_);
+      PostReply(
+          ApiExchange::ErrorResponse(subscription.status(), EncodingOf(head_)),
+          keep_alive_);
       return;
     }
     {

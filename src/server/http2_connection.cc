@@ -561,7 +561,8 @@ class Http2Connection
     }
     if (absl::Status early = exchange().CheckBeforeBody(stream.head);
         !early.ok()) {
-      Refuse(stream, ApiExchange::ErrorResponse(early));
+      Refuse(stream,
+             ApiExchange::ErrorResponse(early, EncodingOf(stream.head)));
       return;
     }
     Admit(stream);
@@ -676,7 +677,8 @@ class Http2Connection
                    asio::post(self->socket_.get_executor(),
                               [self, id,
                                response = ApiExchange::ErrorResponse(
-                                   subscription.status())]() mutable {
+                                   subscription.status(),
+                                   EncodingOf(head))]() mutable {
                                 self->OnResult(id, std::move(response));
                               });
                    return;
@@ -808,10 +810,12 @@ class Http2Connection
           GoAway(NGHTTP2_ENHANCE_YOUR_CALM);
           return;
         case Verdict::kBusy:
-          Refuse(*stream, ApiExchange::ErrorResponse(MakeError(
-                              ErrorName::kServiceUnavailable,
-                              "brookd holds as many request bodies as its "
-                              "memory budget allows; retry later")));
+          Refuse(*stream, ApiExchange::ErrorResponse(
+                              MakeError(ErrorName::kServiceUnavailable,
+                                        "brookd holds as many request bodies "
+                                        "as its memory budget allows; retry "
+                                        "later"),
+                              EncodingOf(stream->head)));
           break;
         case Verdict::kReset:
           reset.push_back(id);
