@@ -2,14 +2,18 @@
 
 #include <cbor.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
@@ -24,12 +28,6 @@ namespace {
 namespace json = boost::json;
 using schema::Shape;
 using schema::ShapeType;
-
-// Owns one reference to a libcbor item.
-struct ItemDeleter {
-  void operator()(cbor_item_t* item) const { cbor_decref(&item); }
-};
-using Item = std::unique_ptr<cbor_item_t, ItemDeleter>;
 
 const Shape* ShapeNamed(absl::string_view name) {
   return name.empty() ? nullptr : schema::FindShape(name);
@@ -66,199 +64,413 @@ absl::Status NotCbor(absl::string_view why) {
                                 why));
 }
 
-// The bytes of a text or byte string, definite or in chunks.
-std::string BytesOf(const cbor_item_t* item) {
-  const bool text = cbor_isa_string(item);
-  const bool definite =
-      text ? cbor_string_is_definite(item) : cbor_bytestring_is_definite(item);
-  if (definite) {
-    const unsigned char* data =
-        text ? cbor_string_handle(item) : cbor_bytestring_handle(item);
-    const size_t length =
-        text ? cbor_string_length(item) : cbor_bytestring_length(item);
-    return std::string(reinterpret_cast<const char*>(data), length);
-  }
-  std::string out;
-  cbor_item_t** chunks = text ? cbor_string_chunks_handle(item)
-                              : cbor_bytestring_chunks_handle(item);
-  const size_t count =
-      text ? cbor_string_chunk_count(item) : cbor_bytestring_chunk_count(item);
-  for (size_t i = 0; i < count; ++i) out += BytesOf(chunks[i]);
-  return out;
-}
-
 // --- CBOR → JSON
 // ---------------------------------------------------------------
 
-absl::StatusOr<json::value> ToJson(const cbor_item_t* item,
-                                   const Shape* shape) {
-  switch (cbor_typeof(item)) {
-    case CBOR_TYPE_UINT:
-    case CBOR_TYPE_NEGINT: {
-      const uint64_t magnitude = cbor_get_int(item);
-      if (magnitude > uint64_t{INT64_MAX}) return NotCbor("an integer");
-      const int64_t value = cbor_isa_uint(item)
-                                ? static_cast<int64_t>(magnitude)
-                                : -1 - static_cast<int64_t>(magnitude);
-      // The Java SDK's timestamps: epoch milliseconds.
-      if (Is(shape, ShapeType::kTimestamp)) {
-        return json::value(static_cast<double>(value) / 1000.0);
+// Writes the JSON text of one CBOR item as libcbor's streaming decoder
+// reports its parts, without building the item in memory: every part is
+// written as it arrives, with the shape of the member it belongs to.
+class JsonWriter {
+ public:
+  explicit JsonWriter(const Shape* shape) : root_(shape) {}
+
+  absl::StatusOr<std::string> Decode(absl::string_view cbor) {
+    out_.reserve(cbor.size() * 3 / 2);  // Blobs grow by a third in base64.
+    const auto* data = reinterpret_cast<const unsigned char*>(cbor.data());
+    size_t at = 0;
+    while (at < cbor.size() && error_.ok()) {
+      if (done_) return NotCbor("bytes after the item");
+      const cbor_decoder_result result =
+          cbor_stream_decode(data + at, cbor.size() - at, &kCallbacks, this);
+      if (result.status != CBOR_DECODER_FINISHED) {
+        return NotCbor("not one well-formed item");
       }
-      return json::value(value);
+      at += result.read;
     }
-    case CBOR_TYPE_BYTESTRING:
-      return json::value(absl::Base64Escape(BytesOf(item)));
-    case CBOR_TYPE_STRING:
-      return json::value(BytesOf(item));
-    case CBOR_TYPE_ARRAY: {
-      json::array array;
-      const size_t size = cbor_array_size(item);
-      cbor_item_t** elements = cbor_array_handle(item);
-      array.reserve(size);
-      for (size_t i = 0; i < size; ++i) {
-        BROOK_ASSIGN_OR_RETURN(json::value element,
-                               ToJson(elements[i], ElementOf(shape)));
-        array.push_back(std::move(element));
-      }
-      return json::value(std::move(array));
-    }
-    case CBOR_TYPE_MAP: {
-      json::object object;
-      const size_t size = cbor_map_size(item);
-      const cbor_pair* pairs = cbor_map_handle(item);
-      for (size_t i = 0; i < size; ++i) {
-        if (!cbor_isa_string(pairs[i].key)) return NotCbor("a map key");
-        const std::string key = BytesOf(pairs[i].key);
-        BROOK_ASSIGN_OR_RETURN(json::value value,
-                               ToJson(pairs[i].value, ValueShape(shape, key)));
-        object[key] = std::move(value);
-      }
-      return json::value(std::move(object));
-    }
-    case CBOR_TYPE_TAG: {
-      // Tag 1 (epoch time) and any other: the tagged item is what counts.
-      Item tagged(cbor_tag_item(item));
-      return ToJson(tagged.get(), shape);
-    }
-    case CBOR_TYPE_FLOAT_CTRL:
-      if (cbor_float_ctrl_is_ctrl(item)) {
-        if (cbor_is_bool(item)) return json::value(cbor_get_bool(item));
-        if (cbor_is_null(item) || cbor_is_undef(item)) return json::value();
-        return NotCbor("a simple value");
-      }
-      // Epoch seconds, for a timestamp, as RFC 8949 has them.
-      return json::value(cbor_float_get_float(item));
+    BROOK_RETURN_IF_ERROR(error_);
+    if (!done_) return NotCbor("not one well-formed item");
+    return std::move(out_);
   }
-  return NotCbor("an item");
-}
+
+ private:
+  // An open array, map or string of chunks. `remaining` counts the items
+  // (arrays) or pairs (maps) still to come; -1 if indefinite.
+  struct Frame {
+    enum Kind { kArray, kMap, kText, kBytes } kind;
+    int64_t remaining;
+    const Shape* shape;
+    bool expect_key = true;  // Maps: the next item is a key.
+    bool first = true;
+    std::string key;     // Maps: of the value that comes next.
+    std::string chunks;  // Strings of chunks.
+  };
+  static constexpr size_t kMaxDepth = 64;
+
+  static JsonWriter& Of(void* context) {
+    return *static_cast<JsonWriter*>(context);
+  }
+
+  void Fail(absl::string_view why) {
+    if (error_.ok()) error_ = NotCbor(why);
+  }
+
+  // The shape of the value that comes next.
+  const Shape* NextShape() const {
+    if (stack_.empty()) return root_;
+    const Frame& top = stack_.back();
+    if (top.kind == Frame::kArray) return ElementOf(top.shape);
+    return ValueShape(top.shape, top.key);
+  }
+
+  // Opens the next value: its separator. False if it cannot come here.
+  bool BeginValue() {
+    if (stack_.empty()) return !done_;
+    Frame& top = stack_.back();
+    if (top.kind == Frame::kMap && top.expect_key) {
+      Fail("a map key that is not a text string");
+      return false;
+    }
+    if (top.kind == Frame::kArray && !std::exchange(top.first, false)) {
+      out_ += ',';
+    }
+    return true;
+  }
+
+  // A value is complete: counts it, and closes what it completed.
+  void EndValue() {
+    while (!stack_.empty()) {
+      Frame& top = stack_.back();
+      if (top.kind == Frame::kMap) top.expect_key = true;
+      if (top.remaining < 0 || --top.remaining > 0) return;
+      Close();
+    }
+    done_ = true;
+  }
+
+  void Close() {
+    out_ += stack_.back().kind == Frame::kMap ? '}' : ']';
+    stack_.pop_back();
+  }
+
+  void Open(Frame::Kind kind, int64_t size) {
+    if (!BeginValue()) return;
+    if (stack_.size() >= kMaxDepth) return Fail("nested too deep");
+    const Shape* shape = NextShape();
+    out_ += kind == Frame::kMap ? '{' : '[';
+    stack_.push_back(Frame{kind, size, shape, true, true, {}, {}});
+    if (size == 0) {
+      Close();
+      EndValue();
+    }
+  }
+
+  void Text(absl::string_view text, bool bytes) {
+    if (!stack_.empty() && (stack_.back().kind == Frame::kText ||
+                            stack_.back().kind == Frame::kBytes)) {
+      if ((stack_.back().kind == Frame::kBytes) != bytes) {
+        return Fail("a chunk of another type");
+      }
+      stack_.back().chunks.append(text.data(), text.size());
+      return;
+    }
+    if (!stack_.empty() && stack_.back().kind == Frame::kMap &&
+        stack_.back().expect_key) {
+      if (bytes) return Fail("a map key that is not a text string");
+      Frame& top = stack_.back();
+      if (!std::exchange(top.first, false)) out_ += ',';
+      top.key = std::string(text);
+      AppendQuoted(text);
+      out_ += ':';
+      top.expect_key = false;
+      return;
+    }
+    if (!BeginValue()) return;
+    if (bytes) {
+      out_ += '"';
+      out_ += absl::Base64Escape(text);  // Needs no escaping.
+      out_ += '"';
+    } else {
+      AppendQuoted(text);
+    }
+    EndValue();
+  }
+
+  void Integer(uint64_t magnitude, bool negative) {
+    if (!BeginValue()) return;
+    if (magnitude > uint64_t{INT64_MAX}) return Fail("an integer");
+    const int64_t value = negative ? -1 - static_cast<int64_t>(magnitude)
+                                   : static_cast<int64_t>(magnitude);
+    if (Is(NextShape(), ShapeType::kTimestamp)) {
+      // The Java SDK's timestamps: epoch milliseconds; JSON's: seconds.
+      absl::StrAppend(&out_, absl::StrFormat("%.3f", value / 1000.0));
+    } else {
+      absl::StrAppend(&out_, value);
+    }
+    EndValue();
+  }
+
+  void Float(double value) {
+    if (!BeginValue()) return;
+    if (!std::isfinite(value)) return Fail("a number JSON cannot hold");
+    absl::StrAppend(&out_, absl::StrFormat("%.17g", value));
+    EndValue();
+  }
+
+  void Literal(absl::string_view text) {
+    if (!BeginValue()) return;
+    out_.append(text.data(), text.size());
+    EndValue();
+  }
+
+  void Break() {
+    if (stack_.empty() || stack_.back().remaining >= 0) {
+      return Fail("a break outside an indefinite item");
+    }
+    Frame& top = stack_.back();
+    if (top.kind == Frame::kText || top.kind == Frame::kBytes) {
+      std::string chunks = std::move(top.chunks);
+      const bool bytes = top.kind == Frame::kBytes;
+      stack_.pop_back();
+      Text(chunks, bytes);
+      return;
+    }
+    if (top.kind == Frame::kMap && !top.expect_key) {
+      return Fail("a map key without a value");
+    }
+    Close();
+    EndValue();
+  }
+
+  void StartChunks(Frame::Kind kind) {
+    if (!stack_.empty() && (stack_.back().kind == Frame::kText ||
+                            stack_.back().kind == Frame::kBytes)) {
+      return Fail("nested chunked strings");
+    }
+    stack_.push_back(Frame{kind, -1, nullptr, true, true, {}, {}});
+  }
+
+  // `text` as a JSON string, copied in runs between the characters that
+  // need escaping.
+  void AppendQuoted(absl::string_view text) {
+    out_ += '"';
+    size_t run = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(text.data() + run, i - run);
+      if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += static_cast<char>(c);
+      } else {
+        absl::StrAppend(&out_, absl::StrFormat("\\u%04x", c));
+      }
+      run = i + 1;
+    }
+    out_.append(text.data() + run, text.size() - run);
+    out_ += '"';
+  }
+
+  static const cbor_callbacks kCallbacks;
+
+  const Shape* const root_;
+  std::vector<Frame> stack_;
+  std::string out_;
+  bool done_ = false;
+  absl::Status error_;
+
+  friend struct Callbacks;
+};
+
+// libcbor's callbacks, each handing its part to the JsonWriter.
+struct Callbacks {
+  static void Uint8(void* c, uint8_t v) { JsonWriter::Of(c).Integer(v, false); }
+  static void Uint16(void* c, uint16_t v) {
+    JsonWriter::Of(c).Integer(v, false);
+  }
+  static void Uint32(void* c, uint32_t v) {
+    JsonWriter::Of(c).Integer(v, false);
+  }
+  static void Uint64(void* c, uint64_t v) {
+    JsonWriter::Of(c).Integer(v, false);
+  }
+  static void Negint8(void* c, uint8_t v) {
+    JsonWriter::Of(c).Integer(v, true);
+  }
+  static void Negint16(void* c, uint16_t v) {
+    JsonWriter::Of(c).Integer(v, true);
+  }
+  static void Negint32(void* c, uint32_t v) {
+    JsonWriter::Of(c).Integer(v, true);
+  }
+  static void Negint64(void* c, uint64_t v) {
+    JsonWriter::Of(c).Integer(v, true);
+  }
+  static void Bytes(void* c, cbor_data data, uint64_t length) {
+    JsonWriter::Of(c).Text(
+        absl::string_view(reinterpret_cast<const char*>(data), length), true);
+  }
+  static void String(void* c, cbor_data data, uint64_t length) {
+    JsonWriter::Of(c).Text(
+        absl::string_view(reinterpret_cast<const char*>(data), length), false);
+  }
+  static void BytesStart(void* c) {
+    JsonWriter::Of(c).StartChunks(JsonWriter::Frame::kBytes);
+  }
+  static void StringStart(void* c) {
+    JsonWriter::Of(c).StartChunks(JsonWriter::Frame::kText);
+  }
+  static void ArrayStart(void* c, uint64_t size) {
+    JsonWriter::Of(c).Open(
+        JsonWriter::Frame::kArray,
+        static_cast<int64_t>(std::min<uint64_t>(size, INT64_MAX)));
+  }
+  static void IndefArrayStart(void* c) {
+    JsonWriter::Of(c).Open(JsonWriter::Frame::kArray, -1);
+  }
+  static void MapStart(void* c, uint64_t size) {
+    JsonWriter::Of(c).Open(
+        JsonWriter::Frame::kMap,
+        static_cast<int64_t>(std::min<uint64_t>(size, INT64_MAX)));
+  }
+  static void IndefMapStart(void* c) {
+    JsonWriter::Of(c).Open(JsonWriter::Frame::kMap, -1);
+  }
+  // Tag 1 (epoch time) and any other: the tagged item is what counts.
+  static void Tag(void*, uint64_t) {}
+  static void Float(void* c, float v) { JsonWriter::Of(c).Float(v); }
+  static void Double(void* c, double v) { JsonWriter::Of(c).Float(v); }
+  static void Null(void* c) { JsonWriter::Of(c).Literal("null"); }
+  static void Boolean(void* c, bool v) {
+    JsonWriter::Of(c).Literal(v ? "true" : "false");
+  }
+  static void Break(void* c) { JsonWriter::Of(c).Break(); }
+};
+
+const cbor_callbacks JsonWriter::kCallbacks = {
+    .uint8 = &Callbacks::Uint8,
+    .uint16 = &Callbacks::Uint16,
+    .uint32 = &Callbacks::Uint32,
+    .uint64 = &Callbacks::Uint64,
+    .negint64 = &Callbacks::Negint64,
+    .negint32 = &Callbacks::Negint32,
+    .negint16 = &Callbacks::Negint16,
+    .negint8 = &Callbacks::Negint8,
+    .byte_string_start = &Callbacks::BytesStart,
+    .byte_string = &Callbacks::Bytes,
+    .string = &Callbacks::String,
+    .string_start = &Callbacks::StringStart,
+    .indef_array_start = &Callbacks::IndefArrayStart,
+    .array_start = &Callbacks::ArrayStart,
+    .indef_map_start = &Callbacks::IndefMapStart,
+    .map_start = &Callbacks::MapStart,
+    .tag = &Callbacks::Tag,
+    .float2 = &Callbacks::Float,
+    .float4 = &Callbacks::Float,
+    .float8 = &Callbacks::Double,
+    .undefined = &Callbacks::Null,
+    .null = &Callbacks::Null,
+    .boolean = &Callbacks::Boolean,
+    .indef_break = &Callbacks::Break,
+};
 
 // --- JSON → CBOR
 // ---------------------------------------------------------------
 
-cbor_item_t* Take(Item item) { return cbor_move(item.release()); }
-
-// An integer in its shortest form (RFC 8949 section 4.2.1), as the SDKs'
-// writers make them.
-Item Integer(uint64_t magnitude, bool negative) {
-  cbor_item_t* item;
-  if (magnitude <= UINT8_MAX) {
-    item = negative ? cbor_build_negint8(static_cast<uint8_t>(magnitude))
-                    : cbor_build_uint8(static_cast<uint8_t>(magnitude));
-  } else if (magnitude <= UINT16_MAX) {
-    item = negative ? cbor_build_negint16(static_cast<uint16_t>(magnitude))
-                    : cbor_build_uint16(static_cast<uint16_t>(magnitude));
-  } else if (magnitude <= UINT32_MAX) {
-    item = negative ? cbor_build_negint32(static_cast<uint32_t>(magnitude))
-                    : cbor_build_uint32(static_cast<uint32_t>(magnitude));
-  } else {
-    item = negative ? cbor_build_negint64(magnitude)
-                    : cbor_build_uint64(magnitude);
+// Appends CBOR items to a string with libcbor's encoders.
+class CborWriter {
+ public:
+  template <typename Encode, typename... Args>
+  void Head(Encode encode, Args... args) {
+    unsigned char buffer[16];
+    const size_t n = encode(args..., buffer, sizeof(buffer));
+    out_.append(reinterpret_cast<const char*>(buffer), n);
   }
-  return Item(item);
-}
 
-Item Integer(int64_t value) {
-  return value >= 0 ? Integer(static_cast<uint64_t>(value), false)
-                    : Integer(static_cast<uint64_t>(-1 - value), true);
-}
-
-absl::StatusOr<Item> ToCbor(const json::value& value, const Shape* shape) {
-  switch (value.kind()) {
-    case json::kind::null:
-      return Item(cbor_new_null());
-    case json::kind::bool_:
-      return Item(cbor_build_bool(value.get_bool()));
-    case json::kind::int64:
-      return Integer(value.get_int64());
-    case json::kind::uint64:
-      return Integer(value.get_uint64(), false);
-    case json::kind::double_: {
-      const double v = value.get_double();
-      if (Is(shape, ShapeType::kTimestamp)) {
-        // Tag 1 and epoch milliseconds, as the Java SDK writes them.
-        Item millis = Integer(static_cast<int64_t>(std::llround(v * 1000.0)));
-        return Item(cbor_build_tag(1, Take(std::move(millis))));
-      }
-      return Item(cbor_build_float8(v));
+  // An integer in its shortest form (RFC 8949 section 4.2.1).
+  void Integer(int64_t value) {
+    if (value >= 0) {
+      Head(&cbor_encode_uint, static_cast<uint64_t>(value));
+    } else {
+      Head(&cbor_encode_negint, static_cast<uint64_t>(-1 - value));
     }
-    case json::kind::string: {
-      const json::string& text = value.get_string();
-      if (Is(shape, ShapeType::kBlob)) {
+  }
+
+  void Text(absl::string_view text, bool bytes) {
+    if (bytes) {
+      Head(&cbor_encode_bytestring_start, text.size());
+    } else {
+      Head(&cbor_encode_string_start, text.size());
+    }
+    out_.append(text.data(), text.size());
+  }
+
+  absl::Status Value(const json::value& value, const Shape* shape) {
+    switch (value.kind()) {
+      case json::kind::null:
+        Head(&cbor_encode_null);
+        return absl::OkStatus();
+      case json::kind::bool_:
+        Head(&cbor_encode_bool, value.get_bool());
+        return absl::OkStatus();
+      case json::kind::int64:
+        Integer(value.get_int64());
+        return absl::OkStatus();
+      case json::kind::uint64:
+        Head(&cbor_encode_uint, value.get_uint64());
+        return absl::OkStatus();
+      case json::kind::double_:
+        if (Is(shape, ShapeType::kTimestamp)) {
+          // Tag 1 and epoch milliseconds, as the Java SDK writes them.
+          Head(&cbor_encode_tag, uint64_t{1});
+          Integer(
+              static_cast<int64_t>(std::llround(value.get_double() * 1000)));
+        } else {
+          Head(&cbor_encode_double, value.get_double());
+        }
+        return absl::OkStatus();
+      case json::kind::string: {
+        const absl::string_view text(value.get_string().data(),
+                                     value.get_string().size());
+        if (!Is(shape, ShapeType::kBlob)) {
+          Text(text, false);
+          return absl::OkStatus();
+        }
         std::string bytes;
-        if (!absl::Base64Unescape(absl::string_view(text.data(), text.size()),
-                                  &bytes)) {
+        if (!absl::Base64Unescape(text, &bytes)) {
           return InternalFailure("a response blob is not base64");
         }
-        return Item(cbor_build_bytestring(
-            reinterpret_cast<const unsigned char*>(bytes.data()),
-            bytes.size()));
+        Text(bytes, true);
+        return absl::OkStatus();
       }
-      return Item(cbor_build_stringn(text.data(), text.size()));
-    }
-    case json::kind::array: {
-      const json::array& array = value.get_array();
-      Item out(cbor_new_definite_array(array.size()));
-      for (const json::value& element : array) {
-        BROOK_ASSIGN_OR_RETURN(Item item, ToCbor(element, ElementOf(shape)));
-        if (!cbor_array_push(out.get(), Take(std::move(item)))) {
-          return InternalFailure("cannot build a CBOR array");
+      case json::kind::array:
+        Head(&cbor_encode_array_start, value.get_array().size());
+        for (const json::value& element : value.get_array()) {
+          BROOK_RETURN_IF_ERROR(Value(element, ElementOf(shape)));
         }
-      }
-      return out;
-    }
-    case json::kind::object: {
-      const json::object& object = value.get_object();
-      Item out(cbor_new_definite_map(object.size()));
-      for (const auto& [key, member] : object) {
-        const absl::string_view name(key.data(), key.size());
-        BROOK_ASSIGN_OR_RETURN(Item item,
-                               ToCbor(member, ValueShape(shape, name)));
-        Item key_item(cbor_build_stringn(key.data(), key.size()));
-        if (!cbor_map_add(out.get(),
-                          {Take(std::move(key_item)), Take(std::move(item))})) {
-          return InternalFailure("cannot build a CBOR map");
+        return absl::OkStatus();
+      case json::kind::object:
+        Head(&cbor_encode_map_start, value.get_object().size());
+        for (const auto& [key, member] : value.get_object()) {
+          const absl::string_view name(key.data(), key.size());
+          Text(name, false);
+          BROOK_RETURN_IF_ERROR(Value(member, ValueShape(shape, name)));
         }
-      }
-      return out;
+        return absl::OkStatus();
     }
+    return InternalFailure("an unknown JSON value");
   }
-  return InternalFailure("an unknown JSON value");
-}
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
 
 }  // namespace
 
 absl::StatusOr<std::string> CborToJson(absl::string_view shape_name,
                                        absl::string_view cbor) {
-  cbor_load_result result;
-  Item item(cbor_load(reinterpret_cast<const unsigned char*>(cbor.data()),
-                      cbor.size(), &result));
-  if (item == nullptr || result.error.code != CBOR_ERR_NONE) {
-    return NotCbor("not one well-formed item");
-  }
-  if (result.read != cbor.size()) return NotCbor("bytes after the item");
-  BROOK_ASSIGN_OR_RETURN(json::value value,
-                         ToJson(item.get(), ShapeNamed(shape_name)));
-  return json::serialize(value);
+  return JsonWriter(ShapeNamed(shape_name)).Decode(cbor);
 }
 
 absl::StatusOr<std::string> JsonToCbor(absl::string_view shape_name,
@@ -267,13 +479,9 @@ absl::StatusOr<std::string> JsonToCbor(absl::string_view shape_name,
   json::value value =
       json::parse(json::string_view(json_text.data(), json_text.size()), error);
   if (error) return InternalFailure("a response is not JSON");
-  BROOK_ASSIGN_OR_RETURN(Item item, ToCbor(value, ShapeNamed(shape_name)));
-  unsigned char* buffer = nullptr;
-  size_t capacity = 0;
-  const size_t length = cbor_serialize_alloc(item.get(), &buffer, &capacity);
-  std::unique_ptr<unsigned char, decltype(&free)> owned(buffer, &free);
-  if (length == 0) return InternalFailure("cannot serialize CBOR");
-  return std::string(reinterpret_cast<const char*>(buffer), length);
+  CborWriter writer;
+  BROOK_RETURN_IF_ERROR(writer.Value(value, ShapeNamed(shape_name)));
+  return writer.Take();
 }
 
 std::string InputShapeOf(absl::string_view operation) {

@@ -254,6 +254,10 @@ void HttpServer::Accept() {
         beast::error_code ignored;
         socket.close(ignored);  // Every connection is busy: refuse.
       } else {
+        // Small frames (HTTP/2's WINDOW_UPDATE, SETTINGS ACK) must not wait
+        // for Nagle's algorithm to meet the client's delayed ACK.
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         beast::tcp_stream stream(std::move(socket));
         stream.expires_after(ToSteady(options_.header_timeout));
         auto sniffer = std::make_shared<Sniffer<beast::tcp_stream>>(

@@ -57,6 +57,15 @@ TEST(CborCodecTest, CborToJson_IntegersOutsideTimestampsStayIntegers) {
   EXPECT_EQ(Json(json), Json(R"({"ShardCount":2,"StreamName":"s"})"));
 }
 
+TEST(CborCodecTest, CborToJson_EscapesTextAndJoinsChunks) {
+  // {"PartitionKey": (_ "a\"", "\\\n")}: a chunked text string.
+  const std::string cbor = Bytes({0xa1, 0x6c}) + "PartitionKey" +
+                           Bytes({0x7f, 0x62}) + "a\"" + Bytes({0x62}) +
+                           "\\\n" + Bytes({0xff});
+  ASSERT_OK_AND_ASSIGN(std::string json, CborToJson("PutRecordInput", cbor));
+  EXPECT_EQ(json, R"({"PartitionKey":"a\"\\\u000a"})");
+}
+
 TEST(CborCodecTest, CborToJson_MalformedIsASerializationException) {
   for (const std::string& bad :
        {Bytes({0xa1, 0x61}), Bytes({0xa1, 0x01, 0x02}),  // Cut; int key.
