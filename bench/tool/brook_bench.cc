@@ -7,6 +7,8 @@
 //               --producers=4 --batch=500 --async --durability=sync
 //   brook_bench --workload=drain --record_bytes=1024 --drain_mib=1024
 //   brook_bench --endpoint=http://127.0.0.1:4567 --consumer=classic
+//   brook_bench --endpoint=http://127.0.0.1:4567 --protocol=h2c
+//               --encoding=cbor
 //
 // Prints a progress line per second to stderr and one JSON line of results
 // to stdout.
@@ -60,6 +62,12 @@ ABSL_FLAG(std::string, endpoint, "",
           "embedded Broker: --producers clients put for --duration_s, then "
           "with --consumer=classic one client per shard reads everything "
           "back; --durability, --async, --reference and --disk do not apply");
+ABSL_FLAG(std::string, protocol, "http1",
+          "with --endpoint: http1 (kept-alive connections) or h2c (HTTP/2 "
+          "with prior knowledge, as the JavaScript and Java async SDKs)");
+ABSL_FLAG(std::string, encoding, "json",
+          "with --endpoint: json (JSON 1.1 bodies) or cbor (as the Java "
+          "SDK)");
 ABSL_FLAG(std::string, data_dir, "",
           "where to put data (default: a new directory under the system "
           "temporary directory, removed afterwards)");
@@ -156,12 +164,23 @@ boost::json::object ConfigJson(const Config& config) {
 // Server mode: the client's view only, as the server may be anywhere.
 int RunAgainstServer(const Config& config, const std::string& endpoint_flag) {
   absl::StatusOr<Endpoint> endpoint = Endpoint::Parse(endpoint_flag);
+  const std::string protocol = absl::GetFlag(FLAGS_protocol);
+  const std::string encoding = absl::GetFlag(FLAGS_encoding);
   if (!endpoint.ok() || config.workload == "drain" ||
-      config.consumer == "fanout") {
-    std::cerr << "--endpoint: http://HOST:PORT, with --workload=produce or "
-                 "mirror and --consumer none or classic\n";
+      config.consumer == "fanout" ||
+      (protocol != "http1" && protocol != "h2c") ||
+      (encoding != "json" && encoding != "cbor") ||
+      (config.workload == "mirror" &&
+       (protocol != "http1" || encoding != "json"))) {
+    std::cerr << "--endpoint: http://HOST:PORT, with --workload=produce "
+                 "(--protocol http1 or h2c, --encoding json or cbor) or "
+                 "mirror (HTTP/1.1 and JSON, as the remote Broker speaks), "
+                 "and --consumer none or classic\n";
     return 2;
   }
+  endpoint->protocol =
+      protocol == "h2c" ? Endpoint::Protocol::kH2c : Endpoint::Protocol::kHttp1;
+  endpoint->cbor = encoding == "cbor";
   absl::StatusOr<ServerRun> run = config.workload == "mirror"
                                       ? RunMirrorLoad(config, *endpoint)
                                       : RunServerLoad(config, *endpoint);
@@ -172,6 +191,8 @@ int RunAgainstServer(const Config& config, const std::string& endpoint_flag) {
   boost::json::object out;
   out["config"] = ConfigJson(config);
   out["endpoint"] = endpoint_flag;
+  out["protocol"] = protocol;
+  out["encoding"] = encoding;
   out["put"] = ThroughputJson(run->put);
   out["records_refused"] = run->records_refused;
   out["put_latency"] = LatencyJson(run->put_latency);

@@ -132,9 +132,14 @@ absl::StatusOr<PutOnce> RawPut(const Config& config, const Endpoint& endpoint,
   if (!connected.ok()) return connected.status();
   std::shared_ptr<KinesisClient> client = *std::move(connected);
   const std::string operation = config.batch == 1 ? "PutRecord" : "PutRecords";
+  // Encoded once, as an SDK's producer would not re-encode a batch to
+  // resend it: the client's share of the machine stays the same for JSON
+  // and CBOR.
+  absl::StatusOr<std::string> wire = client->Encode(operation, request);
+  if (!wire.ok()) return wire.status();
   return PutOnce([&config, client, operation,
-                  &request]() -> absl::StatusOr<int64_t> {
-    absl::StatusOr<std::string> response = client->Call(operation, request);
+                  wire = *std::move(wire)]() -> absl::StatusOr<int64_t> {
+    absl::StatusOr<std::string> response = client->CallEncoded(operation, wire);
     if (!response.ok()) {
       if (IsThrottled(response.status())) return config.batch;
       return response.status();
