@@ -90,7 +90,9 @@ struct SubscribeToShardEvent {
   // The last record delivered so far (or the position before the first
   // record to deliver, when none has been): resubscribe with
   // kAfterSequenceNumber and this number to continue without loss or
-  // repetition. Checkpoint it even when `records` is empty.
+  // repetition. Checkpoint it even when `records` is empty. Over the
+  // Kinesis wire API (a remote Broker) a closed shard's last event, the one
+  // with `child_shards`, has none, as Kinesis sends none: it is then zero.
   SequenceNumber continuation_sequence_number;
   int64_t millis_behind_latest = 0;
   // Set only in the last event of a closed shard read to its end: the

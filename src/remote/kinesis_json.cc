@@ -816,10 +816,14 @@ absl::StatusOr<SubscribeToShardEvent> DecodeSubscribeToShardEvent(
   const Reader r = parsed.reader();
   SubscribeToShardEvent event;
   BROOK_ASSIGN_OR_RETURN(event.records, RecordsOf(r));
-  BROOK_ASSIGN_OR_RETURN(event.continuation_sequence_number,
-                         r.Sequence("ContinuationSequenceNumber"));
   event.millis_behind_latest = r.Int("MillisBehindLatest");
   BROOK_ASSIGN_OR_RETURN(event.child_shards, ChildShardsOf(r));
+  // A closed shard's last event names its children instead of a
+  // continuation: there is nothing left to continue from.
+  if (event.child_shards.empty() || r.Has("ContinuationSequenceNumber")) {
+    BROOK_ASSIGN_OR_RETURN(event.continuation_sequence_number,
+                           r.Sequence("ContinuationSequenceNumber"));
+  }
   return event;
 }
 

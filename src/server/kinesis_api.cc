@@ -260,10 +260,14 @@ std::string EventJson(const SubscribeToShardEvent& event) {
     records.push_back(RecordJson(record));
   }
   json::object out{{"Records", std::move(records)},
-                   {"ContinuationSequenceNumber",
-                    event.continuation_sequence_number.ToString()},
                    {"MillisBehindLatest", event.millis_behind_latest}};
-  if (!event.child_shards.empty()) {
+  // The last event of a closed shard names its children and no
+  // continuation (there is nothing left to continue from): Kinesis sends
+  // one or the other, and the KCL refuses an event with both.
+  if (event.child_shards.empty()) {
+    out["ContinuationSequenceNumber"] =
+        event.continuation_sequence_number.ToString();
+  } else {
     out["ChildShards"] = ChildShardsJson(event.child_shards);
   }
   return SerializeResponse(out);
