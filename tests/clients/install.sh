@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the real-client tests need, every version pinned: the AWS
-# SDK for JavaScript v3 (js/package-lock.json), the AWS SDK for Java v2
-# (java/pom.xml, into a Maven repository inside the build tree, so that the
-# tests then run offline) and the AWS SDK for Go v2 (go/go.sum).
+# SDK for JavaScript v3 and dynalite, a local DynamoDB for the KCL's leases
+# (js/package-lock.json), the AWS SDK for Java v2 and the Kinesis Client
+# Library (java/pom.xml, into a Maven repository inside the build tree, so
+# that the tests then run offline) and the AWS SDK for Go v2 (go/go.sum).
 # Needs Go; installs Node.js/npm and a JDK with Maven from Debian when
 # they are missing.
 # Usage: install.sh [MAVEN_REPO]   (default: build/maven-repo)
