@@ -8,15 +8,9 @@ repo=$2
 here=$(cd "$(dirname "$0")" && pwd)
 [[ -d "$repo/software/amazon/awssdk" ]] || { echo "skipped: run tests/clients/install.sh first"; exit 77; }
 work=$(mktemp -d)
-"$brookd" --data_dir="$work/data" --port=0 --tls_self_signed \
-  --tls_cert="$work/cert.pem" --tls_key="$work/key.pem" >"$work/out" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  grep -q "https://127.0.0.1:" "$work/out" && break
-  sleep 0.1
-done
-port=$(grep -o "http://127.0.0.1:[0-9]*" "$work/out" | head -1 | cut -d: -f3)
+source "$here/brookd.sh"
+start_brookd "$brookd" "$work" --tls_self_signed \
+  --tls_cert="$work/cert.pem" --tls_key="$work/key.pem"
 keytool -importcert -noprompt -alias brookd -file "$work/cert.pem" \
   -keystore "$work/trust.p12" -storetype PKCS12 -storepass changeit >/dev/null
 cd "$here/java"

@@ -6,13 +6,7 @@ set -euo pipefail
 brookd=$1
 here=$(cd "$(dirname "$0")" && pwd)
 [[ -d "$here/js/node_modules" ]] || { echo "skipped: run tests/clients/install.sh first"; exit 77; }
-work=$(mktemp -d)
-"$brookd" --data_dir="$work/data" --port=0 >"$work/out" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  grep -q "http://127.0.0.1:" "$work/out" && break
-  sleep 0.1
-done
-endpoint=$(grep -o "http://127.0.0.1:[0-9]*" "$work/out" | head -1)
+source "$here/brookd.sh"
+start_brookd "$brookd" "$(mktemp -d)"
+endpoint="http://127.0.0.1:$port"
 node "$here/js/js_sdk_test.mjs" "$endpoint"

@@ -10,15 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 [[ -d "$repo/software/amazon/kinesis" && -d "$here/js/node_modules/dynalite" ]] ||
   { echo "skipped: run tests/clients/install.sh first"; exit 77; }
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-"$brookd" --data_dir="$work/data" --port=0 >"$work/brookd.out" &
-pids+=($!)
+source "$here/brookd.sh"
+start_brookd "$brookd" "$work"
 # dynalite takes no port 0; ask the kernel for a free one.
 dynamo_port=$(python3 -c 'import socket; s = socket.socket()
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -26,11 +19,9 @@ node "$here/js/node_modules/dynalite/cli.js" --host 127.0.0.1 \
   --port "$dynamo_port" >"$work/dynalite.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
-  grep -q "http://127.0.0.1:" "$work/brookd.out" &&
-    grep -q "listening" "$work/dynalite.out" && break
+  grep -q "listening" "$work/dynalite.out" && break
   sleep 0.1
 done
-port=$(grep -o "http://127.0.0.1:[0-9]*" "$work/brookd.out" | head -1 | cut -d: -f3)
 dynamo="http://127.0.0.1:$dynamo_port"
 cd "$here/java"
 mvn -B -q -o -Dmaven.repo.local="$repo" compile \
