@@ -53,11 +53,13 @@ absl::StatusOr<Authorization> ParseAuthorization(
     return MakeError(ErrorName::kMissingAuthenticationTokenException,
                      "Missing Authentication Token");
   }
-  absl::string_view rest = header;
-  if (!absl::ConsumePrefix(&rest, kSigV4Algorithm) ||
-      !absl::ConsumePrefix(&rest, " ")) {
-    return InvalidSignature("only AWS4-HMAC-SHA256 signatures are accepted");
-  }
+  // "<algorithm> Credential=..., SignedHeaders=..., Signature=...": AWS
+  // reads the parameters of any header, then its algorithm, and answers
+  // IncompleteSignatureException for a header that is not SigV4's.
+  const std::pair<absl::string_view, absl::string_view> algorithm_and_rest =
+      absl::StrSplit(header, absl::MaxSplits(' ', 1));
+  const absl::string_view algorithm = algorithm_and_rest.first;
+  const absl::string_view rest = algorithm_and_rest.second;
   std::string credential;
   Authorization parsed;
   for (absl::string_view part : absl::StrSplit(rest, ',')) {
@@ -90,6 +92,11 @@ absl::StatusOr<Authorization> ParseAuthorization(
   if (!missing.empty()) {
     return MakeError(ErrorName::kIncompleteSignatureException,
                      absl::StrCat(missing, "Authorization=", header));
+  }
+  if (algorithm != kSigV4Algorithm) {
+    return MakeError(
+        ErrorName::kIncompleteSignatureException,
+        absl::StrCat("Unsupported AWS 'algorithm': '", algorithm, "'"));
   }
   const std::vector<std::string> scope = absl::StrSplit(credential, '/');
   if (scope.size() != 5) {

@@ -34,11 +34,13 @@ bool SecretsEqual(absl::string_view a, absl::string_view b);
 // payload, with AWS's error names:
 //   MissingAuthenticationTokenException  no Authorization header;
 //   IncompleteSignatureException         no Credential, SignedHeaders or
-//                                        Signature, no X-Amz-Date, or a
-//                                        Credential that is not
+//                                        Signature (a header that is not
+//                                        SigV4's at all: "Bearer x"), no
+//                                        X-Amz-Date, another algorithm than
+//                                        AWS4-HMAC-SHA256, or a Credential
+//                                        that is not
 //                                        key/date/region/service/aws4_request;
-//   InvalidSignatureException            another algorithm than
-//                                        AWS4-HMAC-SHA256; a scope for
+//   InvalidSignatureException            a scope for
 //                                        another service than `kinesis`, with
 //                                        another terminator, or whose date is
 //                                        not the X-Amz-Date's; SignedHeaders
@@ -57,10 +59,6 @@ absl::Status CheckSignatureHeaders(
 
 // VerifySignature()
 //
-// Whether two secrets (signatures, tokens) are equal, in a time that does
-// not depend on where they differ.
-bool SecretsEqual(absl::string_view a, absl::string_view b);
-
 // CheckSignatureHeaders(), then the signature itself:
 // InvalidSignatureException if it does not match the request (its payload
 // included).

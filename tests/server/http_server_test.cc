@@ -319,6 +319,30 @@ TEST_F(HttpServerTest, Credentials_UnsignedHeadersAreRefusedBeforeTheBody) {
   EXPECT_EQ(server_->buffered_request_bytes(), 0u);
 }
 
+// AWS reads any Authorization header's parameters before its algorithm: a
+// header that is not SigV4's is incomplete, not a wrong signature.
+TEST_F(HttpServerTest, Credentials_NotSigV4_IsIncompleteSignature) {
+  HttpServerOptions options;
+  options.credentials["AKID"] = "secret";
+  Serve(options);
+  for (const char* authorization :
+       {"garbage", "Bearer x",
+        "AWS4-HMAC-SHA512 Credential=AKID/20260101/us-east-1/kinesis/"
+        "aws4_request, SignedHeaders=host;x-amz-date, Signature=abc"}) {
+    RawClient client(port());
+    ASSERT_TRUE(client.Send(
+        absl::StrCat("POST / HTTP/1.1\r\nHost: brookd\r\n"
+                     "X-Amz-Target: Kinesis_20131202.ListStreams\r\n"
+                     "X-Amz-Date: 20260101T000000Z\r\n"
+                     "Authorization: ",
+                     authorization, "\r\nContent-Length: 2\r\n\r\n{}")));
+    const RawClient::Reply reply = client.ReadResponse();
+    EXPECT_EQ(reply.status, 400) << authorization;
+    EXPECT_EQ(ErrorTypeOf(reply), "IncompleteSignatureException")
+        << authorization;
+  }
+}
+
 TEST_F(HttpServerTest, Metrics_WithCredentials_NeedsASignatureOrTheToken) {
   HttpServerOptions options;
   options.credentials["AKID"] = "secret";

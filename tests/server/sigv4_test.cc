@@ -17,6 +17,7 @@ namespace brook {
 namespace {
 
 using ::brook::testing::HasErrorName;
+using ::testing::HasSubstr;
 
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
@@ -179,6 +180,28 @@ TEST_F(VerifyTest, MissingPartsAreIncomplete) {
   no_date.headers.erase(no_date.headers.begin() + 2);  // X-Amz-Date.
   EXPECT_THAT(Verify(no_date),
               HasErrorName(ErrorName::kIncompleteSignatureException));
+}
+
+// AWS reads any Authorization header's parameters first: a header that is
+// not SigV4's lacks them (IncompleteSignatureException, each missing one
+// named), and one with them under another algorithm is incomplete too.
+TEST_F(VerifyTest, AHeaderThatIsNotSigV4IsIncomplete) {
+  for (const char* header : {"garbage", "Bearer x"}) {
+    SignableRequest request = request_;
+    request.headers.push_back({"Authorization", header});
+    const absl::Status status = Verify(request);
+    EXPECT_THAT(status, HasErrorName(ErrorName::kIncompleteSignatureException));
+    EXPECT_THAT(status.message(),
+                HasSubstr("Authorization header requires 'Credential' "
+                          "parameter. "));
+  }
+  SignableRequest sha512 = Signed(request_);
+  std::string& authorization = sha512.headers.back().second;
+  authorization.replace(0, std::string("AWS4-HMAC-SHA256").size(),
+                        "AWS4-HMAC-SHA512");
+  const absl::Status status = Verify(sha512);
+  EXPECT_THAT(status, HasErrorName(ErrorName::kIncompleteSignatureException));
+  EXPECT_THAT(status.message(), HasSubstr("'AWS4-HMAC-SHA512'"));
 }
 
 TEST_F(VerifyTest, CheckSignatureHeaders_NeedsNoPayload) {
