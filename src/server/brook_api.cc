@@ -15,25 +15,10 @@ namespace {
 
 namespace json = boost::json;
 
-absl::StatusOr<int> IntOf(const JsonFields& fields, absl::string_view name,
-                          int default_value) {
-  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> value, fields.Integer(name));
-  if (!value.has_value()) return default_value;
-  if (*value < INT32_MIN || *value > INT32_MAX) {
-    return MakeError(ErrorName::kValidationException,
-                     absl::StrCat("member '", name, "' is out of range"));
-  }
-  return static_cast<int>(*value);
-}
-
 absl::StatusOr<StreamLimits> LimitsOf(const JsonFields& request) {
   BROOK_ASSIGN_OR_RETURN(const json::object* object,
-                         request.Object("StreamLimits"));
-  if (object == nullptr) {
-    return MakeError(ErrorName::kValidationException,
-                     "member 'StreamLimits' must not be null");
-  }
-  const JsonFields fields(*object);
+                         request.RequiredObject("StreamLimits"));
+  const JsonFields fields(*object, request, "StreamLimits");
   StreamLimits limits;
   for (const auto& [name, member] : kStreamLimitMembers) {
     BROOK_ASSIGN_OR_RETURN(limits.*member, fields.RequiredInteger(name));
@@ -46,10 +31,10 @@ absl::StatusOr<json::value> CreateStream(Broker& broker,
   CreateStreamRequest create;
   BROOK_ASSIGN_OR_RETURN(create.stream_name,
                          fields.RequiredString("StreamName"));
-  BROOK_ASSIGN_OR_RETURN(create.shard_count, IntOf(fields, "ShardCount", 1));
+  BROOK_ASSIGN_OR_RETURN(create.shard_count, fields.Int("ShardCount", 1));
   BROOK_ASSIGN_OR_RETURN(
       create.options.max_record_size_kib,
-      IntOf(fields, "MaxRecordSizeInKiB", create.options.max_record_size_kib));
+      fields.Int("MaxRecordSizeInKiB", create.options.max_record_size_kib));
   BROOK_ASSIGN_OR_RETURN(create.options.limits, LimitsOf(fields));
   BROOK_RETURN_IF_ERROR(broker.CreateStream(create));
   return json::object();

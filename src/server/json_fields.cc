@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -12,28 +14,104 @@
 namespace brook {
 namespace {
 
-absl::Status WrongType(absl::string_view name, absl::string_view expected) {
-  return MakeError(ErrorName::kSerializationException,
-                   absl::StrCat("member '", name, "' must be ", expected));
+// A Java int, as Kinesis reads an integer member.
+constexpr schema::Shape kJavaInt{.name = "Integer",
+                                 .type = schema::ShapeType::kInteger,
+                                 .min = std::nullopt,
+                                 .max = std::nullopt,
+                                 .pattern = ""};
+
+std::string JavaClassOf(const boost::json::value& value) {
+  if (value.is_bool()) return "class java.lang.Boolean";
+  if (value.is_string()) return "class java.lang.String";
+  return "class java.math.BigDecimal";
 }
 
-absl::Status Missing(absl::string_view name) {
-  return MakeError(
-      ErrorName::kValidationException,
-      absl::StrCat("1 validation error detected: Value null at '", name,
-                   "' failed to satisfy constraint: Member must "
-                   "not be null"));
+absl::Status Serialization(absl::string_view message) {
+  return MakeError(ErrorName::kSerializationException, message);
+}
+
+}  // namespace
+
+absl::Status NotOfType(const boost::json::value& value,
+                       schema::ShapeType expected) {
+  using schema::ShapeType;
+  switch (expected) {
+    case ShapeType::kList:
+      return Serialization(value.is_object()
+                               ? "Start of structure or map found where not "
+                                 "expected."
+                               : "Expected list or null");
+    case ShapeType::kMap:
+    case ShapeType::kStructure:
+      if (value.is_array()) {
+        return Serialization("Start of list found where not expected");
+      }
+      return Serialization(expected == ShapeType::kMap ? "Expected map or null"
+                                                       : "Expected null");
+    default:
+      break;
+  }
+  if (value.is_array()) {
+    return Serialization("Start of list found where not expected");
+  }
+  if (value.is_object()) {
+    return Serialization("Start of structure or map found where not expected.");
+  }
+  constexpr std::pair<ShapeType, absl::string_view> kJavaTypes[] = {
+      {ShapeType::kString, "an String"},
+      {ShapeType::kInteger, "an Integer"},
+      {ShapeType::kLong, "an Long"},
+      {ShapeType::kDouble, "an Double"},
+      {ShapeType::kBoolean, "an Boolean"},
+      {ShapeType::kTimestamp, "a Timestamp"},
+      {ShapeType::kBlob, "a Blob"}};
+  absl::string_view to;
+  for (const auto& [type, words] : kJavaTypes) {
+    if (type == expected) to = words;
+  }
+  return Serialization(
+      absl::StrCat(JavaClassOf(value), " can not be converted to ", to));
+}
+
+absl::StatusOr<absl::Time> ReadTimestamp(const boost::json::value& value) {
+  if (!value.is_number()) {
+    return NotOfType(value, schema::ShapeType::kTimestamp);
+  }
+  const double seconds = value.to_number<double>();
+  // Beyond year 5000 either way is no timestamp a client means.
+  constexpr double kMaxSeconds = 1e11;
+  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
+    return Serialization(absl::StrCat(boost::json::serialize(value),
+                                      " can not be converted to a Timestamp"));
+  }
+  return absl::FromUnixMillis(
+      static_cast<int64_t>(std::llround(seconds * 1000)));
+}
+
+JsonFields::JsonFields(const boost::json::object& object,
+                       const JsonFields& parent, absl::string_view name)
+    : object_(object), location_(parent.MemberAt(name)) {}
+
+schema::Location JsonFields::MemberAt(absl::string_view name) const {
+  return schema::Location{.parent = &location_,
+                          .kind = schema::Location::Kind::kMember,
+                          .name = name};
+}
+
+absl::Status JsonFields::Missing(absl::string_view name) const {
+  schema::Violations violations;
+  violations.Missing(MemberAt(name));
+  return violations.ToStatus();
 }
 
 template <typename T>
-absl::StatusOr<T> Required(absl::StatusOr<absl::optional<T>> value,
-                           absl::string_view name) {
+absl::StatusOr<T> JsonFields::Required(absl::StatusOr<absl::optional<T>> value,
+                                       absl::string_view name) const {
   if (!value.ok()) return value.status();
   if (!value->has_value()) return Missing(name);
   return **std::move(value);
 }
-
-}  // namespace
 
 const boost::json::value* JsonFields::Find(absl::string_view name) const {
   const boost::json::value* value =
@@ -45,7 +123,7 @@ absl::StatusOr<absl::optional<std::string>> JsonFields::String(
     absl::string_view name) const {
   const boost::json::value* value = Find(name);
   if (value == nullptr) return absl::nullopt;
-  if (!value->is_string()) return WrongType(name, "a string");
+  if (!value->is_string()) return NotOfType(*value, schema::ShapeType::kString);
   return std::string(value->get_string());
 }
 
@@ -57,14 +135,14 @@ absl::StatusOr<absl::optional<int64_t>> JsonFields::Integer(
   if (value->is_uint64() && value->get_uint64() <= INT64_MAX) {
     return static_cast<int64_t>(value->get_uint64());
   }
-  return WrongType(name, "an integer");
+  return NotOfType(*value, schema::ShapeType::kLong);
 }
 
 absl::StatusOr<absl::optional<bool>> JsonFields::Boolean(
     absl::string_view name) const {
   const boost::json::value* value = Find(name);
   if (value == nullptr) return absl::nullopt;
-  if (!value->is_bool()) return WrongType(name, "a boolean");
+  if (!value->is_bool()) return NotOfType(*value, schema::ShapeType::kBoolean);
   return value->get_bool();
 }
 
@@ -72,16 +150,7 @@ absl::StatusOr<absl::optional<absl::Time>> JsonFields::Timestamp(
     absl::string_view name) const {
   const boost::json::value* value = Find(name);
   if (value == nullptr) return absl::nullopt;
-  if (!value->is_number()) return WrongType(name, "epoch seconds");
-  const double seconds = value->to_number<double>();
-  // Beyond year 5000 either way is no timestamp a client means.
-  constexpr double kMaxSeconds = 1e11;
-  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
-    return MakeError(ErrorName::kValidationException,
-                     absl::StrCat("member '", name, "' is out of range"));
-  }
-  return absl::FromUnixMillis(
-      static_cast<int64_t>(std::llround(seconds * 1000)));
+  return ReadTimestamp(*value);
 }
 
 absl::StatusOr<absl::optional<std::string>> JsonFields::Blob(
@@ -100,7 +169,9 @@ absl::StatusOr<const boost::json::object*> JsonFields::Object(
     absl::string_view name) const {
   const boost::json::value* value = Find(name);
   if (value == nullptr) return nullptr;
-  if (!value->is_object()) return WrongType(name, "an object");
+  if (!value->is_object()) {
+    return NotOfType(*value, schema::ShapeType::kStructure);
+  }
   return &value->get_object();
 }
 
@@ -108,8 +179,39 @@ absl::StatusOr<const boost::json::array*> JsonFields::Array(
     absl::string_view name) const {
   const boost::json::value* value = Find(name);
   if (value == nullptr) return nullptr;
-  if (!value->is_array()) return WrongType(name, "a list");
+  if (!value->is_array()) return NotOfType(*value, schema::ShapeType::kList);
   return &value->get_array();
+}
+
+absl::StatusOr<int> JsonFields::Int(absl::string_view name,
+                                    int default_value) const {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> value, Integer(name));
+  if (!value.has_value()) return default_value;
+  schema::Location at = MemberAt(name);
+  at.shape = &kJavaInt;
+  schema::Violations violations;
+  violations.CheckNumber(at, *value);
+  BROOK_RETURN_IF_ERROR(violations.ToStatus());
+  return static_cast<int>(*value);
+}
+
+absl::StatusOr<int> JsonFields::RequiredInt(absl::string_view name) const {
+  BROOK_RETURN_IF_ERROR(RequiredInteger(name).status());
+  return Int(name, 0);
+}
+
+absl::StatusOr<const boost::json::object*> JsonFields::RequiredObject(
+    absl::string_view name) const {
+  BROOK_ASSIGN_OR_RETURN(const boost::json::object* object, Object(name));
+  if (object == nullptr) return Missing(name);
+  return object;
+}
+
+absl::StatusOr<const boost::json::array*> JsonFields::RequiredArray(
+    absl::string_view name) const {
+  BROOK_ASSIGN_OR_RETURN(const boost::json::array* array, Array(name));
+  if (array == nullptr) return Missing(name);
+  return array;
 }
 
 absl::StatusOr<std::string> JsonFields::RequiredString(

@@ -1,8 +1,14 @@
 // Reading a Kinesis JSON 1.1 request body's members with Kinesis' error
-// names: a member of the wrong JSON type is a SerializationException, a
-// required one that is missing a ValidationException, bad base64 an
-// InvalidArgumentException... and writing the response's values the way the
-// SDKs read them (timestamps in epoch seconds, blobs in base64).
+// names and words: a member of the wrong JSON type is a
+// SerializationException as Kinesis' Java deserializer words it ("class
+// java.lang.String can not be converted to an Long"), a required one that
+// is missing or an int out of 32 bits a ValidationException as
+// schema/constraints.h words it (at "streamLimits.writeBytesPerSecond"),
+// bad base64 an InvalidArgumentException... and writing the response's
+// values the way the SDKs read them (timestamps in epoch seconds, blobs in
+// base64). Kinesis operations are checked against the model first
+// (server/request_validator.h); Brook's own operations, which the model
+// does not have, get the same words from here.
 
 #ifndef BROOK_SERVER_JSON_FIELDS_H_
 #define BROOK_SERVER_JSON_FIELDS_H_
@@ -17,13 +23,30 @@
 #include "boost/json/object.hpp"
 #include "boost/json/value.hpp"
 #include "common/base64.h"
+#include "schema/constraints.h"
+#include "schema/kinesis_shapes.h"
 
 namespace brook {
+
+// The SerializationException for `value` where a member of type `expected`
+// belongs, in the words of Kinesis' Java deserializer.
+absl::Status NotOfType(const boost::json::value& value,
+                       schema::ShapeType expected);
+
+// A timestamp member's value: epoch seconds, possibly fractional, read to
+// the millisecond; SerializationException if it is no number or beyond
+// the year 5000 either way.
+absl::StatusOr<absl::Time> ReadTimestamp(const boost::json::value& value);
 
 // The members of one request object.
 class JsonFields {
  public:
+  // The request's input.
   explicit JsonFields(const boost::json::object& object) : object_(object) {}
+  // `object`, the member `name` of `parent`'s object (which must outlive
+  // this), e.g. a request's "StreamLimits".
+  JsonFields(const boost::json::object& object, const JsonFields& parent,
+             absl::string_view name);
 
   // Each returns nullopt when the member is absent or null.
   absl::StatusOr<absl::optional<std::string>> String(
@@ -40,15 +63,32 @@ class JsonFields {
       absl::string_view name) const;
   absl::StatusOr<const boost::json::array*> Array(absl::string_view name) const;
 
-  // As String(), but absent is a ValidationException.
+  // An integer that must fit a Java int, as Kinesis' integer members do;
+  // `default_value` when absent.
+  absl::StatusOr<int> Int(absl::string_view name, int default_value) const;
+
+  // As String(), Integer(), Int()..., but absent is a ValidationException.
   absl::StatusOr<std::string> RequiredString(absl::string_view name) const;
   absl::StatusOr<int64_t> RequiredInteger(absl::string_view name) const;
+  absl::StatusOr<int> RequiredInt(absl::string_view name) const;
   absl::StatusOr<std::string> RequiredBlob(absl::string_view name) const;
+  absl::StatusOr<const boost::json::object*> RequiredObject(
+      absl::string_view name) const;
+  absl::StatusOr<const boost::json::array*> RequiredArray(
+      absl::string_view name) const;
 
  private:
   const boost::json::value* Find(absl::string_view name) const;
+  // The member `name` of this object, for a message.
+  schema::Location MemberAt(absl::string_view name) const;
+  // The ValidationException for the missing member `name`.
+  absl::Status Missing(absl::string_view name) const;
+  template <typename T>
+  absl::StatusOr<T> Required(absl::StatusOr<absl::optional<T>> value,
+                             absl::string_view name) const;
 
   const boost::json::object& object_;
+  schema::Location location_;  // Of this object in the request.
 };
 
 // The stream a request names: its StreamARN if given, else its StreamName;

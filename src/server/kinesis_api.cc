@@ -70,8 +70,7 @@ absl::StatusOr<ShardIteratorType> IteratorTypeOf(absl::string_view text) {
                    absl::StrCat("unknown shard iterator type '", text, "'"));
 }
 
-absl::StatusOr<ShardFilter> ShardFilterOf(const json::object& object) {
-  const JsonFields fields(object);
+absl::StatusOr<ShardFilter> ShardFilterOf(const JsonFields& fields) {
   BROOK_ASSIGN_OR_RETURN(std::string type, fields.RequiredString("Type"));
   ShardFilter filter;
   bool known = false;
@@ -231,10 +230,8 @@ absl::StatusOr<UpdateStreamRetentionRequest> RetentionRequestOf(
   const JsonFields fields(request);
   UpdateStreamRetentionRequest update;
   BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
-  BROOK_RETURN_IF_ERROR(
-      fields.RequiredInteger("RetentionPeriodHours").status());
   BROOK_ASSIGN_OR_RETURN(update.retention_period_hours,
-                         IntOr(fields, "RetentionPeriodHours", 0));
+                         fields.RequiredInt("RetentionPeriodHours"));
   return update;
 }
 
@@ -624,12 +621,8 @@ absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
                          fields.RequiredString("ConsumerARN"));
   BROOK_ASSIGN_OR_RETURN(subscribe.shard_id, fields.RequiredString("ShardId"));
   BROOK_ASSIGN_OR_RETURN(const json::object* position,
-                         fields.Object("StartingPosition"));
-  if (position == nullptr) {
-    return MakeError(ErrorName::kValidationException,
-                     "member 'StartingPosition' must not be null");
-  }
-  const JsonFields start(*position);
+                         fields.RequiredObject("StartingPosition"));
+  const JsonFields start(*position, fields, "StartingPosition");
   BROOK_ASSIGN_OR_RETURN(std::string type, start.RequiredString("Type"));
   BROOK_ASSIGN_OR_RETURN(subscribe.starting_position.type,
                          IteratorTypeOf(type));
@@ -663,10 +656,10 @@ absl::StatusOr<json::value> KinesisApi::CreateStream(
     }
   }
   BROOK_ASSIGN_OR_RETURN(create.tags, TagsOf(fields));
-  BROOK_ASSIGN_OR_RETURN(create.shard_count, IntOr(fields, "ShardCount", 4));
+  BROOK_ASSIGN_OR_RETURN(create.shard_count, fields.Int("ShardCount", 4));
   BROOK_ASSIGN_OR_RETURN(
       create.options.max_record_size_kib,
-      IntOr(fields, "MaxRecordSizeInKiB", create.options.max_record_size_kib));
+      fields.Int("MaxRecordSizeInKiB", create.options.max_record_size_kib));
   create.options.limits = options_.new_stream_limits;
   BROOK_RETURN_IF_ERROR(broker_->CreateStream(create));
   return Empty();
@@ -690,7 +683,7 @@ absl::StatusOr<json::value> KinesisApi::DescribeStream(
   DescribeStreamRequest describe;
   BROOK_ASSIGN_OR_RETURN(describe.stream, StreamOf(fields));
   BROOK_ASSIGN_OR_RETURN(describe.limit,
-                         IntOr(fields, "Limit", kDefaultDescribeLimit));
+                         fields.Int("Limit", kDefaultDescribeLimit));
   BROOK_ASSIGN_OR_RETURN(describe.exclusive_start_shard_id,
                          StringOr(fields, "ExclusiveStartShardId"));
   BROOK_ASSIGN_OR_RETURN(StreamDescription d,
@@ -743,7 +736,7 @@ absl::StatusOr<json::value> KinesisApi::ListStreams(
     const json::object& request) {
   const JsonFields fields(request);
   ListStreamsRequest list;
-  BROOK_ASSIGN_OR_RETURN(list.limit, IntOr(fields, "Limit", kDefaultListLimit));
+  BROOK_ASSIGN_OR_RETURN(list.limit, fields.Int("Limit", kDefaultListLimit));
   BROOK_ASSIGN_OR_RETURN(list.exclusive_start_stream_name,
                          StringOr(fields, "ExclusiveStartStreamName"));
   BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
@@ -779,11 +772,13 @@ absl::StatusOr<json::value> KinesisApi::ListShards(
   BROOK_ASSIGN_OR_RETURN(list.exclusive_start_shard_id,
                          StringOr(fields, "ExclusiveStartShardId"));
   BROOK_ASSIGN_OR_RETURN(list.max_results,
-                         IntOr(fields, "MaxResults", kDefaultMaxResults));
+                         fields.Int("MaxResults", kDefaultMaxResults));
   BROOK_ASSIGN_OR_RETURN(const json::object* filter,
                          fields.Object("ShardFilter"));
   if (filter != nullptr) {
-    BROOK_ASSIGN_OR_RETURN(list.shard_filter, ShardFilterOf(*filter));
+    BROOK_ASSIGN_OR_RETURN(
+        list.shard_filter,
+        ShardFilterOf(JsonFields(*filter, fields, "ShardFilter")));
   }
   BROOK_ASSIGN_OR_RETURN(ListShardsResult result, broker_->ListShards(list));
   json::object out{{"Shards", ShardsJson(result.shards)}};
@@ -822,17 +817,10 @@ absl::StatusOr<json::value> KinesisApi::RemoveTagsFromStream(
   const JsonFields fields(request);
   RemoveTagsFromStreamRequest remove;
   BROOK_ASSIGN_OR_RETURN(remove.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(const json::array* keys, fields.Array("TagKeys"));
-  if (keys == nullptr) {
-    return MakeError(ErrorName::kValidationException,
-                     "member 'TagKeys' must not be null");
-  }
+  BROOK_ASSIGN_OR_RETURN(const json::array* keys,
+                         fields.RequiredArray("TagKeys"));
   for (const json::value& key : *keys) {
-    if (!key.is_string()) {
-      return MakeError(ErrorName::kSerializationException,
-                       "tag keys must be strings");
-    }
-    remove.tag_keys.push_back(std::string(key.get_string()));
+    remove.tag_keys.push_back(std::string(key.as_string()));
   }
   BROOK_RETURN_IF_ERROR(broker_->RemoveTagsFromStream(remove));
   return Empty();
@@ -845,7 +833,7 @@ absl::StatusOr<json::value> KinesisApi::ListTagsForStream(
   BROOK_ASSIGN_OR_RETURN(list.stream, StreamOf(fields));
   BROOK_ASSIGN_OR_RETURN(list.exclusive_start_tag_key,
                          StringOr(fields, "ExclusiveStartTagKey"));
-  BROOK_ASSIGN_OR_RETURN(list.limit, IntOr(fields, "Limit", 50));
+  BROOK_ASSIGN_OR_RETURN(list.limit, fields.Int("Limit", 50));
   BROOK_ASSIGN_OR_RETURN(ListTagsForStreamResult result,
                          broker_->ListTagsForStream(list));
   json::array tags;
@@ -887,13 +875,8 @@ absl::StatusOr<json::value> KinesisApi::UpdateShardCount(
   const JsonFields fields(request);
   UpdateShardCountRequest update;
   BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(int64_t target,
-                         fields.RequiredInteger("TargetShardCount"));
-  if (target < INT32_MIN || target > INT32_MAX) {
-    return MakeError(ErrorName::kValidationException,
-                     "member 'TargetShardCount' is out of range");
-  }
-  update.target_shard_count = static_cast<int>(target);
+  BROOK_ASSIGN_OR_RETURN(update.target_shard_count,
+                         fields.RequiredInt("TargetShardCount"));
   BROOK_ASSIGN_OR_RETURN(std::string scaling,
                          fields.RequiredString("ScalingType"));
   if (scaling != "UNIFORM_SCALING") {
@@ -930,17 +913,10 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
   const JsonFields fields(request);
   PutRecordsRequest put;
   BROOK_ASSIGN_OR_RETURN(put.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(const json::array* records, fields.Array("Records"));
-  if (records == nullptr) {
-    return MakeError(ErrorName::kValidationException,
-                     "member 'Records' must not be null");
-  }
+  BROOK_ASSIGN_OR_RETURN(const json::array* records,
+                         fields.RequiredArray("Records"));
   for (const json::value& entry : *records) {
-    if (!entry.is_object()) {
-      return MakeError(ErrorName::kSerializationException,
-                       "each of 'Records' must be an object");
-    }
-    const JsonFields record(entry.get_object());
+    const JsonFields record(entry.as_object());
     PutRecordsRequestEntry out;
     BROOK_ASSIGN_OR_RETURN(out.data, record.RequiredBlob("Data"));
     BROOK_ASSIGN_OR_RETURN(out.partition_key,
@@ -992,7 +968,7 @@ absl::StatusOr<json::value> KinesisApi::GetRecords(
   BROOK_ASSIGN_OR_RETURN(get.shard_iterator,
                          fields.RequiredString("ShardIterator"));
   BROOK_ASSIGN_OR_RETURN(get.limit,
-                         IntOr(fields, "Limit", kDefaultGetRecordsLimit));
+                         fields.Int("Limit", kDefaultGetRecordsLimit));
   BROOK_ASSIGN_OR_RETURN(GetRecordsResult result, broker_->GetRecords(get));
   json::array records;
   for (const Record& record : result.records) {
@@ -1044,8 +1020,8 @@ absl::StatusOr<json::value> KinesisApi::ListStreamConsumers(
   ListStreamConsumersRequest list;
   BROOK_ASSIGN_OR_RETURN(list.stream, fields.RequiredString("StreamARN"));
   BROOK_ASSIGN_OR_RETURN(list.next_token, StringOr(fields, "NextToken"));
-  BROOK_ASSIGN_OR_RETURN(list.max_results, IntOr(fields, "MaxResults",
-                                                 kDefaultConsumersMaxResults));
+  BROOK_ASSIGN_OR_RETURN(list.max_results,
+                         fields.Int("MaxResults", kDefaultConsumersMaxResults));
   BROOK_ASSIGN_OR_RETURN(list.stream_creation_timestamp,
                          fields.Timestamp("StreamCreationTimestamp"));
   BROOK_ASSIGN_OR_RETURN(ListStreamConsumersResult result,

@@ -27,25 +27,6 @@ absl::Status Serialization(std::string message) {
   return MakeError(ErrorName::kSerializationException, message);
 }
 
-// The words Kinesis' Java deserializer uses for a JSON value of the wrong
-// kind (as AWS answers them; kinesalite reproduces them).
-std::string JavaClassOf(const json::value& value) {
-  if (value.is_bool()) return "class java.lang.Boolean";
-  if (value.is_string()) return "class java.lang.String";
-  return "class java.math.BigDecimal";
-}
-
-absl::Status NotConvertible(const json::value& value, absl::string_view to) {
-  if (value.is_array()) {
-    return Serialization("Start of list found where not expected");
-  }
-  if (value.is_object()) {
-    return Serialization("Start of structure or map found where not expected.");
-  }
-  return Serialization(
-      absl::StrCat(JavaClassOf(value), " can not be converted to ", to));
-}
-
 absl::Status CheckBase64(absl::string_view text) {
   if (text.size() % 4 != 0) {
     return Serialization(absl::StrCat(
@@ -80,44 +61,27 @@ absl::Status CheckStructureTypes(const json::object& object,
 absl::Status CheckTypes(const json::value& value, const Shape& shape) {
   switch (shape.type) {
     case ShapeType::kString:
-      if (!value.is_string()) return NotConvertible(value, "an String");
+      if (!value.is_string()) return NotOfType(value, shape.type);
       return absl::OkStatus();
     case ShapeType::kInteger:
     case ShapeType::kLong:
       if (!value.is_int64() && !value.is_uint64()) {
-        return NotConvertible(value, shape.type == ShapeType::kInteger
-                                         ? "an Integer"
-                                         : "an Long");
+        return NotOfType(value, shape.type);
       }
       return absl::OkStatus();
     case ShapeType::kDouble:
-      if (!value.is_number()) return NotConvertible(value, "an Double");
+      if (!value.is_number()) return NotOfType(value, shape.type);
       return absl::OkStatus();
     case ShapeType::kBoolean:
-      if (!value.is_bool()) return NotConvertible(value, "an Boolean");
+      if (!value.is_bool()) return NotOfType(value, shape.type);
       return absl::OkStatus();
-    case ShapeType::kTimestamp: {
-      if (!value.is_number()) return NotConvertible(value, "a Timestamp");
-      // Beyond year 5000 either way is no timestamp a client means.
-      constexpr double kMaxSeconds = 1e11;
-      const double seconds = value.to_number<double>();
-      if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
-        return Serialization(absl::StrCat(
-            json::serialize(value), " can not be converted to a Timestamp"));
-      }
-      return absl::OkStatus();
-    }
+    case ShapeType::kTimestamp:
+      return ReadTimestamp(value).status();
     case ShapeType::kBlob:
-      if (!value.is_string()) return NotConvertible(value, "a Blob");
+      if (!value.is_string()) return NotOfType(value, shape.type);
       return CheckBase64(StringOf(value));
     case ShapeType::kList: {
-      if (!value.is_array()) {
-        if (value.is_object()) {
-          return Serialization(
-              "Start of structure or map found where not expected.");
-        }
-        return Serialization("Expected list or null");
-      }
+      if (!value.is_array()) return NotOfType(value, shape.type);
       const Shape& element = schema::ShapeAt(shape.element);
       for (const json::value& entry : value.get_array()) {
         if (entry.is_null()) continue;
@@ -128,12 +92,7 @@ absl::Status CheckTypes(const json::value& value, const Shape& shape) {
       return absl::OkStatus();
     }
     case ShapeType::kMap: {
-      if (!value.is_object()) {
-        if (value.is_array()) {
-          return Serialization("Start of list found where not expected");
-        }
-        return Serialization("Expected map or null");
-      }
+      if (!value.is_object()) return NotOfType(value, shape.type);
       const Shape& element = schema::ShapeAt(shape.element);
       for (const auto& entry : value.get_object()) {
         if (entry.value().is_null()) continue;
@@ -145,12 +104,7 @@ absl::Status CheckTypes(const json::value& value, const Shape& shape) {
       return absl::OkStatus();
     }
     case ShapeType::kStructure:
-      if (!value.is_object()) {
-        if (value.is_array()) {
-          return Serialization("Start of list found where not expected");
-        }
-        return Serialization("Expected null");
-      }
+      if (!value.is_object()) return NotOfType(value, shape.type);
       return CheckStructureTypes(value.get_object(), shape);
   }
   return absl::OkStatus();
