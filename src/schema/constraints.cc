@@ -69,8 +69,6 @@ std::string Location::Path() const {
       return absl::StrCat(parent->Path(), ".", index + 1, ".member");
     case Kind::kMapValue:
       return absl::StrCat(parent->Path(), ".", name, ".member");
-    case Kind::kMapKeys:
-      return parent->Path();
   }
   return "";
 }
@@ -236,18 +234,11 @@ void Violations::CheckCount(const Location& at, size_t count,
   }
 }
 
-void Violations::CheckMapKey(const Location& map, absl::string_view key,
-                             absl::FunctionRef<std::string()> map_text) {
-  if (map_key_reported_) return;
-  const Location keys{.shape = &ShapeAt(map.shape->key),
-                      .parent = &map,
-                      .kind = Location::Kind::kMapKeys};
-  Violations of_key;
-  of_key.CheckString(keys, key);
-  if (of_key.empty()) return;
-  // The key shape's rules, each as "Member must ...", in one bracket.
+namespace {
+
+// A shape's rules as AWS lists them inside a bracket.
+std::vector<std::string> RulesOf(const Shape& shape) {
   std::vector<std::string> rules;
-  const Shape& shape = *keys.shape;
   if (shape.max.has_value()) {
     rules.push_back(absl::StrCat(
         "Member must have length less than or equal to ", *shape.max));
@@ -260,10 +251,51 @@ void Violations::CheckMapKey(const Location& map, absl::string_view key,
     rules.push_back(absl::StrCat(
         "Member must satisfy regular expression pattern: ", shape.pattern));
   }
-  map_key_reported_ = true;
-  Add(map_text(), true, map,
-      absl::StrCat("Map keys must satisfy constraint: [",
-                   absl::StrJoin(rules, ", "), "]"));
+  const absl::Span<const absl::string_view> values = EnumValuesOf(shape);
+  if (!values.empty()) {
+    rules.push_back(absl::StrCat("Member must satisfy enum value set: [",
+                                 absl::StrJoin(values, ", "), "]"));
+  }
+  return rules;
+}
+
+}  // namespace
+
+void Violations::CheckPart(const Location& container, Part part,
+                           const Shape& shape, absl::string_view value,
+                           absl::FunctionRef<std::string()> container_text) {
+  const std::pair<const Location*, Part> reported(&container, part);
+  if (std::find(reported_parts_.begin(), reported_parts_.end(), reported) !=
+      reported_parts_.end()) {
+    return;
+  }
+  const Location at{.shape = &shape, .parent = &container};
+  Violations of_part;
+  of_part.CheckString(at, value);
+  if (of_part.empty()) return;
+  reported_parts_.push_back(reported);
+  constexpr absl::string_view kPrefixes[] = {
+      "Member must satisfy constraint: [",
+      "Map keys must satisfy constraint: [",
+      "Map value must satisfy constraint: ["};
+  Add(container_text(), true, container,
+      absl::StrCat(kPrefixes[static_cast<int>(part)],
+                   absl::StrJoin(RulesOf(shape), ", "), "]"));
+}
+
+void Violations::CheckElement(const Location& element, absl::string_view value,
+                              absl::FunctionRef<std::string()> container_text) {
+  assert(element.kind == Location::Kind::kEntry ||
+         element.kind == Location::Kind::kMapValue);
+  CheckPart(*element.parent,
+            element.kind == Location::Kind::kEntry ? Part::kEntries
+                                                   : Part::kMapValues,
+            *element.shape, value, container_text);
+}
+
+void Violations::CheckMapKey(const Location& map, absl::string_view key,
+                             absl::FunctionRef<std::string()> map_text) {
+  CheckPart(map, Part::kMapKeys, ShapeAt(map.shape->key), key, map_text);
 }
 
 absl::Status Violations::ToStatus() const {

@@ -6,7 +6,8 @@
 //
 // A Location names the place of a value in a request: its shape and its
 // path as AWS writes it (member names with a lower-case first letter,
-// list entries as "records.1.member", map values as "tags.<key>.member").
+// list entries as "records.1.member"; a string entry of a list or value of
+// a map is reported at its list or map, as AWS does).
 // The server walks JSON bodies with it, and the library checks its request
 // structs with RequestCheck, so both report the same violations.
 //
@@ -19,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -32,7 +34,7 @@ namespace brook::schema {
 // outlive them (they live on the stack of a walk), so that a path is spelt
 // out only when a violation needs it.
 struct Location {
-  enum class Kind : uint8_t { kInput, kMember, kEntry, kMapValue, kMapKeys };
+  enum class Kind : uint8_t { kInput, kMember, kEntry, kMapValue };
 
   const Shape* shape = nullptr;  // Null: no such member in the model.
   const Location* parent = nullptr;
@@ -79,9 +81,17 @@ class Violations {
   // only for a violation: a PutRecords' list is long to show).
   void CheckCount(const Location& at, size_t count,
                   absl::FunctionRef<std::string()> text);
-  // A map key that breaks the key shape's constraints is reported once,
-  // at the map (shown as `map_text()`), as AWS does: "Map keys must
-  // satisfy constraint: [...]".
+  // The string elements of lists and maps are reported as AWS does: once
+  // per list or map, at the list or map (shown as `container_text()`),
+  // with every rule of the element's shape in brackets, e.g.
+  //   Value '[a, <129 k's>, b]' at 'tagKeys' failed to satisfy constraint:
+  //   Member must satisfy constraint: [Member must have length less than
+  //   or equal to 128, Member must have length greater than or equal to 1]
+  // A map's values say "Map value must satisfy constraint", its keys "Map
+  // keys must satisfy constraint".
+  // REQUIRES: `element` is an EntryOf() or ValueOf() of a string shape.
+  void CheckElement(const Location& element, absl::string_view value,
+                    absl::FunctionRef<std::string()> container_text);
   void CheckMapKey(const Location& map, absl::string_view key,
                    absl::FunctionRef<std::string()> map_text);
 
@@ -90,11 +100,19 @@ class Violations {
   absl::Status ToStatus() const;
 
  private:
+  enum class Part : uint8_t { kEntries, kMapKeys, kMapValues };
+
   void Add(absl::string_view value_text, bool quote, const Location& at,
            absl::string_view rule);
+  // Checks `value`, one of the `part` of `container`, against `shape`.
+  void CheckPart(const Location& container, Part part, const Shape& shape,
+                 absl::string_view value,
+                 absl::FunctionRef<std::string()> container_text);
 
   std::vector<std::string> messages_;
-  bool map_key_reported_ = false;
+  // The parts of lists and maps already reported (their Locations outlive
+  // the walk that reports them).
+  std::vector<std::pair<const Location*, Part>> reported_parts_;
 };
 
 // Checks a request given as values rather than JSON (the C++ library's

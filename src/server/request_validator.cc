@@ -1,8 +1,8 @@
 #include "server/request_validator.h"
 
-#include <cmath>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "boost/json/serialize.hpp"
@@ -163,6 +163,18 @@ std::string Text(const json::value& value, const Shape& shape) {
 void CheckConstraints(const json::value& value, const Location& at,
                       schema::Violations& violations);
 
+// An entry of a list or a value of a map: a string is reported at its
+// container, as AWS does; a structure's members at their own paths.
+void CheckEntry(const json::value& value, const Location& at,
+                absl::FunctionRef<std::string()> container_text,
+                schema::Violations& violations) {
+  if (at.shape->type == ShapeType::kString) {
+    violations.CheckElement(at, StringOf(value), container_text);
+    return;
+  }
+  CheckConstraints(value, at, violations);
+}
+
 void CheckStructure(const json::object& object, const Location& at,
                     schema::Violations& violations) {
   for (const schema::Member& member : schema::MembersOf(*at.shape)) {
@@ -202,15 +214,15 @@ void CheckConstraints(const json::value& value, const Location& at,
     }
     case ShapeType::kList: {
       const json::array& list = value.get_array();
-      violations.CheckCount(at, list.size(),
-                            [&] { return Text(value, shape); });
+      auto text = [&] { return Text(value, shape); };
+      violations.CheckCount(at, list.size(), text);
       for (size_t i = 0; i < list.size(); ++i) {
         const Location entry = schema::EntryOf(at, i);
         if (list[i].is_null()) {
           violations.Missing(entry);
           continue;
         }
-        CheckConstraints(list[i], entry, violations);
+        CheckEntry(list[i], entry, text, violations);
       }
       return;
     }
@@ -226,7 +238,7 @@ void CheckConstraints(const json::value& value, const Location& at,
           violations.Missing(value_at);
           continue;
         }
-        CheckConstraints(entry.value(), value_at, violations);
+        CheckEntry(entry.value(), value_at, text, violations);
       }
       return;
     }
