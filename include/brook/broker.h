@@ -183,6 +183,20 @@ class Broker {
   virtual absl::StatusOr<ListTagsForStreamResult> ListTagsForStream(
       const ListTagsForStreamRequest& request) = 0;
 
+  // Broker::TagResource()
+  // Broker::UntagResource()
+  // Broker::ListTagsForResource()
+  //
+  // The same for a stream or a consumer named by its ARN, as Kinesis'
+  // ARN-addressed tag operations: a consumer's tags are kept with it and
+  // deleted with it. ListTagsForResource returns every tag, in key order.
+  // Fail as AddTagsToStream does, and with ValidationException (not a
+  // Kinesis ARN) or ResourceNotFoundException (no such stream or consumer).
+  virtual absl::Status TagResource(const TagResourceRequest& request) = 0;
+  virtual absl::Status UntagResource(const UntagResourceRequest& request) = 0;
+  virtual absl::StatusOr<std::vector<Tag>> ListTagsForResource(
+      absl::string_view resource_arn) = 0;
+
   // ---------------------------------------------------------------------------
   // Resharding
   // ---------------------------------------------------------------------------
@@ -271,13 +285,13 @@ class Broker {
   // Broker::GetResourcePolicy()
   // Broker::DeleteResourcePolicy()
   //
-  // Keep, return and remove the stream's resource policy, across restarts;
-  // it is not enforced. GetResourcePolicy returns "{}" when the stream has
-  // none. Fail with ValidationException (not a Kinesis ARN),
+  // Keep, return and remove the resource policy of a stream or a consumer
+  // (named by its ARN), across restarts; it is not enforced, and a
+  // consumer's is deleted with it. GetResourcePolicy returns "{}" when the
+  // resource has none. Fail with ValidationException (not a Kinesis ARN),
   // InvalidArgumentException (a policy that is not a JSON object with a
-  // "Statement", or a consumer's ARN: Brook keeps policies of streams
-  // only), or ResourceNotFoundException (no such stream; Delete: no
-  // policy).
+  // "Statement"), or ResourceNotFoundException (no such stream or
+  // consumer; Delete: no policy).
   virtual absl::Status PutResourcePolicy(
       const PutResourcePolicyRequest& request) = 0;
   virtual absl::StatusOr<std::string> GetResourcePolicy(
@@ -398,8 +412,9 @@ class Broker {
 
   // Broker::RegisterStreamConsumer()
   //
-  // Registers an enhanced fan-out consumer, ACTIVE at once; it survives
-  // restarts. Fails with ValidationException (bad name),
+  // Registers an enhanced fan-out consumer, ACTIVE at once, with its tags;
+  // it survives restarts. Fails with ValidationException (bad name or tag),
+  // InvalidArgumentException (a tag as AddTagsToStream refuses it),
   // ResourceNotFoundException (no such stream), ResourceInUseException (the
   // name is taken) or LimitExceededException (past
   // BrokerOptions::max_consumers_per_stream).
@@ -408,11 +423,15 @@ class Broker {
 
   // Broker::DeregisterStreamConsumer()
   //
-  // Removes the consumer; its subscriptions end with
-  // ResourceNotFoundException.
+  // Removes the consumer with its tags and resource policy; its
+  // subscriptions end with ResourceNotFoundException.
   virtual absl::Status DeregisterStreamConsumer(const ConsumerRef& ref) = 0;
 
   // Broker::DescribeStreamConsumer()
+  //
+  // Both fail with InvalidArgumentException when `ref` names no consumer
+  // (neither a consumer ARN nor a stream and a consumer name), as Kinesis
+  // answers, or ResourceNotFoundException.
   virtual absl::StatusOr<Consumer> DescribeStreamConsumer(
       const ConsumerRef& ref) = 0;
 

@@ -22,6 +22,7 @@
 #include "absl/types/optional.h"
 #include "brook/records.h"
 #include "brook/sequence_number.h"
+#include "brook/streams.h"
 
 namespace brook {
 
@@ -44,6 +45,8 @@ struct RegisterStreamConsumerRequest {
   std::string stream;  // Name or ARN.
   // 1 to 128 characters of [a-zA-Z0-9_.-], unique within the stream.
   std::string consumer_name;
+  // Up to 50 tags, kept with the consumer (as TagResource's).
+  std::vector<Tag> tags;
 };
 
 // Identifies a consumer either by `consumer_arn`, or by `stream` and
@@ -56,8 +59,11 @@ struct ConsumerRef {
 
 struct ListStreamConsumersRequest {
   std::string stream;  // Name or ARN.
-  // When set, the stream must have been created at this time (to the
-  // millisecond), else ResourceNotFoundException.
+  // When set, the stream must have been created at this time, at the
+  // precision given: a whole second (as the AWS CLI sends it) matches any
+  // millisecond of it, a tenth of a second any of that tenth, and so on
+  // down to the millisecond; else
+  // ResourceNotFoundException.
   absl::optional<absl::Time> stream_creation_timestamp;
   // 1 to 10,000.
   int max_results = 100;

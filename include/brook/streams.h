@@ -148,11 +148,11 @@ struct EnhancedMonitoringResult {
   std::vector<std::string> desired_shard_level_metrics;  // After it.
 };
 
-// A resource policy (an IAM policy document, JSON) kept with a stream, as
-// Kinesis' PutResourcePolicy. Brook keeps and returns it; it does not
-// enforce it (Brook has no IAM).
+// A resource policy (an IAM policy document, JSON) kept with a stream or a
+// consumer, as Kinesis' PutResourcePolicy. Brook keeps and returns it; it
+// does not enforce it (Brook has no IAM).
 struct PutResourcePolicyRequest {
-  std::string resource_arn;  // The stream's ARN.
+  std::string resource_arn;  // The stream's or the consumer's ARN.
   std::string policy;        // A JSON object with a "Statement".
 };
 
@@ -259,9 +259,12 @@ struct ShardFilter {
 struct ListShardsRequest {
   // Name or ARN. Must be empty when `next_token` is given.
   std::string stream;
-  // When set, the stream must have been created at this time (to the
-  // millisecond), else ResourceNotFoundException: it tells a stream from an
-  // earlier one of the same name. Not with `next_token`.
+  // When set, the stream must have been created at this time, at the
+  // precision given: a whole second (as the AWS CLI sends it) matches any
+  // millisecond of it, a tenth of a second any of that tenth, and so on
+  // down to the millisecond; else
+  // ResourceNotFoundException: it tells a stream from an earlier one of
+  // the same name. Not with `next_token`.
   absl::optional<absl::Time> stream_creation_timestamp;
   // From a previous result, which it continues with the same filter;
   // expires after 300 seconds (ExpiredNextTokenException).
@@ -334,6 +337,20 @@ struct ListTagsForStreamRequest {
 struct ListTagsForStreamResult {
   std::vector<Tag> tags;  // In key order.
   bool has_more_tags = false;
+};
+
+// Tags of a resource named by its ARN, a stream's or a consumer's, as
+// Kinesis' TagResource, UntagResource and ListTagsForResource.
+struct TagResourceRequest {
+  std::string resource_arn;
+  // 1 to 50 tags; a key the resource has already gets the new value.
+  std::vector<Tag> tags;
+};
+
+struct UntagResourceRequest {
+  std::string resource_arn;
+  // 1 to 50 keys; keys the resource does not have are ignored.
+  std::vector<std::string> tag_keys;
 };
 
 }  // namespace brook

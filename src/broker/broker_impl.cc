@@ -90,6 +90,40 @@ std::vector<Shard> PageOfShards(const std::vector<const ShardState*>& shards,
   return page;
 }
 
+// Whether `given_ms` names the instant `actual_ms` at the precision it was
+// given in: whole seconds match any millisecond of that second (the AWS CLI
+// sends the epoch seconds without a fraction), tenths any of that tenth...
+// as Kinesis accepts the timestamp its own DescribeStreamSummary printed,
+// truncated.
+bool SameAtPrecisionGiven(int64_t given_ms, int64_t actual_ms) {
+  for (const int64_t unit : {1000, 100, 10}) {
+    if (given_ms % unit == 0) {
+      const int64_t remainder = ((actual_ms % unit) + unit) % unit;
+      return given_ms == actual_ms - remainder;
+    }
+  }
+  return given_ms == actual_ms;
+}
+
+// Adds `tags` to the tags `existing` of `resource` (its name, for the
+// message), within Kinesis' limit per stream or consumer.
+absl::Status AddTags(const std::vector<Tag>& tags, absl::string_view resource,
+                     StreamTags& existing) {
+  for (const Tag& tag : tags) existing[tag.key] = tag.value;
+  if (existing.size() > static_cast<size_t>(kMaxTagsPerResource)) {
+    return LimitExceeded(absl::StrCat("'", resource, "' would have ",
+                                      existing.size(), " tags; the most is ",
+                                      kMaxTagsPerResource));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RemoveTags(const std::vector<std::string>& keys,
+                        StreamTags& existing) {
+  for (const std::string& key : keys) existing.erase(key);
+  return absl::OkStatus();
+}
+
 absl::Status ClosedError() { return InternalFailure("the broker is closed"); }
 
 }  // namespace
@@ -203,9 +237,9 @@ absl::StatusOr<Consumer> BrokerImpl::RegisterStreamConsumer(
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
-  BROOK_ASSIGN_OR_RETURN(
-      std::shared_ptr<ConsumerState> consumer,
-      consumers_->Register(*stream, request.consumer_name, clock_->Now()));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<ConsumerState> consumer,
+                         consumers_->Register(*stream, request.consumer_name,
+                                              request.tags, clock_->Now()));
   return consumer->Describe();
 }
 
@@ -602,31 +636,67 @@ absl::StatusOr<EnhancedMonitoringResult> BrokerImpl::UpdateMonitoring(
   return result;
 }
 
-absl::StatusOr<std::shared_ptr<StreamState>> BrokerImpl::ResolvePolicyStream(
+absl::StatusOr<BrokerImpl::Resource> BrokerImpl::ResolveResource(
     const absl::Status& valid, absl::string_view resource_arn) const {
+  Resource resource;
   if (resource_arn.find("/consumer/") != absl::string_view::npos) {
     ConsumerRef ref;
     ref.consumer_arn = std::string(resource_arn);
-    BROOK_RETURN_IF_ERROR(ResolveConsumer(valid, ref).status());
-    return InvalidArgument(
-        "Resource policies of consumers are not supported by Brook yet");
+    BROOK_ASSIGN_OR_RETURN(resource.consumer, ResolveConsumer(valid, ref));
+    return resource;
   }
   BROOK_RETURN_IF_ERROR(Preamble(valid));
   if (resource_arn.find(":stream/") == absl::string_view::npos) {
     return ResourceNotFound(
         absl::StrCat("Resource ", resource_arn, " not found."));
   }
-  return catalog_->Find(resource_arn);
+  BROOK_ASSIGN_OR_RETURN(resource.stream, catalog_->Find(resource_arn));
+  return resource;
+}
+
+StreamTags BrokerImpl::TagsOf(const Resource& resource) const {
+  return resource.stream != nullptr ? resource.stream->tags()
+                                    : resource.consumer->meta().tags;
+}
+
+absl::optional<std::string> BrokerImpl::PolicyOf(
+    const Resource& resource) const {
+  return resource.stream != nullptr ? resource.stream->settings().policy
+                                    : resource.consumer->meta().policy;
+}
+
+absl::Status BrokerImpl::UpdateTags(
+    const Resource& resource,
+    absl::FunctionRef<absl::Status(StreamTags&)> edit) {
+  if (resource.stream != nullptr) {
+    return catalog_->UpdateTags(resource.stream, edit);
+  }
+  return consumers_->Update(resource.consumer, [&](ConsumerMeta& consumer) {
+    return edit(consumer.tags);
+  });
+}
+
+absl::Status BrokerImpl::UpdatePolicy(
+    const Resource& resource,
+    absl::FunctionRef<absl::Status(absl::optional<std::string>&)> edit) {
+  if (resource.stream != nullptr) {
+    return catalog_->UpdateSettings(
+        resource.stream,
+        [&](StreamSettings& settings) { return edit(settings.policy); });
+  }
+  return consumers_->Update(resource.consumer, [&](ConsumerMeta& consumer) {
+    return edit(consumer.policy);
+  });
 }
 
 absl::Status BrokerImpl::PutResourcePolicy(
     const PutResourcePolicyRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(
-      std::shared_ptr<StreamState> stream,
-      ResolvePolicyStream(Validate(request), request.resource_arn));
-  return catalog_->UpdateSettings(stream, [&](StreamSettings& settings) {
-    settings.policy = request.policy;
+      const Resource resource,
+      ResolveResource(Validate(request), request.resource_arn));
+  return UpdatePolicy(resource, [&](absl::optional<std::string>& policy) {
+    policy = request.policy;
     return absl::OkStatus();
   });
 }
@@ -635,26 +705,24 @@ absl::StatusOr<std::string> BrokerImpl::GetResourcePolicy(
     absl::string_view resource_arn) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(
-      std::shared_ptr<StreamState> stream,
-      ResolvePolicyStream(
-          ValidateResourceArn(resource_arn, "GetResourcePolicy"),
-          resource_arn));
-  return stream->settings().policy.value_or("{}");
+      const Resource resource,
+      ResolveResource(ValidateResourceArn(resource_arn, "GetResourcePolicy"),
+                      resource_arn));
+  return PolicyOf(resource).value_or("{}");
 }
 
 absl::Status BrokerImpl::DeleteResourcePolicy(absl::string_view resource_arn) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(
-      std::shared_ptr<StreamState> stream,
-      ResolvePolicyStream(
-          ValidateResourceArn(resource_arn, "DeleteResourcePolicy"),
-          resource_arn));
-  return catalog_->UpdateSettings(stream, [&](StreamSettings& settings) {
-    if (!settings.policy.has_value()) {
+      const Resource resource,
+      ResolveResource(ValidateResourceArn(resource_arn, "DeleteResourcePolicy"),
+                      resource_arn));
+  return UpdatePolicy(resource, [&](absl::optional<std::string>& policy) {
+    if (!policy.has_value()) {
       return ResourceNotFound(
-          absl::StrCat("Stream ", stream->name(), " has no resource policy"));
+          absl::StrCat("Resource ", resource_arn, " has no resource policy"));
     }
-    settings.policy.reset();
+    policy.reset();
     return absl::OkStatus();
   });
 }
@@ -770,14 +838,8 @@ absl::Status BrokerImpl::AddTagsToStream(
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
-  return catalog_->UpdateTags(stream, [&](StreamTags& tags) -> absl::Status {
-    for (const Tag& tag : request.tags) tags[tag.key] = tag.value;
-    if (tags.size() > static_cast<size_t>(kMaxTagsPerStream)) {
-      return LimitExceeded(
-          absl::StrCat("stream '", stream->name(), "' would have ", tags.size(),
-                       " tags; the most is ", kMaxTagsPerStream));
-    }
-    return absl::OkStatus();
+  return catalog_->UpdateTags(stream, [&](StreamTags& tags) {
+    return AddTags(request.tags, stream->name(), tags);
   });
 }
 
@@ -787,9 +849,42 @@ absl::Status BrokerImpl::RemoveTagsFromStream(
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
   return catalog_->UpdateTags(stream, [&](StreamTags& tags) {
-    for (const std::string& key : request.tag_keys) tags.erase(key);
-    return absl::OkStatus();
+    return RemoveTags(request.tag_keys, tags);
   });
+}
+
+absl::Status BrokerImpl::TagResource(const TagResourceRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      const Resource resource,
+      ResolveResource(Validate(request), request.resource_arn));
+  return UpdateTags(resource, [&](StreamTags& tags) {
+    return AddTags(request.tags, request.resource_arn, tags);
+  });
+}
+
+absl::Status BrokerImpl::UntagResource(const UntagResourceRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      const Resource resource,
+      ResolveResource(Validate(request), request.resource_arn));
+  return UpdateTags(resource, [&](StreamTags& tags) {
+    return RemoveTags(request.tag_keys, tags);
+  });
+}
+
+absl::StatusOr<std::vector<Tag>> BrokerImpl::ListTagsForResource(
+    absl::string_view resource_arn) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      const Resource resource,
+      ResolveResource(ValidateResourceArn(resource_arn, "ListTagsForResource"),
+                      resource_arn));
+  std::vector<Tag> tags;
+  for (const auto& [key, value] : TagsOf(resource)) {
+    tags.push_back(Tag{key, value});
+  }
+  return tags;
 }
 
 absl::StatusOr<ListTagsForStreamResult> BrokerImpl::ListTagsForStream(

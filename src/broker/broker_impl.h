@@ -80,6 +80,10 @@ class BrokerImpl final : public Broker {
       const RemoveTagsFromStreamRequest& request) override;
   absl::StatusOr<ListTagsForStreamResult> ListTagsForStream(
       const ListTagsForStreamRequest& request) override;
+  absl::Status TagResource(const TagResourceRequest& request) override;
+  absl::Status UntagResource(const UntagResourceRequest& request) override;
+  absl::StatusOr<std::vector<Tag>> ListTagsForResource(
+      absl::string_view resource_arn) override;
   absl::Status SplitShard(const SplitShardRequest& request) override;
   absl::Status MergeShards(const MergeShardsRequest& request) override;
   absl::StatusOr<UpdateShardCountResult> UpdateShardCount(
@@ -139,11 +143,27 @@ class BrokerImpl final : public Broker {
   // Enable (`enable`) or disable shard-level metrics.
   absl::StatusOr<EnhancedMonitoringResult> UpdateMonitoring(
       const EnhancedMonitoringRequest& request, bool enable);
-  // The preamble, then the stream whose resource policy `resource_arn`
-  // names (a consumer's is InvalidArgumentException once it is found).
-  absl::StatusOr<std::shared_ptr<StreamState>> ResolvePolicyStream(
-      const absl::Status& valid, absl::string_view resource_arn) const
+  // A stream or a consumer, named by its ARN in the ARN-addressed
+  // operations (tags and resource policies): exactly one is set.
+  struct Resource {
+    std::shared_ptr<StreamState> stream;
+    std::shared_ptr<ConsumerState> consumer;
+  };
+  // The preamble, then the stream or consumer `resource_arn` names.
+  absl::StatusOr<Resource> ResolveResource(const absl::Status& valid,
+                                           absl::string_view resource_arn) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+  // The resource's tags, or resource policy.
+  StreamTags TagsOf(const Resource& resource) const;
+  absl::optional<std::string> PolicyOf(const Resource& resource) const;
+  // Let `edit` change a copy of the resource's tags, or resource policy,
+  // then persist and apply them, stored with the stream or the consumer;
+  // if `edit` fails, nothing changes.
+  absl::Status UpdateTags(const Resource& resource,
+                          absl::FunctionRef<absl::Status(StreamTags&)> edit);
+  absl::Status UpdatePolicy(
+      const Resource& resource,
+      absl::FunctionRef<absl::Status(absl::optional<std::string>&)> edit);
   // Increase (`increase`) or decrease the retention period.
   absl::Status UpdateRetention(const UpdateStreamRetentionRequest& request,
                                bool increase);

@@ -118,16 +118,47 @@ absl::Status ValidatePosition(ShardIteratorType type,
   return absl::OkStatus();
 }
 
+// A list of strings as AWS shows it in a message: [a, b, c].
+std::string ListText(const std::vector<std::string>& list) {
+  return absl::StrCat("[", absl::StrJoin(list, ", "), "]");
+}
+
 // The model's checks of a TagMap member named Tags.
 void CheckTags(RequestCheck& check, const std::vector<Tag>& tags) {
   const schema::Location at = schema::MemberOf(check.input(), "Tags");
-  check.violations().CheckCount(
-      at, tags.size(), [&] { return absl::StrCat(tags.size(), " tags"); });
+  // Shown as AWS shows a map: {key=value, ...}.
+  auto text = [&] {
+    return absl::StrCat("{",
+                        absl::StrJoin(tags, ", ",
+                                      [](std::string* out, const Tag& tag) {
+                                        absl::StrAppend(out, tag.key, "=",
+                                                        tag.value);
+                                      }),
+                        "}");
+  };
+  check.violations().CheckCount(at, tags.size(), text);
   for (const Tag& tag : tags) {
-    check.violations().CheckMapKey(at, tag.key,
-                                   [&] { return std::string(tag.key); });
-    check.violations().CheckString(schema::ValueOf(at, tag.key), tag.value);
+    check.violations().CheckMapKey(at, tag.key, text);
+    check.violations().CheckElement(schema::ValueOf(at, tag.key), tag.value,
+                                    text);
   }
+}
+
+// The model's checks of a TagKeyList member named TagKeys.
+void CheckTagKeys(RequestCheck& check, const std::vector<std::string>& keys) {
+  const schema::Location at = schema::MemberOf(check.input(), "TagKeys");
+  auto text = [&] { return ListText(keys); };
+  check.violations().CheckCount(at, keys.size(), text);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    check.violations().CheckElement(schema::EntryOf(at, i), keys[i], text);
+  }
+}
+
+absl::Status ValidateTagKeys(const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    BROOK_RETURN_IF_ERROR(ValidateTagText(key));
+  }
+  return absl::OkStatus();
 }
 
 // Kinesis' own rules on tags.
@@ -136,9 +167,9 @@ absl::Status ValidateTags(const std::vector<Tag>& tags) {
     BROOK_RETURN_IF_ERROR(ValidateTagKey(tag.key));
     BROOK_RETURN_IF_ERROR(ValidateTagText(tag.value));
   }
-  if (tags.size() > static_cast<size_t>(kMaxTagsPerStream)) {
-    return LimitExceeded(
-        absl::StrCat("A stream can have at most ", kMaxTagsPerStream, " tags"));
+  if (tags.size() > static_cast<size_t>(kMaxTagsPerResource)) {
+    return LimitExceeded(absl::StrCat("A stream or consumer can have at most ",
+                                      kMaxTagsPerResource, " tags"));
   }
   return absl::OkStatus();
 }
@@ -286,14 +317,12 @@ absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable) {
   check.Stream(request.stream);
   const schema::Location metrics =
       schema::MemberOf(check.input(), "ShardLevelMetrics");
-  check.violations().CheckCount(
-      metrics, request.shard_level_metrics.size(), [&] {
-        return absl::StrCat(
-            "[", absl::StrJoin(request.shard_level_metrics, ", "), "]");
-      });
+  auto text = [&] { return ListText(request.shard_level_metrics); };
+  check.violations().CheckCount(metrics, request.shard_level_metrics.size(),
+                                text);
   for (size_t i = 0; i < request.shard_level_metrics.size(); ++i) {
-    check.violations().CheckString(schema::EntryOf(metrics, i),
-                                   request.shard_level_metrics[i]);
+    check.violations().CheckElement(schema::EntryOf(metrics, i),
+                                    request.shard_level_metrics[i], text);
   }
   return StreamRequest(check, request.stream);
 }
@@ -338,20 +367,26 @@ absl::Status Validate(const AddTagsToStreamRequest& request) {
 absl::Status Validate(const RemoveTagsFromStreamRequest& request) {
   RequestCheck check("RemoveTagsFromStream");
   check.Stream(request.stream);
-  const schema::Location keys = schema::MemberOf(check.input(), "TagKeys");
-  check.violations().CheckCount(keys, request.tag_keys.size(), [&] {
-    return absl::StrCat(request.tag_keys.size(), " keys");
-  });
-  for (size_t i = 0; i < request.tag_keys.size(); ++i) {
-    check.violations().CheckString(schema::EntryOf(keys, i),
-                                   request.tag_keys[i]);
-  }
+  CheckTagKeys(check, request.tag_keys);
   BROOK_RETURN_IF_ERROR(check.Finish());
   BROOK_RETURN_IF_ERROR(StreamGiven(request.stream));
-  for (const std::string& key : request.tag_keys) {
-    BROOK_RETURN_IF_ERROR(ValidateTagText(key));
-  }
-  return absl::OkStatus();
+  return ValidateTagKeys(request.tag_keys);
+}
+
+absl::Status Validate(const TagResourceRequest& request) {
+  RequestCheck check("TagResource");
+  check.String("ResourceARN", request.resource_arn);
+  CheckTags(check, request.tags);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  return ValidateTags(request.tags);
+}
+
+absl::Status Validate(const UntagResourceRequest& request) {
+  RequestCheck check("UntagResource");
+  check.String("ResourceARN", request.resource_arn);
+  CheckTagKeys(check, request.tag_keys);
+  BROOK_RETURN_IF_ERROR(check.Finish());
+  return ValidateTagKeys(request.tag_keys);
 }
 
 absl::Status Validate(const ListTagsForStreamRequest& request) {
@@ -448,7 +483,9 @@ absl::Status Validate(const GetRecordsRequest& request) {
 absl::Status Validate(const RegisterStreamConsumerRequest& request) {
   RequestCheck check("RegisterStreamConsumer");
   check.String("ConsumerName", request.consumer_name);
-  return StreamRequest(check, request.stream);
+  if (!request.tags.empty()) CheckTags(check, request.tags);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  return ValidateTags(request.tags);
 }
 
 absl::Status Validate(const ConsumerRef& ref, absl::string_view operation) {

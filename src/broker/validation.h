@@ -27,7 +27,7 @@ inline constexpr size_t kMaxPutRecordsBytes = size_t{10} << 20;
 inline constexpr size_t kMaxGetRecordsBytes = size_t{10} << 20;
 inline constexpr int kMinRetentionHours = 24;
 inline constexpr int kMaxRetentionHours = 8760;
-inline constexpr int kMaxTagsPerStream = 50;
+inline constexpr int kMaxTagsPerResource = 50;
 
 absl::Status Validate(const CreateStreamRequest& request);
 absl::Status Validate(const DeleteStreamRequest& request);
@@ -43,13 +43,16 @@ absl::Status Validate(const UpdateMaxRecordSizeRequest& request);
 // `enable` picks EnableEnhancedMonitoring over Disable...
 absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable);
 absl::Status Validate(const PutResourcePolicyRequest& request);
-// `operation` is GetResourcePolicy or DeleteResourcePolicy.
+// `operation` is GetResourcePolicy, DeleteResourcePolicy or
+// ListTagsForResource.
 absl::Status ValidateResourceArn(absl::string_view resource_arn,
                                  absl::string_view operation);
 absl::Status Validate(const GetShardMetricsRequest& request);
 absl::Status Validate(const AddTagsToStreamRequest& request);
 absl::Status Validate(const RemoveTagsFromStreamRequest& request);
 absl::Status Validate(const ListTagsForStreamRequest& request);
+absl::Status Validate(const TagResourceRequest& request);
+absl::Status Validate(const UntagResourceRequest& request);
 absl::Status Validate(const SplitShardRequest& request);
 absl::Status Validate(const MergeShardsRequest& request);
 absl::Status Validate(const UpdateShardCountRequest& request);

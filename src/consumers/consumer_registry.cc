@@ -20,14 +20,25 @@ constexpr absl::string_view kArnConsumerPart = "/consumer/";
 }  // namespace
 
 ConsumerState::ConsumerState(uint32_t stream_id, std::string name,
-                             int64_t creation_ms, std::string stream_arn)
+                             ConsumerMeta meta, std::string stream_arn)
     : id_(NextConsumerId()),
       stream_id_(stream_id),
       name_(std::move(name)),
-      creation_ms_(creation_ms),
+      creation_ms_(meta.creation_ms),
       stream_arn_(std::move(stream_arn)),
       arn_(absl::StrCat(stream_arn_, kArnConsumerPart, name_, ":",
-                        creation_ms_ / 1000)) {}
+                        creation_ms_ / 1000)),
+      meta_(std::move(meta)) {}
+
+ConsumerMeta ConsumerState::meta() const {
+  absl::MutexLock lock(&mu_);
+  return meta_;
+}
+
+void ConsumerState::set_meta(ConsumerMeta meta) {
+  absl::MutexLock lock(&mu_);
+  meta_ = std::move(meta);
+}
 
 Consumer ConsumerState::Describe() const {
   Consumer consumer;
@@ -55,14 +66,15 @@ absl::Status ConsumerRegistry::Load() {
     if (stream == nullptr) continue;  // Deleted with its stream.
     const std::string name = consumer.name;
     by_stream_[consumer.stream_id][name] = std::make_shared<ConsumerState>(
-        consumer.stream_id, std::move(consumer.name), consumer.creation_ms,
+        consumer.stream_id, std::move(consumer.name), std::move(consumer.meta),
         stream->arn());
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
-    const StreamState& stream, const std::string& name, absl::Time now) {
+    const StreamState& stream, const std::string& name,
+    const std::vector<Tag>& tags, absl::Time now) {
   absl::MutexLock lock(&mu_);
   StreamConsumers& consumers = by_stream_[stream.id()];
   if (consumers.contains(name)) {
@@ -75,16 +87,41 @@ absl::StatusOr<std::shared_ptr<ConsumerState>> ConsumerRegistry::Register(
                                       consumers.size(), " consumers, the most ",
                                       "allowed"));
   }
-  const int64_t creation_ms = absl::ToUnixMillis(now);
+  ConsumerMeta meta;
+  meta.creation_ms = absl::ToUnixMillis(now);
+  for (const Tag& tag : tags) meta.tags[tag.key] = tag.value;
   StoreWrite write = store_->NewWrite();
-  write.PutConsumer(stream.id(), name, creation_ms);
+  write.PutConsumer(stream.id(), name, meta);
   // Not for a stream deleted meanwhile: its consumer keys are gone.
   BROOK_RETURN_IF_ERROR(
       catalog_->WriteForLiveStream(stream, write, Durability::kSync));
-  auto consumer = std::make_shared<ConsumerState>(stream.id(), name,
-                                                  creation_ms, stream.arn());
+  auto consumer = std::make_shared<ConsumerState>(
+      stream.id(), name, std::move(meta), stream.arn());
   consumers[name] = consumer;
   return consumer;
+}
+
+absl::Status ConsumerRegistry::Update(
+    const std::shared_ptr<ConsumerState>& consumer,
+    absl::FunctionRef<absl::Status(ConsumerMeta&)> update) {
+  absl::MutexLock lock(&mu_);
+  auto stream_consumers = by_stream_.find(consumer->stream_id());
+  const std::shared_ptr<StreamState> stream =
+      catalog_->FindById(consumer->stream_id());
+  if (stream == nullptr || stream_consumers == by_stream_.end() ||
+      !stream_consumers->second.contains(consumer->name()) ||
+      stream_consumers->second.at(consumer->name()) != consumer) {
+    return ResourceNotFound(
+        absl::StrCat("consumer '", consumer->name(), "' was deregistered"));
+  }
+  ConsumerMeta meta = consumer->meta();
+  BROOK_RETURN_IF_ERROR(update(meta));
+  StoreWrite write = store_->NewWrite();
+  write.PutConsumer(consumer->stream_id(), consumer->name(), meta);
+  BROOK_RETURN_IF_ERROR(
+      catalog_->WriteForLiveStream(*stream, write, Durability::kSync));
+  consumer->set_meta(std::move(meta));
+  return absl::OkStatus();
 }
 
 absl::Status ConsumerRegistry::Deregister(

@@ -375,20 +375,42 @@ std::string EncodeListShards(const ListShardsRequest& request) {
   return Serialize(out);
 }
 
+namespace {
+
+json::object TagMap(const std::vector<Tag>& tags) {
+  json::object map;
+  for (const Tag& tag : tags) map[tag.key] = tag.value;
+  return map;
+}
+
+json::array TagKeys(const std::vector<std::string>& tag_keys) {
+  json::array keys;
+  for (const std::string& key : tag_keys) keys.emplace_back(key);
+  return keys;
+}
+
+}  // namespace
+
 std::string EncodeAddTags(const AddTagsToStreamRequest& request) {
-  json::object tags;
-  for (const Tag& tag : request.tags) tags[tag.key] = tag.value;
-  json::object out{{"Tags", std::move(tags)}};
+  json::object out{{"Tags", TagMap(request.tags)}};
   PutStream(out, request.stream);
   return Serialize(out);
 }
 
 std::string EncodeRemoveTags(const RemoveTagsFromStreamRequest& request) {
-  json::array keys;
-  for (const std::string& key : request.tag_keys) keys.emplace_back(key);
-  json::object out{{"TagKeys", std::move(keys)}};
+  json::object out{{"TagKeys", TagKeys(request.tag_keys)}};
   PutStream(out, request.stream);
   return Serialize(out);
+}
+
+std::string EncodeTagResource(const TagResourceRequest& request) {
+  return Serialize(json::object{{"ResourceARN", request.resource_arn},
+                                {"Tags", TagMap(request.tags)}});
+}
+
+std::string EncodeUntagResource(const UntagResourceRequest& request) {
+  return Serialize(json::object{{"ResourceARN", request.resource_arn},
+                                {"TagKeys", TagKeys(request.tag_keys)}});
 }
 
 std::string EncodeListTags(const ListTagsForStreamRequest& request) {
@@ -532,8 +554,10 @@ std::string EncodeGetRecords(const GetRecordsRequest& request) {
 
 std::string EncodeRegisterConsumer(const RegisterStreamConsumerRequest& request,
                                    absl::string_view stream_arn) {
-  return Serialize(json::object{{"StreamARN", std::string(stream_arn)},
-                                {"ConsumerName", request.consumer_name}});
+  json::object out{{"StreamARN", std::string(stream_arn)},
+                   {"ConsumerName", request.consumer_name}};
+  if (!request.tags.empty()) out["Tags"] = TagMap(request.tags);
+  return Serialize(out);
 }
 
 std::string EncodeConsumerRef(const ConsumerRef& ref,

@@ -46,6 +46,8 @@ std::string EncodeListShards(const ListShardsRequest& request);
 std::string EncodeAddTags(const AddTagsToStreamRequest& request);
 std::string EncodeRemoveTags(const RemoveTagsFromStreamRequest& request);
 std::string EncodeListTags(const ListTagsForStreamRequest& request);
+std::string EncodeTagResource(const TagResourceRequest& request);
+std::string EncodeUntagResource(const UntagResourceRequest& request);
 std::string EncodeSplitShard(const SplitShardRequest& request);
 std::string EncodeMergeShards(const MergeShardsRequest& request);
 std::string EncodeUpdateShardCount(const UpdateShardCountRequest& request);
@@ -85,6 +87,8 @@ absl::StatusOr<EnhancedMonitoringResult> DecodeEnhancedMonitoring(
 absl::StatusOr<std::string> DecodeResourcePolicy(absl::string_view body);
 absl::StatusOr<ListStreamsResult> DecodeListStreams(absl::string_view body);
 absl::StatusOr<ListShardsResult> DecodeListShards(absl::string_view body);
+// ListTagsForStream's result, or ListTagsForResource's (which has no
+// HasMoreTags).
 absl::StatusOr<ListTagsForStreamResult> DecodeListTags(absl::string_view body);
 absl::StatusOr<UpdateShardCountResult> DecodeUpdateShardCount(
     absl::string_view body);

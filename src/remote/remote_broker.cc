@@ -248,6 +248,28 @@ class RemoteBroker final : public Broker {
     return kinesis_json::DecodeListTags(body);
   }
 
+  absl::Status TagResource(const TagResourceRequest& request) override {
+    return CallKinesis("TagResource", kinesis_json::EncodeTagResource(request))
+        .status();
+  }
+
+  absl::Status UntagResource(const UntagResourceRequest& request) override {
+    return CallKinesis("UntagResource",
+                       kinesis_json::EncodeUntagResource(request))
+        .status();
+  }
+
+  absl::StatusOr<std::vector<Tag>> ListTagsForResource(
+      absl::string_view resource_arn) override {
+    BROOK_ASSIGN_OR_RETURN(
+        std::string body,
+        CallKinesis("ListTagsForResource",
+                    kinesis_json::EncodeResourceArn(resource_arn)));
+    BROOK_ASSIGN_OR_RETURN(ListTagsForStreamResult result,
+                           kinesis_json::DecodeListTags(body));
+    return std::move(result.tags);
+  }
+
   absl::Status UpdateMaxRecordSize(
       const UpdateMaxRecordSizeRequest& request) override {
     BROOK_RETURN_IF_ERROR(

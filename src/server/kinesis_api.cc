@@ -27,18 +27,6 @@ constexpr int64_t kDefaultMaxResults = 1000;
 constexpr int64_t kDefaultConsumersMaxResults = 100;
 constexpr int64_t kDefaultGetRecordsLimit = 10000;
 
-// A member that must fit an int; larger values are out of every bound.
-absl::StatusOr<int> IntOr(const JsonFields& fields, absl::string_view name,
-                          int64_t default_value) {
-  BROOK_ASSIGN_OR_RETURN(absl::optional<int64_t> value, fields.Integer(name));
-  const int64_t v = value.value_or(default_value);
-  if (v < INT32_MIN || v > INT32_MAX) {
-    return MakeError(ErrorName::kValidationException,
-                     absl::StrCat("member '", name, "' is out of range"));
-  }
-  return static_cast<int>(v);
-}
-
 absl::StatusOr<std::string> StringOr(const JsonFields& fields,
                                      absl::string_view name) {
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> value,
@@ -414,46 +402,40 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
     UpdateMaxRecordSizeRequest update;
     BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
     BROOK_ASSIGN_OR_RETURN(update.max_record_size_kib,
-                           IntOr(fields, "MaxRecordSizeInKiB", 0));
+                           fields.Int("MaxRecordSizeInKiB", 0));
     BROOK_RETURN_IF_ERROR(api.broker_->UpdateMaxRecordSize(update));
     return json::object();
   };
-  // The ARN-addressed tag operations: streams keep their tags; a consumer
-  // is found but cannot hold tags yet; no channel or queue exists.
+  // The ARN-addressed tag operations, of streams and consumers.
   handlers["TagResource"] =
       [](KinesisApi& api,
          const json::object& request) -> absl::StatusOr<json::value> {
-    AddTagsToStreamRequest add;
-    BROOK_ASSIGN_OR_RETURN(add.stream, api.TaggedStream(request));
-    BROOK_ASSIGN_OR_RETURN(add.tags, TagsOf(JsonFields(request)));
-    BROOK_RETURN_IF_ERROR(api.broker_->AddTagsToStream(add));
+    TagResourceRequest tag;
+    tag.resource_arn = std::string(request.at("ResourceARN").as_string());
+    BROOK_ASSIGN_OR_RETURN(tag.tags, TagsOf(JsonFields(request)));
+    BROOK_RETURN_IF_ERROR(api.broker_->TagResource(tag));
     return json::object();
   };
   handlers["UntagResource"] =
       [](KinesisApi& api,
          const json::object& request) -> absl::StatusOr<json::value> {
-    RemoveTagsFromStreamRequest remove;
-    BROOK_ASSIGN_OR_RETURN(remove.stream, api.TaggedStream(request));
+    UntagResourceRequest untag;
+    untag.resource_arn = std::string(request.at("ResourceARN").as_string());
     for (const json::value& key : request.at("TagKeys").as_array()) {
-      remove.tag_keys.push_back(std::string(key.as_string()));
+      untag.tag_keys.push_back(std::string(key.as_string()));
     }
-    BROOK_RETURN_IF_ERROR(api.broker_->RemoveTagsFromStream(remove));
+    BROOK_RETURN_IF_ERROR(api.broker_->UntagResource(untag));
     return json::object();
   };
   handlers["ListTagsForResource"] =
       [](KinesisApi& api,
          const json::object& request) -> absl::StatusOr<json::value> {
-    ListTagsForStreamRequest list;
-    BROOK_ASSIGN_OR_RETURN(list.stream, api.TaggedStream(request));
+    BROOK_ASSIGN_OR_RETURN(std::vector<Tag> found,
+                           api.broker_->ListTagsForResource(std::string(
+                               request.at("ResourceARN").as_string())));
     json::array tags;
-    for (;;) {
-      BROOK_ASSIGN_OR_RETURN(ListTagsForStreamResult page,
-                             api.broker_->ListTagsForStream(list));
-      for (const Tag& tag : page.tags) {
-        tags.push_back(json::object{{"Key", tag.key}, {"Value", tag.value}});
-      }
-      if (!page.has_more_tags || page.tags.empty()) break;
-      list.exclusive_start_tag_key = page.tags.back().key;
+    for (const Tag& tag : found) {
+      tags.push_back(json::object{{"Key", tag.key}, {"Value", tag.value}});
     }
     return json::object{{"Tags", std::move(tags)}};
   };
@@ -480,7 +462,8 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
                            StringsJson(result.desired_shard_level_metrics)}};
     };
   }
-  // Resource policies are kept and returned, never enforced.
+  // Resource policies of streams and consumers are kept and returned, never
+  // enforced.
   handlers["PutResourcePolicy"] =
       [](KinesisApi& api,
          const json::object& request) -> absl::StatusOr<json::value> {
@@ -563,21 +546,6 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
             request, NotForProvisioned("A record distribution strategy"));
       };
   return handlers;
-}
-
-absl::StatusOr<std::string> KinesisApi::TaggedStream(
-    const json::object& request) {
-  const std::string arn(request.at("ResourceARN").as_string());
-  if (arn.find("/consumer/") != std::string::npos) {
-    ConsumerRef ref;
-    ref.consumer_arn = arn;
-    BROOK_RETURN_IF_ERROR(broker_->DescribeStreamConsumer(ref).status());
-    return InvalidArgument("Tags on consumers are not supported by brookd yet");
-  }
-  if (arn.find(":stream/") == std::string::npos) {
-    return ResourceNotFound(absl::StrCat("Resource ", arn, " not found."));
-  }
-  return arn;
 }
 
 absl::StatusOr<json::value> KinesisApi::RefuseForStream(
@@ -991,9 +959,7 @@ absl::StatusOr<json::value> KinesisApi::RegisterStreamConsumer(
   BROOK_ASSIGN_OR_RETURN(reg.stream, fields.RequiredString("StreamARN"));
   BROOK_ASSIGN_OR_RETURN(reg.consumer_name,
                          fields.RequiredString("ConsumerName"));
-  if (request.contains("Tags") && !request.at("Tags").is_null()) {
-    return InvalidArgument("Tags on consumers are not supported by brookd yet");
-  }
+  BROOK_ASSIGN_OR_RETURN(reg.tags, TagsOf(fields));
   BROOK_ASSIGN_OR_RETURN(Consumer consumer,
                          broker_->RegisterStreamConsumer(reg));
   return json::object{{"Consumer", ConsumerJson(consumer, false)}};

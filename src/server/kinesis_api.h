@@ -83,10 +83,6 @@ class KinesisApi {
   // feature brookd's streams do not have.
   absl::StatusOr<boost::json::value> RefuseForStream(
       const boost::json::object& request, absl::Status error);
-  // The stream whose ARN a request's ResourceARN is. A consumer's ARN gives
-  // InvalidArgumentException once the consumer is found (brookd keeps no
-  // consumer tags yet); a channel's or queue's ResourceNotFoundException.
-  absl::StatusOr<std::string> TaggedStream(const boost::json::object& request);
 
   absl::StatusOr<boost::json::value> CreateStream(
       const boost::json::object& request);

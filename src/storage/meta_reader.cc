@@ -60,9 +60,9 @@ absl::StatusOr<std::vector<StoredConsumer>> MetaReader::Consumers() const {
   StoreIterator it = store_->NewIterator(Family::kMeta, AllConsumerKeys());
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     BROOK_ASSIGN_OR_RETURN(ConsumerKeyParts key, ParseConsumerKey(it.key()));
-    BROOK_ASSIGN_OR_RETURN(int64_t creation_ms, DecodeConsumer(it.value()));
+    BROOK_ASSIGN_OR_RETURN(ConsumerMeta meta, DecodeConsumer(it.value()));
     consumers.push_back(
-        StoredConsumer{key.stream_id, std::move(key.name), creation_ms});
+        StoredConsumer{key.stream_id, std::move(key.name), std::move(meta)});
   }
   BROOK_RETURN_IF_ERROR(it.status());
   return consumers;

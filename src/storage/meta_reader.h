@@ -39,7 +39,7 @@ struct StoredStream {
 struct StoredConsumer {
   uint32_t stream_id = 0;
   std::string name;
-  int64_t creation_ms = 0;
+  ConsumerMeta meta;
 };
 
 class MetaReader {

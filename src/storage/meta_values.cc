@@ -16,7 +16,9 @@ constexpr uint8_t kStreamLimitsVersion = 2;
 constexpr uint8_t kStreamLimitsVersionWithoutIteratorCalls = 1;
 constexpr uint8_t kStreamTagsVersion = 1;
 constexpr uint8_t kStreamSettingsVersion = 1;
-constexpr uint8_t kConsumerVersion = 1;
+constexpr uint8_t kConsumerVersion = 2;
+// Before consumers had tags and policies: creation_ms only.
+constexpr uint8_t kConsumerVersionWithoutSettings = 1;
 constexpr uint8_t kCheckpointVersion = 1;
 
 void PutUint128(std::string* out, absl::uint128 value) {
@@ -185,12 +187,54 @@ absl::StatusOr<StreamLimits> DecodeStreamLimits(absl::string_view value) {
   return limits;
 }
 
+namespace {
+
+// has_policy:1 [policy: the rest], the end of a settings or consumer value.
+void PutPolicy(std::string* out, const absl::optional<std::string>& policy) {
+  out->push_back(policy.has_value() ? 1 : 0);
+  if (policy.has_value()) *out += *policy;
+}
+
+bool ReadPolicy(absl::string_view rest, absl::optional<std::string>* policy) {
+  if (rest.empty() || static_cast<uint8_t>(rest[0]) > 1 ||
+      (rest[0] == 0 && rest.size() != 1)) {
+    return false;
+  }
+  if (rest[0] == 1) *policy = std::string(rest.substr(1));
+  return true;
+}
+
+// count:varint { key:lenprefixed value:lenprefixed }, the body of a tags
+// value and a part of a consumer value.
+void PutTags(std::string* out, const StreamTags& tags) {
+  PutVarint64(out, tags.size());
+  for (const auto& [key, value] : tags) {
+    PutLengthPrefixed(out, key);
+    PutLengthPrefixed(out, value);
+  }
+}
+
+bool ReadTags(Decoder* in, StreamTags* tags) {
+  uint64_t count = 0;
+  if (!in->ReadVarint64(&count)) return false;
+  for (uint64_t i = 0; i < count; ++i) {
+    absl::string_view key;
+    absl::string_view value;
+    if (!in->ReadLengthPrefixed(&key) || !in->ReadLengthPrefixed(&value)) {
+      return false;
+    }
+    (*tags)[std::string(key)] = std::string(value);
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string EncodeStreamSettings(const StreamSettings& settings) {
   std::string out;
   out.push_back(static_cast<char>(kStreamSettingsVersion));
   PutVarint64(&out, settings.shard_level_metrics);
-  out.push_back(settings.policy.has_value() ? 1 : 0);
-  if (settings.policy.has_value()) out += *settings.policy;
+  PutPolicy(&out, settings.policy);
   return out;
 }
 
@@ -206,23 +250,16 @@ absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value) {
     return DataLoss("damaged stream settings");
   }
   settings.shard_level_metrics = static_cast<uint32_t>(metrics);
-  const absl::string_view rest = in.remaining();
-  if (rest.empty() || static_cast<uint8_t>(rest[0]) > 1 ||
-      (rest[0] == 0 && rest.size() != 1)) {
+  if (!ReadPolicy(in.remaining(), &settings.policy)) {
     return DataLoss("damaged stream settings");
   }
-  if (rest[0] == 1) settings.policy = std::string(rest.substr(1));
   return settings;
 }
 
 std::string EncodeStreamTags(const StreamTags& tags) {
   std::string out;
   out.push_back(static_cast<char>(kStreamTagsVersion));
-  PutVarint64(&out, tags.size());
-  for (const auto& [key, value] : tags) {
-    PutLengthPrefixed(&out, key);
-    PutLengthPrefixed(&out, value);
-  }
+  PutTags(&out, tags);
   return out;
 }
 
@@ -231,38 +268,41 @@ absl::StatusOr<StreamTags> DecodeStreamTags(absl::string_view value) {
     return DataLoss("stream tags of an unknown version");
   }
   Decoder in(value.substr(1));
-  uint64_t count = 0;
-  if (!in.ReadVarint64(&count)) return DataLoss("damaged stream tags");
   StreamTags tags;
-  for (uint64_t i = 0; i < count; ++i) {
-    absl::string_view key;
-    absl::string_view tag_value;
-    if (!in.ReadLengthPrefixed(&key) || !in.ReadLengthPrefixed(&tag_value)) {
-      return DataLoss("damaged stream tags");
-    }
-    tags[std::string(key)] = std::string(tag_value);
-  }
+  if (!ReadTags(&in, &tags)) return DataLoss("damaged stream tags");
   if (!in.empty()) return DataLoss("trailing bytes in stream tags");
   return tags;
 }
 
-std::string EncodeConsumer(int64_t creation_ms) {
+std::string EncodeConsumer(const ConsumerMeta& consumer) {
   std::string out;
   out.push_back(static_cast<char>(kConsumerVersion));
-  PutVarint64(&out, static_cast<uint64_t>(creation_ms));
+  PutVarint64(&out, static_cast<uint64_t>(consumer.creation_ms));
+  PutTags(&out, consumer.tags);
+  PutPolicy(&out, consumer.policy);
   return out;
 }
 
-absl::StatusOr<int64_t> DecodeConsumer(absl::string_view value) {
-  if (value.empty() || static_cast<uint8_t>(value[0]) != kConsumerVersion) {
+absl::StatusOr<ConsumerMeta> DecodeConsumer(absl::string_view value) {
+  const uint8_t version = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
+  if (version != kConsumerVersion &&
+      version != kConsumerVersionWithoutSettings) {
     return DataLoss("consumer of an unknown version");
   }
   Decoder in(value.substr(1));
-  int64_t creation_ms = 0;
-  if (!ReadInt64(&in, &creation_ms) || !in.empty()) {
+  ConsumerMeta consumer;
+  if (!ReadInt64(&in, &consumer.creation_ms)) {
     return DataLoss("damaged consumer");
   }
-  return creation_ms;
+  if (version == kConsumerVersionWithoutSettings) {
+    if (!in.empty()) return DataLoss("damaged consumer");
+    return consumer;
+  }
+  if (!ReadTags(&in, &consumer.tags) ||
+      !ReadPolicy(in.remaining(), &consumer.policy)) {
+    return DataLoss("damaged consumer");
+  }
+  return consumer;
 }
 
 std::string EncodeCheckpoint(const StoredCheckpoint& checkpoint) {

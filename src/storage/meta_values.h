@@ -29,7 +29,11 @@
 //   has_policy:1 (0 or 1) [policy: the rest of the value, JSON text]
 //
 // A fan-out consumer (key "consumer/"):
-//   version:1 (=1) creation_ms:varint
+//   version:1 (=2) creation_ms:varint
+//   tag_count:varint { key:lenprefixed value:lenprefixed }
+//   has_policy:1 (0 or 1) [policy: the rest of the value, JSON text]
+// Version 1, written before consumers had tags and policies, holds only
+// creation_ms; it is still read.
 //
 // An application's checkpoint of a shard (key "checkpoint/"):
 //   version:1 (=1) shard_end:1 (0 or 1) counter:varint sub_sequence:varint
@@ -127,9 +131,19 @@ inline constexpr absl::string_view kShardLevelMetrics[] = {
 std::string EncodeStreamSettings(const StreamSettings& settings);
 absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value);
 
-// A consumer's value holds its creation time (Unix milliseconds).
-std::string EncodeConsumer(int64_t creation_ms);
-absl::StatusOr<int64_t> DecodeConsumer(absl::string_view value);
+// A fan-out consumer as stored with its key (stream id and name).
+struct ConsumerMeta {
+  int64_t creation_ms = 0;  // Unix milliseconds.
+  // Its tags (TagResource) and resource policy (PutResourcePolicy, JSON
+  // text), kept with it and deleted with it.
+  StreamTags tags;
+  absl::optional<std::string> policy;
+
+  friend bool operator==(const ConsumerMeta&, const ConsumerMeta&) = default;
+};
+
+std::string EncodeConsumer(const ConsumerMeta& consumer);
+absl::StatusOr<ConsumerMeta> DecodeConsumer(absl::string_view value);
 
 struct StoredCheckpoint {
   uint64_t counter = 0;

@@ -100,8 +100,8 @@ void StoreWrite::PutTokenKey(absl::string_view key) {
 }
 
 void StoreWrite::PutConsumer(uint32_t stream_id, absl::string_view name,
-                             int64_t creation_ms) {
-  Put(Family::kMeta, ConsumerKey(stream_id, name), EncodeConsumer(creation_ms));
+                             const ConsumerMeta& consumer) {
+  Put(Family::kMeta, ConsumerKey(stream_id, name), EncodeConsumer(consumer));
 }
 
 void StoreWrite::DeleteConsumer(uint32_t stream_id, absl::string_view name) {

@@ -69,7 +69,7 @@ class StoreWrite {
   void PutCounterReservation(uint64_t reserved_until);
   void PutTokenKey(absl::string_view key);
   void PutConsumer(uint32_t stream_id, absl::string_view name,
-                   int64_t creation_ms);
+                   const ConsumerMeta& consumer);
   void DeleteConsumer(uint32_t stream_id, absl::string_view name);
   void PutCheckpoint(uint32_t stream_id, absl::string_view application,
                      uint32_t shard_index, const StoredCheckpoint& checkpoint);

@@ -301,8 +301,10 @@ absl::StatusOr<std::string> FanOutConsumerArn(Broker* broker,
   absl::StatusOr<Consumer> consumer = broker->DescribeStreamConsumer(ref);
   if (!consumer.ok() &&
       ErrorNameOf(consumer.status()) == ErrorName::kResourceNotFoundException) {
-    consumer = broker->RegisterStreamConsumer(
-        {options.stream, options.application_name});
+    RegisterStreamConsumerRequest request;
+    request.stream = options.stream;
+    request.consumer_name = options.application_name;
+    consumer = broker->RegisterStreamConsumer(request);
   }
   if (!consumer.ok()) return consumer.status();
   return consumer->consumer_arn;

@@ -2,7 +2,9 @@
 // restarts, and reported as Kinesis reports them.
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/broker_fixture.h"
@@ -108,10 +110,105 @@ TEST_F(StreamSettingsTest, ResourcePolicy_RejectsBadRequests) {
   reg.stream = "s";
   reg.consumer_name = "app";
   ASSERT_OK_AND_ASSIGN(Consumer consumer, broker().RegisterStreamConsumer(reg));
-  EXPECT_THAT(broker().PutResourcePolicy({consumer.consumer_arn, kPolicy}),
+  EXPECT_THAT(broker().PutResourcePolicy({consumer.consumer_arn, "[1]"}),
               HasErrorName(ErrorName::kInvalidArgumentException));
   EXPECT_THAT(broker().GetResourcePolicy(consumer.consumer_arn + "0"),
               HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+// The Kinesis API reference: TagResource, UntagResource and
+// ListTagsForResource take a stream's or a consumer's ARN, and
+// Put/Get/DeleteResourcePolicy too; RegisterStreamConsumer takes Tags.
+TEST_F(StreamSettingsTest, Consumer_KeepsTagsAndPolicyAcrossRestarts) {
+  RegisterStreamConsumerRequest reg;
+  reg.stream = "s";
+  reg.consumer_name = "app";
+  reg.tags = {{"team", "data"}};
+  ASSERT_OK_AND_ASSIGN(Consumer consumer, broker().RegisterStreamConsumer(reg));
+  const std::string arn = consumer.consumer_arn;
+  ASSERT_OK(broker().TagResource({arn, {{"tier", "gold"}, {"team", "ops"}}}));
+  ASSERT_OK(broker().PutResourcePolicy({arn, kPolicy}));
+  // The stream's own tags and policy are apart from the consumer's.
+  ASSERT_OK(broker().TagResource({kArn, {{"stream", "yes"}}}));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(std::vector<Tag> tags,
+                       broker().ListTagsForResource(arn));
+  ASSERT_EQ(tags.size(), 2u);
+  EXPECT_EQ(tags[0].key, "team");
+  EXPECT_EQ(tags[0].value, "ops");
+  EXPECT_EQ(tags[1].key, "tier");
+  ASSERT_OK_AND_ASSIGN(std::string policy, broker().GetResourcePolicy(arn));
+  EXPECT_EQ(policy, kPolicy);
+  ASSERT_OK_AND_ASSIGN(policy, broker().GetResourcePolicy(kArn));
+  EXPECT_EQ(policy, "{}");
+  ASSERT_OK_AND_ASSIGN(std::vector<Tag> stream_tags,
+                       broker().ListTagsForResource(kArn));
+  ASSERT_EQ(stream_tags.size(), 1u);
+  EXPECT_EQ(stream_tags[0].key, "stream");
+
+  ASSERT_OK(broker().UntagResource({arn, {"tier", "absent"}}));
+  ASSERT_OK(broker().DeleteResourcePolicy(arn));
+  EXPECT_THAT(broker().DeleteResourcePolicy(arn),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(tags, broker().ListTagsForResource(arn));
+  ASSERT_EQ(tags.size(), 1u);
+  EXPECT_EQ(tags[0].key, "team");
+  ASSERT_OK_AND_ASSIGN(policy, broker().GetResourcePolicy(arn));
+  EXPECT_EQ(policy, "{}");
+}
+
+TEST_F(StreamSettingsTest, Consumer_TagsAndPolicyGoWithIt) {
+  RegisterStreamConsumerRequest reg;
+  reg.stream = "s";
+  reg.consumer_name = "app";
+  reg.tags = {{"team", "data"}};
+  ASSERT_OK_AND_ASSIGN(Consumer first, broker().RegisterStreamConsumer(reg));
+  ASSERT_OK(broker().PutResourcePolicy({first.consumer_arn, kPolicy}));
+  ASSERT_OK(broker().DeregisterStreamConsumer({"", "", first.consumer_arn}));
+  EXPECT_THAT(broker().ListTagsForResource(first.consumer_arn),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_THAT(broker().TagResource({first.consumer_arn, {{"a", "b"}}}),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  // Registered again, a second later, under the same name: a new consumer,
+  // with none of the old one's tags or policy.
+  clock().Advance(absl::Seconds(1));
+  reg.tags.clear();
+  ASSERT_OK_AND_ASSIGN(Consumer second, broker().RegisterStreamConsumer(reg));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(std::vector<Tag> tags,
+                       broker().ListTagsForResource(second.consumer_arn));
+  EXPECT_THAT(tags, IsEmpty());
+  ASSERT_OK_AND_ASSIGN(std::string policy,
+                       broker().GetResourcePolicy(second.consumer_arn));
+  EXPECT_EQ(policy, "{}");
+}
+
+TEST_F(StreamSettingsTest, Consumer_TagsFollowTheTagRules) {
+  RegisterStreamConsumerRequest reg;
+  reg.stream = "s";
+  reg.consumer_name = "app";
+  reg.tags = {{"a:b", "1"}};
+  EXPECT_THAT(broker().RegisterStreamConsumer(reg),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  reg.tags = {{"k", std::string(257, 'v')}};
+  EXPECT_THAT(broker().RegisterStreamConsumer(reg),
+              HasErrorName(ErrorName::kValidationException));
+  ConsumerRef ref{"s", "app", ""};
+  EXPECT_THAT(broker().DescribeStreamConsumer(ref),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  reg.tags.clear();
+  ASSERT_OK_AND_ASSIGN(Consumer consumer, broker().RegisterStreamConsumer(reg));
+  std::vector<Tag> fifty;
+  for (int i = 0; i < 50; ++i) fifty.push_back({absl::StrCat("k", i), "v"});
+  ASSERT_OK(broker().TagResource({consumer.consumer_arn, fifty}));
+  EXPECT_THAT(broker().TagResource({consumer.consumer_arn, {{"one", "more"}}}),
+              HasErrorName(ErrorName::kLimitExceededException));
+  EXPECT_THAT(broker().UntagResource({consumer.consumer_arn, {"a;b"}}),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  ASSERT_OK_AND_ASSIGN(std::vector<Tag> tags,
+                       broker().ListTagsForResource(consumer.consumer_arn));
+  EXPECT_EQ(tags.size(), 50u);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ TEST(ConsumerRegistryTest, Register_ForADeletedStreamStoresNothing) {
   ConsumerRegistry registry(store.get(), &catalog, 20);
   ASSERT_OK(catalog.Delete(stream));
 
-  EXPECT_THAT(registry.Register(*stream, "app", absl::UnixEpoch()),
+  EXPECT_THAT(registry.Register(*stream, "app", {}, absl::UnixEpoch()),
               HasErrorName(ErrorName::kResourceNotFoundException));
   ASSERT_OK_AND_ASSIGN(
       absl::optional<std::string> stored,

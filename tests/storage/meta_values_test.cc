@@ -185,14 +185,30 @@ TEST(StreamSettingsTest, Decode_ReportsDamageAsDataLoss) {
 }
 
 TEST(ConsumerValueTest, Encode_GoldenBytesAndRoundTrip) {
-  EXPECT_EQ(EncodeConsumer(1700000000000), FromHex("01 80d095ffbc31"));
-  ASSERT_OK_AND_ASSIGN(int64_t creation_ms,
+  // Version 2: creation_ms, tags, then the policy flag and text.
+  EXPECT_EQ(EncodeConsumer(ConsumerMeta{.creation_ms = 1700000000000}),
+            FromHex("02 80d095ffbc31 00 00"));
+  const ConsumerMeta full{.creation_ms = 1700000000000,
+                          .tags = {{"a", "1"}, {"team", ""}},
+                          .policy = "{}"};
+  const std::string full_bytes =
+      FromHex("02 80d095ffbc31 02 0161 0131 047465616d 00 01 7b7d");
+  EXPECT_EQ(EncodeConsumer(full), full_bytes);
+  ASSERT_OK_AND_ASSIGN(ConsumerMeta decoded, DecodeConsumer(full_bytes));
+  EXPECT_EQ(decoded, full);
+  // Version 1, written before consumers had tags and policies, still reads.
+  ASSERT_OK_AND_ASSIGN(ConsumerMeta v1,
                        DecodeConsumer(FromHex("01 80d095ffbc31")));
-  EXPECT_EQ(creation_ms, 1700000000000);
+  EXPECT_EQ(v1, ConsumerMeta{.creation_ms = 1700000000000});
   ExpectDataLoss(DecodeConsumer("").status());
-  ExpectDataLoss(DecodeConsumer(FromHex("02 01")).status());
+  ExpectDataLoss(DecodeConsumer(FromHex("03 01 00 00")).status());
   ExpectDataLoss(DecodeConsumer(FromHex("01 80")).status());
   ExpectDataLoss(DecodeConsumer(FromHex("01 01 00")).status());
+  ExpectDataLoss(DecodeConsumer(FromHex("02 01")).status());  // No tags.
+  ExpectDataLoss(DecodeConsumer(FromHex("02 01 01 0161")).status());  // Cut.
+  ExpectDataLoss(DecodeConsumer(FromHex("02 01 00")).status());  // No flag.
+  ExpectDataLoss(DecodeConsumer(FromHex("02 01 00 02")).status());
+  ExpectDataLoss(DecodeConsumer(FromHex("02 01 00 00 7b")).status());
 }
 
 TEST(CheckpointValueTest, Encode_GoldenBytesAndRoundTrip) {
