@@ -1,6 +1,7 @@
 #include "broker/broker_impl.h"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -70,16 +71,18 @@ void DescribeCommonFields(const StreamState& stream, Description* out) {
       MetricNamesOf(stream.settings().shard_level_metrics);
 }
 
-// The page of `shards` (in shard-id order) after `exclusive_start`, of at
-// most `max` shards; `*more` tells whether others follow.
+// The page of `shards` (in shard-id order) after `exclusive_start` (a
+// shard id in any form ParseShardId reads), of at most `max` shards;
+// `*more` tells whether others follow.
 std::vector<Shard> PageOfShards(const std::vector<const ShardState*>& shards,
                                 absl::string_view exclusive_start, int max,
                                 bool* more) {
   auto it = shards.begin();
   if (!exclusive_start.empty()) {
+    const std::string start = CanonicalShardId(exclusive_start);
     it = std::find_if(shards.begin(), shards.end(),
                       [&](const ShardState* shard) {
-                        return ShardIdOf(shard->index()) > exclusive_start;
+                        return ShardIdOf(shard->index()) > start;
                       });
   }
   std::vector<Shard> page;
@@ -467,7 +470,8 @@ absl::Status BrokerImpl::CheckCreation(
     const StreamState& stream,
     const absl::optional<absl::Time>& creation) const {
   if (creation.has_value() &&
-      absl::ToUnixMillis(*creation) != stream.creation_ms()) {
+      !SameAtPrecisionGiven(absl::ToUnixMillis(*creation),
+                            stream.creation_ms())) {
     return ResourceNotFound(
         absl::StrCat("Stream ", stream.name(), " was not created at ",
                      absl::FormatTime(*creation, absl::UTCTimeZone())));
@@ -810,10 +814,9 @@ absl::StatusOr<ListShardsResult> BrokerImpl::ListShards(
     const ShardFilter filter = request.shard_filter.value_or(ShardFilter());
     position.stream_id = stream->id();
     position.filter = filter;
-    position.last_shard_id =
-        filter.type == ShardFilterType::kAfterShardId
-            ? CanonicalShardId(filter.shard_id)
-            : CanonicalShardId(request.exclusive_start_shard_id);
+    position.last_shard_id = filter.type == ShardFilterType::kAfterShardId
+                                 ? filter.shard_id
+                                 : request.exclusive_start_shard_id;
   }
   const absl::Time now = clock_->Now();
   ListShardsResult result;
@@ -953,9 +956,10 @@ absl::Status BrokerImpl::MergeShards(const MergeShardsRequest& request) {
       uint32_t adjacent_index,
       ShardIndexOf(*stream, request.adjacent_shard_to_merge));
   // Kinesis takes the lower shard first and the one just above it second.
-  if (index != adjacent_index &&
-      stream->shard(adjacent_index)->hash_key_range().ending_hash_key <
-          stream->shard(index)->hash_key_range().starting_hash_key) {
+  // Validate() refused a shard merged with itself.
+  assert(index != adjacent_index);
+  if (stream->shard(adjacent_index)->hash_key_range().ending_hash_key <
+      stream->shard(index)->hash_key_range().starting_hash_key) {
     return InvalidArgument(absl::StrCat(
         "AdjacentShardToMerge ", ShardIdOf(adjacent_index),
         " owns the hash keys below ShardToMerge ", ShardIdOf(index),

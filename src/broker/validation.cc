@@ -1,13 +1,14 @@
 #include "broker/validation.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "boost/json/parse.hpp"
 #include "common/errors.h"
+#include "common/shard_ref.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
+#include "re2/re2.h"
 #include "schema/constraints.h"
 
 namespace brook {
@@ -36,42 +37,19 @@ absl::Status StreamOnly(absl::string_view operation, absl::string_view stream) {
   return StreamRequest(check, stream);
 }
 
-// Tag keys and values may hold Unicode letters, digits, white space and
-// _ . / = + - % @ : (AWS's tag rules, as the Kinesis tag documentation
-// lists them).
-bool IsTagCharacter(uint32_t c) {
-  if (c < 0x80) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == ' ' ||
-           absl::string_view("_./=+-%@:").find(static_cast<char>(c)) !=
-               absl::string_view::npos;
-  }
-  // Letters of the scripts outside ASCII, as AWS's tag check admits them.
-  return (c >= 0xc0 && c <= 0x1fff) || (c >= 0x2c00 && c <= 0xd7ff);
-}
-
+// Tag keys and values may hold only Unicode letters, digits, white space
+// and _ . / = + - % @ (the Kinesis API reference, Tag). White space is the
+// space separators: Kinesis refuses a tab or a line break in a tag.
 bool HasOnlyTagCharacters(absl::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    const size_t length = lead < 0x80   ? 1
-                          : lead < 0xe0 ? 2
-                          : lead < 0xf0 ? 3
-                                        : 4;
-    uint32_t c = length == 1 ? lead : lead & (0x7f >> length);
-    for (size_t k = 1; k < length && i + k < text.size(); ++k) {
-      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
-    }
-    if (!IsTagCharacter(c)) return false;
-    i += length;
-  }
-  return true;
+  static const RE2* const kTagText = new RE2(R"([\p{L}\p{N}\p{Zs}_./=+\-%@]*)");
+  return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *kTagText);
 }
 
 absl::Status ValidateTagText(absl::string_view text) {
   if (schema::CountUtf8Characters(text) < 0 || !HasOnlyTagCharacters(text)) {
     return InvalidArgument(
         "Some tags contain invalid characters. Valid characters: Unicode "
-        "letters, digits, white space, _ . / = + - % @ :.");
+        "letters, digits, white space, _ . / = + - % @.");
   }
   return absl::OkStatus();
 }
@@ -409,7 +387,17 @@ absl::Status Validate(const MergeShardsRequest& request) {
   RequestCheck check("MergeShards");
   check.String("ShardToMerge", request.shard_to_merge)
       .String("AdjacentShardToMerge", request.adjacent_shard_to_merge);
-  return StreamRequest(check, request.stream);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  // Kinesis' rule, which needs no stream: two shards, in any of the forms
+  // a shard id is read in.
+  if (CanonicalShardId(request.shard_to_merge) ==
+      CanonicalShardId(request.adjacent_shard_to_merge)) {
+    return InvalidArgument(
+        absl::StrCat("ShardToMerge and AdjacentShardToMerge both name ",
+                     CanonicalShardId(request.shard_to_merge),
+                     "; a shard cannot be merged with itself"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Validate(const UpdateShardCountRequest& request) {

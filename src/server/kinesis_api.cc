@@ -164,11 +164,6 @@ absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
   BROOK_ASSIGN_OR_RETURN(ref.stream, StringOr(fields, "StreamARN"));
   BROOK_ASSIGN_OR_RETURN(ref.consumer_name, StringOr(fields, "ConsumerName"));
   BROOK_ASSIGN_OR_RETURN(ref.consumer_arn, StringOr(fields, "ConsumerARN"));
-  if (ref.consumer_arn.empty() &&
-      (ref.stream.empty() || ref.consumer_name.empty())) {
-    return MakeError(ErrorName::kValidationException,
-                     "give ConsumerARN, or StreamARN and ConsumerName");
-  }
   return ref;
 }
 

@@ -4,6 +4,7 @@
 // rules and the state), in Kinesis' order: the request before the stream.
 
 #include <string>
+#include <utility>
 
 #include "common/uint128.h"
 #include "gmock/gmock.h"
@@ -214,6 +215,138 @@ TEST_F(ValidationTest, DescribeLimits_ReportsTheShardQuota) {
   EXPECT_EQ(limits.shard_limit, options().max_shards);
   EXPECT_EQ(limits.open_shard_count, 2);
   EXPECT_EQ(limits.on_demand_stream_count, 0);
+}
+
+// The AWS CLI sends the StreamCreationTimestamp that DescribeStreamSummary
+// printed as whole epoch seconds; Kinesis finds the stream with it.
+TEST_F(ValidationTest, StreamCreationTimestamp_MatchesAtThePrecisionGiven) {
+  clock().Set(absl::FromUnixMillis(1796031598107));
+  CreateStream("precise", 1);
+  const absl::Time created = absl::FromUnixMillis(1796031598107);
+  ListShardsRequest shards;
+  shards.stream = "precise";
+  ListStreamConsumersRequest consumers;
+  consumers.stream = "precise";
+  for (const absl::Time given : {created, absl::FromUnixSeconds(1796031598),
+                                 absl::FromUnixMillis(1796031598100)}) {
+    shards.stream_creation_timestamp = given;
+    consumers.stream_creation_timestamp = given;
+    EXPECT_OK(broker().ListShards(shards)) << given;
+    EXPECT_OK(broker().ListStreamConsumers(consumers)) << given;
+  }
+  for (const absl::Time other :
+       {absl::FromUnixMillis(1796031598108), absl::FromUnixSeconds(1796031597),
+        absl::FromUnixSeconds(1796031599),
+        absl::FromUnixMillis(1796031598200)}) {
+    shards.stream_creation_timestamp = other;
+    consumers.stream_creation_timestamp = other;
+    EXPECT_THAT(broker().ListShards(shards),
+                HasErrorName(ErrorName::kResourceNotFoundException))
+        << other;
+    EXPECT_THAT(broker().ListStreamConsumers(consumers),
+                HasErrorName(ErrorName::kResourceNotFoundException))
+        << other;
+  }
+}
+
+// AWS's words for the string elements of lists and maps (as kinesalite's
+// tests, written against Kinesis, record them): one violation at the list
+// or map, with the element shape's rules in brackets.
+TEST_F(ValidationTest, ListAndMapElements_AreReportedAtTheirContainer) {
+  const std::string long_key(129, 'k');
+  RemoveTagsFromStreamRequest untag;
+  untag.stream = "s";
+  untag.tag_keys = {"a", long_key, "b"};
+  EXPECT_EQ(broker().RemoveTagsFromStream(untag).message(),
+            "1 validation error detected: Value '[a, " + long_key +
+                ", b]' at 'tagKeys' failed to satisfy constraint: Member "
+                "must satisfy constraint: [Member must have length less than "
+                "or equal to 128, Member must have length greater than or "
+                "equal to 1]");
+  const std::string long_value(257, 'x');
+  AddTagsToStreamRequest tag;
+  tag.stream = "s";
+  tag.tags = {{"a", "1"}, {"b", "2"}, {"c", long_value}};
+  EXPECT_EQ(broker().AddTagsToStream(tag).message(),
+            "1 validation error detected: Value '{a=1, b=2, c=" + long_value +
+                "}' at 'tags' failed to satisfy constraint: Map value must "
+                "satisfy constraint: [Member must have length less than or "
+                "equal to 256, Member must have length greater than or equal "
+                "to 0]");
+  tag.tags = {{"a", "1"}, {long_key, "3"}};
+  EXPECT_EQ(broker().AddTagsToStream(tag).message(),
+            "1 validation error detected: Value '{a=1, " + long_key +
+                "=3}' at 'tags' failed to satisfy constraint: Map keys must "
+                "satisfy constraint: [Member must have length less than or "
+                "equal to 128, Member must have length greater than or equal "
+                "to 1]");
+}
+
+// The Kinesis API reference (Tag): "Unicode letters, digits, white space,
+// _ . / = + - % @".
+TEST_F(ValidationTest, TagCharacters_AreTheDocumentedOnes) {
+  AddTagsToStreamRequest tag;
+  tag.stream = "s";
+  for (const char* text :
+       {"a:b", "abc;def", "abc,def", "abc\tdef", "abc\ndef", "a*b", "a#b"}) {
+    for (const bool as_key : {true, false}) {
+      tag.tags = {as_key ? Tag{text, "v"} : Tag{"k", text}};
+      const absl::Status status = broker().AddTagsToStream(tag);
+      EXPECT_THAT(status, HasErrorName(ErrorName::kInvalidArgumentException))
+          << text;
+      EXPECT_EQ(status.message(),
+                "Some tags contain invalid characters. Valid characters: "
+                "Unicode letters, digits, white space, _ . / = + - % @.");
+    }
+  }
+  tag.tags = {{"Team_1 ./=+-%@", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac 42"}};
+  EXPECT_OK(broker().AddTagsToStream(tag));
+  RemoveTagsFromStreamRequest untag;
+  untag.stream = "s";
+  untag.tag_keys = {"a:b"};
+  EXPECT_THAT(broker().RemoveTagsFromStream(untag),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+// Kinesis' rule that a shard is not merged with itself needs no stream:
+// InvalidArgumentException whether the stream exists or not.
+TEST_F(ValidationTest, MergeShards_SameShardTwice_IsInvalidEverywhere) {
+  for (const std::string stream : {"s", "missing"}) {
+    for (const auto& [first, second] :
+         {std::pair<std::string, std::string>{"shardId-000000000000",
+                                              "shardId-000000000000"},
+          {"shardId-0", "0"}}) {
+      EXPECT_THAT(broker().MergeShards({stream, first, second}),
+                  HasErrorName(ErrorName::kInvalidArgumentException))
+          << stream << " " << first << " " << second;
+    }
+  }
+}
+
+// DescribeStream reads a short ExclusiveStartShardId as the canonical id,
+// as ListShards and every other shard-id input do.
+TEST_F(ValidationTest, DescribeStream_ExclusiveStartShardId_ReadsShortIds) {
+  for (const std::string start : {"shardId-000000000000", "shardId-0", "0"}) {
+    DescribeStreamRequest describe;
+    describe.stream = "s";
+    describe.exclusive_start_shard_id = start;
+    ASSERT_OK_AND_ASSIGN(StreamDescription description,
+                         broker().DescribeStream(describe));
+    ASSERT_EQ(description.shards.size(), 1u) << start;
+    EXPECT_EQ(description.shards[0].shard_id, "shardId-000000000001");
+  }
+}
+
+// Kinesis: "Either ConsumerARN or both StreamARN and ConsumerName must be
+// provided" (InvalidArgumentException, as for a missing stream).
+TEST_F(ValidationTest, ConsumerRef_NamingNoConsumer_IsInvalidArgument) {
+  for (const ConsumerRef& ref :
+       {ConsumerRef{}, ConsumerRef{"s", "", ""}, ConsumerRef{"", "app", ""}}) {
+    EXPECT_THAT(broker().DescribeStreamConsumer(ref),
+                HasErrorName(ErrorName::kInvalidArgumentException));
+    EXPECT_THAT(broker().DeregisterStreamConsumer(ref),
+                HasErrorName(ErrorName::kInvalidArgumentException));
+  }
 }
 
 TEST_F(ValidationTest, ListShards_StreamCreationTimestampMustMatch) {

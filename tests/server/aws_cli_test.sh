@@ -34,6 +34,12 @@ iterator=$(kinesis get-shard-iterator --stream-name cli \
   --shard-id shardId-000000000000 --shard-iterator-type TRIM_HORIZON \
   --query ShardIterator --output text)
 kinesis get-records --shard-iterator "$iterator" | grep -q '"Data": "aGVsbG8="'
+# The CLI sends back the creation time it printed in whole epoch seconds;
+# Kinesis finds the stream with it.
+created=$(kinesis describe-stream-summary --stream-name cli \
+  --query StreamDescriptionSummary.StreamCreationTimestamp --output text)
+kinesis list-shards --stream-name cli --stream-creation-timestamp "$created" \
+  | grep -q '"ShardId": "shardId-000000000000"'
 if kinesis describe-stream --stream-name missing 2>"$log.err"; then
   echo "describing a missing stream succeeded" >&2
   exit 1

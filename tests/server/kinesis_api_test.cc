@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "boost/json/parse.hpp"
+#include "boost/json/serialize.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/json_fields.h"
@@ -188,6 +189,89 @@ TEST_F(KinesisApiTest, Responses_TimestampsInPlainNotationAndEmptyBodies) {
           "\"StreamCreationTimestamp\":", millis.substr(0, millis.size() - 3),
           ".", millis.substr(millis.size() - 3))));
   EXPECT_THAT(summary, ::testing::Not(::testing::HasSubstr("E9")));
+}
+
+// The AWS CLI (botocore 1.43) sends the StreamCreationTimestamp that
+// describe-stream-summary printed as whole epoch seconds.
+TEST_F(KinesisApiTest, StreamCreationTimestamp_InWholeSecondsOrMillis) {
+  clock().Set(absl::FromUnixMillis(1796031598107));
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  const std::string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+  for (const char* timestamp :
+       {"1796031598", "1796031598.107", "1796031598.1"}) {
+    EXPECT_OK(api_->Call(
+        "ListShards",
+        absl::StrCat(R"({"StreamName":"s",)", R"("StreamCreationTimestamp":)",
+                     timestamp, "}")))
+        << timestamp;
+    EXPECT_OK(api_->Call(
+        "ListStreamConsumers",
+        absl::StrCat(R"({"StreamARN":")", arn,
+                     R"(","StreamCreationTimestamp":)", timestamp, "}")))
+        << timestamp;
+  }
+  for (const char* timestamp : {"1796031597", "1796031598.108"}) {
+    EXPECT_THAT(
+        api_->Call("ListShards", absl::StrCat(R"({"StreamName":"s",)",
+                                              R"("StreamCreationTimestamp":)",
+                                              timestamp, "}")),
+        HasErrorName(ErrorName::kResourceNotFoundException))
+        << timestamp;
+  }
+}
+
+// AWS reads "0" and "shardId-0" as shardId-000000000000 in every shard-id
+// input, DescribeStream's ExclusiveStartShardId included.
+TEST_F(KinesisApiTest, DescribeStream_ExclusiveStartShardId_ReadsShortIds) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":2})");
+  for (const char* start : {"shardId-000000000000", "shardId-0", "0"}) {
+    const boost::json::object described =
+        Call("DescribeStream",
+             absl::StrCat(R"({"StreamName":"s","ExclusiveStartShardId":")",
+                          start, R"("})"));
+    const boost::json::array& shards =
+        described.at("StreamDescription").at("Shards").as_array();
+    ASSERT_EQ(shards.size(), 1u) << start;
+    EXPECT_EQ(shards[0].at("ShardId"), "shardId-000000000001") << start;
+  }
+}
+
+// The Kinesis API reference: TagResource, UntagResource,
+// ListTagsForResource and the resource policy operations take a consumer's
+// ARN, and RegisterStreamConsumer takes Tags.
+TEST_F(KinesisApiTest, Consumers_HaveTagsAndPolicies) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  const std::string stream_arn =
+      "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+  const boost::json::object registered =
+      Call("RegisterStreamConsumer",
+           absl::StrCat(R"({"StreamARN":")", stream_arn,
+                        R"(","ConsumerName":"app","Tags":{"team":"data"}})"));
+  const std::string arn(
+      registered.at("Consumer").at("ConsumerARN").as_string());
+  const std::string resource = absl::StrCat(R"({"ResourceARN":")", arn, R"(")");
+  Call("TagResource", resource + R"(,"Tags":{"tier":"gold"}})");
+  EXPECT_EQ(boost::json::serialize(Call("ListTagsForResource", resource + "}")),
+            R"({"Tags":[{"Key":"team","Value":"data"},)"
+            R"({"Key":"tier","Value":"gold"}]})");
+  Call("UntagResource", resource + R"(,"TagKeys":["team"]})");
+  const std::string policy = R"({"Version":"2012-10-17","Statement":[]})";
+  Call("PutResourcePolicy",
+       resource + R"(,"Policy":)" +
+           boost::json::serialize(boost::json::value(policy)) + "}");
+  EXPECT_EQ(Call("GetResourcePolicy", resource + "}").at("Policy").as_string(),
+            policy);
+  Reopen();
+  api_ = std::make_unique<KinesisApi>(&broker());
+  EXPECT_EQ(boost::json::serialize(Call("ListTagsForResource", resource + "}")),
+            R"({"Tags":[{"Key":"tier","Value":"gold"}]})");
+  EXPECT_EQ(Call("GetResourcePolicy", resource + "}").at("Policy").as_string(),
+            policy);
+  Call("DeleteResourcePolicy", resource + "}");
+  EXPECT_EQ(Call("GetResourcePolicy", resource + "}").at("Policy"), "{}");
+  Call("DeregisterStreamConsumer", R"({"ConsumerARN":")" + arn + R"("})");
+  EXPECT_THAT(api_->Call("ListTagsForResource", resource + "}"),
+              HasErrorName(ErrorName::kResourceNotFoundException));
 }
 
 TEST(Base64Test, DecodesPaddedAndRejectsTheRest) {

@@ -4,6 +4,7 @@
 // messages are AWS's for the same requests.
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -133,6 +134,100 @@ TEST_F(RequestValidatorTest, KinesisRules_AreInvalidArgumentExceptions) {
                   R"("ShardIteratorType":"TRIM_HORIZON","Timestamp":1})")
                 .first,
             ErrorName::kInvalidArgumentException);
+}
+
+// AWS's words for strings in lists and maps, as kinesalite's tests of
+// RemoveTagsFromStream and AddTagsToStream (written against Kinesis)
+// record them: one violation at the list or map, the element's rules in
+// brackets.
+TEST_F(RequestValidatorTest, ListAndMapElements_InAwsWords) {
+  const std::string long_key(129, 'k');
+  EXPECT_EQ(
+      Error("RemoveTagsFromStream",
+            R"({"StreamName":"s","TagKeys":["a",")" + long_key + R"(","b"]})"),
+      std::make_pair(
+          ErrorName::kValidationException,
+          "1 validation error detected: Value '[a, " + long_key +
+              ", b]' at 'tagKeys' failed to satisfy constraint: Member "
+              "must satisfy constraint: [Member must have length less "
+              "than or equal to 128, Member must have length greater "
+              "than or equal to 1]"));
+  const std::string long_value(257, 'x');
+  EXPECT_EQ(
+      Error("AddTagsToStream",
+            R"({"StreamName":"s","Tags":{"a":"1","b":"2","c":")" + long_value +
+                R"("}})"),
+      std::make_pair(
+          ErrorName::kValidationException,
+          "1 validation error detected: Value '{a=1, b=2, c=" + long_value +
+              "}' at 'tags' failed to satisfy constraint: Map value "
+              "must satisfy constraint: [Member must have length less "
+              "than or equal to 256, Member must have length greater "
+              "than or equal to 0]"));
+  // The same for the ARN-addressed operations and a consumer's tags.
+  const std::string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+  EXPECT_THAT(
+      Error("UntagResource", R"({"ResourceARN":")" + arn + R"(","TagKeys":[")" +
+                                 long_key + R"("]})")
+          .second,
+      HasSubstr("at 'tagKeys' failed to satisfy constraint: Member "
+                "must satisfy constraint: ["));
+  EXPECT_THAT(
+      Error("RegisterStreamConsumer",
+            R"({"StreamARN":")" + arn +
+                R"(","ConsumerName":"c","Tags":{"a":")" + long_value + R"("}})")
+          .second,
+      HasSubstr("at 'tags' failed to satisfy constraint: Map value "
+                "must satisfy constraint: ["));
+}
+
+// The Kinesis API reference (Tag): "Unicode letters, digits, white space,
+// _ . / = + - % @".
+TEST_F(RequestValidatorTest, TagCharacters_AreTheDocumentedOnes) {
+  for (const char* tags : {R"({"a:b":"1"})", R"({"a":"b:c"})",
+                           R"({"a\tb":"1"})", R"({"a,b":"1"})"}) {
+    EXPECT_EQ(Error("AddTagsToStream",
+                    absl::StrCat(R"({"StreamName":"s","Tags":)", tags, "}")),
+              std::make_pair(ErrorName::kInvalidArgumentException,
+                             std::string("Some tags contain invalid "
+                                         "characters. Valid characters: "
+                                         "Unicode letters, digits, white "
+                                         "space, _ . / = + - % @.")))
+        << tags;
+  }
+  EXPECT_OK(api_->Call(
+      "AddTagsToStream",
+      R"({"StreamName":"s","Tags":{"Team_1 ./=+-%@":"caf\u00e9 42"}})"));
+}
+
+// Kinesis' rules that need no stream come before it is looked up.
+TEST_F(RequestValidatorTest, MergeShards_SameShardTwice_IsInvalidArgument) {
+  for (const char* stream : {"s", "missing"}) {
+    EXPECT_EQ(Error("MergeShards",
+                    absl::StrCat(R"({"StreamName":")", stream,
+                                 R"(","ShardToMerge":"shardId-000000000000",)"
+                                 R"("AdjacentShardToMerge":"0"})"))
+                  .first,
+              ErrorName::kInvalidArgumentException)
+        << stream;
+  }
+}
+
+// Kinesis: "Either ConsumerARN or both StreamARN and ConsumerName must be
+// provided", an InvalidArgumentException as for a missing stream.
+TEST_F(RequestValidatorTest, NoConsumerNamed_IsInvalidArgument) {
+  const std::string arn =
+      R"("StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s")";
+  for (const char* operation :
+       {"DescribeStreamConsumer", "DeregisterStreamConsumer"}) {
+    for (const std::string& body : {std::string("{}"), "{" + arn + "}",
+                                    std::string(R"({"ConsumerName":"c"})")}) {
+      const auto [name, message] = Error(operation, body);
+      EXPECT_EQ(name, ErrorName::kInvalidArgumentException)
+          << operation << " " << body;
+      EXPECT_THAT(message, HasSubstr("ConsumerARN"));
+    }
+  }
 }
 
 // A bad argument on a stream that does not exist: the argument is reported,
