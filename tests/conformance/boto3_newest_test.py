@@ -100,6 +100,31 @@ class NewestBoto3Test(unittest.TestCase):
             policy)
         k.delete_resource_policy(ResourceARN=arn)
 
+    def test_consumer_tags_and_policy(self):
+        k = self.kinesis
+        k.create_stream(StreamName="consumed", ShardCount=1)
+        arn = k.describe_stream_summary(
+            StreamName="consumed")["StreamDescriptionSummary"]["StreamARN"]
+        consumer = k.register_stream_consumer(
+            StreamARN=arn, ConsumerName="app",
+            Tags={"team": "data"})["Consumer"]["ConsumerARN"]
+        k.tag_resource(ResourceARN=consumer, Tags={"tier": "gold"})
+        k.untag_resource(ResourceARN=consumer, TagKeys=["team"])
+        self.assertEqual(
+            k.list_tags_for_resource(ResourceARN=consumer)["Tags"],
+            [{"Key": "tier", "Value": "gold"}])
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "kinesis:SubscribeToShard",
+             "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+             "Resource": consumer}]}
+        k.put_resource_policy(ResourceARN=consumer, Policy=json.dumps(policy))
+        self.assertEqual(
+            json.loads(k.get_resource_policy(ResourceARN=consumer)["Policy"]),
+            policy)
+        k.deregister_stream_consumer(ConsumerARN=consumer)
+        code, _ = self.error(k.list_tags_for_resource, ResourceARN=consumer)
+        self.assertEqual(code, "ResourceNotFoundException")
+
     def test_errors_as_aws_words_them(self):
         code, message = self.error(self.kinesis.create_stream,
                                    StreamName="x", ShardCount=0)
