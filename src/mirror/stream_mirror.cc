@@ -333,7 +333,9 @@ class StreamMirrorImpl final : public StreamMirror {
     const absl::Time deadline = since + timeout;
     ListShardsRequest list;
     list.stream = context_->options.source_stream;
-    list.shard_filter = ShardFilter{.type = ShardFilterType::kAtLatest};
+    ShardFilter open_now;
+    open_now.type = ShardFilterType::kAtLatest;
+    list.shard_filter = open_now;
     absl::StatusOr<ListShardsResult> open = context_->source->ListShards(list);
     if (!open.ok()) return false;
     std::vector<std::string> shard_ids;
