@@ -315,8 +315,12 @@ IOStatus FaultFileSystem::RenameFile(const std::string& source,
   }
   auto replaced = files_.find(target_name);
   if (replaced != files_.end()) {
-    absl::MutexLock file_lock(&replaced->second->mu);
-    used_ -= std::min(used_, Footprint(*replaced->second));
+    {
+      // Released before the erase, which may destroy the state and its
+      // mutex.
+      absl::MutexLock file_lock(&replaced->second->mu);
+      used_ -= std::min(used_, Footprint(*replaced->second));
+    }
     files_.erase(replaced);
   }
   if (state != nullptr) files_[target_name] = std::move(state);
