@@ -41,12 +41,13 @@ def report_files():
 
 
 def accesses(report):
-    """The frames of each access (not of locations, mutexes or threads)."""
+    """Each access (not locations, mutexes or threads) as (kind, frames),
+    kind "read" or "write"."""
     stacks, frames = [], None
     for line in report.splitlines():
-        if ACCESS.match(line):
+        if access := ACCESS.match(line):
             frames = []
-            stacks.append(frames)
+            stacks.append((access.group(3).lower(), frames))
         elif not line.strip():
             frames = None
         elif frames is not None and (match := FRAME.match(line)):
@@ -66,17 +67,40 @@ def module_of_access(frames):
     return None
 
 
+def by_library(frames, libraries):
+    module = module_of_access(frames)
+    return module is not None and any(lib in module for lib in libraries)
+
+
+def allocation_stack(report):
+    """The frames that allocated the racy heap block, if the report says."""
+    frames = None
+    for line in report.splitlines():
+        if line.startswith("  Location is heap block"):
+            frames = []
+        elif frames is not None and (match := FRAME.match(line)):
+            frames.append(match)
+        elif frames is not None and not line.strip():
+            break
+    return frames or []
+
+
 def accepted(report, libraries):
     if "WARNING: ThreadSanitizer: data race" not in report:
         return False
     stacks = accesses(report)
-    if len(stacks) < 2:
+    if len(stacks) != 2:
         return False
-    for frames in stacks:
-        module = module_of_access(frames)
-        if module is None or not any(lib in module for lib in libraries):
-            return False
-    return True
+    if all(by_library(frames, libraries) for _, frames in stacks):
+        return True
+    # A read of a block that the library allocated and wrote on another
+    # thread, then handed to its caller through its API (an iterator's
+    # value) after a release TSan cannot see.
+    if not by_library(allocation_stack(report), libraries):
+        return False
+    return any(
+        by_library(first, libraries) and second_kind == "read"
+        for (_, first), (second_kind, _) in (stacks, stacks[::-1]))
 
 
 def read_libraries(path):
