@@ -197,8 +197,7 @@ absl::Status HttpServerOptions::Validate() const {
 
 HttpServer::HttpServer(KinesisApi* api, Broker* broker,
                        HttpServerOptions options)
-    : broker_(broker),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       exchange_(
           api, broker,
           ApiExchangeOptions{options_.credentials, options_.metrics_token}),

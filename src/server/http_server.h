@@ -157,7 +157,6 @@ class HttpServer : public ConnectionHost {
   // Returns false if none may.
   bool ShedOne();
 
-  Broker* const broker_;
   const HttpServerOptions options_;
   const ApiExchange exchange_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
