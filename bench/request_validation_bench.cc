@@ -24,8 +24,8 @@ std::string PutRecordsBody(size_t record_bytes) {
   std::string body = R"({"StreamName":"bench","Records":[)";
   for (int i = 0; i < kRecords; ++i) {
     if (i > 0) body += ",";
-    body += R"({"PartitionKey":"key-)" + std::to_string(i) +
-            R"(","Data":")" + data + R"("})";
+    body += R"({"PartitionKey":"key-)" + std::to_string(i) + R"(","Data":")" +
+            data + R"("})";
   }
   return body + "]}";
 }
@@ -60,8 +60,8 @@ void BM_ValidatePutRecordsRequest(benchmark::State& state) {
   PutRecordsRequest request;
   request.stream = "bench";
   for (int i = 0; i < kRecords; ++i) {
-    request.records.push_back({"key-" + std::to_string(i),
-                               std::string(state.range(0), 'x'), ""});
+    request.records.push_back(
+        {"key-" + std::to_string(i), std::string(state.range(0), 'x'), ""});
   }
   for (auto _ : state) benchmark::DoNotOptimize(Validate(request));
   state.SetItemsProcessed(state.iterations() * kRecords);

@@ -30,8 +30,9 @@ TEST(KinesisJsonTest, ErrorTypesInEveryForm) {
   const absl::Status foreign = DecodeError(
       400, "", R"({"__type":"KMSThrottlingException","message":"denied"})");
   EXPECT_THAT(foreign, HasErrorName(ErrorName::kInternalFailure));
-  EXPECT_THAT(std::string(foreign.message()),
-              ::testing::HasSubstr("KMSThrottlingException (HTTP 400): denied"));
+  EXPECT_THAT(
+      std::string(foreign.message()),
+      ::testing::HasSubstr("KMSThrottlingException (HTTP 400): denied"));
   EXPECT_THAT(DecodeError(502, "", "<html>bad gateway</html>"),
               HasErrorName(ErrorName::kInternalFailure));
 }
