@@ -19,6 +19,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "server/cbor_codec.h"
+#include "server/web_console.h"
 
 namespace brook {
 namespace {
@@ -139,6 +140,9 @@ Route RouteOf(const RequestHead& head) {
   if (head.method == "GET" && head.target == "/health") return Route::kHealth;
   if (head.method == "GET" && head.target == "/metrics") {
     return Route::kMetrics;
+  }
+  if (head.method == "GET" && IsConsoleTarget(head.target)) {
+    return Route::kConsole;
   }
   return Route::kRefused;
 }

@@ -40,6 +40,8 @@ struct RequestHead {
   std::string authority;  // Host, or HTTP/2's :authority.
   // Every header but HTTP/2's pseudo-headers, names as received.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Whether the client is this machine, over loopback (web_console.h).
+  bool from_loopback = false;
 
   // The first header named `name` (case-insensitive), or nullptr.
   const std::string* Find(absl::string_view name) const;
@@ -52,13 +54,15 @@ enum class BodyEncoding { kJson, kCbor };
 BodyEncoding EncodingOf(const RequestHead& head);
 
 // What a request is for, from its method and target.
-enum class Route { kApi, kHealth, kMetrics, kRefused };
+enum class Route { kApi, kHealth, kMetrics, kConsole, kRefused };
 Route RouteOf(const RequestHead& head);
 
 struct ApiResponse {
   int status = 200;
   std::string content_type;
   std::string body;
+  // Further response headers (the console's caching and security headers).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct ApiExchangeOptions {

@@ -19,6 +19,7 @@
 #include "brook/error.h"
 #include "common/errors.h"
 #include "server/http_server.h"
+#include "server/web_console.h"
 
 namespace brook {
 namespace {
@@ -108,7 +109,8 @@ class Http1Connection
       : stream_(std::move(stream)),
         host_(host),
         budget_timer_(stream_.get_executor()),
-        buffer_(options().max_header_bytes + kReadChunk) {
+        buffer_(options().max_header_bytes + kReadChunk),
+        from_loopback_(IsLoopbackPeer(Tcp().socket())) {
     auto room = buffer_.prepare(received.size());
     asio::buffer_copy(room, asio::buffer(received.data(), received.size()));
     buffer_.commit(received.size());
@@ -252,6 +254,7 @@ class Http1Connection
       return;
     }
     head_ = HeadOf(header);
+    head_.from_loopback = from_loopback_;
     const bool has_body =
         parser_->chunked() || parser_->content_length().value_or(0) > 0;
     switch (RouteOf(head_)) {
@@ -260,6 +263,10 @@ class Http1Connection
         return;
       case Route::kMetrics:
         ServeMetrics(has_body);
+        return;
+      case Route::kConsole:
+        Reply(ConsoleResponse(head_, exchange().signs()),
+              keep_alive_ && !has_body);
         return;
       case Route::kRefused:
         Reply(exchange().Refusal(head_), keep_alive_ && !has_body);
@@ -563,6 +570,7 @@ class Http1Connection
     Response response(static_cast<http::status>(answer.status), 11);
     response.set(http::field::content_type, answer.content_type);
     response.set("x-amzn-RequestId", NewRequestId());
+    for (const auto& [name, value] : answer.headers) response.set(name, value);
     response.body() = std::move(answer.body);
     response.keep_alive(keep_alive);
     response.prepare_payload();
@@ -662,6 +670,7 @@ class Http1Connection
   RequestHead head_;
   std::string body_;
   bool keep_alive_ = false;
+  const bool from_loopback_;
   bool draining_ = false;       // Refused: discard what arrives, then close.
   bool shutting_down_ = false;  // The server stops: close after this reply.
   size_t body_bytes_ = 0;       // Its share of the budget.

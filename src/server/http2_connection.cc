@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -22,6 +23,7 @@
 #include "brook/error.h"
 #include "common/errors.h"
 #include "server/http_server.h"
+#include "server/web_console.h"
 
 namespace brook {
 namespace {
@@ -200,7 +202,8 @@ class Http2Connection
       : socket_(std::move(socket)),
         host_(host),
         ticker_(socket_.get_executor()),
-        read_buffer_(kReadChunk) {
+        read_buffer_(kReadChunk),
+        from_loopback_(IsLoopbackPeer(Tcp().socket())) {
     MarkProgress();
   }
 
@@ -369,8 +372,9 @@ class Http2Connection
       return 0;
     }
     Http2Connection& self = Of(user_data);
-    self.streams_.emplace(frame->hd.stream_id,
-                          std::make_unique<H2Stream>(frame->hd.stream_id));
+    auto stream = std::make_unique<H2Stream>(frame->hd.stream_id);
+    stream->head.from_loopback = self.from_loopback_;
+    self.streams_.emplace(frame->hd.stream_id, std::move(stream));
     return 0;
   }
 
@@ -548,6 +552,9 @@ class Http2Connection
                       [](const ApiExchange& exchange, const RequestHead& head,
                          absl::string_view) { return exchange.Metrics(head); });
         return;
+      case Route::kConsole:
+        Answer(stream, ConsoleResponse(stream.head, exchange().signs()));
+        return;
       case Route::kRefused:
         Refuse(stream, exchange().Refusal(stream.head));
         return;
@@ -724,7 +731,7 @@ class Http2Connection
     stream.response_body = std::move(response.body);
     stream.response_offset = 0;
     Submit(stream, response.status, response.content_type,
-           stream.response_body.size());
+           stream.response_body.size(), response.headers);
   }
 
   // Answers a stream whose body is not (all) read; what still arrives is
@@ -745,8 +752,10 @@ class Http2Connection
     Answer(stream, std::move(response));
   }
 
-  void Submit(H2Stream& stream, int status, absl::string_view content_type,
-              std::optional<size_t> content_length) {
+  void Submit(
+      H2Stream& stream, int status, absl::string_view content_type,
+      std::optional<size_t> content_length,
+      const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     const std::string status_text = absl::StrCat(status);
     const std::string length_text =
         content_length.has_value() ? absl::StrCat(*content_length) : "";
@@ -763,6 +772,13 @@ class Http2Connection
                                       field("x-amzn-requestid", request_id)};
     if (content_length.has_value()) {
       fields.push_back(field("content-length", length_text));
+    }
+    // HTTP/2 field names are lower case (RFC 9113 section 8.2.1).
+    std::vector<std::string> names;
+    names.reserve(extra.size());
+    for (const auto& [name, value] : extra) {
+      names.push_back(absl::AsciiStrToLower(name));
+      fields.push_back(field(names.back(), value));
     }
     nghttp2_data_provider provider;
     provider.source.ptr = nullptr;
@@ -954,6 +970,7 @@ class Http2Connection
   // On the strand.
   absl::flat_hash_map<int32_t, std::unique_ptr<H2Stream>> streams_;
   std::vector<uint8_t> read_buffer_;
+  const bool from_loopback_;
   bool reading_ = false;
   std::string out_;
   size_t out_offset_ = 0;
