@@ -166,6 +166,16 @@ test("the stream page follows a split in the lineage", async () => {
     assert.ok(childBox.x > parentBox.x + parentBox.width);
     assert.ok(Math.abs(childBox.height - parentBox.height / 2) < 3);
   }
+  // A registered consumer is listed.
+  const arn = (await api(open, "DescribeStreamSummary", { StreamName: STREAM }))
+    .StreamDescriptionSummary.StreamARN;
+  await api(open, "RegisterStreamConsumer", { StreamARN: arn, ConsumerName: "billing-app" });
+  const consumer = page.locator("#consumers tbody tr", { hasText: "billing-app" });
+  await consumer.waitFor(WAIT);
+  assert.equal(await consumer.locator("td").first().textContent(), "billing-app");
+  // Rates show from the second sample on.
+  await page.waitForFunction(() => !document.querySelector(
+    `#shards tr:last-child td:nth-child(6)`)?.textContent.includes("—"), null, WAIT);
   await screenshot("console-stream");
 });
 
