@@ -42,6 +42,16 @@ async function api(endpoint, operation, input, sign = false) {
   return text ? JSON.parse(text) : {};
 }
 
+// One of Brook's own operations (unsigned).
+async function brook(endpoint, operation, input) {
+  const response = await fetch(`${endpoint}/`, {
+    method: "POST", body: JSON.stringify(input),
+    headers: { "content-type": "application/x-amz-json-1.1",
+               "x-amz-target": `Brook_20261201.${operation}` },
+  });
+  assert.ok(response.ok, `${operation}: ${response.status} ${await response.text()}`);
+}
+
 function put(data, key = "pk") {
   return api(open, "PutRecord", {
     StreamName: STREAM, PartitionKey: key,
@@ -173,6 +183,29 @@ test("the stream page follows a split in the lineage", async () => {
   const consumer = page.locator("#consumers tbody tr", { hasText: "billing-app" });
   await consumer.waitFor(WAIT);
   assert.equal(await consumer.locator("td").first().textContent(), "billing-app");
+  // An application's checkpoints and their lag: one finished the parent,
+  // one is a record behind in the first child.
+  const firstChild = children.find((c) => c.HashKeyRange.StartingHashKey === "0");
+  const done = await api(open, "PutRecord", {
+    StreamName: STREAM, PartitionKey: "k", ExplicitHashKey: "0",
+    Data: Buffer.from("processed").toString("base64"),
+  });
+  await api(open, "PutRecord", {
+    StreamName: STREAM, PartitionKey: "k", ExplicitHashKey: "0",
+    Data: Buffer.from("pending").toString("base64"),
+  });
+  await brook(open, "PutCheckpoint", { StreamName: STREAM, ApplicationName: "billing",
+    ShardId: parent.ShardId, ShardEnd: true });
+  await brook(open, "PutCheckpoint", { StreamName: STREAM, ApplicationName: "billing",
+    ShardId: firstChild.ShardId, SequenceNumber: done.SequenceNumber });
+  await page.fill("input[name=application]", "billing");
+  await page.click("#checkpoints-form button");
+  const lag = page.locator(`#checkpoints tr[data-shard="${firstChild.ShardId}"] td`);
+  await lag.first().waitFor(WAIT);
+  assert.equal(await lag.nth(1).textContent(), done.SequenceNumber);
+  assert.match(await lag.nth(2).textContent(), /^records to process from /);
+  assert.equal(await page.locator(`#checkpoints tr[data-shard="${parent.ShardId}"] td`)
+    .nth(2).textContent(), "finished (shard end)");
   // Rates show from the second sample on.
   await page.waitForFunction(() => !document.querySelector(
     `#shards tr:last-child td:nth-child(6)`)?.textContent.includes("—"), null, WAIT);

@@ -480,7 +480,9 @@ function streamView(stream) {
        el("table", { id: "consumers" },
           el("thead", {}, el("tr", {}, ...["Name", "Status", "Registered", "ARN"].map(
             (h) => el("th", {}, h)))),
-          consumersBody));
+          consumersBody),
+       el("h2", {}, "Application checkpoints"),
+       checkpointsPanel(stream));
   every(REFRESH_MS, async () => {
     const [summaryAnswer, shards, perShard] = await Promise.all([
       call("DescribeStreamSummary", { StreamName: stream }),
@@ -526,6 +528,59 @@ function streamView(stream) {
       [el("tr", {}, el("td", { colspan: 4, class: "muted" },
           "None registered (RegisterStreamConsumer)."))]));
   });
+}
+
+// An application's checkpoints (Brook's GetCheckpoints: a Worker's or
+// KCL-style application's progress) and how far behind each is: the
+// MillisBehindLatest of a one-record read just after the checkpoint. Run on
+// request only, since each read counts against the shard's read limits
+// and becomes its IteratorAgeMilliseconds.
+function checkpointsPanel(stream) {
+  const name = el("input", { name: "application", placeholder: "application name" });
+  const check = el("button", { type: "submit" }, "Show lag");
+  const body = el("tbody");
+  const note = el("p", { class: "muted" });
+  const form = el("form", { class: "controls", id: "checkpoints-form" },
+    el("label", {}, "Application", name), check);
+  const lagOf = async (checkpoint) => {
+    if (checkpoint.ShardEnd) return "finished (shard end)";
+    const { ShardIterator } = await callPatiently("GetShardIterator", {
+      StreamName: stream, ShardId: checkpoint.ShardId,
+      ShardIteratorType: "AFTER_SEQUENCE_NUMBER",
+      StartingSequenceNumber: checkpoint.SequenceNumber,
+    });
+    const answer = await callPatiently("GetRecords", { ShardIterator, Limit: 1 });
+    const next = (answer.Records || [])[0];
+    if (!next) return "caught up";
+    return `records to process from ${when(next.ApproximateArrivalTimestamp)} on; ` +
+           `the first is ${millis(answer.MillisBehindLatest ?? 0)} behind the newest`;
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    body.replaceChildren();
+    note.textContent = "Reading…";
+    try {
+      const answer = await call(BROOK + "GetCheckpoints",
+        { StreamName: stream, ApplicationName: name.value.trim() });
+      const checkpoints = answer.Checkpoints || [];
+      const lags = await Promise.all(checkpoints.map(lagOf));
+      body.replaceChildren(...checkpoints.map((c, i) => el("tr", { "data-shard": c.ShardId },
+        el("td", { class: "mono" }, c.ShardId),
+        el("td", { class: "mono" }, c.ShardEnd ? "SHARD_END" : c.SequenceNumber),
+        el("td", {}, lags[i]))));
+      note.textContent = checkpoints.length
+        ? "Each checkpoint's lag is read on request: one GetRecords of the record after it."
+        : "This application has no checkpoints in this stream.";
+    } catch (error) {
+      note.textContent = "";
+      if (!signingIn) showError(error);
+    }
+  });
+  return el("div", {}, form,
+    el("table", { id: "checkpoints" },
+       el("thead", {}, el("tr", {}, ...["Shard", "Checkpoint", "Lag"].map((h) => el("th", {}, h)))),
+       body),
+    note);
 }
 
 // --- The data viewer -------------------------------------------------------
