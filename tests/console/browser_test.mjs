@@ -117,6 +117,8 @@ test("the data viewer shows records as text, JSON and hex", async () => {
   assert.match(await rows.nth(2).locator(".record-data").textContent(),
                /^00000000  00 01 02 ff\s+\.\.\.\.$/);
   await page.selectOption("select[name=format]", "text");
+  // Control characters as their pictures; 0xff is no UTF-8.
+  assert.equal(await rows.nth(2).locator(".record-data").textContent(), "\u2400\u2401\u2402\ufffd");
 });
 
 test("record data and partition keys are shown as text, never run", async () => {

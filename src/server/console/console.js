@@ -611,7 +611,11 @@ function renderData(data, format) {
     if (data.length > shown.length) pre.append(el("span", { class: "note" }, `\n… ${data.length - shown.length} more bytes`));
     return pre;
   }
-  const text = utf8.decode(data.subarray(0, MAX_SHOWN_BYTES));
+  // Control characters as their visible pictures (U+2400...), but for
+  // tabs and line breaks.
+  const text = utf8.decode(data.subarray(0, MAX_SHOWN_BYTES)).replace(
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g,
+    (c) => String.fromCharCode(c === "\u007f" ? 0x2421 : 0x2400 + c.charCodeAt(0)));
   if (format === "json") {
     try {
       if (data.length > MAX_SHOWN_BYTES) throw new Error("too long");
