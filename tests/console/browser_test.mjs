@@ -133,6 +133,13 @@ test("the data viewer follows new records live", async () => {
   await put("arrived later");
   await page.locator("#records tbody tr", { hasText: "arrived later" }).waitFor(WAIT);
   assert.match(await page.locator("#reader-status").textContent(), /Following/);
+  // A large record shows its first 4 KiB.
+  await put("a".repeat(20000));
+  const large = page.locator("#records tbody tr", { hasText: "more bytes" });
+  await large.waitFor(WAIT);
+  assert.equal(await large.locator("td").nth(3).textContent(), "20000");
+  assert.equal(await large.locator(".record-data").textContent(),
+               `${"a".repeat(4096)}\n… ${20000 - 4096} more bytes`);
 });
 
 test("the data viewer reads from a sequence number", async () => {
@@ -144,7 +151,7 @@ test("the data viewer reads from a sequence number", async () => {
   await page.locator("#reader-status", { hasText: "Caught up" }).waitFor(WAIT);
   const shown = await page.locator("#records tbody tr").evaluateAll(
     (rows) => rows.map((row) => row.getAttribute("data-sequence")));
-  assert.equal(shown.length, 3);  // The third, the hostile one, the later one.
+  assert.equal(shown.length, 4);  // The third, the hostile, later and large ones.
   assert.equal(shown[0], third);
 });
 

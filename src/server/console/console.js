@@ -594,8 +594,9 @@ function decodeBase64(text) {
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
-// A record's data as the chosen format, in a <pre> (text only).
-function renderData(data, format) {
+// A record's data as the chosen format, in a <pre> (text only). `data`
+// holds at most the first MAX_SHOWN_BYTES of the record's `size` bytes.
+function renderData(data, size, format) {
   const pre = el("pre", { class: "data" });
   if (format === "hex") {
     pre.classList.add("hex");
@@ -608,7 +609,7 @@ function renderData(data, format) {
       lines.push(`${offset.toString(16).padStart(8, "0")}  ${hexPart.padEnd(47)}  ${ascii}`);
     }
     pre.textContent = lines.join("\n");
-    if (data.length > shown.length) pre.append(el("span", { class: "note" }, `\n… ${data.length - shown.length} more bytes`));
+    if (size > shown.length) pre.append(el("span", { class: "note" }, `\n… ${size - shown.length} more bytes`));
     return pre;
   }
   // Control characters as their visible pictures (U+2400...), but for
@@ -618,7 +619,7 @@ function renderData(data, format) {
     (c) => String.fromCharCode(c === "\u007f" ? 0x2421 : 0x2400 + c.charCodeAt(0)));
   if (format === "json") {
     try {
-      if (data.length > MAX_SHOWN_BYTES) throw new Error("too long");
+      if (size > data.length) throw new Error("too long");
       pre.textContent = JSON.stringify(JSON.parse(text), null, 2);
       return pre;
     } catch {
@@ -626,8 +627,8 @@ function renderData(data, format) {
     }
   }
   pre.append(text);
-  if (data.length > MAX_SHOWN_BYTES) {
-    pre.append(el("span", { class: "note" }, `\n… ${data.length - MAX_SHOWN_BYTES} more bytes`));
+  if (size > data.length) {
+    pre.append(el("span", { class: "note" }, `\n… ${size - data.length} more bytes`));
   }
   return pre;
 }
@@ -658,12 +659,12 @@ function dataView(stream, shardId) {
   const records = [];  // {record, data, row}, oldest first.
 
   const render = () => body.replaceChildren(...records.map((r) => r.row = rowOf(r)));
-  const rowOf = ({ record, data }) => el("tr", { "data-sequence": record.SequenceNumber },
+  const rowOf = ({ record, data, size }) => el("tr", { "data-sequence": record.SequenceNumber },
     el("td", { class: "mono" }, record.SequenceNumber),
     el("td", {}, when(record.ApproximateArrivalTimestamp)),
     el("td", { class: "mono partition-key" }, record.PartitionKey),
-    el("td", { class: "num" }, String(data.length)),
-    el("td", { class: "record-data" }, renderData(data, format.value)));
+    el("td", { class: "num" }, String(size)),
+    el("td", { class: "record-data" }, renderData(data, size, format.value)));
   format.addEventListener("change", render);
 
   show(el("h1", {}, `Data viewer: ${stream}`),
@@ -683,7 +684,11 @@ function dataView(stream, shardId) {
 
   const add = (list) => {
     for (const record of list) {
-      const entry = { record, data: decodeBase64(record.Data) };
+      // Only what can be shown is kept: memory stays bounded by MAX_ROWS
+      // whatever the records' sizes.
+      const bytes = decodeBase64(record.Data);
+      delete record.Data;
+      const entry = { record, data: bytes.slice(0, MAX_SHOWN_BYTES), size: bytes.length };
       entry.row = rowOf(entry);
       records.push(entry);
       body.append(entry.row);
