@@ -805,7 +805,12 @@ function dataView(stream, shardId) {
 function route() {
   if (signingIn) return;
   stopAll();
-  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  let parts;
+  try {
+    parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  } catch {
+    parts = [];  // A malformed link: the streams page.
+  }
   if (parts[0] === "stream" && parts[1]) {
     streamView(parts[1]);
   } else if (parts[0] === "data" && parts[1] && parts[2]) {
