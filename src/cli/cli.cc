@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -10,14 +11,70 @@
 
 namespace brook::cli {
 
-absl::StatusOr<std::unique_ptr<Broker>> Cli::OpenBroker() const {
-  if (data_dir.empty()) {
+namespace {
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+// The endpoint variable the AWS CLI would use, by name, or "".
+const char* EndpointVariable() {
+  for (const char* name : {"AWS_ENDPOINT_URL_KINESIS", "AWS_ENDPOINT_URL"}) {
+    if (!Env(name).empty()) return name;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<Target> Cli::ResolveTarget() const {
+  using Kind = Target::Kind;
+  if (!data_dir.empty() && !endpoint.empty()) {
     return InvalidArgument(
-        "no data directory: give --data-dir DIR or set BROOK_DATA_DIR");
+        "--data-dir and --endpoint-url name two places: give one");
+  }
+  if (!data_dir.empty()) return Target{Kind::kDataDir, data_dir};
+  if (!endpoint.empty()) return Target{Kind::kEndpoint, endpoint};
+  const std::string env_dir = Env("BROOK_DATA_DIR");
+  const absl::string_view env_endpoint = EndpointVariable();
+  if (!env_dir.empty() && !env_endpoint.empty()) {
+    return InvalidArgument(absl::StrCat(
+        "BROOK_DATA_DIR and ", env_endpoint,
+        " are both set: choose with --data-dir or --endpoint-url"));
+  }
+  if (!env_dir.empty()) return Target{Kind::kDataDir, env_dir};
+  // Broker::Connect reads the variable itself, as the AWS SDKs do.
+  if (!env_endpoint.empty()) return Target{Kind::kEndpoint, ""};
+  return InvalidArgument(
+      "no streams to work on: give --data-dir DIR or --endpoint-url URL (or "
+      "set BROOK_DATA_DIR or AWS_ENDPOINT_URL)");
+}
+
+absl::StatusOr<std::unique_ptr<Broker>> Cli::OpenBroker() const {
+  absl::StatusOr<Target> target = ResolveTarget();
+  if (!target.ok()) return target.status();
+  if (target->kind == Target::Kind::kEndpoint) {
+    return Broker::Connect(connect, target->location);
   }
   BrokerOptions options;
   options.create_if_missing = create_if_missing;
-  return Broker::Open(options, data_dir);
+  return Broker::Open(options, target->location);
+}
+
+absl::Status Cli::RequireDataDir(absl::string_view command,
+                                 bool uses_target) const {
+  bool remote = !endpoint.empty();
+  if (uses_target && !remote) {
+    absl::StatusOr<Target> target = ResolveTarget();
+    if (!target.ok()) return target.status();
+    remote = target->kind == Target::Kind::kEndpoint;
+  }
+  if (!remote) return absl::OkStatus();
+  return InvalidArgument(absl::StrCat(
+      command,
+      " works on a data directory, not an endpoint: run it where the data "
+      "directory is, with --data-dir (while no other process holds it)"));
 }
 
 void Cli::Fail(absl::string_view what, const absl::Status& status) {

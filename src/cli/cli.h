@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "brook/broker.h"
+#include "brook/connect_options.h"
 
 namespace brook::cli {
 
@@ -32,18 +33,43 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitDamage = 3;
 
+// Where the streams live: a data directory, or an endpoint ("" for the one
+// the environment names, as Broker::Connect resolves it).
+struct Target {
+  enum class Kind { kDataDir, kEndpoint };
+  Kind kind = Kind::kDataDir;
+  std::string location;
+};
+
 // Flags of the tool as a whole, and the outcome of the command that ran.
 struct Cli {
-  // The data directory to open (--data-dir, or BROOK_DATA_DIR).
+  // --data-dir and --endpoint-url as given on the command line (the
+  // environment is read by ResolveTarget()).
   std::string data_dir;
+  std::string endpoint;
+  // Region, profile, TLS and timeouts of an endpoint; credentials come
+  // from the environment and the profile, as for the AWS CLI.
+  ConnectOptions connect;
   bool quiet = false;
   // Whether OpenBroker() may create the data directory (only `create`).
   bool create_if_missing = false;
   int exit_code = kExitOk;
 
-  // Opens the Broker the flags name. Fails as Broker::Open does, or with
-  // InvalidArgumentException when no data directory is given.
+  // Where the flags, else the environment, put the streams. Fails with
+  // InvalidArgumentException when both a data directory and an endpoint
+  // are named at the same level, or neither anywhere.
+  absl::StatusOr<Target> ResolveTarget() const;
+
+  // Opens the Broker ResolveTarget() names. Fails as ResolveTarget(),
+  // Broker::Open or Broker::Connect do.
   absl::StatusOr<std::unique_ptr<Broker>> OpenBroker() const;
+
+  // For commands that work on a data directory itself (verify, backup,
+  // restore): OK, or InvalidArgumentException saying that `command` does
+  // not work against an endpoint when --endpoint-url was given (or, with
+  // `uses_target`, when the target resolves to an endpoint).
+  absl::Status RequireDataDir(absl::string_view command,
+                              bool uses_target) const;
 
   // Prints "brook: <what>: <ErrorName>: <message>" on stderr and sets the
   // exit code to kExitFailed (or kExitUsage for a bad argument).

@@ -1,5 +1,5 @@
 // brook verify / backup / restore: operations on a data directory as a
-// whole.
+// whole, so never against an endpoint.
 
 #include <iostream>
 #include <string>
@@ -21,6 +21,9 @@ struct VerifyFlags {
 };
 
 void Verify(Cli& cli, const VerifyFlags& flags) {
+  if (absl::Status s = cli.RequireDataDir("verify", false); !s.ok()) {
+    return cli.Fail("verify", s);
+  }
   Progress progress(cli);
   absl::StatusOr<VerifyReport> report =
       VerifyDataDir(flags.dir, [&](const VerifyProgress& p) {
@@ -96,6 +99,9 @@ void AddDataDirCommands(CLI::App& app, Cli& cli) {
                    "A directory that does not exist yet, or is empty")
       ->required();
   backup_cmd->callback([&cli, destination] {
+    if (absl::Status s = cli.RequireDataDir("backup", true); !s.ok()) {
+      return cli.Fail("backup", s);
+    }
     WithBroker(cli, [&](Broker& broker) {
       Progress progress(cli);
       progress.Show(absl::StrCat("backing up to ", *destination, "..."));
@@ -114,6 +120,9 @@ void AddDataDirCommands(CLI::App& app, Cli& cli) {
                    "A directory that does not exist yet, or is empty")
       ->required();
   restore_cmd->callback([&cli, restore] {
+    if (absl::Status s = cli.RequireDataDir("restore", false); !s.ok()) {
+      return cli.Fail("restore", s);
+    }
     absl::StatusOr<BackupResult> result =
         RestoreBackup(restore->first, restore->second);
     if (!result.ok()) return cli.Fail("restore", result.status());
