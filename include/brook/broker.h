@@ -89,11 +89,11 @@ class Broker {
   // reached or answered with something else (the outcome of such a put is
   // unknown, as with Kinesis). Limits, metrics and checkpoints are Brook's
   // own: brookd serves them; other endpoints make UpdateStreamLimits,
-  // GetShardMetrics, PutCheckpoint, GetCheckpoints and a CreateStream with
-  // non-default limits fail with UnknownOperationException naming the
-  // endpoint, and DescribeStreamSummary reports Kinesis' default limits.
-  // Fails with InvalidArgumentException if `options` do not validate, the
-  // endpoint is malformed, the CA file cannot be read, or no credentials
+  // GetShardMetrics, GetBrokerMetrics, PutCheckpoint, GetCheckpoints and a
+  // CreateStream with non-default limits fail with UnknownOperationException
+  // naming the endpoint, and DescribeStreamSummary reports Kinesis' default
+  // limits. Fails with InvalidArgumentException if `options` do not validate,
+  // the endpoint is malformed, the CA file cannot be read, or no credentials
   // (or neither region nor endpoint) are found.
   static absl::StatusOr<std::unique_ptr<Broker>> Connect(
       const ConnectOptions& options, absl::string_view endpoint = "");
@@ -311,6 +311,17 @@ class Broker {
   // Returns the counters of every shard of the stream (see brook/metrics.h).
   virtual absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
       const GetShardMetricsRequest& request) = 0;
+
+  // Broker::GetBrokerMetrics()
+  //
+  // Returns the figures of the Broker as a whole, sampled now: queued write
+  // bytes, tail-cache bytes, RocksDB's write stalls and pending compaction
+  // bytes, open subscriptions, bytes stored per stream and the lag of each
+  // enhanced fan-out subscription (see brook/metrics.h for units). A remote
+  // Broker asks brookd (Brook's own operation); other endpoints make it
+  // fail with UnknownOperationException naming the endpoint. Fails with
+  // InternalFailure once the Broker is closed.
+  virtual absl::StatusOr<BrokerMetrics> GetBrokerMetrics() = 0;
 
   // ---------------------------------------------------------------------------
   // Producing

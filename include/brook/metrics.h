@@ -3,8 +3,11 @@
 // -----------------------------------------------------------------------------
 //
 // Per-shard counters, named after Kinesis' shard-level CloudWatch metrics so
-// that users find the figures they know. Counters are cumulative since the
-// Broker opened; sample them twice and divide by the interval for rates.
+// that users find the figures they know (Broker::GetShardMetrics), and the
+// figures of the Broker as a whole (Broker::GetBrokerMetrics): its queues
+// and caches, its storage, and its enhanced fan-out consumers. Counters are
+// cumulative since the Broker opened; sample them twice and divide by the
+// interval for rates. Gauges are the value at the call.
 //
 // Thread safety: plain values.
 
@@ -45,6 +48,52 @@ struct GetShardMetricsResult {
   // metrics (EnableEnhancedMonitoring); every counter is counted anyway.
   std::vector<std::string> shard_level_metrics;
   std::vector<ShardMetrics> shards;  // In shard-id order.
+};
+
+// The bytes one stream takes in storage.
+struct StreamStorageMetrics {
+  std::string stream;
+  // RocksDB's estimate of the bytes the stream's records and their time
+  // index take, on disk and in memtables: after compression, and including
+  // records past retention not yet trimmed. Gauge, bytes.
+  int64_t stored_bytes = 0;
+};
+
+// How far one enhanced fan-out consumer's subscription to one shard is
+// behind: the MillisBehindLatest of the last SubscribeToShard event it was
+// served (0 in a heartbeat, which is sent only when nothing is left to
+// read).
+struct ConsumerShardLag {
+  std::string stream;
+  std::string consumer_name;
+  std::string shard_id;
+  int64_t millis_behind_latest = 0;  // Gauge, milliseconds.
+};
+
+struct BrokerMetrics {
+  // Bytes of records accepted by a put and not yet durable in the store:
+  // queued for a group commit, or being written and synced. Bounded by
+  // BrokerOptions::max_pending_write_bytes. Gauge, bytes.
+  int64_t queued_write_bytes = 0;
+  // Bytes of record batches the tail cache holds for readers at the tip.
+  // Bounded by BrokerOptions::tail_cache_bytes. Gauge, bytes.
+  int64_t tail_cache_bytes = 0;
+  // Times RocksDB began to delay writes (it writes slower while compaction
+  // is behind) and to stop them (it waits for a flush or compaction), since
+  // the Broker opened. Counters.
+  int64_t write_stalls_delayed = 0;
+  int64_t write_stalls_stopped = 0;
+  // Whether writes are delayed or stopped by RocksDB now. Gauge.
+  bool write_stalled = false;
+  // RocksDB's estimate of the bytes compaction has to rewrite to bring the
+  // store to its target shape; writes stall when it grows too large.
+  // Gauge, bytes.
+  int64_t pending_compaction_bytes = 0;
+  // SubscribeToShard subscriptions being served. Gauge.
+  int64_t open_subscriptions = 0;
+  std::vector<StreamStorageMetrics> streams;  // In stream-name order.
+  // One per open subscription, in (stream, consumer, shard) order.
+  std::vector<ConsumerShardLag> consumer_lag;
 };
 
 }  // namespace brook

@@ -70,6 +70,7 @@ class BrokerImpl final : public Broker {
       const UpdateStreamLimitsRequest& request) override;
   absl::StatusOr<GetShardMetricsResult> GetShardMetrics(
       const GetShardMetricsRequest& request) override;
+  absl::StatusOr<BrokerMetrics> GetBrokerMetrics() override;
   absl::StatusOr<DescribeLimitsResult> DescribeLimits() override;
   absl::StatusOr<ListStreamsResult> ListStreams(
       const ListStreamsRequest& request) override;

@@ -1,6 +1,8 @@
 #include "consumers/fan_out.h"
 
 #include <algorithm>
+#include <atomic>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
@@ -48,6 +50,14 @@ class SubscriptionCore : public std::enable_shared_from_this<SubscriptionCore> {
 
   const ConsumerState* consumer() const { return consumer_.get(); }
   uint32_t stream_id() const { return stream_->id(); }
+
+  // Where the subscription is, and how far behind its last event was.
+  ConsumerShardLag Lag() const {
+    return ConsumerShardLag{
+        stream_->name(), consumer_->name(),
+        ShardIdOf(shard_->ref().shard_index),
+        millis_behind_latest_.load(std::memory_order_relaxed)};
+  }
 
   // Runs Pump() on the strand.
   void Schedule() {
@@ -128,6 +138,8 @@ class SubscriptionCore : public std::enable_shared_from_this<SubscriptionCore> {
   TokenBucket bucket_;
   bool watching_ = false;
   bool paused_ = false;  // The handler returned Demand::kPause.
+  // Of the last event delivered; written on the strand, read by Lag().
+  std::atomic<int64_t> millis_behind_latest_{0};
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_AFTER(handler_mu_);
   State state_ ABSL_GUARDED_BY(state_mu_) = State::kLive;
@@ -198,6 +210,8 @@ void SubscriptionCore::Pump() {
 void SubscriptionCore::Deliver(const SubscribeToShardEvent& event) {
   absl::MutexLock handler_lock(&handler_mu_);
   if (!live()) return;
+  millis_behind_latest_.store(event.millis_behind_latest,
+                              std::memory_order_relaxed);
   if (handler_->OnEvent(event) == Demand::kPause) paused_ = true;
 }
 
@@ -319,6 +333,23 @@ absl::StatusOr<std::unique_ptr<Subscription>> FanOutService::Subscribe(
   }
   core->Schedule();
   return std::unique_ptr<Subscription>(new SubscriptionHandle(core));
+}
+
+std::vector<ConsumerShardLag> FanOutService::Lags() {
+  std::vector<ConsumerShardLag> lags;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const std::weak_ptr<SubscriptionCore>& weak : live_) {
+      std::shared_ptr<SubscriptionCore> core = weak.lock();
+      if (core != nullptr && core->live()) lags.push_back(core->Lag());
+    }
+  }
+  std::sort(lags.begin(), lags.end(),
+            [](const ConsumerShardLag& a, const ConsumerShardLag& b) {
+              return std::tie(a.stream, a.consumer_name, a.shard_id) <
+                     std::tie(b.stream, b.consumer_name, b.shard_id);
+            });
+  return lags;
 }
 
 template <typename Matches>

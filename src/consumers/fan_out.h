@@ -47,6 +47,7 @@
 #include "boost/asio/strand.hpp"
 #include "brook/clock.h"
 #include "brook/consumers.h"
+#include "brook/metrics.h"
 #include "catalog/stream_state.h"
 #include "consumers/consumer_registry.h"
 #include "storage/shard_log.h"
@@ -87,6 +88,13 @@ class FanOutService {
   // with `status`.
   void EndConsumer(const ConsumerState* consumer, const absl::Status& status);
   void EndStream(uint32_t stream_id, const absl::Status& status);
+
+  // FanOutService::Lags()
+  //
+  // One entry per live subscription: its stream, consumer and shard and
+  // the MillisBehindLatest of the last event it was served, in (stream,
+  // consumer, shard) order.
+  std::vector<ConsumerShardLag> Lags();
 
   // Ends every subscription with InternalFailure, runs their last
   // callbacks, and joins the threads. Idempotent.

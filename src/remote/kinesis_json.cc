@@ -765,6 +765,29 @@ absl::StatusOr<GetShardMetricsResult> DecodeShardMetrics(
   return result;
 }
 
+absl::StatusOr<BrokerMetrics> DecodeBrokerMetrics(absl::string_view body) {
+  BROOK_ASSIGN_OR_RETURN(Parsed parsed, Parsed::Of(body));
+  const Reader r = parsed.reader();
+  BrokerMetrics m;
+  m.queued_write_bytes = r.Int("QueuedWriteBytes");
+  m.tail_cache_bytes = r.Int("TailCacheBytes");
+  m.write_stalls_delayed = r.Int("WriteStallsDelayed");
+  m.write_stalls_stopped = r.Int("WriteStallsStopped");
+  m.write_stalled = r.Bool("WriteStalled");
+  m.pending_compaction_bytes = r.Int("PendingCompactionBytes");
+  m.open_subscriptions = r.Int("OpenSubscriptions");
+  for (const Reader& s : r.Objects("Streams")) {
+    m.streams.push_back(
+        StreamStorageMetrics{s.String("StreamName"), s.Int("StoredBytes")});
+  }
+  for (const Reader& lag : r.Objects("ConsumerLag")) {
+    m.consumer_lag.push_back(
+        ConsumerShardLag{lag.String("StreamName"), lag.String("ConsumerName"),
+                         lag.String("ShardId"), lag.Int("MillisBehindLatest")});
+  }
+  return m;
+}
+
 absl::StatusOr<PutRecordResult> DecodePutRecord(absl::string_view body) {
   BROOK_ASSIGN_OR_RETURN(Parsed parsed, Parsed::Of(body));
   PutRecordResult result;

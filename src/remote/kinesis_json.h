@@ -94,6 +94,7 @@ absl::StatusOr<UpdateShardCountResult> DecodeUpdateShardCount(
     absl::string_view body);
 absl::StatusOr<GetShardMetricsResult> DecodeShardMetrics(
     absl::string_view body);
+absl::StatusOr<BrokerMetrics> DecodeBrokerMetrics(absl::string_view body);
 absl::StatusOr<PutRecordResult> DecodePutRecord(absl::string_view body);
 absl::StatusOr<PutRecordsResult> DecodePutRecords(absl::string_view body);
 absl::StatusOr<GetShardIteratorResult> DecodeGetShardIterator(

@@ -369,6 +369,12 @@ class RemoteBroker final : public Broker {
     return kinesis_json::DecodeShardMetrics(body);
   }
 
+  absl::StatusOr<BrokerMetrics> GetBrokerMetrics() override {
+    BROOK_ASSIGN_OR_RETURN(std::string body,
+                           CallBrook("GetBrokerMetrics", "{}"));
+    return kinesis_json::DecodeBrokerMetrics(body);
+  }
+
   absl::StatusOr<PutRecordResult> PutRecord(
       const PutRecordRequest& request) override {
     BROOK_ASSIGN_OR_RETURN(

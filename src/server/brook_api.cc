@@ -81,6 +81,33 @@ absl::StatusOr<json::value> GetShardMetrics(Broker& broker,
   return json::object{{"Shards", std::move(shards)}};
 }
 
+absl::StatusOr<json::value> GetBrokerMetrics(Broker& broker,
+                                             const JsonFields&) {
+  BROOK_ASSIGN_OR_RETURN(BrokerMetrics m, broker.GetBrokerMetrics());
+  json::array streams;
+  for (const StreamStorageMetrics& stream : m.streams) {
+    streams.push_back(json::object{{"StreamName", stream.stream},
+                                   {"StoredBytes", stream.stored_bytes}});
+  }
+  json::array lags;
+  for (const ConsumerShardLag& lag : m.consumer_lag) {
+    lags.push_back(
+        json::object{{"StreamName", lag.stream},
+                     {"ConsumerName", lag.consumer_name},
+                     {"ShardId", lag.shard_id},
+                     {"MillisBehindLatest", lag.millis_behind_latest}});
+  }
+  return json::object{{"QueuedWriteBytes", m.queued_write_bytes},
+                      {"TailCacheBytes", m.tail_cache_bytes},
+                      {"WriteStallsDelayed", m.write_stalls_delayed},
+                      {"WriteStallsStopped", m.write_stalls_stopped},
+                      {"WriteStalled", m.write_stalled},
+                      {"PendingCompactionBytes", m.pending_compaction_bytes},
+                      {"OpenSubscriptions", m.open_subscriptions},
+                      {"Streams", std::move(streams)},
+                      {"ConsumerLag", std::move(lags)}};
+}
+
 absl::StatusOr<json::value> PutCheckpoint(Broker& broker,
                                           const JsonFields& fields) {
   PutCheckpointRequest put;
@@ -129,18 +156,28 @@ constexpr std::pair<absl::string_view, Handler> kHandlers[] = {
     {"DescribeStreamLimits", &DescribeStreamLimits},
     {"UpdateStreamLimits", &UpdateStreamLimits},
     {"GetShardMetrics", &GetShardMetrics},
+    {"GetBrokerMetrics", &GetBrokerMetrics},
     {"PutCheckpoint", &PutCheckpoint},
     {"GetCheckpoints", &GetCheckpoints},
 };
 
+// The handler of `operation`, or nullptr.
+Handler HandlerOf(absl::string_view operation) {
+  for (const auto& [name, handler] : kHandlers) {
+    if (name == operation) return handler;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+bool BrookApi::Serves(absl::string_view operation) {
+  return HandlerOf(operation) != nullptr;
+}
 
 absl::StatusOr<std::string> BrookApi::Call(absl::string_view operation,
                                            absl::string_view body) const {
-  Handler handler = nullptr;
-  for (const auto& [name, h] : kHandlers) {
-    if (name == operation) handler = h;
-  }
+  const Handler handler = HandlerOf(operation);
   if (handler == nullptr) {
     return MakeError(ErrorName::kUnknownOperationException,
                      absl::StrCat("unknown operation '", operation, "'"));

@@ -11,6 +11,12 @@
 //                         OutgoingRecords, WriteProvisionedThroughput-
 //                         Exceeded, ReadProvisionedThroughputExceeded,
 //                         IteratorAgeMilliseconds}]}
+//   GetBrokerMetrics      {} -> {QueuedWriteBytes, TailCacheBytes,
+//                         WriteStallsDelayed, WriteStallsStopped,
+//                         WriteStalled, PendingCompactionBytes,
+//                         OpenSubscriptions, Streams: [{StreamName,
+//                         StoredBytes}], ConsumerLag: [{StreamName,
+//                         ConsumerName, ShardId, MillisBehindLatest}]}
 //   PutCheckpoint         StreamName|StreamARN, ApplicationName, ShardId,
 //                         SequenceNumber, SubSequenceNumber, ShardEnd -> {}
 //   GetCheckpoints        StreamName|StreamARN, ApplicationName ->
@@ -49,6 +55,9 @@ class BrookApi {
   // missing) or whatever the Broker call fails with.
   absl::StatusOr<std::string> Call(absl::string_view operation,
                                    absl::string_view body) const;
+
+  // Whether `operation` is one of the operations above.
+  static bool Serves(absl::string_view operation);
 
  private:
   Broker* const broker_;

@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -118,6 +119,35 @@ class GateListener : public rocksdb::EventListener {
   WriteGate* const gate_;
 };
 
+}  // namespace
+
+// Counts the changes of RocksDB's write-stall condition into a delay or a
+// stop. Runs on RocksDB's threads; must not call into the database.
+class StallCounter : public rocksdb::EventListener {
+ public:
+  void OnStallConditionsChanged(const rocksdb::WriteStallInfo& info) override {
+    switch (info.condition.cur) {
+      case rocksdb::WriteStallCondition::kDelayed:
+        delayed_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case rocksdb::WriteStallCondition::kStopped:
+        stopped_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case rocksdb::WriteStallCondition::kNormal:
+        break;
+    }
+  }
+
+  int64_t delayed() const { return delayed_.load(std::memory_order_relaxed); }
+  int64_t stopped() const { return stopped_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> delayed_{0};
+  std::atomic<int64_t> stopped_{0};
+};
+
+namespace {
+
 // What every call on a store without a database returns: after Close(), or
 // after a reopen that failed (see Store::ResumeDatabase()).
 absl::Status ClosedError() { return InternalFailure("the store is closed"); }
@@ -207,6 +237,7 @@ Store::Store(std::string path, std::shared_ptr<rocksdb::FileSystem> file_system,
       file_system_(std::move(file_system)),
       read_only_(options.read_only),
       listener_(std::make_shared<GateListener>(&gate_)),
+      stalls_(std::make_shared<StallCounter>()),
       min_free_bytes_(options.min_free_disk_bytes),
       reserve_(file_system_, options.reserve_dir, options.min_free_disk_bytes),
       check_step_bytes_(CheckStepBytes(options.min_free_disk_bytes)) {
@@ -249,6 +280,7 @@ absl::Status Store::OpenDatabaseLocked(bool below_floor) {
   rocksdb::DBOptions db_options = DatabaseOptions();
   if (env_ != nullptr) db_options.env = env_.get();
   db_options.listeners.push_back(listener_);
+  db_options.listeners.push_back(stalls_);
   // Opening writes a new manifest and log, and by default flushes what the
   // log replays: on a full disk, keep the replayed writes in the log until
   // a later flush.
@@ -459,6 +491,48 @@ absl::Status Store::Checkpoint(const std::string& path) {
                                                   /*log_size_for_flush=*/0));
 }
 
+StoreStats Store::Stats() const {
+  StoreStats stats;
+  stats.write_stalls_delayed = stalls_->delayed();
+  stats.write_stalls_stopped = stalls_->stopped();
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (db_ == nullptr) return stats;
+  // A property RocksDB cannot read leaves its figure at 0.
+  uint64_t value = 0;
+  for (Family family : {Family::kMeta, Family::kRecords, Family::kTimeIndex}) {
+    if (db_->GetIntProperty(
+            handle(family),
+            rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &value)) {
+      stats.pending_compaction_bytes += value;
+    }
+  }
+  uint64_t stopped = 0;
+  uint64_t delayed_rate = 0;  // Bytes per second; 0 while not delayed.
+  db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &stopped);
+  db_->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate,
+                      &delayed_rate);
+  stats.write_stalled = stopped != 0 || delayed_rate != 0;
+  return stats;
+}
+
+uint64_t Store::ApproximateBytes(const KeyRange& range) const {
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (db_ == nullptr) return 0;
+  const rocksdb::Range ranges[] = {{range.begin, range.end}};
+  rocksdb::SizeApproximationOptions options;
+  options.include_memtables = true;
+  options.include_files = true;
+  uint64_t total = 0;
+  for (Family family : {Family::kRecords, Family::kTimeIndex}) {
+    uint64_t bytes = 0;
+    if (db_->GetApproximateSizes(options, handle(family), ranges, 1, &bytes)
+            .ok()) {
+      total += bytes;
+    }
+  }
+  return total;
+}
+
 absl::Status Store::VerifyChecksums() {
   absl::ReaderMutexLock lock(&db_mu_);
   if (db_ == nullptr) return ClosedError();
@@ -492,6 +566,24 @@ StoreIterator Store::NewIterator(Family family, KeyRange range) {
   return StoreIterator(std::make_unique<StoreIterator::Rep>(
       &live_iterators_, db_.get(), db_ != nullptr ? handle(family) : nullptr,
       std::move(range)));
+}
+
+absl::Status Store::TEST_Flush(Family family) {
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (db_ == nullptr) return ClosedError();
+  return FromRocksDb("flushing",
+                     db_->Flush(rocksdb::FlushOptions(), handle(family)));
+}
+
+absl::Status Store::TEST_SetFamilyOptions(
+    Family family,
+    const std::vector<std::pair<std::string, std::string>>& rocksdb_options) {
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (db_ == nullptr) return ClosedError();
+  std::unordered_map<std::string, std::string> options(rocksdb_options.begin(),
+                                                       rocksdb_options.end());
+  return FromRocksDb("setting options",
+                     db_->SetOptions(handle(family), options));
 }
 
 absl::Status Store::TEST_PutRaw(Family family, absl::string_view key,

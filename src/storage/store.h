@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -104,6 +105,20 @@ struct StoreOptions {
   // The directory of the reserve file: the data directory.
   std::string reserve_dir;
 };
+
+// What RocksDB reports of its own health, for metrics.
+struct StoreStats {
+  // Times RocksDB began to delay writes, and to stop them, since the store
+  // opened (each column family counts on its own).
+  int64_t write_stalls_delayed = 0;
+  int64_t write_stalls_stopped = 0;
+  // Whether writes are delayed or stopped now.
+  bool write_stalled = false;
+  // Bytes compaction estimates it must rewrite, over every family.
+  uint64_t pending_compaction_bytes = 0;
+};
+
+class StallCounter;
 
 class Store {
  public:
@@ -182,6 +197,19 @@ class Store {
   // InternalFailure; a failed checkpoint leaves no `path` behind.
   absl::Status Checkpoint(const std::string& path);
 
+  // Store::Stats()
+  //
+  // RocksDB's write stalls and compaction debt, now. Zero without a
+  // database.
+  StoreStats Stats() const;
+
+  // Store::ApproximateBytes()
+  //
+  // RocksDB's estimate of the bytes the keys in `range` take in the
+  // records and time index families, on disk and in memtables; 0 without a
+  // database.
+  uint64_t ApproximateBytes(const KeyRange& range) const;
+
   // Store::VerifyChecksums()
   //
   // Reads every table file and checks its block checksums: DataLoss names
@@ -207,6 +235,14 @@ class Store {
   // Closes without flushing, as a crash would leave the files (the log is
   // then all that holds the latest writes). For tests.
   void TEST_CloseWithoutFlush();
+
+  // Flushes the memtables of `family` to a new level-0 file, and changes
+  // RocksDB options of `family` as DB::SetOptions does: for tests that make
+  // RocksDB stall writes.
+  absl::Status TEST_Flush(Family family);
+  absl::Status TEST_SetFamilyOptions(
+      Family family,
+      const std::vector<std::pair<std::string, std::string>>& rocksdb_options);
 
   // Stores `value` under `key` as is, bypassing every layout: for tests that
   // plant damaged keys and values.
@@ -256,6 +292,8 @@ class Store {
   const bool read_only_;
   // Reports RocksDB's background failures to gate_.
   std::shared_ptr<rocksdb::EventListener> listener_;
+  // Counts RocksDB's write stalls.
+  std::shared_ptr<StallCounter> stalls_;
 
   const uint64_t min_free_bytes_;
   absl::Mutex space_mu_ ABSL_ACQUIRED_BEFORE(db_mu_);  // Serializes checks.

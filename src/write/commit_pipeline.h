@@ -121,6 +121,13 @@ class CommitPipeline {
     return next_counter_.load(std::memory_order_acquire);
   }
 
+  // Bytes of requests queued, or being committed and synced: what
+  // max_pending_bytes bounds.
+  size_t pending_bytes() {
+    absl::MutexLock lock(&queue_mu_);
+    return pending_bytes_;
+  }
+
   // What a change that runs exclusively may do with the counters.
   class Exclusive {
    public:

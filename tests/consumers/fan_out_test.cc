@@ -36,6 +36,7 @@ class RecordingHandler : public SubscriptionHandler {
     if (event.records.empty()) ++heartbeats_;
     for (const Record& record : event.records) records_.push_back(record);
     continuation_ = event.continuation_sequence_number;
+    millis_behind_latest_ = event.millis_behind_latest;
     if (!event.child_shards.empty()) child_shards_ = event.child_shards;
     return pause_ ? Demand::kPause : Demand::kMore;
   }
@@ -72,6 +73,11 @@ class RecordingHandler : public SubscriptionHandler {
     return end_;
   }
 
+  int64_t millis_behind_latest() {
+    absl::MutexLock lock(&mu_);
+    return millis_behind_latest_;
+  }
+
   std::vector<std::string> Data() {
     absl::MutexLock lock(&mu_);
     std::vector<std::string> data;
@@ -106,6 +112,7 @@ class RecordingHandler : public SubscriptionHandler {
   int events_ ABSL_GUARDED_BY(mu_) = 0;
   int heartbeats_ ABSL_GUARDED_BY(mu_) = 0;
   SequenceNumber continuation_ ABSL_GUARDED_BY(mu_);
+  int64_t millis_behind_latest_ ABSL_GUARDED_BY(mu_) = -1;
   absl::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
   std::vector<ChildShard> child_shards_ ABSL_GUARDED_BY(mu_);
 };
@@ -531,6 +538,54 @@ TEST_F(FanOutTest, Subscribe_RejectsBadRequests) {
   request.shard_id = ShardId(0);
   EXPECT_THAT(broker().SubscribeToShard(request, nullptr),
               HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
+// GetBrokerMetrics reports each open subscription's lag as the
+// MillisBehindLatest its last event carried. Three large records, a second
+// apart, fill more than one event (2 MiB), and the newest arrives 5 s
+// later: the first event stops behind it.
+TEST_F(FanOutTest, BrokerMetrics_ReportTheLagEachSubscriptionWasServed) {
+  const std::string arn = Register("reader");
+  const std::string large(900 << 10, 'x');
+  for (int i = 0; i < 3; ++i) {
+    Put("s", "k", large);
+    clock().Advance(absl::Seconds(1));
+  }
+  clock().Advance(absl::Seconds(5));
+  Put("s", "k", "newest");
+  ASSERT_OK_AND_ASSIGN(BrokerMetrics before, broker().GetBrokerMetrics());
+  EXPECT_EQ(before.open_subscriptions, 0);
+  EXPECT_THAT(before.consumer_lag, IsEmpty());
+
+  RecordingHandler handler;
+  handler.PauseEachEvent(true);  // Holds the subscription at its first event.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
+                       Subscribe(arn, &handler));
+  ASSERT_TRUE(handler.WaitForRecords(1));
+  const int64_t served = handler.millis_behind_latest();
+  EXPECT_GE(served, 6000);  // The newest is at +8 s, the event's last
+  EXPECT_LE(served, 8000);  // (whichever of the large ones) at 0 to +2 s.
+  ASSERT_OK_AND_ASSIGN(BrokerMetrics during, broker().GetBrokerMetrics());
+  EXPECT_EQ(during.open_subscriptions, 1);
+  ASSERT_THAT(during.consumer_lag, SizeIs(1));
+  EXPECT_EQ(during.consumer_lag[0].stream, "s");
+  EXPECT_EQ(during.consumer_lag[0].consumer_name, "reader");
+  EXPECT_EQ(during.consumer_lag[0].shard_id, ShardId(0));
+  EXPECT_EQ(during.consumer_lag[0].millis_behind_latest, served);
+
+  // Caught up: the lag served, and so reported, is 0.
+  handler.PauseEachEvent(false);
+  subscription->Resume();
+  ASSERT_TRUE(handler.WaitForRecords(4));
+  ASSERT_OK_AND_ASSIGN(BrokerMetrics caught_up, broker().GetBrokerMetrics());
+  ASSERT_THAT(caught_up.consumer_lag, SizeIs(1));
+  EXPECT_EQ(caught_up.consumer_lag[0].millis_behind_latest,
+            handler.millis_behind_latest());
+  EXPECT_EQ(handler.millis_behind_latest(), 0);
+
+  subscription->Cancel();
+  ASSERT_OK_AND_ASSIGN(BrokerMetrics after, broker().GetBrokerMetrics());
+  EXPECT_EQ(after.open_subscriptions, 0);
 }
 
 }  // namespace

@@ -439,6 +439,22 @@ TYPED_TEST(KinesisBehaviourTest, Limits_UpdateAndThrottle) {
             result.failed_record_count);
 }
 
+// The Broker's own figures read the same through either Broker: a remote
+// one asks brookd under Brook's target.
+TYPED_TEST(KinesisBehaviourTest, BrokerMetrics_ListEveryStreamAndTheTailCache) {
+  this->Create("orders", 1);
+  this->Create("audit", 1);
+  this->Put("orders", "k", std::string(1000, 'x'));
+  ASSERT_OK_AND_ASSIGN(BrokerMetrics metrics,
+                       this->broker().GetBrokerMetrics());
+  ASSERT_THAT(metrics.streams, SizeIs(2));
+  EXPECT_EQ(metrics.streams[0].stream, "audit");
+  EXPECT_EQ(metrics.streams[1].stream, "orders");
+  EXPECT_GT(metrics.tail_cache_bytes, 1000);
+  EXPECT_EQ(metrics.open_subscriptions, 0);
+  EXPECT_THAT(metrics.consumer_lag, ::testing::IsEmpty());
+}
+
 TYPED_TEST(KinesisBehaviourTest, Checkpoints_PutAndGet) {
   this->Create("orders", 1);
   const PutRecordResult put = this->Put("orders", "k", "x");

@@ -338,6 +338,8 @@ TEST(RemoteTransportTest, AnEndpointWithoutBrookOperationsRefusesThemClearly) {
   // Remembered: the next one is refused without asking again.
   EXPECT_THAT(broker->GetShardMetrics({"s"}),
               HasErrorName(ErrorName::kUnknownOperationException));
+  EXPECT_THAT(broker->GetBrokerMetrics(),
+              HasErrorName(ErrorName::kUnknownOperationException));
   EXPECT_THAT(server.targets(),
               ::testing::ElementsAre("Brook_20261201.PutCheckpoint"));
 }

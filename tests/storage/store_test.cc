@@ -105,5 +105,62 @@ TEST_F(StoreTest, Resume_ReopensOnlyWithNoIteratorOpen) {
   EXPECT_EQ(CountBatches(), 2);
 }
 
+// RocksDB stalls writes when level 0 holds too many files; the store counts
+// each stall as it begins and reports whether writes stall now. Lowering
+// the triggers below the one file there is makes RocksDB decide at once.
+TEST_F(StoreTest, Stats_CountWriteStallsAsRocksDbDecidesThem) {
+  ASSERT_OK(Append(1));
+  ASSERT_OK(store_->TEST_Flush(Family::kRecords));
+  EXPECT_EQ(store_->Stats().write_stalls_delayed, 0);
+  EXPECT_FALSE(store_->Stats().write_stalled);
+
+  ASSERT_OK(store_->TEST_SetFamilyOptions(
+      Family::kRecords, {{"level0_slowdown_writes_trigger", "1"}}));
+  StoreStats stats = store_->Stats();
+  EXPECT_EQ(stats.write_stalls_delayed, 1);
+  EXPECT_EQ(stats.write_stalls_stopped, 0);
+  EXPECT_TRUE(stats.write_stalled);
+
+  ASSERT_OK(store_->TEST_SetFamilyOptions(
+      Family::kRecords, {{"level0_stop_writes_trigger", "1"}}));
+  stats = store_->Stats();
+  EXPECT_EQ(stats.write_stalls_stopped, 1);
+  EXPECT_TRUE(stats.write_stalled);
+
+  ASSERT_OK(store_->TEST_SetFamilyOptions(
+      Family::kRecords, {{"level0_slowdown_writes_trigger", "20"},
+                         {"level0_stop_writes_trigger", "36"}}));
+  stats = store_->Stats();
+  EXPECT_FALSE(stats.write_stalled);
+  EXPECT_EQ(stats.write_stalls_delayed, 1);  // A counter: it stays.
+  EXPECT_EQ(stats.write_stalls_stopped, 1);
+}
+
+// Compaction debt appears once level 0 holds enough files to compact and
+// compaction does not run.
+TEST_F(StoreTest, Stats_ReportPendingCompactionBytes) {
+  ASSERT_OK(store_->TEST_SetFamilyOptions(
+      Family::kRecords, {{"disable_auto_compactions", "true"}}));
+  EXPECT_EQ(store_->Stats().pending_compaction_bytes, 0u);
+  for (uint64_t counter = 1; counter <= 4; ++counter) {
+    ASSERT_OK(Append(counter));
+    ASSERT_OK(store_->TEST_Flush(Family::kRecords));
+  }
+  EXPECT_GT(store_->Stats().pending_compaction_bytes, 0u);
+}
+
+TEST_F(StoreTest, ApproximateBytes_GrowWithTheRangesRecords) {
+  const KeyRange range = ShardKeys(kShard);
+  const uint64_t empty = store_->ApproximateBytes(range);
+  for (uint64_t counter = 1; counter <= 100; ++counter) {
+    ASSERT_OK(Append(counter));
+  }
+  ASSERT_OK(store_->TEST_Flush(Family::kRecords));
+  const uint64_t stored = store_->ApproximateBytes(range);
+  EXPECT_GT(stored, empty);
+  // Another shard's keys are not counted.
+  EXPECT_EQ(store_->ApproximateBytes(ShardKeys(ShardRef{2, 0})), 0u);
+}
+
 }  // namespace
 }  // namespace brook

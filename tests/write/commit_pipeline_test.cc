@@ -254,5 +254,29 @@ TEST_F(CommitPipelineTest, Submit_WaitsWhilePendingBytesAreFull) {
   EXPECT_EQ(completed.load(), 3);
 }
 
+// pending_bytes() is what a request holds from Submit() until it is
+// durable and completed.
+TEST_F(CommitPipelineTest, PendingBytes_HeldFromSubmitUntilCompletion) {
+  StartPipeline();
+  auto stream = MakeStream(1, 1);
+  const std::string data(400, 'x');  // Outlives the request.
+  absl::Notification done;
+  EXPECT_EQ(pipeline_->pending_bytes(), 0u);
+  ASSERT_OK(pipeline_->RunExclusive([&](CommitPipeline::Exclusive&) {
+    // The commit thread cannot take the request while we hold the section.
+    WriteRequest request;
+    request.stream = stream;
+    request.records.push_back(PendingRecord{stream->shard(0), 0, "k", data});
+    request.done = [&](std::vector<RecordOutcome>) { done.Notify(); };
+    pipeline_->Submit(std::move(request));
+    EXPECT_GE(pipeline_->pending_bytes(), 401u);
+    return absl::OkStatus();
+  }));
+  done.WaitForNotification();
+  // Completion comes before the bytes are released; Stop() waits for both.
+  pipeline_->Stop();
+  EXPECT_EQ(pipeline_->pending_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace brook
