@@ -17,6 +17,8 @@ packages=(
   python3-boto3 awscli
   python3-pip
   python3-h2 python3-cbor2 nghttp2-client curl
+  # promtool, which checks brookd's /metrics.
+  prometheus
 )
 
 missing=()

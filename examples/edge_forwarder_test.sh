@@ -35,7 +35,7 @@ total = 0
 request = urllib.request.Request(
     sys.argv[1] + "/metrics", headers={"Authorization": "Bearer edge-metrics"})
 for line in urllib.request.urlopen(request).read().decode().splitlines():
-    if line.startswith("brook_shard_incoming_records{stream=\"telemetry\""):
+    if line.startswith("brook_shard_incoming_records_total{stream=\"telemetry\""):
         total += int(line.split()[-1])
 print(total)
 PY

@@ -18,7 +18,9 @@
 #include "common/brook_target.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "schema/kinesis_shapes.h"
 #include "server/cbor_codec.h"
+#include "server/prometheus_metrics.h"
 #include "server/web_console.h"
 
 namespace brook {
@@ -118,6 +120,20 @@ absl::string_view OperationOf(const RequestHead& head) {
   return absl::ConsumePrefix(&operation, kTargetPrefix) ? operation : "";
 }
 
+// The operation a request is counted under: one of the Kinesis model, one
+// of Brook's own (as "Brook.<Operation>"), or "unknown"; never a name the
+// client made up, so that the set of series stays bounded.
+std::string OperationLabel(const RequestHead& head) {
+  absl::string_view target = TargetOf(head);
+  if (absl::ConsumePrefix(&target, kBrookTargetPrefix)) {
+    return BrookApi::Serves(target) ? absl::StrCat("Brook.", target)
+                                    : "unknown";
+  }
+  const absl::string_view operation = OperationOf(head);
+  return schema::FindOperation(operation) != nullptr ? std::string(operation)
+                                                     : "unknown";
+}
+
 }  // namespace
 
 const std::string* RequestHead::Find(absl::string_view name) const {
@@ -183,8 +199,10 @@ bool ApiExchange::IsSubscribe(const RequestHead& head) {
 
 ApiResponse ApiExchange::Call(const RequestHead& head,
                               absl::string_view body) const {
+  const absl::Time start = options_.clock->Now();
   const BodyEncoding encoding = EncodingOf(head);
   absl::StatusOr<std::string> result = RunOperation(head, body, encoding);
+  Record(head, result.status(), start);
   if (!result.ok()) return ErrorResponse(result.status(), encoding);
   ApiResponse response;
   response.content_type = ContentTypeOf(encoding);
@@ -217,6 +235,23 @@ absl::StatusOr<std::string> ApiExchange::RunOperation(
 }
 
 absl::StatusOr<std::unique_ptr<Subscription>> ApiExchange::Subscribe(
+    const RequestHead& head, absl::string_view body, EventSink* sink) const {
+  const absl::Time start = options_.clock->Now();
+  absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+      StartSubscription(head, body, sink);
+  // Timed to the start of the event stream, not to its end.
+  Record(head, subscription.status(), start);
+  return subscription;
+}
+
+void ApiExchange::Record(const RequestHead& head, const absl::Status& status,
+                         absl::Time start) const {
+  if (options_.metrics == nullptr) return;
+  options_.metrics->RecordRequest(OperationLabel(head), status,
+                                  options_.clock->Now() - start);
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> ApiExchange::StartSubscription(
     const RequestHead& head, absl::string_view body, EventSink* sink) const {
   BROOK_RETURN_IF_ERROR(Authenticate(head, body));
   if (EncodingOf(head) == BodyEncoding::kJson) {
@@ -256,7 +291,7 @@ ApiResponse ApiExchange::Metrics(const RequestHead& head) const {
   if (absl::Status allowed = AuthorizeMetrics(head); !allowed.ok()) {
     return ErrorResponse(allowed, BodyEncoding::kJson, 403);
   }
-  return Plain(200, PrometheusMetrics(*broker_));
+  return Plain(200, PrometheusMetrics(*broker_, options_.metrics));
 }
 
 ApiResponse ApiExchange::Health() const {
@@ -303,59 +338,6 @@ ApiResponse ApiExchange::Plain(int status, absl::string_view text) {
   response.content_type = "text/plain";
   response.body = std::string(text);
   return response;
-}
-
-std::string PrometheusMetrics(Broker& broker) {
-  std::string out =
-      "# Per-shard counters since the server started, as Kinesis' "
-      "shard-level metrics: those each stream enabled with "
-      "EnableEnhancedMonitoring.\n";
-  ListStreamsRequest list;
-  list.limit = 10000;
-  for (;;) {
-    absl::StatusOr<ListStreamsResult> streams = broker.ListStreams(list);
-    if (!streams.ok()) break;
-    for (const std::string& name : streams->stream_names) {
-      absl::StatusOr<GetShardMetricsResult> metrics =
-          broker.GetShardMetrics({name});
-      if (!metrics.ok()) continue;
-      for (const ShardMetrics& shard : metrics->shards) {
-        const std::string labels = absl::StrCat(
-            "{stream=\"", name, "\",shard=\"", shard.shard_id, "\"}");
-        struct Metric {
-          const char* kinesis_name;
-          const char* name;
-          int64_t value;
-        };
-        for (const Metric& metric :
-             {Metric{"IncomingBytes", "incoming_bytes", shard.incoming_bytes},
-              {"IncomingRecords", "incoming_records", shard.incoming_records},
-              {"OutgoingBytes", "outgoing_bytes", shard.outgoing_bytes},
-              {"OutgoingRecords", "outgoing_records", shard.outgoing_records},
-              {"WriteProvisionedThroughputExceeded",
-               "write_provisioned_throughput_exceeded",
-               shard.write_provisioned_throughput_exceeded},
-              {"ReadProvisionedThroughputExceeded",
-               "read_provisioned_throughput_exceeded",
-               shard.read_provisioned_throughput_exceeded},
-              {"IteratorAgeMilliseconds", "iterator_age_milliseconds",
-               shard.iterator_age_milliseconds}}) {
-          // Only the metrics the stream enabled, as Kinesis publishes them.
-          if (!absl::c_linear_search(metrics->shard_level_metrics,
-                                     metric.kinesis_name)) {
-            continue;
-          }
-          absl::StrAppend(&out, "brook_shard_", metric.name, labels, " ",
-                          metric.value, "\n");
-        }
-      }
-    }
-    if (streams->next_token.empty()) break;
-    list = ListStreamsRequest();
-    list.limit = 10000;
-    list.next_token = streams->next_token;
-  }
-  return out;
 }
 
 std::string NewRequestId() {

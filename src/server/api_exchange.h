@@ -27,8 +27,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "brook/broker.h"
+#include "brook/clock.h"
 #include "server/brook_api.h"
 #include "server/kinesis_api.h"
+#include "server/server_metrics.h"
 #include "server/sigv4.h"
 
 namespace brook {
@@ -70,6 +72,11 @@ struct ApiExchangeOptions {
   absl::flat_hash_map<std::string, std::string> credentials;
   // See HttpServerOptions::metrics_token.
   std::string metrics_token;
+  // Where requests are counted and timed, and what GET /metrics adds of the
+  // server's own (not owned; null: requests are not counted).
+  ServerMetrics* metrics = nullptr;
+  // Times requests for `metrics`.
+  Clock* clock = Clock::Real();
 };
 
 class ApiExchange {
@@ -144,6 +151,11 @@ class ApiExchange {
   absl::StatusOr<std::string> RunOperation(const RequestHead& head,
                                            absl::string_view body,
                                            BodyEncoding encoding) const;
+  absl::StatusOr<std::unique_ptr<Subscription>> StartSubscription(
+      const RequestHead& head, absl::string_view body, EventSink* sink) const;
+  // Counts a request that started at `start` and ended with `status`.
+  void Record(const RequestHead& head, const absl::Status& status,
+              absl::Time start) const;
   absl::Status AuthorizeMetrics(const RequestHead& head) const;
 
   KinesisApi* const api_;
@@ -155,11 +167,6 @@ class ApiExchange {
 // The request as SigV4 signs it; HTTP/2's :authority stands in for Host.
 // `payload` must outlive the result.
 SignableRequest SignableOf(const RequestHead& head, absl::string_view payload);
-
-// The body of GET /metrics: every shard's counters of the shard-level
-// metrics its stream enabled (EnableEnhancedMonitoring), in Prometheus' text
-// format.
-std::string PrometheusMetrics(Broker& broker);
 
 // A request id as AWS writes x-amzn-RequestId, which every response
 // carries, each its own: a random (version 4) UUID.

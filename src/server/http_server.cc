@@ -198,9 +198,9 @@ absl::Status HttpServerOptions::Validate() const {
 HttpServer::HttpServer(KinesisApi* api, Broker* broker,
                        HttpServerOptions options)
     : options_(std::move(options)),
-      exchange_(
-          api, broker,
-          ApiExchangeOptions{options_.credentials, options_.metrics_token}),
+      exchange_(api, broker,
+                ApiExchangeOptions{options_.credentials, options_.metrics_token,
+                                   &metrics_}),
       budget_(options_.max_buffered_request_bytes),
       handlers_(static_cast<size_t>(std::max(1, options_.handler_threads))),
       work_(asio::make_work_guard(io_)),
@@ -289,12 +289,12 @@ bool HttpServer::ShedOne() {
 
 void HttpServer::AddConnection(const std::shared_ptr<Connection>& c) {
   absl::MutexLock lock(&connections_mu_);
-  connections_.emplace(c.get(), c);
+  if (connections_.emplace(c.get(), c).second) metrics_.ConnectionOpened();
 }
 
 void HttpServer::RemoveConnection(Connection* c) {
   absl::MutexLock lock(&connections_mu_);
-  connections_.erase(c);
+  if (connections_.erase(c) > 0) metrics_.ConnectionClosed();
 }
 
 void HttpServer::AddStreaming(std::shared_ptr<Connection> c) {

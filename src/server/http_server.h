@@ -60,6 +60,7 @@
 #include "server/connection.h"
 #include "server/kinesis_api.h"
 #include "server/request_budget.h"
+#include "server/server_metrics.h"
 #include "server/tls.h"
 
 namespace brook {
@@ -134,6 +135,9 @@ class HttpServer : public ConnectionHost {
   // Request body bytes held now (for tests and metrics).
   size_t buffered_request_bytes() const { return budget_.in_use(); }
 
+  // What GET /metrics reports of the server's own work.
+  const ServerMetrics& metrics() const { return metrics_; }
+
   // Stops accepting, lets requests in flight finish, and joins the threads.
   // Idempotent.
   void Stop();
@@ -158,6 +162,8 @@ class HttpServer : public ConnectionHost {
   bool ShedOne();
 
   const HttpServerOptions options_;
+  // Before exchange_, which counts requests in it.
+  ServerMetrics metrics_;
   const ApiExchange exchange_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   // Declared before io_: connections that io_ still holds when it is

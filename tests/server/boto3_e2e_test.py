@@ -358,13 +358,13 @@ class Boto3EndToEndTest(unittest.TestCase):
         # Shard-level metrics are published once the stream enables them.
         status, metrics = self.http("GET", "/metrics")
         self.assertEqual(status, 200)
-        self.assertNotIn(b'stream="measured"', metrics)
+        self.assertNotIn(b'brook_shard_incoming_records_total{', metrics)
         self.kinesis.enable_enhanced_monitoring(
             StreamName="measured", ShardLevelMetrics=["IncomingRecords"])
         status, metrics = self.http("GET", "/metrics")
-        self.assertIn(b'brook_shard_incoming_records{stream="measured",'
+        self.assertIn(b'brook_shard_incoming_records_total{stream="measured",'
                       b'shard="shardId-000000000000"} 1', metrics)
-        self.assertNotIn(b"brook_shard_incoming_bytes", metrics)
+        self.assertNotIn(b"brook_shard_incoming_bytes_total{", metrics)
         status, body = self.http("POST", "/", b"{}")
         self.assertEqual(status, 400)
         self.assertEqual(json.loads(body)["__type"],

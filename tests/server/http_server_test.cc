@@ -360,11 +360,44 @@ TEST_F(HttpServerTest, Metrics_WithCredentials_NeedsASignatureOrTheToken) {
   EXPECT_EQ(get_metrics("Authorization: Bearer wrong\r\n").status, 403);
   reply = get_metrics("Authorization: Bearer scrape-me\r\n");
   EXPECT_EQ(reply.status, 200);
-  EXPECT_THAT(reply.body, ::testing::HasSubstr("Per-shard counters"));
+  EXPECT_THAT(reply.body,
+              ::testing::HasSubstr("# TYPE brook_api_requests_total counter"));
   // /health tells nothing and stays open.
   RawClient health(port());
   health.Send("GET /health HTTP/1.1\r\nHost: brookd\r\n\r\n");
   EXPECT_EQ(health.ReadResponse().status, 200);
+}
+
+// Requests are counted under their operation, or "unknown" for a target no
+// operation has (a client cannot add series); open connections are a
+// gauge, this one included.
+TEST_F(HttpServerTest, Metrics_CountRequestsByOperationAndOpenConnections) {
+  Serve();
+  RawClient client(port());
+  client.Send(Post("ListStreams", "{}"));
+  EXPECT_EQ(client.ReadResponse().status, 200);
+  client.Send(Post("DescribeStreamSummary", R"({"StreamName":"none"})"));
+  EXPECT_EQ(client.ReadResponse().status, 400);
+  client.Send(Post("MadeUpOperation123", "{}"));
+  EXPECT_EQ(client.ReadResponse().status, 400);
+  client.Send("GET /metrics HTTP/1.1\r\nHost: brookd\r\n\r\n");
+  const RawClient::Reply metrics = client.ReadResponse();
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.body,
+              ::testing::HasSubstr("\nbrook_api_requests_total{operation=\""
+                                   "ListStreams\"} 1\n"));
+  EXPECT_THAT(metrics.body,
+              ::testing::HasSubstr(
+                  "\nbrook_api_errors_total{operation=\"DescribeStream"
+                  "Summary\",error=\"ResourceNotFoundException\"} 1\n"));
+  EXPECT_THAT(metrics.body,
+              ::testing::HasSubstr(
+                  "\nbrook_api_requests_total{operation=\"unknown\"} 1\n"));
+  EXPECT_THAT(metrics.body,
+              ::testing::Not(::testing::HasSubstr("MadeUpOperation123")));
+  EXPECT_THAT(metrics.body,
+              ::testing::HasSubstr("\nbrook_open_connections 1\n"));
+  EXPECT_EQ(server_->metrics().open_connections(), 1);
 }
 
 // --- The request memory budget
