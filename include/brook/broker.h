@@ -115,7 +115,10 @@ class Broker {
   // name, count or record size out of the model's bounds),
   // InvalidArgumentException (a bad tag or throughput limit),
   // ResourceInUseException (the name exists) or LimitExceededException
-  // (past BrokerOptions::max_shards, or more than 50 tags).
+  // (past BrokerOptions::max_shards, or more than 50 tags; for an
+  // on-demand stream, past BrokerOptions::on_demand.max_streams).
+  // An on-demand stream (`stream_mode`) starts with
+  // BrokerOptions::on_demand.initial_shard_count shards.
   virtual absl::Status CreateStream(const CreateStreamRequest& request) = 0;
 
   // Broker::DeleteStream()
@@ -209,7 +212,9 @@ class Broker {
   // every parent of a child to its end before the child to keep each
   // partition key's order (brook/shard_lineage.h does this). The stream is
   // UPDATING while a reshard runs; a second reshard of it meanwhile fails
-  // with ResourceInUseException.
+  // with ResourceInUseException. An on-demand stream reshards itself:
+  // SplitShard, MergeShards and UpdateShardCount fail on it with
+  // InvalidArgumentException, as in Kinesis.
 
   // Broker::SplitShard()
   //
@@ -268,6 +273,21 @@ class Broker {
   // ResourceInUseException (the stream is UPDATING: a reshard runs).
   virtual absl::Status UpdateMaxRecordSize(
       const UpdateMaxRecordSizeRequest& request) = 0;
+
+  // Broker::UpdateStreamMode()
+  //
+  // Switches the stream between StreamMode::kProvisioned and kOnDemand, as
+  // Kinesis' UpdateStreamMode; the stream keeps its shards and records. An
+  // on-demand stream's writes are then limited per stream and it scales
+  // itself (docs/capacity.md); a provisioned one's per shard again, with
+  // the shards it has. Fails with ValidationException (a malformed ARN),
+  // ResourceNotFoundException, InvalidArgumentException (the stream is in
+  // that mode already), LimitExceededException (a third switch within 24
+  // hours, as Kinesis allows two; or past BrokerOptions::on_demand.
+  // max_streams on-demand streams) or ResourceInUseException (the stream
+  // is UPDATING: a reshard runs).
+  virtual absl::Status UpdateStreamMode(
+      const UpdateStreamModeRequest& request) = 0;
 
   // Broker::EnableEnhancedMonitoring()
   // Broker::DisableEnhancedMonitoring()

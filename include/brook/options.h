@@ -40,6 +40,55 @@ enum class Durability {
   kNoWal,
 };
 
+// How on-demand streams (StreamMode::kOnDemand) scale, as Kinesis' on-demand
+// capacity mode does (docs/capacity.md). Write rates are bytes (data plus
+// partition key) and records per second of the Broker's clock.
+struct OnDemandOptions {
+  // The most on-demand streams; CreateStream and UpdateStreamMode past it
+  // fail with LimitExceededException.
+  // Default: 50, Kinesis' per-account quota.
+  int max_streams = 50;
+
+  // The shards a new on-demand stream starts with.
+  // Default: 4, as Kinesis.
+  int initial_shard_count = 4;
+
+  // What a new on-demand stream takes at once, before it has a peak.
+  // Default: 4 MiB/s and 4,000 records/s, as Kinesis.
+  int64_t initial_write_bytes_per_second = int64_t{4} << 20;
+  int64_t initial_write_records_per_second = 4000;
+
+  // The stream-level write limit: an on-demand stream never takes more.
+  // Default: 200 MiB/s and 200,000 records/s, Kinesis' default.
+  int64_t max_write_bytes_per_second = int64_t{200} << 20;
+  int64_t max_write_records_per_second = 200000;
+
+  // Writes are admitted up to twice the highest write rate (per second)
+  // seen at least `scale_up_delay` ago and within `peak_window`; traffic
+  // that more than doubles within `scale_up_delay` is throttled.
+  // Default: 15 minutes and 30 days, as Kinesis.
+  absl::Duration scale_up_delay = absl::Minutes(15);
+  absl::Duration peak_window = absl::Hours(24 * 30);
+
+  // A shard is split once its write rate passes this fraction of the
+  // stream's per-shard write limits (StreamLimits), at the hash key that
+  // halves its traffic.
+  // Default: 0.5 (Kinesis splits an on-demand shard near 500 KB/s).
+  double split_utilization = 0.5;
+
+  // Two adjacent shards are merged once each has been below this fraction
+  // of the per-shard limits for `merge_quiet_period` and their sum still
+  // is, never below `initial_shard_count` open shards.
+  // Default: 0.1 for 1 hour.
+  double merge_utilization = 0.1;
+  absl::Duration merge_quiet_period = absl::Hours(1);
+
+  // How often, in real time, the scaling controller measures and acts.
+  // Zero runs no background controller (tests drive it by hand).
+  // Default: 1 second.
+  absl::Duration check_interval = absl::Seconds(1);
+};
+
 struct BrokerOptions {
   // Create the data directory if it does not exist.
   // Default: true.
@@ -113,6 +162,9 @@ struct BrokerOptions {
   // after a full disk stopped writes, tries to resume them.
   // Default: 1 second.
   absl::Duration disk_check_interval = absl::Seconds(1);
+
+  // See `OnDemandOptions`.
+  OnDemandOptions on_demand;
 
   // Used only to build stream ARNs:
   // "arn:aws:kinesis:<region>:<account_id>:stream/<name>".

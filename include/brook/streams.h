@@ -32,6 +32,22 @@ enum class StreamStatus { kCreating, kDeleting, kActive, kUpdating };
 // "CREATING", "DELETING", "ACTIVE" or "UPDATING", as Kinesis spells them.
 absl::string_view StreamStatusToString(StreamStatus status);
 
+// How a stream's capacity is managed, as Kinesis' StreamMode.
+enum class StreamMode {
+  // The stream has the shards it is given (CreateStream's shard_count,
+  // SplitShard, MergeShards, UpdateShardCount), each with the stream's
+  // per-shard limits.
+  kProvisioned,
+  // The stream resizes itself to its write traffic: it starts with
+  // BrokerOptions::on_demand.initial_shard_count shards and Brook splits
+  // and merges them (docs/capacity.md). Writes are limited per stream, not
+  // per shard. SplitShard, MergeShards and UpdateShardCount are refused.
+  kOnDemand,
+};
+
+// "PROVISIONED" or "ON_DEMAND", as Kinesis spells them.
+absl::string_view StreamModeToString(StreamMode mode);
+
 // Settings of one stream, chosen at CreateStream.
 struct StreamOptions {
   // The largest record, counting data plus partition key bytes, in KiB, as
@@ -88,8 +104,12 @@ struct Tag {
 struct CreateStreamRequest {
   // 1 to 128 characters of [a-zA-Z0-9_.-].
   std::string stream_name;
-  // At least 1.
+  // At least 1. Not used by an on-demand stream, which starts with
+  // BrokerOptions::on_demand.initial_shard_count shards (Kinesis takes no
+  // ShardCount with ON_DEMAND).
   int shard_count = 1;
+  // Kinesis' StreamModeDetails.
+  StreamMode stream_mode = StreamMode::kProvisioned;
   StreamOptions options;
   // Tags the stream starts with, under AddTagsToStream's rules (at most
   // 50).
@@ -119,6 +139,7 @@ struct StreamDescription {
   absl::Time stream_creation_timestamp;
   int retention_period_hours = 24;
   int max_record_size_kib = 1024;
+  StreamMode stream_mode = StreamMode::kProvisioned;
   // The shard-level metrics enabled (EnableEnhancedMonitoring).
   std::vector<std::string> shard_level_metrics;
   std::vector<Shard> shards;
@@ -165,9 +186,18 @@ struct StreamDescriptionSummary {
   int max_record_size_kib = 1024;
   int open_shard_count = 0;
   int consumer_count = 0;
+  StreamMode stream_mode = StreamMode::kProvisioned;
   // The shard-level metrics enabled (EnableEnhancedMonitoring).
   std::vector<std::string> shard_level_metrics;
+  // Per-shard limits. An on-demand stream does not apply them to writes:
+  // its shards are split to stay below them (docs/capacity.md).
   StreamLimits limits;
+};
+
+// Kinesis' UpdateStreamMode.
+struct UpdateStreamModeRequest {
+  std::string stream;  // Name or ARN (Kinesis takes only the ARN).
+  StreamMode stream_mode = StreamMode::kProvisioned;
 };
 
 // For IncreaseStreamRetentionPeriod and DecreaseStreamRetentionPeriod.
@@ -189,7 +219,7 @@ struct DescribeLimitsResult {
   int shard_limit = 0;
   // Open shards over every stream.
   int open_shard_count = 0;
-  // Brook's streams are all provisioned: it makes no on-demand stream.
+  // On-demand streams, and BrokerOptions::on_demand.max_streams.
   int on_demand_stream_count = 0;
   int on_demand_stream_count_limit = 0;
 };
@@ -215,6 +245,7 @@ struct StreamSummary {
   std::string stream_arn;
   StreamStatus stream_status = StreamStatus::kActive;
   absl::Time stream_creation_timestamp;
+  StreamMode stream_mode = StreamMode::kProvisioned;
 };
 
 struct ListStreamsResult {

@@ -58,6 +58,14 @@ std::vector<std::string> MetricNamesOf(uint32_t mask) {
   return names;
 }
 
+// ResourceInUseException: `stream` is UPDATING, being resharded or
+// switching its mode.
+absl::Status StreamUpdating(const StreamState& stream) {
+  return ResourceInUse(absl::StrCat("stream '", stream.name(),
+                                    "' is UPDATING: another reshard or mode "
+                                    "switch of it is in progress"));
+}
+
 // Fills the fields that StreamDescription and StreamDescriptionSummary share.
 template <typename Description>
 void DescribeCommonFields(const StreamState& stream, Description* out) {
@@ -67,6 +75,7 @@ void DescribeCommonFields(const StreamState& stream, Description* out) {
   out->stream_creation_timestamp = absl::FromUnixMillis(stream.creation_ms());
   out->retention_period_hours = stream.retention_hours();
   out->max_record_size_kib = stream.max_record_size_kib();
+  out->stream_mode = stream.stream_mode();
   out->shard_level_metrics =
       MetricNamesOf(stream.settings().shard_level_metrics);
 }
@@ -222,6 +231,13 @@ absl::Status BrokerImpl::Start() {
   fan_out_options.clock = clock_;
   fan_out_ = std::make_unique<FanOutService>(log_.get(), fan_out_options);
   fan_out_->Start();
+  capacity_ = std::make_unique<CapacityController>(
+      options_.on_demand, catalog_.get(), clock_,
+      [this](const std::shared_ptr<StreamState>& stream,
+             absl::FunctionRef<absl::Status(ReshardPlanner&)> plan) {
+        return Reshard(stream, plan);
+      });
+  capacity_->Start();
   return absl::OkStatus();
 }
 
@@ -449,6 +465,8 @@ void BrokerImpl::TEST_SimulateCrash() {
 
 void BrokerImpl::StopThreads() {
   closed_ = true;
+  // First: its reshards need the pipeline.
+  if (capacity_ != nullptr) capacity_->Stop();
   if (recovery_ != nullptr) recovery_->Stop();
   if (trimmer_ != nullptr) trimmer_->Stop();
   if (pipeline_ != nullptr) pipeline_->Stop();
@@ -604,6 +622,18 @@ absl::Status BrokerImpl::UpdateMaxRecordSize(
   }
   return catalog_->UpdateMaxRecordSize(stream, request.max_record_size_kib,
                                        clock_->Now());
+}
+
+absl::Status BrokerImpl::UpdateStreamMode(
+    const UpdateStreamModeRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         ResolveStream(Validate(request), request.stream));
+  // A switch waits for no reshard and lets none run meanwhile, so that the
+  // scaling controller never reshards a stream that is turning provisioned.
+  if (!stream->TryBeginReshard()) return StreamUpdating(*stream);
+  absl::Cleanup end_update = [&stream] { stream->EndReshard(); };
+  return catalog_->UpdateStreamMode(stream, request.stream_mode, clock_->Now());
 }
 
 absl::StatusOr<EnhancedMonitoringResult> BrokerImpl::EnableEnhancedMonitoring(
@@ -790,6 +820,8 @@ absl::StatusOr<DescribeLimitsResult> BrokerImpl::DescribeLimits() {
   DescribeLimitsResult result;
   result.shard_limit = options_.max_shards;
   result.open_shard_count = catalog_->open_shard_count();
+  result.on_demand_stream_count = catalog_->on_demand_stream_count();
+  result.on_demand_stream_count_limit = options_.on_demand.max_streams;
   return result;
 }
 
@@ -810,9 +842,9 @@ absl::StatusOr<ListStreamsResult> BrokerImpl::ListStreams(
                           &result.has_more_streams);
   for (const std::shared_ptr<StreamState>& stream : streams) {
     result.stream_names.push_back(stream->name());
-    result.stream_summaries.push_back(
-        StreamSummary{stream->name(), stream->arn(), StatusOf(*stream),
-                      absl::FromUnixMillis(stream->creation_ms())});
+    result.stream_summaries.push_back(StreamSummary{
+        stream->name(), stream->arn(), StatusOf(*stream),
+        absl::FromUnixMillis(stream->creation_ms()), stream->stream_mode()});
   }
   if (result.has_more_streams) {
     result.next_token = signer_->Seal(TokenKind::kListStreams, clock_->Now(),
@@ -954,6 +986,7 @@ absl::Status BrokerImpl::SplitShard(const SplitShardRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
+  BROOK_RETURN_IF_ERROR(RefuseOnDemand(*stream, "SplitShard"));
   BROOK_ASSIGN_OR_RETURN(uint32_t index,
                          ShardIndexOf(*stream, request.shard_to_split));
   BROOK_ASSIGN_OR_RETURN(
@@ -979,6 +1012,7 @@ absl::Status BrokerImpl::MergeShards(const MergeShardsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
+  BROOK_RETURN_IF_ERROR(RefuseOnDemand(*stream, "MergeShards"));
   BROOK_ASSIGN_OR_RETURN(uint32_t index,
                          ShardIndexOf(*stream, request.shard_to_merge));
   BROOK_ASSIGN_OR_RETURN(
@@ -1004,6 +1038,7 @@ absl::StatusOr<UpdateShardCountResult> BrokerImpl::UpdateShardCount(
   absl::ReaderMutexLock lock(&close_mu_);
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
+  BROOK_RETURN_IF_ERROR(RefuseOnDemand(*stream, "UpdateShardCount"));
   UpdateShardCountResult result;
   result.stream_name = stream->name();
   result.stream_arn = stream->arn();
@@ -1016,14 +1051,19 @@ absl::StatusOr<UpdateShardCountResult> BrokerImpl::UpdateShardCount(
   return result;
 }
 
+absl::Status BrokerImpl::RefuseOnDemand(const StreamState& stream,
+                                        absl::string_view operation) const {
+  if (stream.stream_mode() != StreamMode::kOnDemand) return absl::OkStatus();
+  return InvalidArgument(absl::StrCat(
+      operation, " is not supported for stream '", stream.name(),
+      "' in ON_DEMAND mode: it scales itself; switch it to PROVISIONED "
+      "(UpdateStreamMode) to reshard it by hand"));
+}
+
 absl::Status BrokerImpl::Reshard(
     const std::shared_ptr<StreamState>& stream,
     absl::FunctionRef<absl::Status(ReshardPlanner&)> plan) {
-  if (!stream->TryBeginReshard()) {
-    return ResourceInUse(absl::StrCat("stream '", stream->name(),
-                                      "' is UPDATING: another reshard of it "
-                                      "is in progress"));
-  }
+  if (!stream->TryBeginReshard()) return StreamUpdating(*stream);
   absl::Cleanup end_reshard = [&stream] { stream->EndReshard(); };
   if (reshard_hook_ != nullptr) reshard_hook_();
   // Only this reshard changes the stream's shards until it ends, so the
@@ -1136,13 +1176,19 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
 
 std::vector<absl::Status> BrokerImpl::AdmitWrites(WriteRequest& request) {
   const absl::Time now = clock_->Now();
+  // An on-demand stream is limited as a whole (capacity/write_capacity.h),
+  // its shards not at all: they are split before they would be.
+  StreamState& stream = *request.stream;
+  const bool on_demand = stream.stream_mode() == StreamMode::kOnDemand;
   std::vector<absl::Status> refusals(request.records.size());
   std::vector<PendingRecord> admitted;
   admitted.reserve(request.records.size());
   for (size_t i = 0; i < request.records.size(); ++i) {
     PendingRecord& record = request.records[i];
     const int64_t bytes = record.partition_key.size() + record.data.size();
-    if (record.shard->limiter().TryAdmitWrite(bytes, now)) {
+    if (on_demand ? stream.write_capacity().TryAdmit(bytes, now)
+                  : record.shard->limiter().TryAdmitWrite(bytes, now)) {
+      if (on_demand) record.shard->traffic().Add(record.hash_key, bytes);
       admitted.push_back(record);
       continue;
     }

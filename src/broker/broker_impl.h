@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "brook/broker.h"
+#include "capacity/capacity_controller.h"
 #include "catalog/catalog.h"
 #include "checkpoints/checkpoint_store.h"
 #include "common/token_signer.h"
@@ -57,6 +58,8 @@ class BrokerImpl final : public Broker {
       const UpdateStreamRetentionRequest& request) override;
   absl::Status UpdateMaxRecordSize(
       const UpdateMaxRecordSizeRequest& request) override;
+  absl::Status UpdateStreamMode(
+      const UpdateStreamModeRequest& request) override;
   absl::StatusOr<EnhancedMonitoringResult> EnableEnhancedMonitoring(
       const EnhancedMonitoringRequest& request) override;
   absl::StatusOr<EnhancedMonitoringResult> DisableEnhancedMonitoring(
@@ -125,6 +128,10 @@ class BrokerImpl final : public Broker {
   // Runs a round of write recovery now, on the calling thread (see
   // write/write_recovery.h).
   absl::Status TEST_CheckDiskNow() { return recovery_->CheckNow(); }
+
+  // Runs a check of the on-demand streams' scaling controller now, on the
+  // calling thread (see capacity/capacity_controller.h).
+  absl::Status TEST_CheckCapacityNow() { return capacity_->Check(); }
 
   // Runs `hook` in every later reshard, while the stream is UPDATING and
   // before the reshard changes anything. Set it before resharding.
@@ -231,11 +238,16 @@ class BrokerImpl final : public Broker {
   // The shard, if it exists and has not expired.
   absl::StatusOr<ShardState*> FindShard(const StreamState& stream,
                                         absl::string_view shard_id) const;
+  // InvalidArgumentException naming `operation` if `stream` is on-demand,
+  // which reshards itself.
+  absl::Status RefuseOnDemand(const StreamState& stream,
+                              absl::string_view operation) const;
   // Begins a reshard of `stream` (ResourceInUseException if one is running),
-  // lets `plan` plan it, and applies the plan in one atomic step.
+  // lets `plan` plan it, and applies the plan in one atomic step. Called
+  // with `close_mu_` held, or by the scaling controller, which Close()
+  // stops before anything the reshard uses.
   absl::Status Reshard(const std::shared_ptr<StreamState>& stream,
-                       absl::FunctionRef<absl::Status(ReshardPlanner&)> plan)
-      ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
+                       absl::FunctionRef<absl::Status(ReshardPlanner&)> plan);
   // Whether `number` can be of a record of `shard`: its shard, within the
   // shard's counters, and handed out already.
   bool IsNumberOfShard(const ShardState& shard, SequenceNumber number) const;
@@ -271,6 +283,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<RetentionTrimmer> trimmer_;
   std::unique_ptr<CheckpointStore> checkpoints_;
   std::unique_ptr<WriteRecovery> recovery_;
+  std::unique_ptr<CapacityController> capacity_;
   absl::AnyInvocable<void()> reshard_hook_;
 };
 

@@ -12,6 +12,8 @@
 #include "brook/streams.h"
 #include "brook/write_state.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
+#include "limits/token_bucket.h"
 
 namespace brook {
 
@@ -25,6 +27,16 @@ absl::string_view StreamStatusToString(StreamStatus status) {
       return "ACTIVE";
     case StreamStatus::kUpdating:
       return "UPDATING";
+  }
+  return "";
+}
+
+absl::string_view StreamModeToString(StreamMode mode) {
+  switch (mode) {
+    case StreamMode::kProvisioned:
+      return "PROVISIONED";
+    case StreamMode::kOnDemand:
+      return "ON_DEMAND";
   }
   return "";
 }
@@ -75,6 +87,47 @@ absl::string_view ShardIteratorTypeToString(ShardIteratorType type) {
   return "";
 }
 
+namespace {
+
+absl::Status ValidateOnDemand(const OnDemandOptions& options) {
+  if (options.max_streams < 0 || options.initial_shard_count < 1) {
+    return InvalidArgument(
+        "on_demand.max_streams must be at least 0 and "
+        "on_demand.initial_shard_count at least 1");
+  }
+  if (options.initial_write_bytes_per_second < 1 ||
+      options.initial_write_records_per_second < 1 ||
+      options.max_write_bytes_per_second <
+          options.initial_write_bytes_per_second ||
+      options.max_write_records_per_second <
+          options.initial_write_records_per_second ||
+      options.max_write_bytes_per_second > TokenBucket::kMaxTokens ||
+      options.max_write_records_per_second > TokenBucket::kMaxTokens) {
+    return InvalidArgument(
+        "on_demand write rates must be at least 1, the maximum at least the "
+        "initial rate and at most 2^32");
+  }
+  if (!(options.split_utilization > 0 && options.split_utilization <= 1) ||
+      !(options.merge_utilization >= 0 &&
+        options.merge_utilization * 2 < options.split_utilization)) {
+    return InvalidArgument(
+        "on_demand.split_utilization must be in (0, 1] and "
+        "on_demand.merge_utilization in [0, split_utilization / 2), so that "
+        "a merged shard is not split again at once");
+  }
+  if (options.scale_up_delay < absl::ZeroDuration() ||
+      options.peak_window <= options.scale_up_delay ||
+      options.merge_quiet_period < absl::ZeroDuration() ||
+      options.check_interval < absl::ZeroDuration()) {
+    return InvalidArgument(
+        "on_demand durations must not be negative, and peak_window must "
+        "exceed scale_up_delay");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status BrokerOptions::Validate() const {
   if (max_shards < 1) {
     return InvalidArgument(
@@ -95,6 +148,7 @@ absl::Status BrokerOptions::Validate() const {
         "subscription_lifetime, retention_check_interval and "
         "disk_check_interval must be positive");
   }
+  BROOK_RETURN_IF_ERROR(ValidateOnDemand(on_demand));
   if (region.empty() || !std::all_of(region.begin(), region.end(), [](char c) {
         return absl::ascii_islower(static_cast<unsigned char>(c)) ||
                absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-';

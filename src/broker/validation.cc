@@ -289,6 +289,11 @@ absl::Status Validate(const UpdateMaxRecordSizeRequest& request) {
   return StreamRequest(check, request.stream);
 }
 
+absl::Status Validate(const UpdateStreamModeRequest& request) {
+  // Kinesis names the stream by its ARN only; Brook takes its name too.
+  return StreamOnly("UpdateStreamMode", request.stream);
+}
+
 absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable) {
   RequestCheck check(enable ? "EnableEnhancedMonitoring"
                             : "DisableEnhancedMonitoring");

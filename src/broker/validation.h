@@ -40,6 +40,7 @@ absl::Status Validate(const UpdateStreamRetentionRequest& request,
                       bool increase);
 absl::Status Validate(const UpdateStreamLimitsRequest& request);
 absl::Status Validate(const UpdateMaxRecordSizeRequest& request);
+absl::Status Validate(const UpdateStreamModeRequest& request);
 // `enable` picks EnableEnhancedMonitoring over Disable...
 absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable);
 absl::Status Validate(const PutResourcePolicyRequest& request);

@@ -10,6 +10,13 @@
 #include "storage/meta_reader.h"
 
 namespace brook {
+namespace {
+
+// Kinesis' limit on UpdateStreamMode: two switches per rolling 24 hours.
+constexpr size_t kMaxModeChangesPerDay = 2;
+constexpr int64_t kModeChangeWindowMs = int64_t{24} * 60 * 60 * 1000;
+
+}  // namespace
 
 Catalog::Catalog(Store* store, const ShardLog* log,
                  const BrokerOptions& options)
@@ -17,7 +24,8 @@ Catalog::Catalog(Store* store, const ShardLog* log,
       log_(log),
       arn_prefix_(absl::StrCat("arn:aws:kinesis:", options.region, ":",
                                options.account_id, ":stream/")),
-      max_shards_(options.max_shards) {}
+      max_shards_(options.max_shards),
+      on_demand_(options.on_demand) {}
 
 absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
   absl::MutexLock control(&control_mu_);
@@ -35,6 +43,9 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
                                                 stored_stream.limits, now);
     stream->set_tags(std::move(stored_stream.tags));
     stream->set_settings(std::move(stored_stream.settings));
+    if (stream->stream_mode() == StreamMode::kOnDemand) {
+      StartWriteCapacity(*stream, now);
+    }
     BROOK_ASSIGN_OR_RETURN(int64_t arrival_ms, PublishStoredTail(*stream));
     newest_arrival_ms = std::max(newest_arrival_ms, arrival_ms);
     Register(std::move(stream));
@@ -68,26 +79,30 @@ absl::StatusOr<int64_t> Catalog::PublishStoredTail(StreamState& stream) {
 absl::Status Catalog::Create(const CreateStreamRequest& request,
                              uint64_t starting_counter, absl::Time now) {
   absl::MutexLock control(&control_mu_);
+  const bool on_demand = request.stream_mode == StreamMode::kOnDemand;
+  const int shard_count =
+      on_demand ? on_demand_.initial_shard_count : request.shard_count;
+  if (on_demand) BROOK_RETURN_IF_ERROR(CheckOnDemandQuota());
   {
     absl::MutexLock lock(&mu_);
     if (by_name_.contains(request.stream_name)) {
       return ResourceInUse(
           absl::StrCat("stream '", request.stream_name, "' already exists"));
     }
-    if (total_shards_ + request.shard_count > max_shards_) {
-      return LimitExceeded(absl::StrCat("creating ", request.shard_count,
-                                        " shards would exceed the limit of ",
-                                        max_shards_, " shards (", total_shards_,
-                                        " exist)"));
+    if (total_shards_ + shard_count > max_shards_) {
+      return LimitExceeded(absl::StrCat(
+          "creating ", shard_count, " shards would exceed the limit of ",
+          max_shards_, " shards (", total_shards_, " exist)"));
     }
   }
   if (next_stream_id_ == UINT32_MAX) {
     return LimitExceeded("every stream id has been used");
   }
   const uint32_t id = next_stream_id_;
-  StreamMeta meta = NewStreamMeta(id, request.stream_name, request.shard_count,
-                                  starting_counter);
+  StreamMeta meta =
+      NewStreamMeta(id, request.stream_name, shard_count, starting_counter);
   meta.creation_ms = absl::ToUnixMillis(now);
+  meta.stream_mode = request.stream_mode;
   meta.max_record_size_kib = request.options.max_record_size_kib;
   StreamTags tags;
   for (const Tag& tag : request.tags) tags[tag.key] = tag.value;
@@ -101,8 +116,71 @@ absl::Status Catalog::Create(const CreateStreamRequest& request,
   auto stream = std::make_shared<StreamState>(
       std::move(meta), ArnOf(request.stream_name), request.options.limits, now);
   stream->set_tags(std::move(tags));
+  if (on_demand) StartWriteCapacity(*stream, now);
   absl::MutexLock lock(&mu_);
   Register(std::move(stream));
+  return absl::OkStatus();
+}
+
+void Catalog::StartWriteCapacity(StreamState& stream, absl::Time now) const {
+  const StreamLimits limits = stream.limits();
+  const int open = stream.open_shard_count();
+  stream.write_capacity().Start(on_demand_,
+                                {open * limits.write_bytes_per_second,
+                                 open * limits.write_records_per_second},
+                                int64_t{stream.max_record_size_kib()} * 1024,
+                                now);
+}
+
+absl::Status Catalog::CheckOnDemandQuota() const {
+  if (on_demand_stream_count() >= on_demand_.max_streams) {
+    return LimitExceeded(absl::StrCat(
+        "the account may have at most ", on_demand_.max_streams,
+        " streams in ON_DEMAND mode (BrokerOptions::on_demand.max_streams)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::UpdateStreamMode(
+    const std::shared_ptr<StreamState>& stream, StreamMode mode,
+    absl::Time now) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  if (stream->stream_mode() == mode) {
+    return InvalidArgument(absl::StrCat("stream '", stream->name(),
+                                        "' is already in ",
+                                        StreamModeToString(mode), " mode"));
+  }
+  // Kinesis allows two switches per rolling 24 hours.
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  std::vector<int64_t> changes = stream->mode_change_ms();
+  changes.erase(std::remove_if(changes.begin(), changes.end(),
+                               [&](int64_t ms) {
+                                 return ms <= now_ms - kModeChangeWindowMs;
+                               }),
+                changes.end());
+  if (changes.size() >= kMaxModeChangesPerDay) {
+    return LimitExceeded(
+        absl::StrCat("stream '", stream->name(),
+                     "' has switched its capacity mode ", kMaxModeChangesPerDay,
+                     " times within 24 hours; it may switch again "
+                     "24 hours after the first of them"));
+  }
+  if (mode == StreamMode::kOnDemand) {
+    BROOK_RETURN_IF_ERROR(CheckOnDemandQuota());
+  }
+  changes.push_back(now_ms);
+  StreamMeta meta = stream->meta();
+  meta.stream_mode = mode;
+  meta.mode_change_ms = changes;
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamMeta(meta);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
+  if (mode == StreamMode::kOnDemand) StartWriteCapacity(*stream, now);
+  stream->SetStreamMode(mode, std::move(changes));
   return absl::OkStatus();
 }
 
@@ -288,6 +366,14 @@ void Catalog::Register(std::shared_ptr<StreamState> stream) {
   total_shards_ += stream->open_shard_count();
   by_id_[stream->id()] = stream;
   by_name_[stream->name()] = std::move(stream);
+}
+
+int Catalog::on_demand_stream_count() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(
+      std::count_if(by_name_.begin(), by_name_.end(), [](const auto& entry) {
+        return entry.second->stream_mode() == StreamMode::kOnDemand;
+      }));
 }
 
 int Catalog::open_shard_count() const {

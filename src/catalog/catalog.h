@@ -77,6 +77,17 @@ class Catalog {
                        const StreamMeta& after, int open_shard_delta,
                        absl::Time now);
 
+  // Catalog::UpdateStreamMode()
+  //
+  // Persists and applies a switch of `stream` to `mode`, under Kinesis'
+  // rules: InvalidArgumentException if it is in that mode already,
+  // LimitExceededException for a third switch within 24 hours or past
+  // OnDemandOptions::max_streams on-demand streams, ResourceNotFoundException
+  // if it was deleted. REQUIRES: the caller holds the stream's reshard turn
+  // (StreamState::TryBeginReshard()).
+  absl::Status UpdateStreamMode(const std::shared_ptr<StreamState>& stream,
+                                StreamMode mode, absl::Time now);
+
   // Catalog::UpdateTags()
   //
   // Lets `edit` change a copy of the stream's tags, then persists and
@@ -138,6 +149,8 @@ class Catalog {
 
   // Open shards of every stream.
   int open_shard_count() const;
+  // Streams in StreamMode::kOnDemand.
+  int on_demand_stream_count() const;
 
  private:
   void Register(std::shared_ptr<StreamState> stream)
@@ -145,11 +158,18 @@ class Catalog {
   // Publishes each shard of `stream` up to its newest stored batch; returns
   // the newest arrival time among them (0 if none).
   absl::StatusOr<int64_t> PublishStoredTail(StreamState& stream);
+  // Starts the stream-level write limit of an on-demand stream at what its
+  // open shards carry (at least the initial rate).
+  void StartWriteCapacity(StreamState& stream, absl::Time now) const;
+  // LimitExceededException if one more on-demand stream would pass the
+  // quota.
+  absl::Status CheckOnDemandQuota() const ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* const store_;
   const ShardLog* const log_;
   const std::string arn_prefix_;
   const int max_shards_;
+  const OnDemandOptions on_demand_;
 
   // Serializes Create and Delete, whose store writes must not interleave.
   absl::Mutex control_mu_ ABSL_ACQUIRED_BEFORE(mu_);

@@ -43,7 +43,8 @@ ShardState::ShardState(ShardRef ref, const ShardMeta& meta,
       // A closed shard's records were all durable before it closed (the
       // closing was a synced write), so all of them are visible.
       last_visible_counter_(meta.ending_counter.value_or(0)),
-      limiter_(limits, max_record_bytes, now) {}
+      limiter_(limits, max_record_bytes, now),
+      traffic_(meta.hash_key_range) {}
 
 ShardMeta ShardState::meta() const {
   ShardMeta meta = fixed_;
@@ -153,7 +154,8 @@ StreamState::StreamState(StreamMeta meta, std::string arn,
       creation_ms_(meta.creation_ms),
       max_record_size_kib_(meta.max_record_size_kib),
       retention_hours_(meta.retention_hours),
-      limits_(limits) {
+      limits_(limits),
+      stream_mode_(meta.stream_mode) {
   absl::MutexLock lock(&shards_mu_);
   std::vector<ShardState*> open;
   shards_.reserve(meta.shards.size());
@@ -165,10 +167,24 @@ StreamState::StreamState(StreamMeta meta, std::string arn,
   }
   router_ = std::make_shared<const ShardRouter>(std::move(open));
   scaling_ms_ = std::move(meta.scaling_ms);
+  mode_change_ms_ = std::move(meta.mode_change_ms);
+}
+
+std::vector<int64_t> StreamState::mode_change_ms() const {
+  absl::MutexLock lock(&shards_mu_);
+  return mode_change_ms_;
+}
+
+void StreamState::SetStreamMode(StreamMode mode,
+                                std::vector<int64_t> mode_change_ms) {
+  absl::MutexLock lock(&shards_mu_);
+  mode_change_ms_ = std::move(mode_change_ms);
+  stream_mode_.store(mode);
 }
 
 void StreamState::SetMaxRecordSize(int kib, absl::Time now) {
   max_record_size_kib_.store(kib);
+  write_capacity_.SetMaxRecordBytes(int64_t{kib} * 1024, now);
   absl::MutexLock lock(&shards_mu_);
   for (const std::unique_ptr<ShardState>& shard : shards_) {
     shard->limiter().SetMaxRecordBytes(int64_t{kib} * 1024, now);
@@ -188,6 +204,8 @@ StreamMeta StreamState::meta() const {
     meta.shards.push_back(shard->meta());
   }
   meta.scaling_ms = scaling_ms_;
+  meta.stream_mode = stream_mode();
+  meta.mode_change_ms = mode_change_ms_;
   return meta;
 }
 

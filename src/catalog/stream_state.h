@@ -36,6 +36,8 @@
 #include "absl/time/time.h"
 #include "brook/limits.h"
 #include "brook/metrics.h"
+#include "capacity/shard_traffic.h"
+#include "capacity/write_capacity.h"
 #include "common/shard_ref.h"
 #include "limits/shard_limiter.h"
 #include "read/tail_cache.h"
@@ -91,6 +93,8 @@ class ShardState {
 
   ShardLimiter& limiter() { return limiter_; }
   ShardCounters& counters() { return counters_; }
+  // Where in its range the shard is written (on-demand streams only).
+  ShardTraffic& traffic() { return traffic_; }
   // The shard's newest batches in memory (see read/tail_cache.h).
   const std::shared_ptr<ShardTailCache>& tail() const { return tail_; }
   const ShardCounters& counters() const { return counters_; }
@@ -151,6 +155,7 @@ class ShardState {
       ABSL_GUARDED_BY(watchers_mu_);
   ShardLimiter limiter_;
   ShardCounters counters_;
+  ShardTraffic traffic_;
   // Shared with the tail cache's queue, which may outlive the shard.
   const std::shared_ptr<ShardTailCache> tail_ =
       std::make_shared<ShardTailCache>();
@@ -167,6 +172,8 @@ class ShardRouter {
   // The open shard whose hash key range holds `hash_key`.
   ShardState& ShardFor(absl::uint128 hash_key) const;
   int size() const { return static_cast<int>(open_shards_.size()); }
+  // The open shards, by starting hash key.
+  const std::vector<ShardState*>& shards() const { return open_shards_; }
 
  private:
   std::vector<ShardState*> open_shards_;  // By starting hash key.
@@ -232,8 +239,18 @@ class StreamState {
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
 
-  // Resharding. One at a time: TryBeginReshard() fails while another runs,
-  // and the stream reports UPDATING meanwhile.
+  StreamMode stream_mode() const { return stream_mode_.load(); }
+  // When the mode was switched within the last day (Unix milliseconds).
+  std::vector<int64_t> mode_change_ms() const;
+  // Applies a switch of the mode (UpdateStreamMode), with the switches of
+  // the last day. REQUIRES: inside TryBeginReshard() / EndReshard().
+  void SetStreamMode(StreamMode mode, std::vector<int64_t> mode_change_ms);
+  // The stream-level write limit of an on-demand stream; inactive (admits
+  // everything) until the catalog starts it.
+  WriteCapacity& write_capacity() { return write_capacity_; }
+
+  // Resharding, and switches of the mode. One at a time: TryBeginReshard()
+  // fails while another runs, and the stream reports UPDATING meanwhile.
   bool TryBeginReshard() { return !resharding_.exchange(true); }
   void EndReshard() { resharding_.store(false); }
   bool resharding() const { return resharding_.load(); }
@@ -267,6 +284,9 @@ class StreamState {
   std::vector<std::unique_ptr<ShardState>> shards_ ABSL_GUARDED_BY(shards_mu_);
   std::shared_ptr<const ShardRouter> router_ ABSL_GUARDED_BY(shards_mu_);
   std::vector<int64_t> scaling_ms_ ABSL_GUARDED_BY(shards_mu_);
+  std::atomic<StreamMode> stream_mode_;
+  std::vector<int64_t> mode_change_ms_ ABSL_GUARDED_BY(shards_mu_);
+  WriteCapacity write_capacity_;
 };
 
 }  // namespace brook

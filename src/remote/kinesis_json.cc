@@ -166,6 +166,18 @@ void PutStream(json::object& out, absl::string_view stream) {
   }
 }
 
+json::object StreamModeJson(StreamMode mode) {
+  return {{"StreamMode", std::string(StreamModeToString(mode))}};
+}
+
+// A missing or unknown StreamModeDetails is PROVISIONED, as streams were
+// before Kinesis had modes.
+StreamMode StreamModeOf(const Reader& r) {
+  return r.Object("StreamModeDetails").String("StreamMode") == "ON_DEMAND"
+             ? StreamMode::kOnDemand
+             : StreamMode::kProvisioned;
+}
+
 json::value EpochSeconds(absl::Time time) {
   return static_cast<double>(absl::ToUnixMillis(time)) / 1000.0;
 }
@@ -304,8 +316,13 @@ absl::Status DecodeError(int http_status, absl::string_view error_type_header,
 
 std::string EncodeCreateStream(const CreateStreamRequest& request,
                                bool with_limits) {
-  json::object out{{"StreamName", request.stream_name},
-                   {"ShardCount", request.shard_count}};
+  json::object out{{"StreamName", request.stream_name}};
+  // Kinesis takes no ShardCount with ON_DEMAND.
+  if (request.stream_mode == StreamMode::kOnDemand) {
+    out["StreamModeDetails"] = StreamModeJson(request.stream_mode);
+  } else {
+    out["ShardCount"] = request.shard_count;
+  }
   if (request.options.max_record_size_kib !=
       StreamOptions().max_record_size_kib) {
     out["MaxRecordSizeInKiB"] = request.options.max_record_size_kib;
@@ -454,6 +471,12 @@ std::string EncodeUpdateMaxRecordSize(
   json::object out{{"MaxRecordSizeInKiB", request.max_record_size_kib}};
   PutStream(out, request.stream);
   return Serialize(out);
+}
+
+std::string EncodeUpdateStreamMode(const UpdateStreamModeRequest& request) {
+  return Serialize(
+      json::object{{"StreamARN", request.stream},
+                   {"StreamModeDetails", StreamModeJson(request.stream_mode)}});
 }
 
 std::string EncodeEnhancedMonitoring(const EnhancedMonitoringRequest& request) {
@@ -622,6 +645,7 @@ absl::Status ReadStreamFields(const Reader& r, Description& d) {
   BROOK_ASSIGN_OR_RETURN(d.stream_status,
                          StreamStatusOf(r.String("StreamStatus")));
   d.stream_creation_timestamp = r.Time("StreamCreationTimestamp");
+  d.stream_mode = StreamModeOf(r);
   d.retention_period_hours = static_cast<int>(r.Int("RetentionPeriodHours"));
   if (r.Has("MaxRecordSizeInKiB")) {
     d.max_record_size_kib = static_cast<int>(r.Int("MaxRecordSizeInKiB"));
@@ -707,6 +731,7 @@ absl::StatusOr<ListStreamsResult> DecodeListStreams(absl::string_view body) {
     BROOK_ASSIGN_OR_RETURN(summary.stream_status,
                            StreamStatusOf(s.String("StreamStatus")));
     summary.stream_creation_timestamp = s.Time("StreamCreationTimestamp");
+    summary.stream_mode = StreamModeOf(s);
     result.stream_summaries.push_back(std::move(summary));
   }
   result.has_more_streams = r.Bool("HasMoreStreams");

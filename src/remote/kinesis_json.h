@@ -55,6 +55,8 @@ std::string EncodeRetention(const UpdateStreamRetentionRequest& request);
 std::string EncodeUpdateStreamLimits(const UpdateStreamLimitsRequest& request);
 std::string EncodeUpdateMaxRecordSize(
     const UpdateMaxRecordSizeRequest& request);
+// REQUIRES: request.stream is the stream's ARN (Kinesis takes only that).
+std::string EncodeUpdateStreamMode(const UpdateStreamModeRequest& request);
 std::string EncodeEnhancedMonitoring(const EnhancedMonitoringRequest& request);
 std::string EncodePutResourcePolicy(const PutResourcePolicyRequest& request);
 std::string EncodeResourceArn(absl::string_view resource_arn);

@@ -279,6 +279,22 @@ class RemoteBroker final : public Broker {
     return WaitUntilActive(request.stream);
   }
 
+  absl::Status UpdateStreamMode(
+      const UpdateStreamModeRequest& request) override {
+    // Kinesis names the stream by its ARN only.
+    UpdateStreamModeRequest by_arn = request;
+    if (!absl::StartsWith(request.stream, "arn:")) {
+      BROOK_ASSIGN_OR_RETURN(StreamDescriptionSummary summary,
+                             DescribeStreamSummary({request.stream}));
+      by_arn.stream = summary.stream_arn;
+    }
+    BROOK_RETURN_IF_ERROR(
+        CallKinesis("UpdateStreamMode",
+                    kinesis_json::EncodeUpdateStreamMode(by_arn))
+            .status());
+    return WaitUntilActive(by_arn.stream);
+  }
+
   absl::StatusOr<EnhancedMonitoringResult> EnableEnhancedMonitoring(
       const EnhancedMonitoringRequest& request) override {
     return EnhancedMonitoring("EnableEnhancedMonitoring", request);

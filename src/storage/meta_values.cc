@@ -7,7 +7,9 @@
 namespace brook {
 namespace {
 
-constexpr uint8_t kStreamMetaVersion = 2;
+constexpr uint8_t kStreamMetaVersion = 3;
+// Before capacity modes: PROVISIONED, never switched.
+constexpr uint8_t kStreamMetaVersionWithoutModes = 2;
 // Before resharding: no closing times, no scalings.
 constexpr uint8_t kStreamMetaVersionWithoutResharding = 1;
 // Version 1 had no shard_iterator_calls_per_second; it reads as Kinesis'
@@ -76,16 +78,31 @@ bool ReadShard(Decoder* in, uint8_t version, ShardMeta* shard) {
           ReadInt64(in, &shard->closed_ms));
 }
 
-bool ReadScalings(Decoder* in, std::vector<int64_t>* scaling_ms) {
+void PutTimes(std::string* out, const std::vector<int64_t>& times_ms) {
+  PutVarint64(out, times_ms.size());
+  for (int64_t ms : times_ms) PutVarint64(out, static_cast<uint64_t>(ms));
+}
+
+bool ReadTimes(Decoder* in, std::vector<int64_t>* times_ms) {
   uint64_t count = 0;
   if (!in->ReadVarint64(&count) || count > in->remaining().size()) {
     return false;
   }
-  scaling_ms->resize(count);
-  for (int64_t& ms : *scaling_ms) {
+  times_ms->resize(count);
+  for (int64_t& ms : *times_ms) {
     if (!ReadInt64(in, &ms)) return false;
   }
   return true;
+}
+
+bool ReadMode(Decoder* in, StreamMeta* meta) {
+  absl::string_view mode;
+  if (!in->ReadBytes(1, &mode) || (mode[0] != 0 && mode[0] != 1)) {
+    return false;
+  }
+  meta->stream_mode =
+      mode[0] == 1 ? StreamMode::kOnDemand : StreamMode::kProvisioned;
+  return ReadTimes(in, &meta->mode_change_ms);
 }
 
 }  // namespace
@@ -109,16 +126,16 @@ std::string EncodeStreamMeta(const StreamMeta& meta) {
     PutOptional(&out, shard.ending_counter);
     PutVarint64(&out, static_cast<uint64_t>(shard.closed_ms));
   }
-  PutVarint64(&out, meta.scaling_ms.size());
-  for (int64_t ms : meta.scaling_ms) {
-    PutVarint64(&out, static_cast<uint64_t>(ms));
-  }
+  PutTimes(&out, meta.scaling_ms);
+  out.push_back(meta.stream_mode == StreamMode::kOnDemand ? 1 : 0);
+  PutTimes(&out, meta.mode_change_ms);
   return out;
 }
 
 absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
   const uint8_t version = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
   if (version != kStreamMetaVersion &&
+      version != kStreamMetaVersionWithoutModes &&
       version != kStreamMetaVersionWithoutResharding) {
     return DataLoss("stream metadata of an unknown version");
   }
@@ -143,8 +160,11 @@ absl::StatusOr<StreamMeta> DecodeStreamMeta(absl::string_view value) {
     }
   }
   if (version != kStreamMetaVersionWithoutResharding &&
-      !ReadScalings(&in, &meta.scaling_ms)) {
+      !ReadTimes(&in, &meta.scaling_ms)) {
     return DataLoss("damaged stream scalings");
+  }
+  if (version == kStreamMetaVersion && !ReadMode(&in, &meta)) {
+    return DataLoss("damaged stream capacity mode");
   }
   if (!in.empty()) return DataLoss("trailing bytes in stream metadata");
   return meta;

@@ -2,15 +2,18 @@
 // the types they hold.
 //
 // A stream's description (key "stream/"):
-//   version:1 (=2) id:fixed32 name:lenprefixed creation_ms:varint
+//   version:1 (=3) id:fixed32 name:lenprefixed creation_ms:varint
 //   max_record_size_kib:varint retention_hours:varint shard_count:varint
 //   { index:varint parent:varint adjacent_parent:varint (index + 1; 0 = none)
 //     starting_hash_key:fixed64x2 ending_hash_key:fixed64x2
 //     starting_counter:varint ending_counter:varint (counter + 1; 0 = open)
 //     closed_ms:varint }
 //   scaling_count:varint { scaling_ms:varint }
+//   stream_mode:1 (0 = PROVISIONED, 1 = ON_DEMAND)
+//   mode_change_count:varint { mode_change_ms:varint }
 // Version 1, written before resharding existed, lacks closed_ms and the
-// scalings; it is still read.
+// scalings; version 2, written before capacity modes, lacks the mode and
+// its changes (it is PROVISIONED). Both are still read.
 //
 // Its throughput limits (key "limits/"), kept apart so that changing them
 // rewrites only them:
@@ -89,6 +92,10 @@ struct StreamMeta {
   // When UpdateShardCount ran within the last 24 hours (Unix milliseconds),
   // oldest first, for Kinesis' limit of 10 scalings a day.
   std::vector<int64_t> scaling_ms;
+  StreamMode stream_mode = StreamMode::kProvisioned;
+  // When UpdateStreamMode switched the mode within the last 24 hours (Unix
+  // milliseconds), oldest first, for Kinesis' limit of two a day.
+  std::vector<int64_t> mode_change_ms;
 };
 
 std::string EncodeStreamMeta(const StreamMeta& meta);

@@ -37,6 +37,8 @@ StreamMeta SampleMeta() {
   child.starting_counter = 100;
   meta.shards = {parent, child};
   meta.scaling_ms = {1700000001000, 1700000002000};
+  meta.stream_mode = StreamMode::kOnDemand;
+  meta.mode_change_ms = {1700000003000};
   return meta;
 }
 
@@ -53,6 +55,8 @@ TEST(StreamMetaTest, Encode_RoundTrips) {
   EXPECT_EQ(decoded.shards[0].ending_counter, 99u);
   EXPECT_EQ(decoded.shards[0].closed_ms, 1700000005000);
   EXPECT_EQ(decoded.scaling_ms, meta.scaling_ms);
+  EXPECT_EQ(decoded.stream_mode, StreamMode::kOnDemand);
+  EXPECT_EQ(decoded.mode_change_ms, meta.mode_change_ms);
   EXPECT_FALSE(decoded.shards[0].parent_index.has_value());
   EXPECT_EQ(decoded.shards[1].parent_index, 0u);
   EXPECT_FALSE(decoded.shards[1].adjacent_parent_index.has_value());
@@ -63,7 +67,7 @@ TEST(StreamMetaTest, Encode_RoundTrips) {
 
 TEST(StreamMetaTest, Encode_GoldenBytes) {
   EXPECT_EQ(EncodeStreamMeta(SampleMeta()),
-            FromHex("02"               // version
+            FromHex("03"               // version
                     "00000003"         // id
                     "06 6f7264657273"  // "orders"
                     "80d095ffbc31"     // creation_ms 1700000000000
@@ -77,8 +81,20 @@ TEST(StreamMetaTest, Encode_GoldenBytes) {
                     "01 01 00"      // 1: parent 0 (+1)
                     "00000000000000010000000000000000"
                     "ffffffffffffffffffffffffffffffff"
-                    "64 00 00"                         // from counter 100, open
-                    "02 e8d795ffbc31 d0df95ffbc31"));  // two scalings
+                    "64 00 00"                      // from counter 100, open
+                    "02 e8d795ffbc31 d0df95ffbc31"  // two scalings
+                    "01"                            // ON_DEMAND
+                    "01 b8e795ffbc31"));            // one mode change
+}
+
+TEST(StreamMetaTest, Decode_ReadsVersionTwoAsProvisioned) {
+  std::string v2 = EncodeStreamMeta(SampleMeta());
+  v2[0] = 2;
+  v2.resize(v2.size() - 8);  // Without the mode and its change.
+  ASSERT_OK_AND_ASSIGN(StreamMeta decoded, DecodeStreamMeta(v2));
+  EXPECT_EQ(decoded.stream_mode, StreamMode::kProvisioned);
+  EXPECT_TRUE(decoded.mode_change_ms.empty());
+  EXPECT_EQ(decoded.scaling_ms, SampleMeta().scaling_ms);
 }
 
 TEST(StreamMetaTest, Decode_ReadsVersionOne) {
@@ -104,10 +120,13 @@ TEST(StreamMetaTest, Decode_ReadsVersionOne) {
 TEST(StreamMetaTest, Decode_ReportsDamageAsDataLoss) {
   const std::string encoded = EncodeStreamMeta(SampleMeta());
   ExpectDataLoss(DecodeStreamMeta("").status());
-  ExpectDataLoss(DecodeStreamMeta("\x03" + encoded.substr(1)).status());
+  ExpectDataLoss(DecodeStreamMeta("\x04" + encoded.substr(1)).status());
   ExpectDataLoss(
       DecodeStreamMeta(encoded.substr(0, encoded.size() - 3)).status());
   ExpectDataLoss(DecodeStreamMeta(encoded + "x").status());
+  std::string bad_mode = encoded;
+  bad_mode[bad_mode.size() - 8] = 2;  // Neither PROVISIONED nor ON_DEMAND.
+  ExpectDataLoss(DecodeStreamMeta(bad_mode).status());
 }
 
 TEST(StreamLimitsTest, Encode_GoldenBytesAndRoundTrip) {

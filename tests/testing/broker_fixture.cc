@@ -7,6 +7,9 @@ namespace brook::testing {
 BrokerTest::BrokerTest() {
   options_.clock = &clock_;
   options_.durability = Durability::kNoSync;
+  // The scaling controller of on-demand streams measures rates on the
+  // manual clock: it runs only when a test calls TEST_CheckCapacityNow().
+  options_.on_demand.check_interval = absl::ZeroDuration();
 }
 
 BrokerTest::~BrokerTest() {

@@ -23,8 +23,8 @@ class BrokerTest : public ::testing::Test {
   BrokerTest();
   ~BrokerTest() override;
 
-  // Options used by Open(): the manual clock, and no fsync (tests that need
-  // kSync set it themselves).
+  // Options used by Open(): the manual clock, no fsync (tests that need
+  // kSync set it themselves), and no background scaling controller.
   BrokerOptions& options() { return options_; }
   Broker& broker() { return *broker_; }
   // The broker, for its TEST_ hooks.
