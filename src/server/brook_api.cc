@@ -32,6 +32,8 @@ absl::StatusOr<json::value> CreateStream(Broker& broker,
   BROOK_ASSIGN_OR_RETURN(create.stream_name,
                          fields.RequiredString("StreamName"));
   BROOK_ASSIGN_OR_RETURN(create.shard_count, fields.Int("ShardCount", 1));
+  BROOK_ASSIGN_OR_RETURN(absl::optional<StreamMode> mode, StreamModeOf(fields));
+  create.stream_mode = mode.value_or(StreamMode::kProvisioned);
   BROOK_ASSIGN_OR_RETURN(
       create.options.max_record_size_kib,
       fields.Int("MaxRecordSizeInKiB", create.options.max_record_size_kib));

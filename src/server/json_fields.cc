@@ -246,6 +246,24 @@ absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
   return name.value_or("");
 }
 
+absl::StatusOr<absl::optional<StreamMode>> StreamModeOf(
+    const JsonFields& fields) {
+  BROOK_ASSIGN_OR_RETURN(const boost::json::object* details,
+                         fields.Object("StreamModeDetails"));
+  if (details == nullptr) return absl::nullopt;
+  const JsonFields members(*details, fields, "StreamModeDetails");
+  BROOK_ASSIGN_OR_RETURN(std::string mode,
+                         members.RequiredString("StreamMode"));
+  if (mode == StreamModeToString(StreamMode::kOnDemand)) {
+    return StreamMode::kOnDemand;
+  }
+  if (mode == StreamModeToString(StreamMode::kProvisioned)) {
+    return StreamMode::kProvisioned;
+  }
+  return InvalidArgument(absl::StrCat(
+      "StreamMode '", mode, "' is neither PROVISIONED nor ON_DEMAND"));
+}
+
 boost::json::value EpochSeconds(absl::Time time) {
   return static_cast<double>(absl::ToUnixMillis(time)) / 1000.0;
 }

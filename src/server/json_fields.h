@@ -22,6 +22,7 @@
 #include "absl/types/optional.h"
 #include "boost/json/object.hpp"
 #include "boost/json/value.hpp"
+#include "brook/streams.h"
 #include "common/base64.h"
 #include "schema/constraints.h"
 #include "schema/kinesis_shapes.h"
@@ -95,6 +96,10 @@ class JsonFields {
 // empty if it names none (which the Broker refuses where it needs one).
 // Given both, they must name the same stream, else InvalidArgumentException.
 absl::StatusOr<std::string> StreamOf(const JsonFields& fields);
+
+// The mode in a request's StreamModeDetails; unset when it has none.
+absl::StatusOr<absl::optional<StreamMode>> StreamModeOf(
+    const JsonFields& fields);
 
 // A timestamp as the SDKs read it: epoch seconds, millisecond precision.
 // In a response, only timestamps are doubles; SerializeResponse() writes

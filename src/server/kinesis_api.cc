@@ -157,7 +157,9 @@ json::array EnhancedMonitoringJson(const std::vector<std::string>& metrics) {
   return json::array{json::object{{"ShardLevelMetrics", StringsJson(metrics)}}};
 }
 
-json::object ProvisionedMode() { return {{"StreamMode", "PROVISIONED"}}; }
+json::object StreamModeJson(StreamMode mode) {
+  return {{"StreamMode", std::string(StreamModeToString(mode))}};
+}
 
 absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
   ConsumerRef ref;
@@ -167,14 +169,12 @@ absl::StatusOr<ConsumerRef> ConsumerRefOf(const JsonFields& fields) {
   return ref;
 }
 
-// AWS's words for a request that needs an on-demand stream, which Brook
-// does not have: InvalidArgumentException, "a specified parameter ... is
-// not supported" in the model's own description of that error.
-absl::Status NotForProvisioned(absl::string_view what) {
-  return InvalidArgument(absl::StrCat(
-      what,
-      " is not supported for streams in PROVISIONED mode; brookd's "
-      "streams are all PROVISIONED"));
+// AWS's words for a request that needs what brookd does not have (warm
+// throughput, channels, queues, billing commitments):
+// InvalidArgumentException, "a specified parameter ... is not supported"
+// in the model's own description of that error.
+absl::Status NotSupported(absl::string_view what) {
+  return InvalidArgument(absl::StrCat(what, " is not supported by brookd"));
 }
 
 // Members of the current model that brookd cannot honour, refused rather
@@ -501,11 +501,11 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
       BROOK_RETURN_IF_ERROR(
           api.RefuseForStream(named, absl::OkStatus()).status());
     }
-    return NotForProvisioned("Delivery through a channel");
+    return NotSupported("Delivery through a channel");
   };
   handlers["CreateQueue"] =
       [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
-    return NotForProvisioned("A queue");
+    return NotSupported("A queue");
   };
   // No minimum throughput billing commitment: there is nothing to bill.
   handlers["DescribeAccountSettings"] =
@@ -514,14 +514,24 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
   };
   handlers["UpdateAccountSettings"] =
       [](KinesisApi&, const json::object&) -> absl::StatusOr<json::value> {
-    return NotForProvisioned("A minimum throughput billing commitment");
+    return NotSupported("A minimum throughput billing commitment");
   };
-  handlers["UpdateStreamMode"] = [](KinesisApi& api,
-                                    const json::object& request) {
-    return api.RefuseForStream(
-        request, InvalidArgument("Changing a stream's capacity mode is not "
-                                 "supported by brookd: its streams are all "
-                                 "PROVISIONED"));
+  handlers["UpdateStreamMode"] =
+      [](KinesisApi& api,
+         const json::object& request) -> absl::StatusOr<json::value> {
+    const JsonFields fields(request);
+    if (request.contains("WarmThroughputMiBps") &&
+        !request.at("WarmThroughputMiBps").is_null()) {
+      return api.RefuseForStream(request, NotSupported("Warm throughput"));
+    }
+    UpdateStreamModeRequest update;
+    BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+    BROOK_ASSIGN_OR_RETURN(absl::optional<StreamMode> mode,
+                           StreamModeOf(fields));
+    // The model requires StreamModeDetails; ValidateRequest() checked it.
+    update.stream_mode = mode.value_or(StreamMode::kProvisioned);
+    BROOK_RETURN_IF_ERROR(api.broker_->UpdateStreamMode(update));
+    return Empty();
   };
   for (const char* operation :
        {"StartStreamEncryption", "StopStreamEncryption"}) {
@@ -533,12 +543,12 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
   }
   handlers["UpdateStreamWarmThroughput"] = [](KinesisApi& api,
                                               const json::object& request) {
-    return api.RefuseForStream(request, NotForProvisioned("Warm throughput"));
+    return api.RefuseForStream(request, NotSupported("Warm throughput"));
   };
   handlers["UpdateStreamRecordDistributionStrategy"] =
       [](KinesisApi& api, const json::object& request) {
         return api.RefuseForStream(
-            request, NotForProvisioned("A record distribution strategy"));
+            request, NotSupported("A record distribution strategy"));
       };
   return handlers;
 }
@@ -607,15 +617,18 @@ absl::StatusOr<json::value> KinesisApi::CreateStream(
   CreateStreamRequest create;
   BROOK_ASSIGN_OR_RETURN(create.stream_name,
                          fields.RequiredString("StreamName"));
-  BROOK_ASSIGN_OR_RETURN(const json::object* mode,
-                         fields.Object("StreamModeDetails"));
-  if (mode != nullptr && mode->at("StreamMode") != "PROVISIONED") {
-    return NotForProvisioned("StreamMode ON_DEMAND");
+  BROOK_ASSIGN_OR_RETURN(absl::optional<StreamMode> mode, StreamModeOf(fields));
+  create.stream_mode = mode.value_or(StreamMode::kProvisioned);
+  if (create.stream_mode == StreamMode::kOnDemand &&
+      request.contains("ShardCount") && !request.at("ShardCount").is_null()) {
+    return InvalidArgument(
+        "ShardCount is not supported for a stream in ON_DEMAND mode: it "
+        "scales itself");
   }
   for (const char* member :
        {"WarmThroughputMiBps", "RecordDistributionStrategy"}) {
     if (request.contains(member) && !request.at(member).is_null()) {
-      return NotForProvisioned(member);
+      return NotSupported(member);
     }
   }
   BROOK_ASSIGN_OR_RETURN(create.tags, TagsOf(fields));
@@ -657,7 +670,7 @@ absl::StatusOr<json::value> KinesisApi::DescribeStream(
            {"StreamName", d.stream_name},
            {"StreamARN", d.stream_arn},
            {"StreamStatus", std::string(StreamStatusToString(d.stream_status))},
-           {"StreamModeDetails", ProvisionedMode()},
+           {"StreamModeDetails", StreamModeJson(d.stream_mode)},
            {"Shards", ShardsJson(d.shards)},
            {"HasMoreShards", d.has_more_shards},
            {"RetentionPeriodHours", d.retention_period_hours},
@@ -682,7 +695,7 @@ absl::StatusOr<json::value> KinesisApi::DescribeStreamSummary(
            {"StreamName", s.stream_name},
            {"StreamARN", s.stream_arn},
            {"StreamStatus", std::string(StreamStatusToString(s.stream_status))},
-           {"StreamModeDetails", ProvisionedMode()},
+           {"StreamModeDetails", StreamModeJson(s.stream_mode)},
            {"RetentionPeriodHours", s.retention_period_hours},
            {"StreamCreationTimestamp",
             EpochSeconds(s.stream_creation_timestamp)},
@@ -713,7 +726,7 @@ absl::StatusOr<json::value> KinesisApi::ListStreams(
                      {"StreamARN", summary.stream_arn},
                      {"StreamStatus",
                       std::string(StreamStatusToString(summary.stream_status))},
-                     {"StreamModeDetails", ProvisionedMode()},
+                     {"StreamModeDetails", StreamModeJson(summary.stream_mode)},
                      {"StreamCreationTimestamp",
                       EpochSeconds(summary.stream_creation_timestamp)}});
   }

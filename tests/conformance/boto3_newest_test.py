@@ -134,15 +134,42 @@ class NewestBoto3Test(unittest.TestCase):
             "failed to satisfy constraint: Member must have value greater "
             "than or equal to 1")
         self.assertEqual(
-            self.error(self.kinesis.create_stream, StreamName="od",
-                       StreamModeDetails={"StreamMode": "ON_DEMAND"})[0],
-            "InvalidArgumentException")
-        self.assertEqual(
             self.error(self.kinesis.update_stream_mode,
                        StreamARN="arn:aws:kinesis:us-east-1:000000000000:"
                                  "stream/missing",
                        StreamModeDetails={"StreamMode": "ON_DEMAND"})[0],
             "ResourceNotFoundException")
+
+    def test_on_demand_stream_and_mode_switches(self):
+        k = self.kinesis
+        k.create_stream(StreamName="od",
+                        StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        summary = k.describe_stream_summary(
+            StreamName="od")["StreamDescriptionSummary"]
+        self.assertEqual(summary["StreamModeDetails"]["StreamMode"],
+                         "ON_DEMAND")
+        self.assertEqual(summary["OpenShardCount"], 4)
+        arn = summary["StreamARN"]
+        k.update_stream_mode(StreamARN=arn,
+                             StreamModeDetails={"StreamMode": "PROVISIONED"})
+        self.assertEqual(
+            k.describe_stream_summary(StreamName="od")
+            ["StreamDescriptionSummary"]["StreamModeDetails"]["StreamMode"],
+            "PROVISIONED")
+        k.update_stream_mode(StreamARN=arn,
+                             StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        # Kinesis allows two switches within 24 hours.
+        code, _ = self.error(k.update_stream_mode, StreamARN=arn,
+                             StreamModeDetails={"StreamMode": "PROVISIONED"})
+        self.assertEqual(code, "LimitExceededException")
+        code, _ = self.error(k.split_shard, StreamName="od",
+                             ShardToSplit="shardId-000000000000",
+                             NewStartingHashKey="100")
+        self.assertEqual(code, "InvalidArgumentException")
+        limits = k.describe_limits()
+        self.assertEqual(limits["OnDemandStreamCount"], 1)
+        self.assertEqual(limits["OnDemandStreamCountLimit"], 50)
+        k.delete_stream(StreamName="od")
 
 
 if __name__ == "__main__":

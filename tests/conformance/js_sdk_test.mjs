@@ -93,10 +93,24 @@ await test("StreamARN on the data operations", async () => {
   assert.equal(got.MillisBehindLatest, 0);
 });
 
-await test("ON_DEMAND is refused, not pretended", async () => {
-  assert.equal(await errorName(new sdk.CreateStreamCommand({
-    StreamName: `${stream}-od`, StreamModeDetails: { StreamMode: "ON_DEMAND" },
-  })), "InvalidArgumentException");
+await test("ON_DEMAND streams start with 4 shards and switch modes", async () => {
+  const name = `${stream}-od`;
+  await client.send(new sdk.CreateStreamCommand({
+    StreamName: name, StreamModeDetails: { StreamMode: "ON_DEMAND" },
+  }));
+  const { StreamDescriptionSummary: summary } = await client.send(
+      new sdk.DescribeStreamSummaryCommand({ StreamName: name }));
+  assert.equal(summary.StreamModeDetails.StreamMode, "ON_DEMAND");
+  assert.equal(summary.OpenShardCount, 4);
+  await client.send(new sdk.UpdateStreamModeCommand({
+    StreamARN: summary.StreamARN,
+    StreamModeDetails: { StreamMode: "PROVISIONED" },
+  }));
+  const after = await client.send(
+      new sdk.DescribeStreamSummaryCommand({ StreamName: name }));
+  assert.equal(after.StreamDescriptionSummary.StreamModeDetails.StreamMode,
+               "PROVISIONED");
+  await client.send(new sdk.DeleteStreamCommand({ StreamName: name }));
 });
 
 await test("model violations are ValidationExceptions", async () => {

@@ -152,6 +152,64 @@ TEST_F(KinesisApiTest, WireErrorsCarryKinesisNames) {
               HasErrorName(ErrorName::kResourceNotFoundException));
 }
 
+// Capacity modes in the SDKs' shapes: StreamModeDetails in, and out of
+// every description.
+TEST_F(KinesisApiTest, StreamModes_OverTheWire) {
+  Call("CreateStream",
+       R"({"StreamName":"od","StreamModeDetails":{"StreamMode":"ON_DEMAND"}})");
+  const boost::json::object summary =
+      Call("DescribeStreamSummary", R"({"StreamName":"od"})")
+          .at("StreamDescriptionSummary")
+          .as_object();
+  EXPECT_EQ(summary.at("StreamModeDetails").at("StreamMode"), "ON_DEMAND");
+  EXPECT_EQ(summary.at("OpenShardCount"), 4);
+  EXPECT_EQ(Call("DescribeStream", R"({"StreamName":"od"})")
+                .at("StreamDescription")
+                .at("StreamModeDetails")
+                .at("StreamMode"),
+            "ON_DEMAND");
+  EXPECT_EQ(Call("ListStreams", "{}")
+                .at("StreamSummaries")
+                .at(0)
+                .at("StreamModeDetails")
+                .at("StreamMode"),
+            "ON_DEMAND");
+  const boost::json::object limits = Call("DescribeLimits", "{}");
+  EXPECT_EQ(limits.at("OnDemandStreamCount"), 1);
+  EXPECT_EQ(limits.at("OnDemandStreamCountLimit"), 50);
+
+  const std::string arn = "arn:aws:kinesis:us-east-1:000000000000:stream/od";
+  Call("UpdateStreamMode",
+       R"({"StreamARN":")" + arn +
+           R"(","StreamModeDetails":{"StreamMode":"PROVISIONED"}})");
+  EXPECT_EQ(Call("DescribeStreamSummary", R"({"StreamName":"od"})")
+                .at("StreamDescriptionSummary")
+                .at("StreamModeDetails")
+                .at("StreamMode"),
+            "PROVISIONED");
+
+  // Kinesis' errors: ON_DEMAND takes no shard count; the same mode again;
+  // a mode the model does not have; no ARN.
+  EXPECT_THAT(api_->Call("CreateStream",
+                         R"({"StreamName":"x","ShardCount":2,)"
+                         R"("StreamModeDetails":{"StreamMode":"ON_DEMAND"}})"),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(
+      api_->Call("UpdateStreamMode", R"({"StreamARN":")" + arn +
+                                         R"(","StreamModeDetails":)"
+                                         R"({"StreamMode":"PROVISIONED"}})"),
+      HasErrorName(ErrorName::kInvalidArgumentException));
+  EXPECT_THAT(api_->Call("UpdateStreamMode",
+                         R"({"StreamARN":")" + arn +
+                             R"(","StreamModeDetails":{"StreamMode":"FAST"}})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("UpdateStreamMode",
+                         R"({"StreamModeDetails":{"StreamMode":"ON_DEMAND"}})"),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(api_->Call("DescribeStreamSummary", R"({"StreamName":"x"})"),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
 // AWS writes timestamps as plain epoch seconds with three decimals; the
 // AWS SDK for Java v2 cannot read the exponent form.
 TEST(SerializeResponseTest, TimestampsAreEpochSecondsWithMilliseconds) {
