@@ -124,8 +124,22 @@ std::vector<CapacityController::ShardLoad> CapacityController::Measure(
 absl::StatusOr<bool> CapacityController::TryReshard(
     const std::shared_ptr<StreamState>& stream,
     absl::FunctionRef<absl::Status(ReshardPlanner&)> plan) {
-  absl::Status status = reshard_(stream, plan);
-  if (ErrorNameOf(status) == ErrorName::kResourceInUseException) return false;
+  absl::Status status =
+      reshard_(stream, [&](ReshardPlanner& planner) -> absl::Status {
+        // Checked with the stream's reshard turn held: a switch to
+        // PROVISIONED since the measurement wins.
+        if (stream->stream_mode() != StreamMode::kOnDemand) {
+          return ResourceInUse("the stream is no longer ON_DEMAND");
+        }
+        return plan(planner);
+      });
+  // Another reshard or a mode switch ran, or the stream was deleted since
+  // the measurement: nothing to do now.
+  const ErrorName error = ErrorNameOf(status);
+  if (error == ErrorName::kResourceInUseException ||
+      error == ErrorName::kResourceNotFoundException) {
+    return false;
+  }
   BROOK_RETURN_IF_ERROR(status);
   return true;
 }

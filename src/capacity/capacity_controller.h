@@ -101,8 +101,9 @@ class CapacityController {
                         const std::vector<ShardLoad>& loads);
   absl::Status MergeCold(const std::shared_ptr<StreamState>& stream,
                          const std::vector<ShardLoad>& loads);
-  // Runs `plan` as a reshard; another reshard of the stream running is not
-  // an error (the next check tries again), reported as false.
+  // Runs `plan` as a reshard of a stream still on-demand. Another reshard
+  // or mode switch of the stream, or its deletion, is not an error (the
+  // next check measures anew), reported as false.
   absl::StatusOr<bool> TryReshard(
       const std::shared_ptr<StreamState>& stream,
       absl::FunctionRef<absl::Status(ReshardPlanner&)> plan);
