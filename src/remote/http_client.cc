@@ -1,9 +1,5 @@
 #include "remote/http_client.h"
 
-#include <openssl/ssl.h>
-
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -13,15 +9,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "boost/asio/connect.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/asio/post.hpp"
-#include "boost/asio/ssl/host_name_verification.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
-#include "boost/beast/ssl/ssl_stream.hpp"
 #include "common/errors.h"
+#include "remote/http2_stream.h"
+#include "remote/transport.h"
 
 namespace brook {
 
@@ -29,16 +21,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 
 namespace {
 
 // The body is sent from the caller's buffer, not copied.
 using OutgoingRequest = http::request<http::span_body<const char>>;
-
-std::chrono::milliseconds Millis(absl::Duration d) {
-  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
-}
 
 // Errors after which the server never saw the request: it had closed the
 // idle connection before the request was written.
@@ -116,45 +103,15 @@ std::string HttpEndpoint::HostHeader() const {
   return absl::StrCat(name, ":", port);
 }
 
-// One connection with an io_context of its own: each step starts an
-// asynchronous operation with a deadline and runs the context until it
-// completes, so that a blocking call still times out.
+// One HTTP/1.1 connection: a request at a time, or one response read as
+// a stream.
 class HttpClient::Connection : public HttpStream {
  public:
   Connection(const HttpEndpoint& endpoint, ssl::context* tls,
              const HttpClientOptions& options)
-      : endpoint_(endpoint), options_(options) {
-    if (endpoint.tls) {
-      tls_.emplace(io_, *tls);
-    } else {
-      plain_.emplace(io_);
-    }
-  }
+      : transport_(endpoint, tls, options) {}
 
-  absl::Status Open() {
-    tcp::resolver resolver(io_);
-    tcp::resolver::results_type addresses;
-    beast::error_code error = Run(options_.connect_timeout, [&](auto done) {
-      resolver.async_resolve(
-          endpoint_.host, endpoint_.port,
-          [&addresses, done](beast::error_code ec,
-                             tcp::resolver::results_type results) mutable {
-            addresses = std::move(results);
-            done(ec);
-          });
-    });
-    if (!error) {
-      error = Run(options_.connect_timeout, [&](auto done) {
-        Lowest().async_connect(
-            addresses, [done](beast::error_code ec,
-                              const tcp::endpoint&) mutable { done(ec); });
-      });
-    }
-    if (!error) Lowest().socket().set_option(tcp::no_delay(true), error);
-    if (!error && tls_.has_value()) error = Handshake();
-    if (error) return Failure("connecting to", error);
-    return absl::OkStatus();
-  }
+  absl::Status Open() { return transport_.Open(); }
 
   // Sends `request` and reads the whole response. `*unsent` tells whether
   // the failure happened before the server could have seen the request.
@@ -164,10 +121,10 @@ class HttpClient::Connection : public HttpStream {
     *reusable = false;
     beast::error_code error = Write(request);
     http::response_parser<http::string_body> parser;
-    parser.body_limit(options_.max_response_bytes);
+    parser.body_limit(transport_.options().max_response_bytes);
     if (!error) {
-      error = Run(options_.request_timeout, [&](auto done) {
-        WithStream([&](auto& stream) {
+      error = transport_.Run(RequestTimeout(), [&](auto done) {
+        transport_.WithStream([&](auto& stream) {
           http::async_read(
               stream, buffer_, parser,
               [done](beast::error_code ec, size_t) mutable { done(ec); });
@@ -176,7 +133,7 @@ class HttpClient::Connection : public HttpStream {
     }
     if (error) {
       *unsent = ClosedWhileIdle(error) && !parser.got_some();
-      return Failure("a request to", error);
+      return transport_.Failure("a request to", error);
     }
     http::response<http::string_body> response = parser.release();
     *reusable = response.keep_alive();
@@ -191,15 +148,15 @@ class HttpClient::Connection : public HttpStream {
     stream_parser_.emplace();
     stream_parser_->body_limit(std::numeric_limits<uint64_t>::max());
     if (!error) {
-      error = Run(options_.request_timeout, [&](auto done) {
-        WithStream([&](auto& stream) {
+      error = transport_.Run(RequestTimeout(), [&](auto done) {
+        transport_.WithStream([&](auto& stream) {
           http::async_read_header(
               stream, buffer_, *stream_parser_,
               [done](beast::error_code ec, size_t) mutable { done(ec); });
         });
       });
     }
-    if (error) return Failure("a request to", error);
+    if (error) return transport_.Failure("a request to", error);
     const auto& message = stream_parser_->get();
     head_.status = static_cast<int>(message.result_int());
     head_.content_type = std::string(message[http::field::content_type]);
@@ -210,83 +167,44 @@ class HttpClient::Connection : public HttpStream {
   const HttpResponse& head() const override { return head_; }
 
   absl::StatusOr<std::string> Read() override {
-    if (cancelled_.load()) return InternalFailure("the stream was cancelled");
+    if (transport_.cancelled()) {
+      return InternalFailure("the stream was cancelled");
+    }
     if (stream_parser_->is_done()) return std::string();
     std::string chunk(size_t{64} << 10, '\0');
     auto& body = stream_parser_->get().body();
     body.data = chunk.data();
     body.size = chunk.size();
-    beast::error_code error = Run(options_.request_timeout, [&](auto done) {
-      WithStream([&](auto& stream) {
+    beast::error_code error = transport_.Run(RequestTimeout(), [&](auto done) {
+      transport_.WithStream([&](auto& stream) {
         http::async_read_some(
             stream, buffer_, *stream_parser_,
             [done](beast::error_code ec, size_t) mutable { done(ec); });
       });
     });
     if (error == http::error::need_buffer) error = {};
-    if (cancelled_.load()) return InternalFailure("the stream was cancelled");
-    if (error) return Failure("reading a stream from", error);
+    if (transport_.cancelled()) {
+      return InternalFailure("the stream was cancelled");
+    }
+    if (error) return transport_.Failure("reading a stream from", error);
     chunk.resize(chunk.size() - body.size);
     if (chunk.empty() && !stream_parser_->is_done()) return Read();
     return chunk;
   }
 
-  // Whether the last failure was a timeout.
-  bool timed_out() const { return timed_out_; }
+  void Cancel() override { transport_.Cancel(); }
 
-  void Cancel() override {
-    cancelled_.store(true);
-    asio::post(io_, [this] {
-      beast::error_code ignored;
-      Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
-      Lowest().cancel();
-    });
-  }
+  // Whether the last failure was a timeout.
+  bool timed_out() const { return transport_.timed_out(); }
 
  private:
-  beast::tcp_stream& Lowest() {
-    return tls_.has_value() ? beast::get_lowest_layer(*tls_) : *plain_;
-  }
-
-  template <typename F>
-  void WithStream(F&& f) {
-    if (tls_.has_value()) {
-      f(*tls_);
-    } else {
-      f(*plain_);
-    }
-  }
-
-  // Starts one asynchronous step through `start(done)` and runs the
-  // context until `done` is called or the deadline closes the socket.
-  template <typename Start>
-  beast::error_code Run(absl::Duration timeout, Start start) {
-    beast::error_code result;
-    Lowest().expires_after(Millis(timeout));
-    start([&result](beast::error_code ec) { result = ec; });
-    io_.restart();
-    io_.run();
-    return result;
-  }
-
-  beast::error_code Handshake() {
-    if (!SSL_set_tlsext_host_name(tls_->native_handle(),
-                                  endpoint_.host.c_str())) {
-      return beast::error_code(static_cast<int>(::ERR_get_error()),
-                               asio::error::get_ssl_category());
-    }
-    if (options_.verify_peer) {
-      tls_->set_verify_callback(ssl::host_name_verification(endpoint_.host));
-    }
-    return Run(options_.connect_timeout, [&](auto done) {
-      tls_->async_handshake(ssl::stream_base::client,
-                            [done](beast::error_code ec) mutable { done(ec); });
-    });
+  absl::Duration RequestTimeout() const {
+    return transport_.options().request_timeout;
   }
 
   beast::error_code Write(OutgoingRequest& request) {
-    return Run(options_.request_timeout, [&](auto done) {
-      WithStream([&](auto& stream) {
+    return transport_.Run(RequestTimeout(), [&](auto done) {
+      transport_.WithStream([&](auto& stream) {
         http::async_write(
             stream, request,
             [done](beast::error_code ec, size_t) mutable { done(ec); });
@@ -294,24 +212,10 @@ class HttpClient::Connection : public HttpStream {
     });
   }
 
-  absl::Status Failure(absl::string_view what, const beast::error_code& error) {
-    timed_out_ = error == beast::error::timeout;
-    const std::string reason =
-        timed_out_ ? std::string("timed out") : error.message();
-    return Unreachable(
-        absl::StrCat(what, " ", endpoint_.ToString(), " failed: ", reason));
-  }
-
-  const HttpEndpoint& endpoint_;
-  const HttpClientOptions& options_;
-  asio::io_context io_;
-  std::optional<beast::tcp_stream> plain_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+  Transport transport_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::buffer_body>> stream_parser_;
   HttpResponse head_;
-  std::atomic<bool> cancelled_{false};
-  bool timed_out_ = false;
 };
 
 HttpClient::HttpClient(HttpEndpoint endpoint, HttpClientOptions options)
@@ -404,6 +308,9 @@ absl::StatusOr<HttpResponse> HttpClient::Get(absl::string_view target) {
 
 absl::StatusOr<std::unique_ptr<HttpStream>> HttpClient::OpenStream(
     const HttpRequest& request) {
+  if (options_.streams_over_http2) {
+    return OpenHttp2Stream(endpoint_, &tls_, options_, request);
+  }
   OutgoingRequest message = ToBeast(http::verb::post, request, endpoint_);
   auto connection = std::make_unique<Connection>(endpoint_, &tls_, options_);
   if (absl::Status opened = connection->Open(); !opened.ok()) return opened;

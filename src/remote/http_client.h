@@ -21,6 +21,7 @@
 #define BROOK_REMOTE_HTTP_CLIENT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,6 +66,11 @@ struct HttpClientOptions {
   bool verify_peer = true;
   // Response bodies larger than this fail the call.
   size_t max_response_bytes = size_t{64} << 20;
+  // OpenStream() over HTTP/2 (remote/http2_stream.h) instead of HTTP/1.1.
+  bool streams_over_http2 = false;
+  // HTTP/2: the flow-control window of a stream and of its connection, in
+  // bytes: how much the server may send before the reader takes it.
+  int32_t stream_window_bytes = int32_t{1} << 20;
 };
 
 struct HttpRequest {
@@ -118,7 +124,8 @@ class HttpClient {
 
   // HttpClient::OpenStream()
   //
-  // POSTs `request` on a connection of its own and returns once the
+  // POSTs `request` on a connection of its own, over HTTP/2 when
+  // HttpClientOptions::streams_over_http2 says so, and returns once the
   // response's head has arrived.
   absl::StatusOr<std::unique_ptr<HttpStream>> OpenStream(
       const HttpRequest& request);
