@@ -20,6 +20,16 @@
 
 namespace brook {
 
+// The HTTP version of SubscribeToShard's event stream.
+enum class SubscribeHttpVersion {
+  // HTTP/2: over https with ALPN "h2" (Amazon Kinesis serves
+  // SubscribeToShard only so), over http as h2c with prior knowledge
+  // (brookd; the AWS SDKs' plain-text form).
+  kHttp2,
+  // HTTP/1.1, chunked: brookd serves it too; Amazon Kinesis does not.
+  kHttp1_1,
+};
+
 struct ConnectOptions {
   // Credentials. Empty: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
   // AWS_SESSION_TOKEN, else the profile's keys in the shared credentials
@@ -50,6 +60,18 @@ struct ConnectOptions {
   absl::Duration request_timeout = absl::Seconds(30);
   // Keep-alive connections kept open for reuse. Default: 16.
   int max_idle_connections = 16;
+
+  // SubscribeToShard's event stream, one connection per subscription.
+  // kHttp2 works against Amazon Kinesis and brookd alike; a server that
+  // does not speak HTTP/2 makes SubscribeToShard fail with
+  // InvalidArgumentException naming the endpoint. Default: kHttp2.
+  SubscribeHttpVersion subscribe_http_version = SubscribeHttpVersion::kHttp2;
+  // HTTP/2: how many bytes of a subscription's events the endpoint may
+  // send ahead of its handler (the flow-control window of the stream and
+  // of its connection; acknowledged only as the handler takes the events).
+  // A subscription buffers at most this plus one event. At least 65535
+  // (HTTP/2's initial window); at most 2^31-1. Default: 1 MiB.
+  int subscribe_window_bytes = 1 << 20;
 
   // Retries, as the AWS SDKs' standard retry mode: throttling errors,
   // HTTP 500/502/503/504, InternalFailure and transport failures are tried

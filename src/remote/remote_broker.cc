@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -34,6 +35,24 @@ bool IsUnknownOperation(const absl::Status& status) {
   return ErrorNameOf(status) == ErrorName::kUnknownOperationException;
 }
 
+// Whether the answer to a request under Brook's target prefix says that
+// the endpoint does not know the target: UnknownOperationException
+// (kinesalite), SerializationException, or the AccessDeniedException with
+// which AWS refuses a target it cannot name (Amazon Kinesis, kinesis-mock;
+// brookd answers the same to a target it does not know).
+bool UnknownTarget(const absl::Status& status) {
+  switch (ErrorNameOf(status)) {
+    case ErrorName::kUnknownOperationException:
+    case ErrorName::kSerializationException:
+      return true;
+    case ErrorName::kAccessDeniedException:
+      return absl::StrContains(status.message(),
+                               "Unable to determine service/operation name");
+    default:
+      return false;
+  }
+}
+
 // Reads brookd's 503 answer to GET /health, "<write status>: <reason>\n"
 // (server/http_server.cc), into `state`; leaves any other body alone.
 void ParseHealth(absl::string_view body, WriteState* state) {
@@ -52,25 +71,52 @@ void ParseHealth(absl::string_view body, WriteState* state) {
   }
 }
 
+class RemoteSubscription;
+
+// The live subscriptions of a RemoteBroker, which Close() ends.
+// Thread safety: safe for concurrent use by multiple threads without
+// external synchronization.
+class LiveSubscriptions {
+ public:
+  // Adds `subscription`; false once EndAll() has run.
+  bool Add(RemoteSubscription* subscription);
+  void Remove(RemoteSubscription* subscription);
+  // Ends every live subscription (its handler's OnEnd gets InternalFailure)
+  // and refuses later ones. Returns once no handler runs.
+  void EndAll();
+
+ private:
+  absl::Mutex mu_;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<RemoteSubscription*> live_ ABSL_GUARDED_BY(mu_);
+};
+
 // A subscription's event stream, read on a thread of its own.
 class RemoteSubscription final : public Subscription {
  public:
   RemoteSubscription(std::unique_ptr<HttpStream> stream,
-                     SubscriptionHandler* handler)
-      : stream_(std::move(stream)), handler_(handler) {
-    thread_ = std::thread([this] { Run(); });
-  }
+                     SubscriptionHandler* handler, LiveSubscriptions* live)
+      : stream_(std::move(stream)), handler_(handler), live_(live) {}
   ~RemoteSubscription() override { Cancel(); }
+
+  // Starts reading; false (and nothing started) if the Broker has closed.
+  bool Start() {
+    if (!live_->Add(this)) return false;
+    thread_ = std::thread([this] { Run(); });
+    return true;
+  }
 
   void Cancel() override {
     cancelled_.store(true);
-    {
-      absl::MutexLock lock(&pause_mu_);
-      paused_ = false;  // Wakes a paused reader, which then sees cancelled_.
-    }
-    stream_->Cancel();
-    absl::MutexLock lock(&join_mu_);
-    if (thread_.joinable()) thread_.join();
+    Stop();
+    live_->Remove(this);
+  }
+
+  // Ends the subscription because its Broker closes: the handler's OnEnd
+  // gets InternalFailure, unless Cancel() came first.
+  void EndForClose() {
+    closing_.store(true);
+    Stop();
   }
 
   void Resume() override {
@@ -79,24 +125,42 @@ class RemoteSubscription final : public Subscription {
   }
 
  private:
+  bool stopping() const { return cancelled_.load() || closing_.load(); }
+
+  // Wakes a paused reader, breaks the stream and waits for the reader.
+  void Stop() {
+    {
+      absl::MutexLock lock(&pause_mu_);
+      paused_ = false;
+    }
+    stream_->Cancel();
+    absl::MutexLock lock(&join_mu_);
+    if (thread_.joinable()) thread_.join();
+  }
+
   // A paused subscription stops reading its stream, so that the endpoint
-  // stops sending (TCP's flow control) until Resume() or Cancel().
+  // stops sending (flow control: TCP's, or HTTP/2's window) until Resume(),
+  // Cancel() or Close().
   void WaitWhilePaused() {
     absl::MutexLock lock(&pause_mu_);
     paused_ = true;
     auto resumed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pause_mu_) {
-      return !paused_;
+      return !paused_ || stopping();
     };
     pause_mu_.Await(absl::Condition(&resumed));
   }
 
   void Run() {
     const absl::Status end = Pump();
-    if (!cancelled_.load()) handler_->OnEnd(end);
+    if (cancelled_.load()) return;
+    handler_->OnEnd(closing_.load() ? InternalFailure("the Broker is closed")
+                                    : end);
   }
 
   // Reads and delivers events until the stream ends: OK at its end, the
-  // exception the endpoint sent, or InternalFailure.
+  // exception the endpoint sent, or InternalFailure. Bytes are read only
+  // once the handler has taken every whole event read before, so that
+  // HTTP/2's window follows the handler.
   absl::Status Pump() {
     EventStreamDecoder decoder;
     for (;;) {
@@ -114,7 +178,7 @@ class RemoteSubscription final : public Subscription {
         BROOK_ASSIGN_OR_RETURN(
             SubscribeToShardEvent event,
             kinesis_json::DecodeSubscribeToShardEvent(message->payload));
-        if (cancelled_.load()) return absl::OkStatus();
+        if (stopping()) return absl::OkStatus();
         if (handler_->OnEvent(event) == Demand::kPause) WaitWhilePaused();
       }
       BROOK_ASSIGN_OR_RETURN(std::string bytes, stream_->Read());
@@ -130,12 +194,35 @@ class RemoteSubscription final : public Subscription {
 
   std::unique_ptr<HttpStream> stream_;
   SubscriptionHandler* const handler_;
+  LiveSubscriptions* const live_;
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> closing_{false};
   absl::Mutex pause_mu_;
   bool paused_ ABSL_GUARDED_BY(pause_mu_) = false;
   absl::Mutex join_mu_;
   std::thread thread_;
 };
+
+bool LiveSubscriptions::Add(RemoteSubscription* subscription) {
+  absl::MutexLock lock(&mu_);
+  if (ended_) return false;
+  live_.insert(subscription);
+  return true;
+}
+
+void LiveSubscriptions::Remove(RemoteSubscription* subscription) {
+  absl::MutexLock lock(&mu_);
+  live_.erase(subscription);
+}
+
+void LiveSubscriptions::EndAll() {
+  // Held throughout, so that a subscription being ended is not destroyed
+  // meanwhile (its Cancel() waits in Remove()).
+  absl::MutexLock lock(&mu_);
+  ended_ = true;
+  for (RemoteSubscription* subscription : live_) subscription->EndForClose();
+  live_.clear();
+}
 
 class RemoteBroker final : public Broker {
  public:
@@ -509,8 +596,10 @@ class RemoteBroker final : public Broker {
       }
       return kinesis_json::DecodeError(stream->head().status, "", body);
     }
-    return std::unique_ptr<Subscription>(
-        new RemoteSubscription(std::move(stream), handler));
+    auto subscription = std::make_unique<RemoteSubscription>(
+        std::move(stream), handler, &subscriptions_);
+    if (!subscription->Start()) return CheckOpen();
+    return std::unique_ptr<Subscription>(std::move(subscription));
   }
 
   absl::Status PutCheckpoint(const PutCheckpointRequest& request) override {
@@ -562,6 +651,7 @@ class RemoteBroker final : public Broker {
   absl::Status Close() override {
     if (closed_.exchange(true)) return absl::OkStatus();
     async_.join();  // Completes every asynchronous put already accepted.
+    subscriptions_.EndAll();
     return absl::OkStatus();
   }
 
@@ -646,9 +736,7 @@ class RemoteBroker final : public Broker {
     if (brook_ops_.load() == kNo) return NotServed(operation, "");
     absl::StatusOr<std::string> answer =
         Call(kBrookTargetPrefix, operation, body);
-    const ErrorName name = ErrorNameOf(answer.status());
-    if (name == ErrorName::kUnknownOperationException ||
-        name == ErrorName::kSerializationException) {
+    if (UnknownTarget(answer.status())) {
       brook_ops_.store(kNo);
       return NotServed(operation, answer.status().message());
     }
@@ -750,6 +838,7 @@ class RemoteBroker final : public Broker {
   absl::Mutex async_mu_;
   int pending_async_ ABSL_GUARDED_BY(async_mu_) = 0;
   boost::asio::thread_pool async_;
+  LiveSubscriptions subscriptions_;
 };
 
 }  // namespace
@@ -761,6 +850,9 @@ absl::Status ConnectOptions::Validate() const {
     return InvalidArgument("retry_quota must not be negative");
   if (max_idle_connections < 0) {
     return InvalidArgument("max_idle_connections must not be negative");
+  }
+  if (subscribe_window_bytes < 65535) {
+    return InvalidArgument("subscribe_window_bytes must be at least 65535");
   }
   if (async_threads < 1 || max_pending_async_puts < 1) {
     return InvalidArgument(
@@ -795,6 +887,9 @@ absl::StatusOr<std::unique_ptr<Broker>> ConnectWithSettings(
   http.max_idle_connections = options.max_idle_connections;
   http.ca_file = options.ca_file;
   http.verify_peer = options.verify_tls;
+  http.streams_over_http2 =
+      options.subscribe_http_version == SubscribeHttpVersion::kHttp2;
+  http.stream_window_bytes = options.subscribe_window_bytes;
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> client,
                          HttpClient::Create(std::move(endpoint), http));
   return std::unique_ptr<Broker>(
