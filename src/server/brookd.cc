@@ -79,6 +79,9 @@ ABSL_FLAG(int, write_timeout_s, 30,
           "Seconds a write to a client (a response, a SubscribeToShard "
           "event) may go without progress before the connection, and its "
           "subscription, ends.");
+ABSL_FLAG(int, subscription_lifetime_s, 300,
+          "Seconds a SubscribeToShard subscription lasts before it ends and "
+          "the consumer subscribes again (Kinesis: 5 minutes).");
 ABSL_FLAG(std::string, metrics_token, "",
           "When set, GET /metrics accepts 'Authorization: Bearer TOKEN' (and "
           "needs it, or a Signature Version 4 signature by "
@@ -175,6 +178,10 @@ int main(int argc, char** argv) {
     return Usage(absl::StrCat("unknown --durability '", durability, "'"));
   }
   options.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk_mib) << 20;
+  const int lifetime_s = absl::GetFlag(FLAGS_subscription_lifetime_s);
+  if (lifetime_s < 1)
+    return Usage("--subscription_lifetime_s must be positive");
+  options.subscription_lifetime = absl::Seconds(lifetime_s);
   brook::KinesisApiOptions api_options;
   const std::string limits = absl::GetFlag(FLAGS_limits);
   if (limits == "unlimited") {

@@ -159,7 +159,7 @@ class Http1Connection
         case Phase::kWriting:
           return;  // Closes once written.
         default:
-          self->StopStreaming();
+          if (!self->EndStreamForShutdown()) self->StopStreaming();
       }
     });
   }
@@ -522,6 +522,26 @@ class Http1Connection
       WriteBuffers(http::make_chunk(asio::buffer(*message)), std::move(next),
                    true);
     }
+  }
+
+  // The server stops while an event stream is open: the subscription is
+  // cancelled and the stream ends cleanly (the last chunk) after the events
+  // already queued, as over HTTP/2, so that the client sees the normal end
+  // of a subscription and subscribes again elsewhere. False if no stream
+  // is open.
+  bool EndStreamForShutdown() {
+    std::unique_ptr<Subscription> subscription;
+    {
+      absl::MutexLock lock(&events_mu_);
+      if (!streaming_ || closing_) return false;
+      if (ended_) return true;  // Its last chunk is on its way.
+      subscription = std::move(subscription_);
+    }
+    subscription.reset();  // Waits only for a Send() under way.
+    absl::MutexLock lock(&events_mu_);
+    ended_ = true;
+    PostPump();
+    return true;
   }
 
   // Ends the stream, if any: cancels the subscription and closes the
