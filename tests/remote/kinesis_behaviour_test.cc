@@ -1,6 +1,7 @@
 // One suite of Kinesis behaviour, run against a local Broker (Broker::Open)
 // and against a remote one (Broker::Connect) talking to a brookd that the
-// test starts: the same assertions must hold on both, so that an
+// test starts (SubscribeToShard over h2c, over HTTP/1.1, and over TLS with
+// HTTP/2 chosen by ALPN): the same assertions must hold on both, so that an
 // application moves from one to the other unchanged. Expected values come
 // from the Kinesis API reference.
 
@@ -38,20 +39,41 @@ class LocalTarget {
   testing::TempDir dir_;
 };
 
+// How the remote Broker reaches the brookd: SubscribeToShard over h2c
+// (the default), over HTTP/1.1, or everything over TLS (HTTP/2 by ALPN).
+enum class Wire { kH2c, kHttp1, kTls };
+
+template <Wire kWire>
 class RemoteTarget {
  public:
   absl::StatusOr<std::unique_ptr<Broker>> Make() {
     if (absl::Status started = brookd_.Start(); !started.ok()) return started;
-    return Broker::Connect(testing::TestConnectOptions(), brookd_.endpoint());
+    ConnectOptions options = testing::TestConnectOptions();
+    std::string endpoint = brookd_.endpoint();
+    if (kWire == Wire::kHttp1) {
+      options.subscribe_http_version = SubscribeHttpVersion::kHttp1_1;
+    }
+    if (kWire == Wire::kTls) {
+      options.ca_file = BROOK_REMOTE_FIXTURES "/ca.pem";
+      endpoint = absl::StrCat("https://localhost:", brookd_.port());
+    }
+    return Broker::Connect(options, endpoint);
   }
 
  private:
+  static std::vector<std::string> Flags() {
+    std::vector<std::string> flags = {"--durability=nosync",
+                                      "--access_key_id=AKIDTEST",
+                                      "--secret_access_key=secret"};
+    if (kWire == Wire::kTls) {
+      flags.push_back("--tls_cert=" BROOK_REMOTE_FIXTURES "/server.pem");
+      flags.push_back("--tls_key=" BROOK_REMOTE_FIXTURES "/server.key");
+    }
+    return flags;
+  }
+
   testing::TempDir dir_;
-  testing::BrookdProcess brookd_{
-      BROOK_BROOKD,
-      dir_.Sub("brookd"),
-      {"--durability=nosync", "--access_key_id=AKIDTEST",
-       "--secret_access_key=secret"}};
+  testing::BrookdProcess brookd_{BROOK_BROOKD, dir_.Sub("brookd"), Flags()};
 };
 
 template <typename Target>
@@ -126,12 +148,17 @@ class KinesisBehaviourTest : public ::testing::Test {
   std::unique_ptr<Broker> broker_;
 };
 
-using Targets = ::testing::Types<LocalTarget, RemoteTarget>;
+using Targets =
+    ::testing::Types<LocalTarget, RemoteTarget<Wire::kH2c>,
+                     RemoteTarget<Wire::kHttp1>, RemoteTarget<Wire::kTls>>;
 class TargetNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return std::is_same_v<T, LocalTarget> ? "Local" : "Remote";
+    if (std::is_same_v<T, LocalTarget>) return "Local";
+    if (std::is_same_v<T, RemoteTarget<Wire::kHttp1>>) return "RemoteHttp1";
+    if (std::is_same_v<T, RemoteTarget<Wire::kTls>>) return "RemoteTls";
+    return "Remote";
   }
 };
 TYPED_TEST_SUITE(KinesisBehaviourTest, Targets, TargetNames);

@@ -344,6 +344,30 @@ TEST(RemoteTransportTest, AnEndpointWithoutBrookOperationsRefusesThemClearly) {
               ::testing::ElementsAre("Brook_20261201.PutCheckpoint"));
 }
 
+// AWS refuses a target it cannot name with AccessDeniedException (as
+// Amazon Kinesis and kinesis-mock answer Brook's targets); CreateStream
+// then goes to the Kinesis target.
+TEST(RemoteTransportTest, AnAwsRefusalOfTheBrookTargetMeansNoBrookOperations) {
+  ScriptedServer server(false);
+  server.Push({400, R"({"__type":"AccessDeniedException","message":"Unable to )"
+                    R"(determine service/operation name to be authorized"})"});
+  server.Push({200, "{}"});
+  ConnectOptions options = Options();
+  options.wait_timeout = absl::ZeroDuration();
+  ASSERT_OK_AND_ASSIGN(auto broker,
+                       Broker::Connect(options, server.endpoint()));
+  CreateStreamRequest create;
+  create.stream_name = "s";
+  create.shard_count = 1;
+  EXPECT_OK(broker->CreateStream(create));
+  EXPECT_THAT(broker->PutCheckpoint({"s", "app", "shardId-000000000000",
+                                     SequenceNumber(1), 0, false}),
+              HasErrorName(ErrorName::kUnknownOperationException));
+  EXPECT_THAT(server.targets(),
+              ::testing::ElementsAre("Brook_20261201.CreateStream",
+                                     "Kinesis_20131202.CreateStream"));
+}
+
 TEST(RemoteTransportTest, ConnectRefusesBadOptionsAndEndpoints) {
   ConnectOptions options = Options();
   options.max_attempts = 0;
