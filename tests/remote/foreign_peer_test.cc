@@ -1,8 +1,9 @@
 // The remote Broker against Kinesis servers that Brook did not write
 // (kinesalite, kinesis-mock), for the operations they implement: create,
 // put, put-batch, iterators, get, split, merge and errors. The endpoint
-// comes from BROOK_PEER_ENDPOINT (see foreign_peers_test.sh, which starts
-// each server); without it the suite is skipped.
+// comes from BROOK_PEER_ENDPOINT and the server's name from BROOK_PEER_NAME
+// (see foreign_peers_test.sh, which starts each server); without the
+// endpoint the suite is skipped.
 
 #include <cstdlib>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "brook/broker.h"
 #include "gmock/gmock.h"
@@ -22,6 +24,12 @@ namespace {
 
 using ::brook::testing::HasErrorName;
 using ::testing::SizeIs;
+
+// Whether the server under test is `name` (BROOK_PEER_NAME).
+bool PeerIs(const char* name) {
+  const char* peer = std::getenv("BROOK_PEER_NAME");
+  return peer != nullptr && std::string(peer) == name;
+}
 
 class ForeignPeerTest : public ::testing::Test {
  protected:
@@ -164,14 +172,82 @@ TEST_F(ForeignPeerTest, ErrorsKeepTheirKinesisNames) {
   bad.shard_id = "shardId-000000000000";
   bad.shard_iterator_type = ShardIteratorType::kAtSequenceNumber;
   bad.starting_sequence_number = *SequenceNumber::Parse("1");
-  EXPECT_THAT(broker().GetShardIterator(bad),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+  if (PeerIs("kinesis-mock")) {
+    // A known gap of kinesis-mock 0.6.2: it hands out an iterator for a
+    // sequence number the shard never had, where Kinesis answers
+    // InvalidArgumentException. Checked so that a fixed version is seen.
+    EXPECT_OK(broker().GetShardIterator(bad));
+  } else {
+    EXPECT_THAT(broker().GetShardIterator(bad),
+                HasErrorName(ErrorName::kInvalidArgumentException));
+  }
   // Brook's own operations are refused clearly, naming the endpoint.
   const absl::Status checkpoint = broker().PutCheckpoint(
       {stream_, "app", "shardId-000000000000", SequenceNumber(1), 0, false});
   EXPECT_THAT(checkpoint, HasErrorName(ErrorName::kUnknownOperationException));
   EXPECT_THAT(std::string(checkpoint.message()),
               ::testing::HasSubstr(std::getenv("BROOK_PEER_ENDPOINT")));
+}
+
+// Collects a subscription's records.
+class Collector final : public SubscriptionHandler {
+ public:
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
+    absl::MutexLock lock(&mu_);
+    for (const Record& record : event.records) data_.push_back(record.data);
+    return Demand::kMore;
+  }
+  void OnEnd(const absl::Status& status) override {
+    absl::MutexLock lock(&mu_);
+    end_ = status;
+    ended_ = true;
+  }
+  // The records once `count` have come or the subscription ended (or 20 s
+  // passed), and how it ended.
+  std::vector<std::string> WaitFor(size_t count, absl::Status* end) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return data_.size() >= count || ended_;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(20));
+    *end = end_;
+    return data_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> data_ ABSL_GUARDED_BY(mu_);
+  absl::Status end_ ABSL_GUARDED_BY(mu_);
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// SubscribeToShard over HTTP/2 (h2c), the remote Broker's default, against
+// an HTTP/2 server Brook did not write. kinesalite has no enhanced fan-out.
+TEST_F(ForeignPeerTest, FanOutOverHttp2) {
+  if (PeerIs("kinesalite")) GTEST_SKIP() << "kinesalite has no fan-out";
+  Create(1);
+  for (const char* data : {"pushed-1", "pushed-2"}) {
+    PutRecordRequest put;
+    put.stream = stream_;
+    put.partition_key = "key";
+    put.data = data;
+    ASSERT_OK(broker().PutRecord(put).status());
+  }
+  ASSERT_OK_AND_ASSIGN(StreamDescriptionSummary summary,
+                       broker().DescribeStreamSummary({stream_}));
+  ASSERT_OK_AND_ASSIGN(Consumer consumer, broker().RegisterStreamConsumer(
+                                              {summary.stream_arn, "reader"}));
+  SubscribeToShardRequest subscribe;
+  subscribe.consumer_arn = consumer.consumer_arn;
+  subscribe.shard_id = "shardId-000000000000";
+  subscribe.starting_position.type = ShardIteratorType::kTrimHorizon;
+  Collector collector;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
+                       broker().SubscribeToShard(subscribe, &collector));
+  absl::Status end;
+  EXPECT_THAT(collector.WaitFor(2, &end),
+              ::testing::ElementsAre("pushed-1", "pushed-2"));
+  EXPECT_OK(end);
 }
 
 }  // namespace
