@@ -121,7 +121,7 @@ class RemoteSubscription final : public Subscription {
 
   void Resume() override {
     absl::MutexLock lock(&pause_mu_);
-    paused_ = false;
+    resumed_ = true;
   }
 
  private:
@@ -131,21 +131,27 @@ class RemoteSubscription final : public Subscription {
   void Stop() {
     {
       absl::MutexLock lock(&pause_mu_);
-      paused_ = false;
+      resumed_ = true;
     }
     stream_->Cancel();
     absl::MutexLock lock(&join_mu_);
     if (thread_.joinable()) thread_.join();
   }
 
-  // A paused subscription stops reading its stream, so that the endpoint
-  // stops sending (flow control: TCP's, or HTTP/2's window) until Resume(),
-  // Cancel() or Close().
-  void WaitWhilePaused() {
+  // Delivers `event`. A handler that asks for a pause stops the reading of
+  // its stream, so that the endpoint stops sending (flow control: TCP's, or
+  // HTTP/2's window), until Resume(), Cancel() or Close(). A Resume() that
+  // comes before the wait (even from another thread while the handler
+  // returns) is not lost: it counts from the event's delivery on.
+  void Deliver(const SubscribeToShardEvent& event) {
+    {
+      absl::MutexLock lock(&pause_mu_);
+      resumed_ = false;
+    }
+    if (handler_->OnEvent(event) != Demand::kPause) return;
     absl::MutexLock lock(&pause_mu_);
-    paused_ = true;
     auto resumed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pause_mu_) {
-      return !paused_ || stopping();
+      return resumed_ || stopping();
     };
     pause_mu_.Await(absl::Condition(&resumed));
   }
@@ -179,7 +185,7 @@ class RemoteSubscription final : public Subscription {
             SubscribeToShardEvent event,
             kinesis_json::DecodeSubscribeToShardEvent(message->payload));
         if (stopping()) return absl::OkStatus();
-        if (handler_->OnEvent(event) == Demand::kPause) WaitWhilePaused();
+        Deliver(event);
       }
       BROOK_ASSIGN_OR_RETURN(std::string bytes, stream_->Read());
       if (bytes.empty()) {
@@ -198,7 +204,8 @@ class RemoteSubscription final : public Subscription {
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> closing_{false};
   absl::Mutex pause_mu_;
-  bool paused_ ABSL_GUARDED_BY(pause_mu_) = false;
+  // Whether Resume() (or a stop) came since the last event was delivered.
+  bool resumed_ ABSL_GUARDED_BY(pause_mu_) = false;
   absl::Mutex join_mu_;
   std::thread thread_;
 };
