@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "brook/broker.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/brookd_process.h"
 #include "testing/status_matchers.h"
+#include "testing/subscription_recorder.h"
 
 namespace brook {
 namespace {
@@ -189,38 +189,6 @@ TEST_F(ForeignPeerTest, ErrorsKeepTheirKinesisNames) {
               ::testing::HasSubstr(std::getenv("BROOK_PEER_ENDPOINT")));
 }
 
-// Collects a subscription's records.
-class Collector final : public SubscriptionHandler {
- public:
-  Demand OnEvent(const SubscribeToShardEvent& event) override {
-    absl::MutexLock lock(&mu_);
-    for (const Record& record : event.records) data_.push_back(record.data);
-    return Demand::kMore;
-  }
-  void OnEnd(const absl::Status& status) override {
-    absl::MutexLock lock(&mu_);
-    end_ = status;
-    ended_ = true;
-  }
-  // The records once `count` have come or the subscription ended (or 20 s
-  // passed), and how it ended.
-  std::vector<std::string> WaitFor(size_t count, absl::Status* end) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return data_.size() >= count || ended_;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(20));
-    *end = end_;
-    return data_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::string> data_ ABSL_GUARDED_BY(mu_);
-  absl::Status end_ ABSL_GUARDED_BY(mu_);
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
-};
-
 // SubscribeToShard over HTTP/2 (h2c), the remote Broker's default, against
 // an HTTP/2 server Brook did not write. kinesalite has no enhanced fan-out.
 TEST_F(ForeignPeerTest, FanOutOverHttp2) {
@@ -241,13 +209,12 @@ TEST_F(ForeignPeerTest, FanOutOverHttp2) {
   subscribe.consumer_arn = consumer.consumer_arn;
   subscribe.shard_id = "shardId-000000000000";
   subscribe.starting_position.type = ShardIteratorType::kTrimHorizon;
-  Collector collector;
+  testing::SubscriptionRecorder recorder;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
-                       broker().SubscribeToShard(subscribe, &collector));
-  absl::Status end;
-  EXPECT_THAT(collector.WaitFor(2, &end),
+                       broker().SubscribeToShard(subscribe, &recorder));
+  EXPECT_THAT(recorder.WaitForRecords(2),
               ::testing::ElementsAre("pushed-1", "pushed-2"));
-  EXPECT_OK(end);
+  EXPECT_OK(recorder.end());
 }
 
 }  // namespace

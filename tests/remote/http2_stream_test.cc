@@ -28,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "testing/brookd_process.h"
 #include "testing/status_matchers.h"
+#include "testing/subscription_recorder.h"
 #include "testing/temp_dir.h"
 
 namespace brook {
@@ -36,7 +37,9 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using ::brook::testing::HasErrorName;
+using ::brook::testing::SubscriptionRecorder;
 using ::testing::HasSubstr;
+using ::testing::SizeIs;
 
 constexpr absl::Duration kWait = absl::Seconds(20);
 
@@ -67,58 +70,6 @@ class OneConnectionServer {
   tcp::socket socket_{io_};
   std::function<void(tcp::socket&)> serve_;
   std::thread thread_;
-};
-
-// Records what a subscription delivered and how it ended.
-class Recorder final : public SubscriptionHandler {
- public:
-  // Pauses after the `pause_after`-th event (0: never).
-  explicit Recorder(int pause_after = 0) : pause_after_(pause_after) {}
-
-  Demand OnEvent(const SubscribeToShardEvent& event) override {
-    absl::MutexLock lock(&mu_);
-    ++events_;
-    for (const Record& record : event.records) {
-      bytes_ += record.data.size();
-    }
-    return events_ == pause_after_ ? Demand::kPause : Demand::kMore;
-  }
-  void OnEnd(const absl::Status& status) override {
-    absl::MutexLock lock(&mu_);
-    end_ = status;
-    ended_ = true;
-  }
-
-  // Waits for the end (or kWait) and returns it.
-  absl::Status WaitForEnd() {
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&ended_), kWait);
-    return ended_ ? end_ : absl::DeadlineExceededError("no end");
-  }
-  bool WaitForEvents(int count) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return events_ >= count || ended_;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), kWait);
-    return events_ >= count;
-  }
-  int events() {
-    absl::MutexLock lock(&mu_);
-    return events_;
-  }
-  bool ended() {
-    absl::MutexLock lock(&mu_);
-    return ended_;
-  }
-
- private:
-  const int pause_after_;
-  absl::Mutex mu_;
-  int events_ ABSL_GUARDED_BY(mu_) = 0;
-  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status end_ ABSL_GUARDED_BY(mu_);
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 SubscribeToShardRequest Subscribe() {
@@ -153,7 +104,7 @@ TEST(Http2StreamTest, AnHttp1ServerIsNamedAsNotSpeakingHttp2) {
   const std::string endpoint = absl::StrCat("http://127.0.0.1:", server.port());
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker,
                        Broker::Connect(Options(), endpoint));
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   absl::StatusOr<std::unique_ptr<Subscription>> subscription =
       broker->SubscribeToShard(Subscribe(), &recorder);
   EXPECT_THAT(subscription, HasErrorName(ErrorName::kInvalidArgumentException));
@@ -174,7 +125,7 @@ TEST(Http2StreamTest, AServerThatClosesAtThePrefaceIsNamedAsNotSpeakingHttp2) {
       std::unique_ptr<Broker> broker,
       Broker::Connect(Options(),
                       absl::StrCat("http://127.0.0.1:", server.port())));
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   absl::StatusOr<std::unique_ptr<Subscription>> subscription =
       broker->SubscribeToShard(Subscribe(), &recorder);
   EXPECT_THAT(subscription, HasErrorName(ErrorName::kInvalidArgumentException));
@@ -200,7 +151,7 @@ TEST(Http2StreamTest, ATlsServerWithoutAlpnH2IsNamedAsNotSpeakingHttp2) {
       std::unique_ptr<Broker> broker,
       Broker::Connect(options,
                       absl::StrCat("https://localhost:", server.port())));
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   absl::StatusOr<std::unique_ptr<Subscription>> subscription =
       broker->SubscribeToShard(Subscribe(), &recorder);
   EXPECT_THAT(subscription, HasErrorName(ErrorName::kInvalidArgumentException));
@@ -370,37 +321,44 @@ absl::StatusOr<std::unique_ptr<Broker>> ConnectTo(
   return Broker::Connect(options, server.endpoint());
 }
 
+// Subscribes through a remote Broker to `server` and returns how the
+// subscription ended; `*events` is how many events it delivered.
+absl::Status EndOfSubscription(const ScriptedHttp2Server& server, int* events) {
+  absl::StatusOr<std::unique_ptr<Broker>> broker = ConnectTo(server);
+  if (!broker.ok()) return broker.status();
+  SubscriptionRecorder recorder;
+  absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+      (*broker)->SubscribeToShard(Subscribe(), &recorder);
+  if (!subscription.ok()) return subscription.status();
+  const absl::Status end = recorder.WaitForEnd();
+  *events = recorder.events();
+  return end;
+}
+
 TEST(Http2StreamTest, EndStreamEndsTheSubscriptionWithOk) {
   ScriptedHttp2Server server(3, 100, Ending::kEndStream);
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker, ConnectTo(server));
-  Recorder recorder;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
-                       broker->SubscribeToShard(Subscribe(), &recorder));
-  EXPECT_OK(recorder.WaitForEnd());
-  EXPECT_EQ(recorder.events(), 3);
+  int events = 0;
+  EXPECT_OK(EndOfSubscription(server, &events));
+  EXPECT_EQ(events, 3);
 }
 
 TEST(Http2StreamTest, RstStreamEndsTheSubscriptionWithItsErrorCode) {
   ScriptedHttp2Server server(2, 100, Ending::kReset);
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker, ConnectTo(server));
-  Recorder recorder;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
-                       broker->SubscribeToShard(Subscribe(), &recorder));
-  const absl::Status end = recorder.WaitForEnd();
+  int events = 0;
+  const absl::Status end = EndOfSubscription(server, &events);
   EXPECT_THAT(end, HasErrorName(ErrorName::kInternalFailure));
   EXPECT_EQ(end.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(end.message(), HasSubstr(absl::StrCat(
                                  "reading a stream from ", server.endpoint(),
-                                 " failed: the stream "
-                                 "was reset with HTTP/2 error "
-                                 "INTERNAL_ERROR")));
-  EXPECT_EQ(recorder.events(), 2);
+                                 " failed: the stream was reset with "
+                                 "HTTP/2 error INTERNAL_ERROR")));
+  EXPECT_EQ(events, 2);
 }
 
 TEST(Http2StreamTest, AGoAwayThatRefusesTheStreamFailsTheSubscribe) {
   ScriptedHttp2Server server(1, 100, Ending::kGoAwayBeforeAnswering);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker, ConnectTo(server));
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   absl::StatusOr<std::unique_ptr<Subscription>> subscription =
       broker->SubscribeToShard(Subscribe(), &recorder);
   EXPECT_THAT(subscription, HasErrorName(ErrorName::kInternalFailure));
@@ -411,17 +369,14 @@ TEST(Http2StreamTest, AGoAwayThatRefusesTheStreamFailsTheSubscribe) {
 
 TEST(Http2StreamTest, ADroppedConnectionFailsAsOverHttp1) {
   ScriptedHttp2Server server(2, 100, Ending::kDrop);
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker, ConnectTo(server));
-  Recorder recorder;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
-                       broker->SubscribeToShard(Subscribe(), &recorder));
-  const absl::Status end = recorder.WaitForEnd();
+  int events = 0;
+  const absl::Status end = EndOfSubscription(server, &events);
   EXPECT_THAT(end, HasErrorName(ErrorName::kInternalFailure));
   EXPECT_EQ(end.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(end.message(),
               HasSubstr(absl::StrCat("reading a stream from ",
                                      server.endpoint(), " failed: ")));
-  EXPECT_EQ(recorder.events(), 2);
+  EXPECT_EQ(events, 2);
 }
 
 // The window is given back only as the handler takes events: a paused
@@ -434,9 +389,10 @@ TEST(Http2StreamTest, APausedHandlerHoldsTheServerToOneWindow) {
   options.subscribe_window_bytes = kWindow;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> broker,
                        ConnectTo(server, options));
-  Recorder recorder(/*pause_after=*/1);
+  SubscriptionRecorder recorder(/*pause_after=*/1);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
                        broker->SubscribeToShard(Subscribe(), &recorder));
+  ASSERT_THAT(recorder.WaitForRecords(1), SizeIs(1));
   size_t sent = 0;
   ASSERT_TRUE(server.WaitUntilBlocked(&sent));
   // One window, plus what the reader took before the handler paused (one
@@ -513,7 +469,7 @@ class BrookdSubscriptionTest : public ::testing::TestWithParam<Wire> {
 };
 
 TEST_P(BrookdSubscriptionTest, EndsWithOkWhenItsLifetimeIsOver) {
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
                        broker_->SubscribeToShard(subscribe_, &recorder));
   EXPECT_OK(recorder.WaitForEnd());
@@ -521,10 +477,10 @@ TEST_P(BrookdSubscriptionTest, EndsWithOkWhenItsLifetimeIsOver) {
 }
 
 TEST_P(BrookdSubscriptionTest, AKilledServerEndsItWithUnavailable) {
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
                        broker_->SubscribeToShard(subscribe_, &recorder));
-  ASSERT_TRUE(recorder.WaitForEvents(1));
+  ASSERT_THAT(recorder.WaitForRecords(1), SizeIs(1));
   brookd_->Kill();
   const absl::Status end = recorder.WaitForEnd();
   EXPECT_THAT(end, HasErrorName(ErrorName::kInternalFailure));
@@ -533,23 +489,23 @@ TEST_P(BrookdSubscriptionTest, AKilledServerEndsItWithUnavailable) {
 }
 
 TEST_P(BrookdSubscriptionTest, AServerShutdownEndsItWithOk) {
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
                        broker_->SubscribeToShard(subscribe_, &recorder));
-  ASSERT_TRUE(recorder.WaitForEvents(1));
+  ASSERT_THAT(recorder.WaitForRecords(1), SizeIs(1));
   brookd_->Stop();
   EXPECT_OK(recorder.WaitForEnd());
 }
 
 TEST_P(BrookdSubscriptionTest, CloseEndsLiveSubscriptions) {
-  Recorder recorder;
+  SubscriptionRecorder recorder;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
                        broker_->SubscribeToShard(subscribe_, &recorder));
-  ASSERT_TRUE(recorder.WaitForEvents(1));
+  ASSERT_THAT(recorder.WaitForRecords(1), SizeIs(1));
   ASSERT_OK(broker_->Close());
   EXPECT_TRUE(recorder.ended());  // Before Close() returned.
   EXPECT_THAT(recorder.WaitForEnd(), HasErrorName(ErrorName::kInternalFailure));
-  Recorder late;
+  SubscriptionRecorder late;
   EXPECT_THAT(broker_->SubscribeToShard(subscribe_, &late),
               HasErrorName(ErrorName::kInternalFailure));
 }

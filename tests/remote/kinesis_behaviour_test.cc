@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "testing/brookd_process.h"
 #include "testing/status_matchers.h"
+#include "testing/subscription_recorder.h"
 #include "testing/temp_dir.h"
 
 namespace brook {
@@ -500,35 +501,6 @@ TYPED_TEST(KinesisBehaviourTest, Checkpoints_PutAndGet) {
               HasErrorName(ErrorName::kInvalidArgumentException));
 }
 
-// Collects a subscription's records until told how many to wait for.
-class Collector final : public SubscriptionHandler {
- public:
-  Demand OnEvent(const SubscribeToShardEvent& event) override {
-    absl::MutexLock lock(&mu_);
-    for (const Record& record : event.records) data_.push_back(record.data);
-    return Demand::kMore;
-  }
-  void OnEnd(const absl::Status& status) override {
-    absl::MutexLock lock(&mu_);
-    end_ = status;
-    ended_ = true;
-  }
-  std::vector<std::string> WaitFor(size_t count) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return data_.size() >= count || ended_;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(20));
-    return data_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::string> data_ ABSL_GUARDED_BY(mu_);
-  absl::Status end_ ABSL_GUARDED_BY(mu_);
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
-};
-
 TYPED_TEST(KinesisBehaviourTest, FanOut_RegisterSubscribeDeregister) {
   this->Create("orders", 1);
   ASSERT_OK_AND_ASSIGN(StreamDescriptionSummary summary,
@@ -547,15 +519,15 @@ TYPED_TEST(KinesisBehaviourTest, FanOut_RegisterSubscribeDeregister) {
   EXPECT_THAT(consumers.consumers, SizeIs(1));
 
   this->Put("orders", "k", "pushed-1");
-  Collector collector;
+  testing::SubscriptionRecorder recorder;
   SubscribeToShardRequest subscribe;
   subscribe.consumer_arn = consumer.consumer_arn;
   subscribe.shard_id = "shardId-000000000000";
   subscribe.starting_position.type = ShardIteratorType::kTrimHorizon;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
-                       this->broker().SubscribeToShard(subscribe, &collector));
+                       this->broker().SubscribeToShard(subscribe, &recorder));
   this->Put("orders", "k", "pushed-2");
-  EXPECT_THAT(collector.WaitFor(2), ElementsAre("pushed-1", "pushed-2"));
+  EXPECT_THAT(recorder.WaitForRecords(2), ElementsAre("pushed-1", "pushed-2"));
   subscription.reset();
 
   ConsumerRef ref;
