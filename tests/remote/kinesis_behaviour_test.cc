@@ -537,5 +537,36 @@ TYPED_TEST(KinesisBehaviourTest, FanOut_RegisterSubscribeDeregister) {
               HasErrorName(ErrorName::kResourceNotFoundException));
 }
 
+// A handler that pauses holds up only its own subscription, and Resume()
+// lets it go on where it stopped (over HTTP/2, the paused stream's window
+// is not given back; the other stream has its own).
+TYPED_TEST(KinesisBehaviourTest, FanOut_APausedHandlerHoldsUpOnlyItself) {
+  this->Create("orders", 1);
+  ASSERT_OK_AND_ASSIGN(StreamDescriptionSummary summary,
+                       this->broker().DescribeStreamSummary({"orders"}));
+  SubscribeToShardRequest subscribe;
+  subscribe.shard_id = "shardId-000000000000";
+  subscribe.starting_position.type = ShardIteratorType::kTrimHorizon;
+  this->Put("orders", "k", "r1");
+  testing::SubscriptionRecorder slow(/*pause_after=*/1);
+  testing::SubscriptionRecorder fast;
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  for (auto [name, recorder] : {std::pair{"slow", &slow}, {"fast", &fast}}) {
+    ASSERT_OK_AND_ASSIGN(
+        Consumer consumer,
+        this->broker().RegisterStreamConsumer({summary.stream_arn, name}));
+    subscribe.consumer_arn = consumer.consumer_arn;
+    ASSERT_OK_AND_ASSIGN(subscriptions.emplace_back(),
+                         this->broker().SubscribeToShard(subscribe, recorder));
+  }
+  ASSERT_THAT(slow.WaitForRecords(1), ElementsAre("r1"));
+  this->Put("orders", "k", "r2");
+  this->Put("orders", "k", "r3");
+  EXPECT_THAT(fast.WaitForRecords(3), ElementsAre("r1", "r2", "r3"));
+  EXPECT_EQ(slow.events(), 1);
+  subscriptions[0]->Resume();
+  EXPECT_THAT(slow.WaitForRecords(3), ElementsAre("r1", "r2", "r3"));
+}
+
 }  // namespace
 }  // namespace brook
