@@ -1,7 +1,8 @@
 // What checking a request against the Kinesis API model costs brookd, next
 // to what reading the request costs anyway: a PutRecords of 500 records,
-// parsed from JSON, then checked (JSON types and base64, then the model's
-// constraints), and the Broker's check of the same request as a C++ value.
+// parsed from JSON, then checked (JSON types and base64, decoded in place,
+// then the model's constraints), and the Broker's check of the same request
+// as a C++ value.
 
 #include <string>
 
@@ -45,8 +46,14 @@ void BM_ValidatePutRecordsJson(benchmark::State& state) {
   const std::string body = PutRecordsBody(state.range(0));
   const boost::json::object request = boost::json::parse(body).as_object();
   const schema::Operation& operation = *schema::FindOperation("PutRecords");
+  boost::json::object copy;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ValidateRequest(operation, request));
+    // The check decodes the blobs in place: each round takes a fresh copy.
+    state.PauseTiming();
+    copy = request;
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(
+        ValidateRequest(operation, BlobForm::kBase64, copy));
   }
   state.SetItemsProcessed(state.iterations() * kRecords);
   state.SetBytesProcessed(state.iterations() * body.size());

@@ -50,21 +50,29 @@ std::string EncodeEventStreamMessage(const EventStreamHeaders& headers,
 }
 
 std::string EventMessage(absl::string_view event_type,
-                         absl::string_view json_payload) {
+                         absl::string_view payload,
+                         absl::string_view content_type) {
   return EncodeEventStreamMessage({{":event-type", std::string(event_type)},
-                                   {":content-type", "application/json"},
+                                   {":content-type", std::string(content_type)},
                                    {":message-type", "event"}},
-                                  json_payload);
+                                  payload);
 }
 
 std::string ExceptionMessage(const absl::Status& error) {
   boost::json::object payload;
   payload["message"] = std::string(error.message());
+  return ExceptionMessage(error, boost::json::serialize(payload),
+                          "application/json");
+}
+
+std::string ExceptionMessage(const absl::Status& error,
+                             absl::string_view payload,
+                             absl::string_view content_type) {
   return EncodeEventStreamMessage(
       {{":exception-type", std::string(ErrorNameToString(ErrorNameOf(error)))},
-       {":content-type", "application/json"},
+       {":content-type", std::string(content_type)},
        {":message-type", "exception"}},
-      boost::json::serialize(payload));
+      payload);
 }
 
 namespace {

@@ -34,12 +34,17 @@ std::string EncodeEventStreamMessage(const EventStreamHeaders& headers,
                                      absl::string_view payload);
 
 // An event of `event_type` ("initial-response", "SubscribeToShardEvent")
-// with a JSON payload.
+// with a payload of `content_type`.
 std::string EventMessage(absl::string_view event_type,
-                         absl::string_view json_payload);
+                         absl::string_view payload,
+                         absl::string_view content_type = "application/json");
 
-// An exception carrying `error`'s Kinesis name and message.
+// An exception carrying `error`'s Kinesis name, and its message in a JSON
+// payload ({"message": ...}), or in `payload` of `content_type`.
 std::string ExceptionMessage(const absl::Status& error);
+std::string ExceptionMessage(const absl::Status& error,
+                             absl::string_view payload,
+                             absl::string_view content_type);
 
 // One decoded message. Only string and byte-array headers keep their
 // values; headers of other types are kept with an empty value.

@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "aws/event_stream.h"
+#include "boost/json/monotonic_resource.hpp"
 #include "boost/json/object.hpp"
 #include "boost/json/serialize.hpp"
 #include "brook/error.h"
@@ -46,67 +46,19 @@ std::string ErrorBody(const absl::Status& error, BodyEncoding encoding) {
   boost::json::object body;
   body["__type"] = std::string(ErrorNameToString(ErrorNameOf(error)));
   body["message"] = std::string(error.message());
-  std::string text = boost::json::serialize(body);
   if (encoding == BodyEncoding::kCbor) {
-    absl::StatusOr<std::string> cbor = JsonToCbor("", text);
+    absl::StatusOr<std::string> cbor = WriteCbor("", body);
     if (cbor.ok()) return *std::move(cbor);
   }
-  return text;
+  return boost::json::serialize(body);
 }
 
 const char* ContentTypeOf(BodyEncoding encoding) {
   return encoding == BodyEncoding::kCbor ? kCborContentType : kJsonContentType;
 }
 
-// A subscription whose events reach a CBOR client: the operation's event
-// stream messages carry JSON payloads, which this sink turns into CBOR of
-// the event's shape before they go on to the transport's sink.
-class CborEventSink : public EventSink {
- public:
-  explicit CborEventSink(EventSink* next) : next_(next) {}
-
-  bool Send(std::string message) override {
-    return next_->Send(Transcode(std::move(message)));
-  }
-  void End() override { next_->End(); }
-
- private:
-  static std::string Transcode(std::string message) {
-    EventStreamDecoder decoder;
-    decoder.Append(message);
-    absl::StatusOr<absl::optional<EventStreamMessage>> next = decoder.Next();
-    if (!next.ok() || !next->has_value()) return message;
-    EventStreamMessage* decoded = &**next;
-    std::string shape;
-    for (auto& [name, value] : decoded->headers) {
-      if (name == ":event-type" && value == "SubscribeToShardEvent") {
-        shape = value;
-      }
-      if (name == ":content-type") value = kCborContentType;
-    }
-    absl::StatusOr<std::string> payload =
-        JsonToCbor(shape, decoded->payload.empty() ? "{}" : decoded->payload);
-    if (!payload.ok()) return message;
-    return EncodeEventStreamMessage(decoded->headers, *payload);
-  }
-
-  EventSink* const next_;
-};
-
-// Owns a subscription and the sink that transcodes its events; the
-// subscription goes first (it may still be sending).
-class TranscodedSubscription : public Subscription {
- public:
-  TranscodedSubscription(std::unique_ptr<CborEventSink> sink,
-                         std::unique_ptr<Subscription> subscription)
-      : sink_(std::move(sink)), subscription_(std::move(subscription)) {}
-  void Cancel() override { subscription_->Cancel(); }
-  void Resume() override { subscription_->Resume(); }
-
- private:
-  std::unique_ptr<CborEventSink> sink_;
-  std::unique_ptr<Subscription> subscription_;
-};
+// Event payloads for a CBOR client.
+PayloadWriter CborPayloads() { return {kCborContentType, &WriteCbor}; }
 
 // The whole X-Amz-Target, or "" if there is none.
 absl::string_view TargetOf(const RequestHead& head) {
@@ -225,13 +177,17 @@ absl::StatusOr<std::string> ApiExchange::RunOperation(
         absl::StrCat("X-Amz-Target must be ", kTargetPrefix, "<Operation>"));
   }
   if (encoding == BodyEncoding::kJson) return api_->Call(operation, body);
-  BROOK_ASSIGN_OR_RETURN(std::string json,
-                         CborToJson(InputShapeOf(operation), body));
-  BROOK_ASSIGN_OR_RETURN(std::string answer, api_->Call(operation, json));
+  // As KinesisApi::Call() with JSON: the request's tree lives in one arena.
+  boost::json::monotonic_resource arena;
+  BROOK_ASSIGN_OR_RETURN(
+      boost::json::value request,
+      ReadCbor(InputShapeOf(operation), body, BlobForm::kBytes, &arena));
+  BROOK_ASSIGN_OR_RETURN(boost::json::value answer,
+                         api_->Run(operation, request, BlobForm::kBytes));
   // An operation without output answers with an empty body, in either
   // encoding.
-  if (answer.empty()) return answer;
-  return JsonToCbor(OutputShapeOf(operation), answer);
+  if (answer.is_null()) return std::string();
+  return WriteCbor(OutputShapeOf(operation), answer);
 }
 
 absl::StatusOr<std::unique_ptr<Subscription>> ApiExchange::Subscribe(
@@ -257,13 +213,11 @@ absl::StatusOr<std::unique_ptr<Subscription>> ApiExchange::StartSubscription(
   if (EncodingOf(head) == BodyEncoding::kJson) {
     return api_->SubscribeToShard(body, sink);
   }
-  BROOK_ASSIGN_OR_RETURN(std::string json,
-                         CborToJson(InputShapeOf("SubscribeToShard"), body));
-  auto cbor_sink = std::make_unique<CborEventSink>(sink);
-  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Subscription> subscription,
-                         api_->SubscribeToShard(json, cbor_sink.get()));
-  return std::make_unique<TranscodedSubscription>(std::move(cbor_sink),
-                                                  std::move(subscription));
+  BROOK_ASSIGN_OR_RETURN(
+      boost::json::value request,
+      ReadCbor(InputShapeOf("SubscribeToShard"), body, BlobForm::kBytes));
+  return api_->SubscribeToShard(request, BlobForm::kBytes, CborPayloads(),
+                                sink);
 }
 
 // With credentials configured, the request's signature must match its

@@ -6,21 +6,23 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
+#include "boost/json/value_stack.hpp"
 #include "brook/error.h"
+#include "common/base64.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "schema/kinesis_shapes.h"
+#include "server/json_fields.h"
 
 namespace brook {
 namespace {
@@ -64,18 +66,20 @@ absl::Status NotCbor(absl::string_view why) {
                                 why));
 }
 
-// --- CBOR → JSON
-// ---------------------------------------------------------------
+// --- CBOR → value tree
+// -------------------------------------------------------
 
-// Writes the JSON text of one CBOR item as libcbor's streaming decoder
-// reports its parts, without building the item in memory: every part is
-// written as it arrives, with the shape of the member it belongs to.
-class JsonWriter {
+// Builds the value tree of one CBOR item as libcbor's streaming decoder
+// reports its parts, each with the shape of the member it belongs to, so
+// that blobs and timestamps take their model types as they arrive.
+class TreeReader {
  public:
-  explicit JsonWriter(const Shape* shape) : root_(shape) {}
+  TreeReader(const Shape* shape, BlobForm blobs, json::storage_ptr storage)
+      : root_(shape), blobs_(blobs) {
+    values_.reset(std::move(storage));
+  }
 
-  absl::StatusOr<std::string> Decode(absl::string_view cbor) {
-    out_.reserve(cbor.size() * 3 / 2);  // Blobs grow by a third in base64.
+  absl::StatusOr<json::value> Read(absl::string_view cbor) {
     const auto* data = reinterpret_cast<const unsigned char*>(cbor.data());
     size_t at = 0;
     while (at < cbor.size() && error_.ok()) {
@@ -89,49 +93,65 @@ class JsonWriter {
     }
     BROOK_RETURN_IF_ERROR(error_);
     if (!done_) return NotCbor("not one well-formed item");
-    return std::move(out_);
+    return values_.release();
   }
 
  private:
-  // An open array, map or string of chunks. `remaining` counts the items
-  // (arrays) or pairs (maps) still to come; -1 if indefinite.
+  // An open array, map or string of chunks.
   struct Frame {
-    enum Kind { kArray, kMap, kText, kBytes } kind;
-    int64_t remaining;
+    enum Kind { kArray, kMap, kText, kBytes };
+    Frame(Kind kind, int64_t size, const Shape* shape)
+        : kind(kind), size(size), shape(shape) {}
+
+    Kind kind;
+    int64_t size;  // Items (arrays) or pairs (maps); -1 if indefinite.
     const Shape* shape;
-    bool expect_key = true;  // Maps: the next item is a key.
-    bool first = true;
-    std::string key;     // Maps: of the value that comes next.
-    std::string chunks;  // Strings of chunks.
+    int64_t count = 0;                   // Items or pairs complete so far.
+    bool expect_key = true;              // Maps: the next item is a key.
+    const Shape* value_shape = nullptr;  // Maps: of the value that follows.
+    std::string chunks;                  // Strings of chunks.
   };
   static constexpr size_t kMaxDepth = 64;
 
-  static JsonWriter& Of(void* context) {
-    return *static_cast<JsonWriter*>(context);
+  friend struct Callbacks;
+  static TreeReader& Of(void* context) {
+    return *static_cast<TreeReader*>(context);
   }
 
   void Fail(absl::string_view why) {
     if (error_.ok()) error_ = NotCbor(why);
   }
 
+  // Runs one of the value stack's pushes, which throw only when memory
+  // runs out: no exception may unwind through libcbor.
+  template <typename Pushes>
+  void Push(Pushes push) {
+    try {
+      push(values_);
+    } catch (const std::exception&) {
+      Fail("a value too large to hold");
+    }
+  }
+
   // The shape of the value that comes next.
   const Shape* NextShape() const {
     if (stack_.empty()) return root_;
     const Frame& top = stack_.back();
-    if (top.kind == Frame::kArray) return ElementOf(top.shape);
-    return ValueShape(top.shape, top.key);
+    return top.kind == Frame::kArray ? ElementOf(top.shape) : top.value_shape;
   }
 
-  // Opens the next value: its separator. False if it cannot come here.
+  bool InChunks() const {
+    return !stack_.empty() && (stack_.back().kind == Frame::kText ||
+                               stack_.back().kind == Frame::kBytes);
+  }
+
+  // Whether a value may come next.
   bool BeginValue() {
+    if (!error_.ok()) return false;
     if (stack_.empty()) return !done_;
-    Frame& top = stack_.back();
-    if (top.kind == Frame::kMap && top.expect_key) {
+    if (stack_.back().kind == Frame::kMap && stack_.back().expect_key) {
       Fail("a map key that is not a text string");
       return false;
-    }
-    if (top.kind == Frame::kArray && !std::exchange(top.first, false)) {
-      out_ += ',';
     }
     return true;
   }
@@ -141,23 +161,28 @@ class JsonWriter {
     while (!stack_.empty()) {
       Frame& top = stack_.back();
       if (top.kind == Frame::kMap) top.expect_key = true;
-      if (top.remaining < 0 || --top.remaining > 0) return;
+      ++top.count;
+      if (top.size < 0 || top.count < top.size) return;
       Close();
     }
     done_ = true;
   }
 
   void Close() {
-    out_ += stack_.back().kind == Frame::kMap ? '}' : ']';
+    const Frame& top = stack_.back();
+    const size_t count = static_cast<size_t>(top.count);
+    if (top.kind == Frame::kMap) {
+      Push([count](json::value_stack& values) { values.push_object(count); });
+    } else {
+      Push([count](json::value_stack& values) { values.push_array(count); });
+    }
     stack_.pop_back();
   }
 
   void Open(Frame::Kind kind, int64_t size) {
     if (!BeginValue()) return;
     if (stack_.size() >= kMaxDepth) return Fail("nested too deep");
-    const Shape* shape = NextShape();
-    out_ += kind == Frame::kMap ? '{' : '[';
-    stack_.push_back(Frame{kind, size, shape, true, true, {}, {}});
+    stack_.emplace_back(kind, size, NextShape());
     if (size == 0) {
       Close();
       EndValue();
@@ -165,8 +190,7 @@ class JsonWriter {
   }
 
   void Text(absl::string_view text, bool bytes) {
-    if (!stack_.empty() && (stack_.back().kind == Frame::kText ||
-                            stack_.back().kind == Frame::kBytes)) {
+    if (InChunks()) {
       if ((stack_.back().kind == Frame::kBytes) != bytes) {
         return Fail("a chunk of another type");
       }
@@ -177,22 +201,32 @@ class JsonWriter {
         stack_.back().expect_key) {
       if (bytes) return Fail("a map key that is not a text string");
       Frame& top = stack_.back();
-      if (!std::exchange(top.first, false)) out_ += ',';
-      top.key = std::string(text);
-      AppendQuoted(text);
-      out_ += ':';
+      Push([text](json::value_stack& values) {
+        values.push_key(json::string_view(text.data(), text.size()));
+      });
+      top.value_shape = ValueShape(top.shape, text);
       top.expect_key = false;
       return;
     }
     if (!BeginValue()) return;
-    if (bytes) {
-      out_ += '"';
-      out_ += absl::Base64Escape(text);  // Needs no escaping.
-      out_ += '"';
+    const bool blob = Is(NextShape(), ShapeType::kBlob);
+    if (blob && !bytes && blobs_ == BlobForm::kBytes) {
+      // A blob sent as base64 text, as JSON would carry it.
+      absl::StatusOr<std::string> decoded = DecodeBase64(text);
+      if (!decoded.ok()) return Fail("a blob that is text but not base64");
+      PushString(*decoded);
+    } else if (bytes && !(blob && blobs_ == BlobForm::kBytes)) {
+      PushString(EncodeBase64(text));  // Text is all a JSON value holds.
     } else {
-      AppendQuoted(text);
+      PushString(text);
     }
     EndValue();
+  }
+
+  void PushString(absl::string_view text) {
+    Push([text](json::value_stack& values) {
+      values.push_string(json::string_view(text.data(), text.size()));
+    });
   }
 
   void Integer(uint64_t magnitude, bool negative) {
@@ -201,10 +235,12 @@ class JsonWriter {
     const int64_t value = negative ? -1 - static_cast<int64_t>(magnitude)
                                    : static_cast<int64_t>(magnitude);
     if (Is(NextShape(), ShapeType::kTimestamp)) {
-      // The Java SDK's timestamps: epoch milliseconds; JSON's: seconds.
-      absl::StrAppend(&out_, absl::StrFormat("%.3f", value / 1000.0));
+      // The Java SDK's timestamps: epoch milliseconds; the tree's: seconds.
+      Push([value](json::value_stack& values) {
+        values.push_double(static_cast<double>(value) / 1000.0);
+      });
     } else {
-      absl::StrAppend(&out_, value);
+      Push([value](json::value_stack& values) { values.push_int64(value); });
     }
     EndValue();
   }
@@ -212,23 +248,29 @@ class JsonWriter {
   void Float(double value) {
     if (!BeginValue()) return;
     if (!std::isfinite(value)) return Fail("a number JSON cannot hold");
-    absl::StrAppend(&out_, absl::StrFormat("%.17g", value));
+    Push([value](json::value_stack& values) { values.push_double(value); });
     EndValue();
   }
 
-  void Literal(absl::string_view text) {
+  void Null() {
     if (!BeginValue()) return;
-    out_.append(text.data(), text.size());
+    Push([](json::value_stack& values) { values.push_null(); });
+    EndValue();
+  }
+
+  void Boolean(bool value) {
+    if (!BeginValue()) return;
+    Push([value](json::value_stack& values) { values.push_bool(value); });
     EndValue();
   }
 
   void Break() {
-    if (stack_.empty() || stack_.back().remaining >= 0) {
+    if (stack_.empty() || stack_.back().size >= 0) {
       return Fail("a break outside an indefinite item");
     }
     Frame& top = stack_.back();
-    if (top.kind == Frame::kText || top.kind == Frame::kBytes) {
-      std::string chunks = std::move(top.chunks);
+    if (InChunks()) {
+      const std::string chunks = std::move(top.chunks);
       const bool bytes = top.kind == Frame::kBytes;
       stack_.pop_back();
       Text(chunks, bytes);
@@ -242,111 +284,84 @@ class JsonWriter {
   }
 
   void StartChunks(Frame::Kind kind) {
-    if (!stack_.empty() && (stack_.back().kind == Frame::kText ||
-                            stack_.back().kind == Frame::kBytes)) {
-      return Fail("nested chunked strings");
-    }
-    stack_.push_back(Frame{kind, -1, nullptr, true, true, {}, {}});
-  }
-
-  // `text` as a JSON string, copied in runs between the characters that
-  // need escaping.
-  void AppendQuoted(absl::string_view text) {
-    out_ += '"';
-    size_t run = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-      const unsigned char c = static_cast<unsigned char>(text[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_.append(text.data() + run, i - run);
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += static_cast<char>(c);
-      } else {
-        absl::StrAppend(&out_, absl::StrFormat("\\u%04x", c));
-      }
-      run = i + 1;
-    }
-    out_.append(text.data() + run, text.size() - run);
-    out_ += '"';
+    if (InChunks()) return Fail("nested chunked strings");
+    stack_.emplace_back(kind, -1, nullptr);
   }
 
   static const cbor_callbacks kCallbacks;
 
   const Shape* const root_;
+  const BlobForm blobs_;
+  json::value_stack values_;
   std::vector<Frame> stack_;
-  std::string out_;
   bool done_ = false;
   absl::Status error_;
-
-  friend struct Callbacks;
 };
 
-// libcbor's callbacks, each handing its part to the JsonWriter.
+// libcbor's callbacks, each handing its part to the TreeReader.
 struct Callbacks {
-  static void Uint8(void* c, uint8_t v) { JsonWriter::Of(c).Integer(v, false); }
+  static void Uint8(void* c, uint8_t v) { TreeReader::Of(c).Integer(v, false); }
   static void Uint16(void* c, uint16_t v) {
-    JsonWriter::Of(c).Integer(v, false);
+    TreeReader::Of(c).Integer(v, false);
   }
   static void Uint32(void* c, uint32_t v) {
-    JsonWriter::Of(c).Integer(v, false);
+    TreeReader::Of(c).Integer(v, false);
   }
   static void Uint64(void* c, uint64_t v) {
-    JsonWriter::Of(c).Integer(v, false);
+    TreeReader::Of(c).Integer(v, false);
   }
   static void Negint8(void* c, uint8_t v) {
-    JsonWriter::Of(c).Integer(v, true);
+    TreeReader::Of(c).Integer(v, true);
   }
   static void Negint16(void* c, uint16_t v) {
-    JsonWriter::Of(c).Integer(v, true);
+    TreeReader::Of(c).Integer(v, true);
   }
   static void Negint32(void* c, uint32_t v) {
-    JsonWriter::Of(c).Integer(v, true);
+    TreeReader::Of(c).Integer(v, true);
   }
   static void Negint64(void* c, uint64_t v) {
-    JsonWriter::Of(c).Integer(v, true);
+    TreeReader::Of(c).Integer(v, true);
   }
   static void Bytes(void* c, cbor_data data, uint64_t length) {
-    JsonWriter::Of(c).Text(
+    TreeReader::Of(c).Text(
         absl::string_view(reinterpret_cast<const char*>(data), length), true);
   }
   static void String(void* c, cbor_data data, uint64_t length) {
-    JsonWriter::Of(c).Text(
+    TreeReader::Of(c).Text(
         absl::string_view(reinterpret_cast<const char*>(data), length), false);
   }
   static void BytesStart(void* c) {
-    JsonWriter::Of(c).StartChunks(JsonWriter::Frame::kBytes);
+    TreeReader::Of(c).StartChunks(TreeReader::Frame::kBytes);
   }
   static void StringStart(void* c) {
-    JsonWriter::Of(c).StartChunks(JsonWriter::Frame::kText);
+    TreeReader::Of(c).StartChunks(TreeReader::Frame::kText);
   }
   static void ArrayStart(void* c, uint64_t size) {
-    JsonWriter::Of(c).Open(
-        JsonWriter::Frame::kArray,
+    TreeReader::Of(c).Open(
+        TreeReader::Frame::kArray,
         static_cast<int64_t>(std::min<uint64_t>(size, INT64_MAX)));
   }
   static void IndefArrayStart(void* c) {
-    JsonWriter::Of(c).Open(JsonWriter::Frame::kArray, -1);
+    TreeReader::Of(c).Open(TreeReader::Frame::kArray, -1);
   }
   static void MapStart(void* c, uint64_t size) {
-    JsonWriter::Of(c).Open(
-        JsonWriter::Frame::kMap,
+    TreeReader::Of(c).Open(
+        TreeReader::Frame::kMap,
         static_cast<int64_t>(std::min<uint64_t>(size, INT64_MAX)));
   }
   static void IndefMapStart(void* c) {
-    JsonWriter::Of(c).Open(JsonWriter::Frame::kMap, -1);
+    TreeReader::Of(c).Open(TreeReader::Frame::kMap, -1);
   }
   // Tag 1 (epoch time) and any other: the tagged item is what counts.
   static void Tag(void*, uint64_t) {}
-  static void Float(void* c, float v) { JsonWriter::Of(c).Float(v); }
-  static void Double(void* c, double v) { JsonWriter::Of(c).Float(v); }
-  static void Null(void* c) { JsonWriter::Of(c).Literal("null"); }
-  static void Boolean(void* c, bool v) {
-    JsonWriter::Of(c).Literal(v ? "true" : "false");
-  }
-  static void Break(void* c) { JsonWriter::Of(c).Break(); }
+  static void Float(void* c, float v) { TreeReader::Of(c).Float(v); }
+  static void Double(void* c, double v) { TreeReader::Of(c).Float(v); }
+  static void Null(void* c) { TreeReader::Of(c).Null(); }
+  static void Boolean(void* c, bool v) { TreeReader::Of(c).Boolean(v); }
+  static void Break(void* c) { TreeReader::Of(c).Break(); }
 };
 
-const cbor_callbacks JsonWriter::kCallbacks = {
+const cbor_callbacks TreeReader::kCallbacks = {
     .uint8 = &Callbacks::Uint8,
     .uint16 = &Callbacks::Uint16,
     .uint32 = &Callbacks::Uint32,
@@ -373,8 +388,8 @@ const cbor_callbacks JsonWriter::kCallbacks = {
     .indef_break = &Callbacks::Break,
 };
 
-// --- JSON → CBOR
-// ---------------------------------------------------------------
+// --- value tree → CBOR
+// -------------------------------------------------------
 
 // Appends CBOR items to a string with libcbor's encoders.
 class CborWriter {
@@ -435,11 +450,10 @@ class CborWriter {
           Text(text, false);
           return absl::OkStatus();
         }
-        std::string bytes;
-        if (!absl::Base64Unescape(text, &bytes)) {
+        absl::StatusOr<std::string> bytes = DecodeBase64(text);
+        if (!bytes.ok())
           return InternalFailure("a response blob is not base64");
-        }
-        Text(bytes, true);
+        Text(*bytes, true);
         return absl::OkStatus();
       }
       case json::kind::array:
@@ -468,9 +482,25 @@ class CborWriter {
 
 }  // namespace
 
+absl::StatusOr<json::value> ReadCbor(absl::string_view shape_name,
+                                     absl::string_view cbor, BlobForm blobs,
+                                     json::storage_ptr storage) {
+  return TreeReader(ShapeNamed(shape_name), blobs, std::move(storage))
+      .Read(cbor);
+}
+
+absl::StatusOr<std::string> WriteCbor(absl::string_view shape_name,
+                                      const json::value& value) {
+  CborWriter writer;
+  BROOK_RETURN_IF_ERROR(writer.Value(value, ShapeNamed(shape_name)));
+  return writer.Take();
+}
+
 absl::StatusOr<std::string> CborToJson(absl::string_view shape_name,
                                        absl::string_view cbor) {
-  return JsonWriter(ShapeNamed(shape_name)).Decode(cbor);
+  BROOK_ASSIGN_OR_RETURN(json::value value,
+                         ReadCbor(shape_name, cbor, BlobForm::kBase64));
+  return SerializeResponse(value);
 }
 
 absl::StatusOr<std::string> JsonToCbor(absl::string_view shape_name,
@@ -479,9 +509,7 @@ absl::StatusOr<std::string> JsonToCbor(absl::string_view shape_name,
   json::value value =
       json::parse(json::string_view(json_text.data(), json_text.size()), error);
   if (error) return InternalFailure("a response is not JSON");
-  CborWriter writer;
-  BROOK_RETURN_IF_ERROR(writer.Value(value, ShapeNamed(shape_name)));
-  return writer.Take();
+  return WriteCbor(shape_name, value);
 }
 
 std::string InputShapeOf(absl::string_view operation) {

@@ -155,14 +155,10 @@ absl::StatusOr<absl::optional<absl::Time>> JsonFields::Timestamp(
 
 absl::StatusOr<absl::optional<std::string>> JsonFields::Blob(
     absl::string_view name) const {
-  absl::StatusOr<absl::optional<std::string>> text = String(name);
-  if (!text.ok() || !text->has_value()) return text;
-  absl::StatusOr<std::string> bytes = DecodeBase64(**text);
-  if (!bytes.ok()) {
-    return InvalidArgument(
-        absl::StrCat("member '", name, "': ", bytes.status().message()));
-  }
-  return *std::move(bytes);
+  const boost::json::value* value = Find(name);
+  if (value == nullptr) return absl::nullopt;
+  if (!value->is_string()) return NotOfType(*value, schema::ShapeType::kBlob);
+  return std::string(value->get_string());
 }
 
 absl::StatusOr<const boost::json::object*> JsonFields::Object(

@@ -3,12 +3,12 @@
 // SerializationException as Kinesis' Java deserializer words it ("class
 // java.lang.String can not be converted to an Long"), a required one that
 // is missing or an int out of 32 bits a ValidationException as
-// schema/constraints.h words it (at "streamLimits.writeBytesPerSecond"),
-// bad base64 an InvalidArgumentException... and writing the response's
-// values the way the SDKs read them (timestamps in epoch seconds, blobs in
-// base64). Kinesis operations are checked against the model first
-// (server/request_validator.h); Brook's own operations, which the model
-// does not have, get the same words from here.
+// schema/constraints.h words it (at "streamLimits.writeBytesPerSecond")...
+// and writing the response's values the way the SDKs read them (timestamps
+// in epoch seconds, blobs in base64). The members may have come in a CBOR
+// body (cbor_codec.h): the value tree is the same. Kinesis operations are
+// checked against the model first (server/request_validator.h); Brook's own
+// operations, which the model does not have, get the same words from here.
 
 #ifndef BROOK_SERVER_JSON_FIELDS_H_
 #define BROOK_SERVER_JSON_FIELDS_H_
@@ -28,6 +28,13 @@
 #include "schema/kinesis_shapes.h"
 
 namespace brook {
+
+// How a request's value tree holds its blob members when it is read: as
+// base64 text, as a JSON body carries them, or as their bytes, as a CBOR
+// body does (byte strings: cbor_codec.h). The request checks
+// (request_validator.h) leave the bytes in either case, so the operations
+// read blobs the same way whichever encoding carried the request.
+enum class BlobForm { kBase64, kBytes };
 
 // The SerializationException for `value` where a member of type `expected`
 // belongs, in the words of Kinesis' Java deserializer.
@@ -57,7 +64,8 @@ class JsonFields {
   // Epoch seconds, possibly fractional.
   absl::StatusOr<absl::optional<absl::Time>> Timestamp(
       absl::string_view name) const;
-  // Base64, decoded.
+  // The bytes of a blob member, which the request checks have decoded
+  // (see BlobForm).
   absl::StatusOr<absl::optional<std::string>> Blob(
       absl::string_view name) const;
   absl::StatusOr<const boost::json::object*> Object(

@@ -221,20 +221,16 @@ absl::StatusOr<UpdateStreamRetentionRequest> RetentionRequestOf(
 // Responses of operations that return nothing.
 json::value Empty() { return json::object(); }
 
-// The result's memory comes from `storage`, which must outlive it.
-absl::StatusOr<json::object> ParseObject(absl::string_view body,
-                                         json::storage_ptr storage = {}) {
-  boost::system::error_code error;
-  json::value request = json::parse(json::string_view(body.data(), body.size()),
-                                    error, std::move(storage));
-  if (error || !request.is_object()) {
+// A request body's value, which must be an object.
+absl::StatusOr<json::object*> ObjectOf(json::value& request) {
+  if (!request.is_object()) {
     return MakeError(ErrorName::kSerializationException,
                      "the request body is not a JSON object");
   }
-  return std::move(request.get_object());
+  return &request.get_object();
 }
 
-std::string EventJson(const SubscribeToShardEvent& event) {
+json::value EventJson(const SubscribeToShardEvent& event) {
   json::array records;
   for (const Record& record : event.records) {
     records.push_back(RecordJson(record));
@@ -250,7 +246,7 @@ std::string EventJson(const SubscribeToShardEvent& event) {
   } else {
     out["ChildShards"] = ChildShardsJson(event.child_shards);
   }
-  return SerializeResponse(out);
+  return out;
 }
 
 // Turns a subscription's events into event stream messages for a sink,
@@ -258,16 +254,17 @@ std::string EventJson(const SubscribeToShardEvent& event) {
 // subscription pauses meanwhile), and passing on the sink's backpressure.
 class EventStreamHandler final : public SubscriptionHandler {
  public:
-  explicit EventStreamHandler(EventSink* sink) : sink_(sink) {}
+  EventStreamHandler(PayloadWriter payloads, EventSink* sink)
+      : payloads_(std::move(payloads)), sink_(sink) {}
 
   Demand OnEvent(const SubscribeToShardEvent& event) override {
     absl::MutexLock lock(&mu_);
-    return Forward(EventMessage("SubscribeToShardEvent", EventJson(event)));
+    return Forward(Event("SubscribeToShardEvent", EventJson(event)));
   }
 
   void OnEnd(const absl::Status& status) override {
     absl::MutexLock lock(&mu_);
-    if (!status.ok()) Forward(ExceptionMessage(status));
+    if (!status.ok()) Forward(Exception(status));
     ended_ = true;
     if (started_) sink_->End();
   }
@@ -276,7 +273,7 @@ class EventStreamHandler final : public SubscriptionHandler {
   // `subscription` if it paused for that and the sink has room.
   void Start(Subscription* subscription) {
     absl::MutexLock lock(&mu_);
-    bool room = sink_->Send(EventMessage("initial-response", "{}"));
+    bool room = sink_->Send(Event("initial-response", json::object()));
     started_ = true;
     for (std::string& message : held_) room = sink_->Send(std::move(message));
     const bool paused = !held_.empty();
@@ -294,6 +291,23 @@ class EventStreamHandler final : public SubscriptionHandler {
     return sink_->Send(std::move(message)) ? Demand::kMore : Demand::kPause;
   }
 
+  // An event of `type` (and of the model's shape of that name, if any).
+  std::string Event(absl::string_view type, const json::value& payload) {
+    const bool modelled = schema::FindShape(type) != nullptr;
+    absl::StatusOr<std::string> written =
+        payloads_.write(modelled ? type : "", payload);
+    if (!written.ok()) return Exception(written.status());
+    return EventMessage(type, *written, payloads_.content_type);
+  }
+
+  std::string Exception(const absl::Status& error) {
+    absl::StatusOr<std::string> written = payloads_.write(
+        "", json::object{{"message", std::string(error.message())}});
+    if (!written.ok()) return ExceptionMessage(error);  // In JSON, then.
+    return ExceptionMessage(error, *written, payloads_.content_type);
+  }
+
+  const PayloadWriter payloads_;
   EventSink* const sink_;
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
@@ -317,6 +331,14 @@ class StreamedSubscription final : public Subscription {
 };
 
 }  // namespace
+
+PayloadWriter JsonPayloads() {
+  return {"application/json",
+          [](absl::string_view,
+             const json::value& payload) -> absl::StatusOr<std::string> {
+            return SerializeResponse(payload);
+          }};
+}
 
 KinesisApi::KinesisApi(Broker* broker, KinesisApiOptions options)
     : broker_(broker), options_(std::move(options)), handlers_(Handlers()) {}
@@ -564,31 +586,54 @@ absl::StatusOr<json::value> KinesisApi::RefuseForStream(
 
 absl::StatusOr<std::string> KinesisApi::Call(absl::string_view operation,
                                              absl::string_view body) {
+  // A request lives only for this call: its members (a thousand strings in
+  // a PutRecords of 500) take memory from one arena instead of the heap.
+  json::monotonic_resource arena;
+  boost::system::error_code error;
+  json::value request =
+      json::parse(json::string_view(body.data(), body.size()), error, &arena);
+  if (error) request = nullptr;  // Not JSON: Run() refuses it.
+  BROOK_ASSIGN_OR_RETURN(json::value response,
+                         Run(operation, request, BlobForm::kBase64));
+  // An operation without output answers with an empty body, as AWS does.
+  if (response.is_null()) return std::string();
+  return SerializeResponse(response);
+}
+
+absl::StatusOr<json::value> KinesisApi::Run(absl::string_view operation,
+                                            json::value& request,
+                                            BlobForm blobs) {
   const schema::Operation* modelled = schema::FindOperation(operation);
   auto handler = handlers_.find(operation);
   if (modelled == nullptr || handler == handlers_.end()) {
     return MakeError(ErrorName::kUnknownOperationException,
                      absl::StrCat("unknown operation '", operation, "'"));
   }
-  // A request lives only for this call: its members (a thousand strings in
-  // a PutRecords of 500) take memory from one arena instead of the heap.
-  json::monotonic_resource arena;
-  BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body, &arena));
-  BROOK_RETURN_IF_ERROR(ValidateRequest(*modelled, request));
-  BROOK_RETURN_IF_ERROR(RefuseUnsupportedMembers(request));
-  BROOK_ASSIGN_OR_RETURN(json::value response, handler->second(*this, request));
-  // An operation without output answers with an empty body, as AWS does.
-  if (modelled->output == schema::kNoShape) return std::string();
-  return SerializeResponse(response);
+  BROOK_ASSIGN_OR_RETURN(json::object * object, ObjectOf(request));
+  BROOK_RETURN_IF_ERROR(ValidateRequest(*modelled, blobs, *object));
+  BROOK_RETURN_IF_ERROR(RefuseUnsupportedMembers(*object));
+  BROOK_ASSIGN_OR_RETURN(json::value response, handler->second(*this, *object));
+  if (modelled->output == schema::kNoShape) return json::value();
+  return response;
 }
 
 absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
     absl::string_view body, EventSink* sink) {
-  BROOK_ASSIGN_OR_RETURN(json::object request, ParseObject(body));
-  BROOK_RETURN_IF_ERROR(
-      ValidateRequest(*schema::FindOperation("SubscribeToShard"), request));
-  BROOK_RETURN_IF_ERROR(RefuseUnsupportedMembers(request));
-  const JsonFields fields(request);
+  boost::system::error_code error;
+  json::value request =
+      json::parse(json::string_view(body.data(), body.size()), error);
+  if (error) request = nullptr;
+  return SubscribeToShard(request, BlobForm::kBase64, JsonPayloads(), sink);
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
+    json::value& body, BlobForm blobs, PayloadWriter payloads,
+    EventSink* sink) {
+  BROOK_ASSIGN_OR_RETURN(json::object * request, ObjectOf(body));
+  BROOK_RETURN_IF_ERROR(ValidateRequest(
+      *schema::FindOperation("SubscribeToShard"), blobs, *request));
+  BROOK_RETURN_IF_ERROR(RefuseUnsupportedMembers(*request));
+  const JsonFields fields(*request);
   SubscribeToShardRequest subscribe;
   BROOK_ASSIGN_OR_RETURN(subscribe.consumer_arn,
                          fields.RequiredString("ConsumerARN"));
@@ -603,7 +648,8 @@ absl::StatusOr<std::unique_ptr<Subscription>> KinesisApi::SubscribeToShard(
                          SequenceNumberOf(start, "SequenceNumber"));
   BROOK_ASSIGN_OR_RETURN(subscribe.starting_position.timestamp,
                          start.Timestamp("Timestamp"));
-  auto handler = std::make_unique<EventStreamHandler>(sink);
+  auto handler =
+      std::make_unique<EventStreamHandler>(std::move(payloads), sink);
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Subscription> subscription,
                          broker_->SubscribeToShard(subscribe, handler.get()));
   handler->Start(subscription.get());

@@ -1,7 +1,8 @@
-// The Kinesis JSON 1.1 API over a Broker, independent of any transport: an
-// operation name (from X-Amz-Target) and a JSON request body in, a JSON
-// response body or a Kinesis error out. The HTTP/1.1 server calls it; a
-// second transport (HTTP/2, CBOR bodies) would call it the same way.
+// The Kinesis JSON 1.1 API over a Broker, independent of any transport and
+// encoding: an operation name (from X-Amz-Target) and a request body's
+// value tree in (Boost.JSON values, read from a JSON body or a CBOR one:
+// cbor_codec.h), the response's value tree or a Kinesis error out. Call()
+// and SubscribeToShard() also take and give JSON text.
 //
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
@@ -20,6 +21,7 @@
 #include "boost/json/object.hpp"
 #include "boost/json/value.hpp"
 #include "brook/broker.h"
+#include "server/json_fields.h"
 
 namespace brook {
 
@@ -37,6 +39,21 @@ class EventSink {
   // No message follows.
   virtual void End() = 0;
 };
+
+// How a subscription writes its messages' payloads: each a value tree of
+// the model's shape named `shape` ("" for none) written as bytes of
+// `content_type`, so that events reach a client in its request's encoding.
+// `write` is called on the Broker's fan-out threads; it fails only on a tree
+// it cannot write.
+struct PayloadWriter {
+  std::string content_type;
+  std::function<absl::StatusOr<std::string>(absl::string_view shape,
+                                            const boost::json::value& payload)>
+      write;
+};
+
+// JSON payloads ("application/json"), as the JSON 1.1 protocol sends them.
+PayloadWriter JsonPayloads();
 
 struct KinesisApiOptions {
   // The throughput limits of the streams CreateStream makes (the JSON API
@@ -59,6 +76,17 @@ class KinesisApi {
   absl::StatusOr<std::string> Call(absl::string_view operation,
                                    absl::string_view body);
 
+  // KinesisApi::Run()
+  //
+  // As Call(), with the request's value tree, whose blobs are in the form
+  // `blobs` (request_validator.h decodes them in place: `request` is used
+  // up). Returns the response's value tree, null for an operation without
+  // output (its answer has an empty body). Blob members of the response
+  // are base64 text, timestamps doubles of epoch seconds.
+  absl::StatusOr<boost::json::value> Run(absl::string_view operation,
+                                         boost::json::value& request,
+                                         BlobForm blobs);
+
   // KinesisApi::SubscribeToShard()
   //
   // Starts the subscription `body` asks for (ConsumerARN, ShardId,
@@ -71,6 +99,11 @@ class KinesisApi {
   // the result's Resume().
   absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
       absl::string_view body, EventSink* sink);
+  // As above, with the request's value tree (see Run()), and payloads
+  // written by `payloads` (above, JSON ones).
+  absl::StatusOr<std::unique_ptr<Subscription>> SubscribeToShard(
+      boost::json::value& request, BlobForm blobs, PayloadWriter payloads,
+      EventSink* sink);
 
  private:
   using Handler = std::function<absl::StatusOr<boost::json::value>(

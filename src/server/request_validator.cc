@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "boost/json/serialize.hpp"
+#include "common/base64.h"
 #include "common/errors.h"
 #include "schema/constraints.h"
 #include "server/json_fields.h"
@@ -18,9 +19,12 @@ using schema::Location;
 using schema::Shape;
 using schema::ShapeType;
 
-absl::string_view StringOf(const json::value& value) {
-  const json::string& text = value.get_string();
+absl::string_view StringOf(const json::string& text) {
   return absl::string_view(text.data(), text.size());
+}
+
+absl::string_view StringOf(const json::value& value) {
+  return StringOf(value.get_string());
 }
 
 absl::Status Serialization(std::string message) {
@@ -41,16 +45,28 @@ absl::Status CheckBase64(absl::string_view text) {
   return absl::OkStatus();
 }
 
-// Pass 1: JSON types.
-absl::Status CheckTypes(const json::value& value, const Shape& shape);
+// A blob member of a JSON body, base64 text, becomes its bytes in place.
+absl::Status DecodeBlob(json::string& text) {
+  if (absl::Status status = CheckBase64(StringOf(text)); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::string> bytes = DecodeBase64(StringOf(text));
+  if (!bytes.ok()) return bytes.status();
+  text.assign(json::string_view(bytes->data(), bytes->size()));
+  return absl::OkStatus();
+}
 
-absl::Status CheckStructureTypes(const json::object& object,
-                                 const Shape& shape) {
+// Pass 1: JSON types; blobs become bytes.
+absl::Status CheckTypes(json::value& value, const Shape& shape, BlobForm blobs);
+
+absl::Status CheckStructureTypes(json::object& object, const Shape& shape,
+                                 BlobForm blobs) {
   for (const schema::Member& member : schema::MembersOf(shape)) {
-    const json::value* found = object.if_contains(
+    json::value* found = object.if_contains(
         json::string_view(member.name.data(), member.name.size()));
     if (found == nullptr || found->is_null()) continue;
-    if (absl::Status status = CheckTypes(*found, schema::ShapeAt(member.shape));
+    if (absl::Status status =
+            CheckTypes(*found, schema::ShapeAt(member.shape), blobs);
         !status.ok()) {
       return status;
     }
@@ -58,7 +74,8 @@ absl::Status CheckStructureTypes(const json::object& object,
   return absl::OkStatus();
 }
 
-absl::Status CheckTypes(const json::value& value, const Shape& shape) {
+absl::Status CheckTypes(json::value& value, const Shape& shape,
+                        BlobForm blobs) {
   switch (shape.type) {
     case ShapeType::kString:
       if (!value.is_string()) return NotOfType(value, shape.type);
@@ -79,13 +96,15 @@ absl::Status CheckTypes(const json::value& value, const Shape& shape) {
       return ReadTimestamp(value).status();
     case ShapeType::kBlob:
       if (!value.is_string()) return NotOfType(value, shape.type);
-      return CheckBase64(StringOf(value));
+      if (blobs == BlobForm::kBytes) return absl::OkStatus();
+      return DecodeBlob(value.get_string());
     case ShapeType::kList: {
       if (!value.is_array()) return NotOfType(value, shape.type);
       const Shape& element = schema::ShapeAt(shape.element);
-      for (const json::value& entry : value.get_array()) {
+      for (json::value& entry : value.get_array()) {
         if (entry.is_null()) continue;
-        if (absl::Status status = CheckTypes(entry, element); !status.ok()) {
+        if (absl::Status status = CheckTypes(entry, element, blobs);
+            !status.ok()) {
           return status;
         }
       }
@@ -94,9 +113,9 @@ absl::Status CheckTypes(const json::value& value, const Shape& shape) {
     case ShapeType::kMap: {
       if (!value.is_object()) return NotOfType(value, shape.type);
       const Shape& element = schema::ShapeAt(shape.element);
-      for (const auto& entry : value.get_object()) {
+      for (auto& entry : value.get_object()) {
         if (entry.value().is_null()) continue;
-        if (absl::Status status = CheckTypes(entry.value(), element);
+        if (absl::Status status = CheckTypes(entry.value(), element, blobs);
             !status.ok()) {
           return status;
         }
@@ -105,7 +124,7 @@ absl::Status CheckTypes(const json::value& value, const Shape& shape) {
     }
     case ShapeType::kStructure:
       if (!value.is_object()) return NotOfType(value, shape.type);
-      return CheckStructureTypes(value.get_object(), shape);
+      return CheckStructureTypes(value.get_object(), shape, blobs);
   }
   return absl::OkStatus();
 }
@@ -115,14 +134,8 @@ std::string Text(const json::value& value, const Shape& shape) {
   switch (shape.type) {
     case ShapeType::kString:
       return std::string(StringOf(value));
-    case ShapeType::kBlob: {
-      const json::string& text = value.get_string();
-      size_t padding = 0;
-      while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
-        ++padding;
-      }
-      return schema::BlobText(text.size() / 4 * 3 - padding);
-    }
+    case ShapeType::kBlob:
+      return schema::BlobText(value.get_string().size());
     case ShapeType::kList: {
       std::vector<std::string> entries;
       for (const json::value& entry : value.get_array()) {
@@ -203,15 +216,9 @@ void CheckConstraints(const json::value& value, const Location& at,
                                  ? INT64_MAX
                                  : value.to_number<int64_t>());
       return;
-    case ShapeType::kBlob: {
-      const json::string& text = value.get_string();
-      size_t padding = 0;
-      while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
-        ++padding;
-      }
-      violations.CheckBlob(at, text.size() / 4 * 3 - padding);
+    case ShapeType::kBlob:
+      violations.CheckBlob(at, value.get_string().size());
       return;
-    }
     case ShapeType::kList: {
       const json::array& list = value.get_array();
       auto text = [&] { return Text(value, shape); };
@@ -254,10 +261,11 @@ void CheckConstraints(const json::value& value, const Location& at,
 
 }  // namespace
 
-absl::Status ValidateRequest(const schema::Operation& operation,
-                             const json::object& body) {
+absl::Status ValidateRequest(const schema::Operation& operation, BlobForm blobs,
+                             json::object& body) {
   const Shape& input = schema::ShapeAt(operation.input);
-  if (absl::Status status = CheckStructureTypes(body, input); !status.ok()) {
+  if (absl::Status status = CheckStructureTypes(body, input, blobs);
+      !status.ok()) {
     return status;
   }
   schema::Violations violations;
