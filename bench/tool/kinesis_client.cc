@@ -291,7 +291,8 @@ absl::StatusOr<std::string> KinesisClient::CallEncoded(
   absl::StatusOr<Answer> answer = RoundTrip(operation, wire_body);
   if (!answer.ok()) return answer.status();
   std::string body = std::move(answer->body);
-  if (cbor_) {
+  // An operation without output answers with no body, in either encoding.
+  if (cbor_ && !body.empty()) {
     absl::StatusOr<std::string> json =
         CborToJson(answer->status == 200 ? OutputShapeOf(operation) : "", body);
     if (!json.ok()) return json.status();
