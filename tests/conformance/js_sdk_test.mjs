@@ -5,39 +5,17 @@
 // StreamModeDetails) work end to end, with the SDK's default (HTTP/2)
 // handler.
 //
-// Usage: node js_sdk_test.mjs ENDPOINT
+// Usage: node js_sdk_test.mjs ENDPOINT, from a folder that holds this
+// package's node_modules and tests/clients/js/sdk_test_harness.mjs (as
+// js_sdk_test.sh sets it up).
 import * as sdk from "@aws-sdk/client-kinesis";
 import assert from "node:assert/strict";
 
+import { clientOptions, harness } from "./sdk_test_harness.mjs";
+
 const endpoint = process.argv[2];
-const client = new sdk.KinesisClient({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  maxAttempts: 1,
-});
-
-let passed = 0;
-let failed = 0;
-async function test(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${name}: ${error.stack || error}`);
-  }
-}
-
-async function errorName(command) {
-  try {
-    await client.send(command);
-  } catch (error) {
-    return error.name;
-  }
-  return "OK";
-}
+const client = new sdk.KinesisClient(clientOptions(endpoint));
+const { test, errorName, finish } = harness(client);
 
 const commands = Object.keys(sdk)
   .filter((name) => name.endsWith("Command") && name !== "Command" &&
@@ -120,5 +98,4 @@ await test("model violations are ValidationExceptions", async () => {
 });
 
 await client.send(new sdk.DeleteStreamCommand({ StreamName: stream }));
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

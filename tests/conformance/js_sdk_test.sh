@@ -15,6 +15,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 endpoint=$(grep -o "http://127.0.0.1:[0-9]*" "$out")
-# Node resolves the SDK from the script's own folder.
-cp "$here/js_sdk_test.mjs" "$dir/"
+# Node resolves the SDK from the script's own folder; the harness it shares
+# with the client test goes along.
+cp "$here/js_sdk_test.mjs" "$here/../clients/js/sdk_test_harness.mjs" "$dir/"
 node "$dir/js_sdk_test.mjs" "$endpoint"

@@ -7,35 +7,11 @@
 import * as sdk from "@aws-sdk/client-kinesis";
 import assert from "node:assert/strict";
 
+import { clientOptions, harness } from "./sdk_test_harness.mjs";
+
 const endpoint = process.argv[2];
-const client = new sdk.KinesisClient({
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  maxAttempts: 1,
-});
-
-let passed = 0;
-let failed = 0;
-async function test(name, body) {
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${name}: ${error.stack || error}`);
-  }
-}
-
-async function errorName(command) {
-  try {
-    await client.send(command);
-  } catch (error) {
-    return error.name;
-  }
-  return "OK";
-}
+const client = new sdk.KinesisClient(clientOptions(endpoint));
+const { test, errorName, finish } = harness(client);
 
 const send = (Command, input) => client.send(new Command(input));
 const text = (bytes) => new TextDecoder().decode(bytes);
@@ -169,5 +145,4 @@ await test("DeleteStream", async () => {
     StreamName: stream })), "ResourceNotFoundException");
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
