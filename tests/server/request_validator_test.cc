@@ -3,11 +3,15 @@
 // stream, then the state), AWS's error names and AWS's messages. Expected
 // messages are AWS's for the same requests.
 
+#include "server/request_validator.h"
+
 #include <string>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "boost/json/object.hpp"
+#include "common/base64.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "schema/kinesis_shapes.h"
@@ -356,6 +360,31 @@ TEST_F(RequestValidatorTest, EveryOperationOfTheModelAnswers) {
               ErrorName::kUnknownOperationException)
         << operation.name;
   }
+}
+
+// A blob's length is its bytes' count, whether the tree holds the bytes
+// (a CBOR body) or their base64 (a JSON body, decoded in place).
+TEST(ValidateRequestTest, BlobLengths_CountBytesInEitherForm) {
+  constexpr size_t kMaxData = 10 * 1024 * 1024;  // The model's Data.
+  const schema::Operation& put = *schema::FindOperation("PutRecord");
+  const auto check = [&](BlobForm form, const std::string& data) {
+    boost::json::object body{
+        {"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", data}};
+    return ValidateRequest(put, form, body);
+  };
+  EXPECT_OK(check(BlobForm::kBytes, std::string(kMaxData, 'x')));
+  EXPECT_THAT(check(BlobForm::kBytes, std::string(kMaxData + 1, 'x')),
+              HasErrorName(ErrorName::kValidationException));
+  EXPECT_OK(check(BlobForm::kBase64, EncodeBase64(std::string(kMaxData, 'x'))));
+  EXPECT_THAT(
+      check(BlobForm::kBase64, EncodeBase64(std::string(kMaxData + 1, 'x'))),
+      HasErrorName(ErrorName::kValidationException));
+
+  // And the base64 becomes the bytes.
+  boost::json::object body{
+      {"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", "AP8="}};
+  ASSERT_OK(ValidateRequest(put, BlobForm::kBase64, body));
+  EXPECT_EQ(body.at("Data").as_string(), std::string("\x00\xff", 2));
 }
 
 }  // namespace
