@@ -9,16 +9,20 @@
 //   brook_bench --endpoint=http://127.0.0.1:4567 --consumer=classic
 //   brook_bench --endpoint=http://127.0.0.1:4567 --protocol=h2c
 //               --encoding=cbor
+//   brook_bench --encryption=compare --rounds=3   (durable produce without
+//               and with encryption at rest, alternately)
 //
 // Prints a progress line per second to stderr and one JSON line of results
 // to stdout.
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -68,6 +72,11 @@ ABSL_FLAG(std::string, protocol, "http1",
 ABSL_FLAG(std::string, encoding, "json",
           "with --endpoint: json (JSON 1.1 bodies) or cbor (as the Java "
           "SDK)");
+ABSL_FLAG(std::string, encryption, "off",
+          "off, on (the stream encrypts at rest), or compare: produce "
+          "alternately without and with encryption, --rounds times each, in "
+          "one run, and report every run and the ratio of the medians");
+ABSL_FLAG(int, rounds, 3, "rounds of each side with --encryption=compare");
 ABSL_FLAG(std::string, data_dir, "",
           "where to put data (default: a new directory under the system "
           "temporary directory, removed afterwards)");
@@ -108,6 +117,11 @@ absl::StatusOr<Config> ConfigFromFlags() {
     return absl::InvalidArgumentError("--limits: unlimited or kinesis");
   }
   config.unlimited = limits == "unlimited";
+  const std::string encryption = absl::GetFlag(FLAGS_encryption);
+  if (encryption != "off" && encryption != "on" && encryption != "compare") {
+    return absl::InvalidArgumentError("--encryption: off, on or compare");
+  }
+  config.encrypt = encryption == "on";
   if (config.workload != "produce" && config.workload != "drain" &&
       config.workload != "mirror") {
     return absl::InvalidArgumentError("--workload: produce, drain or mirror");
@@ -155,6 +169,7 @@ boost::json::object ConfigJson(const Config& config) {
           {"inflight", config.inflight},
           {"durability", absl::GetFlag(FLAGS_durability)},
           {"limits", absl::GetFlag(FLAGS_limits)},
+          {"encryption", absl::GetFlag(FLAGS_encryption)},
           {"consumer", config.consumer},
           {"rate", config.rate},
           {"duration_s", absl::ToDoubleSeconds(config.duration)},
@@ -204,6 +219,53 @@ int RunAgainstServer(const Config& config, const std::string& endpoint_flag) {
   return 0;
 }
 
+// --encryption=compare: the produce workload alternately without and with
+// encryption, so that both sides see the same machine load over the run.
+int RunEncryptionComparison(Config config, const std::string& root) {
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  if (config.workload != "produce" || rounds < 1) {
+    std::cerr << "--encryption=compare needs --workload=produce and "
+                 "--rounds >= 1\n";
+    return 2;
+  }
+  boost::json::array runs;
+  std::vector<double> off_rates;
+  std::vector<double> on_rates;
+  for (int round = 0; round < rounds; ++round) {
+    for (const bool encrypt : {false, true}) {
+      config.encrypt = encrypt;
+      const std::string dir =
+          absl::StrCat(root, "/brook-", encrypt ? "on-" : "off-", round);
+      absl::StatusOr<BrookRun> run = RunBrookProduce(config, dir);
+      if (!run.ok()) {
+        std::cerr << "brook: " << run.status() << "\n";
+        return 1;
+      }
+      (encrypt ? on_rates : off_rates)
+          .push_back(run->throughput.records_per_second());
+      runs.push_back({{"round", round},
+                      {"encryption", encrypt},
+                      {"brook", ThroughputJson(run->throughput)},
+                      {"put_latency", LatencyJson(run->put_latency)}});
+      std::filesystem::remove_all(dir);
+      std::filesystem::remove_all(dir + ".keys");
+    }
+  }
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  };
+  boost::json::object out;
+  out["config"] = ConfigJson(config);
+  out["runs"] = std::move(runs);
+  out["median_records_per_s_off"] = median(off_rates);
+  out["median_records_per_s_on"] = median(on_rates);
+  out["ratio_on_to_off"] = median(on_rates) / median(off_rates);
+  std::cout << boost::json::serialize(out) << std::endl;
+  return 0;
+}
+
 int Run() {
   absl::StatusOr<Config> config = ConfigFromFlags();
   if (!config.ok()) {
@@ -228,6 +290,11 @@ int Run() {
   std::filesystem::create_directories(root);
   const std::string brook_dir = root + "/brook";
   const std::string raw_dir = root + "/raw";
+  if (absl::GetFlag(FLAGS_encryption) == "compare") {
+    const int result = RunEncryptionComparison(*config, root);
+    if (temporary) std::filesystem::remove_all(root);
+    return result;
+  }
 
   boost::json::object out;
   out["config"] = ConfigJson(*config);

@@ -42,6 +42,16 @@ absl::StatusOr<std::unique_ptr<Broker>> OpenBroker(const Config& config,
   if (absl::Status status = (*broker)->CreateStream(create); !status.ok()) {
     return status;
   }
+  if (config.encrypt) {
+    // Under the service key, kept beside the data directory by default.
+    StreamEncryptionRequest encrypt;
+    encrypt.stream = kStream;
+    encrypt.key_id = "alias/aws/kinesis";
+    if (absl::Status status = (*broker)->StartStreamEncryption(encrypt);
+        !status.ok()) {
+      return status;
+    }
+  }
   return broker;
 }
 

@@ -31,6 +31,9 @@ struct Config {
   bool async = true;  // Asynchronous puts, `inflight` per producer.
   int inflight = 4;
   Durability durability = Durability::kSync;
+  // Encrypt the stream (StartStreamEncryption with alias/aws/kinesis) before
+  // producing.
+  bool encrypt = false;
   bool unlimited = true;          // StreamLimits::Unlimited() vs Kinesis'.
   std::string consumer = "none";  // "none", "classic" or "fanout"
   absl::Duration duration = absl::Seconds(10);

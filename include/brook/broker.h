@@ -301,6 +301,41 @@ class Broker {
   virtual absl::StatusOr<EnhancedMonitoringResult> DisableEnhancedMonitoring(
       const EnhancedMonitoringRequest& request) = 0;
 
+  // Broker::StartStreamEncryption()
+  //
+  // Stores every record written to the stream from now on encrypted under a
+  // new data key made by the key provider (BrokerOptions::key_provider)
+  // under the master key `key_id` (see brook/encryption.h); records written
+  // before keep their state, and reads of both return plaintext. Calling it
+  // again (with the same key or another) starts a new data key. The change
+  // is done when the call returns: Kinesis' stream goes UPDATING for a few
+  // seconds, Brook's is ACTIVE again at once. Fails with
+  // ValidationException (no KeyId, or longer than 2,048 characters),
+  // InvalidArgumentException (an encryption type other than KMS),
+  // ResourceNotFoundException, ResourceInUseException (the stream is
+  // UPDATING: a reshard runs), LimitExceededException (25 starts in the
+  // last 24 hours, Kinesis' limit), or the key provider's
+  // KMSNotFoundException, KMSDisabledException, KMSInvalidStateException,
+  // KMSAccessDeniedException, KMSThrottlingException; then nothing changed.
+  //
+  // Once a stream encrypts, puts and reads of its encrypted records fail
+  // with the key provider's KMS error if the data key cannot be unwrapped
+  // (a master key deleted or disabled before the Broker opened), and reads
+  // fail with InternalFailure (code kDataLoss) if a stored batch was changed.
+  virtual absl::Status StartStreamEncryption(
+      const StreamEncryptionRequest& request) = 0;
+
+  // Broker::StopStreamEncryption()
+  //
+  // Stores the records written from now on in plaintext; records stored
+  // encrypted stay so, and readable. Stopping a stream that does not encrypt
+  // changes nothing. Fails with ValidationException,
+  // InvalidArgumentException, ResourceNotFoundException,
+  // ResourceInUseException, or LimitExceededException (25 stops in the last
+  // 24 hours), as StartStreamEncryption().
+  virtual absl::Status StopStreamEncryption(
+      const StreamEncryptionRequest& request) = 0;
+
   // Broker::PutResourcePolicy()
   // Broker::GetResourcePolicy()
   // Broker::DeleteResourcePolicy()

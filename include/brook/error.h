@@ -62,6 +62,19 @@ enum class ErrorName {
   kIncompleteSignatureException,
   kAccessDeniedException,
   kServiceUnavailable,
+  // Server-side encryption (StartStreamEncryption, and puts and reads of an
+  // encrypted stream), in the words of Kinesis' KMS errors: the master key
+  // does not exist (kNotFound); it is disabled (kFailedPrecondition); it
+  // cannot be used as asked, e.g. it cannot unwrap a stream's data key
+  // (kFailedPrecondition); the key provider refused access
+  // (kPermissionDenied); the provider is too busy now (kUnavailable: retry
+  // with backoff); the account must opt in first (kFailedPrecondition).
+  kKMSNotFoundException,
+  kKMSDisabledException,
+  kKMSInvalidStateException,
+  kKMSAccessDeniedException,
+  kKMSThrottlingException,
+  kKMSOptInRequired,
 };
 
 // ErrorNameOf()

@@ -12,11 +12,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "brook/clock.h"
+#include "brook/encryption.h"
 
 namespace brook {
 
@@ -166,8 +168,22 @@ struct BrokerOptions {
   // See `OnDemandOptions`.
   OnDemandOptions on_demand;
 
+  // Where the master keys of encrypted streams come from
+  // (StartStreamEncryption; see brook/encryption.h). Shared, so that an
+  // application can keep using it (e.g. to rotate keys).
+  // Default: nullptr, meaning a KeyDirectory at `key_directory`.
+  std::shared_ptr<KeyProvider> key_provider;
+
+  // The directory of the default key provider's master keys. Keep it out of
+  // the data directory, so that a copy of the data directory holds no key;
+  // it is created on first use (StartStreamEncryption).
+  // Default: "", meaning the data directory's path followed by ".keys"
+  // ("/var/lib/brook" -> "/var/lib/brook.keys").
+  std::string key_directory;
+
   // Used only to build stream ARNs:
-  // "arn:aws:kinesis:<region>:<account_id>:stream/<name>".
+  // "arn:aws:kinesis:<region>:<account_id>:stream/<name>", and the key ARNs
+  // of the default key provider.
   // Default: "us-east-1" and "000000000000".
   std::string region = "us-east-1";
   std::string account_id = "000000000000";

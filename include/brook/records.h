@@ -44,6 +44,8 @@ struct PutRecordRequest {
 struct PutRecordResult {
   std::string shard_id;
   SequenceNumber sequence_number;
+  // kKms if the record was stored encrypted (see brook/encryption.h).
+  EncryptionType encryption_type = EncryptionType::kNone;
 };
 
 struct PutRecordsRequestEntry {
@@ -69,6 +71,9 @@ struct PutRecordsResultEntry {
 
 struct PutRecordsResult {
   int failed_record_count = 0;
+  // kKms if the records written were stored encrypted: all of one request
+  // are stored alike.
+  EncryptionType encryption_type = EncryptionType::kNone;
   // One entry per request record, in request order.
   std::vector<PutRecordsResultEntry> records;
 };
@@ -109,6 +114,8 @@ struct Record {
   absl::Time approximate_arrival_timestamp;
   std::string data;
   std::string partition_key;
+  // kKms if the record is stored encrypted (it is returned decrypted).
+  EncryptionType encryption_type = EncryptionType::kNone;
 };
 
 struct GetRecordsRequest {

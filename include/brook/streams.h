@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "brook/encryption.h"
 #include "brook/limits.h"
 #include "brook/sequence_number.h"
 
@@ -142,6 +143,11 @@ struct StreamDescription {
   StreamMode stream_mode = StreamMode::kProvisioned;
   // The shard-level metrics enabled (EnableEnhancedMonitoring).
   std::vector<std::string> shard_level_metrics;
+  // How the records written from now on are stored (StartStreamEncryption,
+  // StopStreamEncryption), and the master key they are sealed under, as it
+  // was named; empty with kNone.
+  EncryptionType encryption_type = EncryptionType::kNone;
+  std::string key_id;
   std::vector<Shard> shards;
   bool has_more_shards = false;
 };
@@ -189,6 +195,11 @@ struct StreamDescriptionSummary {
   StreamMode stream_mode = StreamMode::kProvisioned;
   // The shard-level metrics enabled (EnableEnhancedMonitoring).
   std::vector<std::string> shard_level_metrics;
+  // How the records written from now on are stored (StartStreamEncryption,
+  // StopStreamEncryption), and the master key they are sealed under, as it
+  // was named; empty with kNone.
+  EncryptionType encryption_type = EncryptionType::kNone;
+  std::string key_id;
   // Per-shard limits. An on-demand stream does not apply them to writes:
   // its shards are split to stay below them (docs/capacity.md).
   StreamLimits limits;

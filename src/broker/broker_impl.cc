@@ -14,6 +14,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
+#include "encryption/aes_gcm.h"
 #include "routing/hash_key.h"
 #include "storage/backup.h"
 #include "storage/meta_reader.h"
@@ -78,6 +79,8 @@ void DescribeCommonFields(const StreamState& stream, Description* out) {
   out->stream_mode = stream.stream_mode();
   out->shard_level_metrics =
       MetricNamesOf(stream.settings().shard_level_metrics);
+  out->encryption_type = stream.keys().encryption_type();
+  out->key_id = stream.keys().key_id();
 }
 
 // The page of `shards` (in shard-id order) after `exclusive_start` (a
@@ -138,6 +141,42 @@ absl::Status RemoveTags(const std::vector<std::string>& keys,
 
 absl::Status ClosedError() { return InternalFailure("the broker is closed"); }
 
+// The options' key provider, or a KeyDirectory beside `data_dir`.
+std::shared_ptr<KeyProvider> KeyProviderFor(const BrokerOptions& options,
+                                            absl::string_view data_dir) {
+  if (options.key_provider != nullptr) return options.key_provider;
+  std::string path = options.key_directory;
+  if (path.empty()) {
+    // "/data/" names the same directory as "/data": its keys go beside it,
+    // in "/data.keys", never in "/data/.keys".
+    absl::string_view dir = data_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    path = absl::StrCat(dir, ".keys");
+  }
+  return std::make_shared<KeyDirectory>(std::move(path), options.region,
+                                        options.account_id);
+}
+
+// Kinesis' limits on encryption changes: 25 of each per rolling 24 hours
+// (StartStreamEncryption in the API reference; the same for stops).
+constexpr int kMaxEncryptionChangesPerDay = 25;
+
+// Drops the times of `times` older than a day before `now_ms`; fails with
+// LimitExceededException if the rest are at the limit already.
+absl::Status CheckDailyLimit(std::vector<int64_t>& times, int64_t now_ms,
+                             absl::string_view what) {
+  const int64_t day_ago = now_ms - absl::ToInt64Milliseconds(absl::Hours(24));
+  times.erase(std::remove_if(times.begin(), times.end(),
+                             [&](int64_t ms) { return ms <= day_ago; }),
+              times.end());
+  if (times.size() >= size_t{kMaxEncryptionChangesPerDay}) {
+    return LimitExceeded(absl::StrCat("the stream's encryption was ", what, " ",
+                                      kMaxEncryptionChangesPerDay,
+                                      " times in the last 24 hours"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(
@@ -180,8 +219,10 @@ BrokerImpl::BrokerImpl(const BrokerOptions& options,
       lock_(std::move(lock)),
       store_(std::move(store)),
       log_(std::make_unique<ShardLog>(store_.get())),
+      key_provider_(KeyProviderFor(options, lock_->dir())),
       tail_cache_(std::make_unique<TailCache>(options.tail_cache_bytes)),
-      catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options)),
+      catalog_(std::make_unique<Catalog>(store_.get(), log_.get(), options,
+                                         key_provider_.get())),
       consumers_(std::make_unique<ConsumerRegistry>(
           store_.get(), catalog_.get(), options.max_consumers_per_stream)),
       checkpoints_(std::make_unique<CheckpointStore>(
@@ -634,6 +675,72 @@ absl::Status BrokerImpl::UpdateStreamMode(
   if (!stream->TryBeginReshard()) return StreamUpdating(*stream);
   absl::Cleanup end_update = [&stream] { stream->EndReshard(); };
   return catalog_->UpdateStreamMode(stream, request.stream_mode, clock_->Now());
+}
+
+absl::Status BrokerImpl::StartStreamEncryption(
+    const StreamEncryptionRequest& request) {
+  return UpdateEncryption(request, /*start=*/true);
+}
+
+absl::Status BrokerImpl::StopStreamEncryption(
+    const StreamEncryptionRequest& request) {
+  return UpdateEncryption(request, /*start=*/false);
+}
+
+absl::Status BrokerImpl::UpdateEncryption(
+    const StreamEncryptionRequest& request, bool start) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  BROOK_ASSIGN_OR_RETURN(
+      std::shared_ptr<StreamState> stream,
+      ResolveStream(Validate(request, start), request.stream));
+  if (stream->resharding()) {
+    return ResourceInUse(absl::StrCat("stream '", stream->name(),
+                                      "' is UPDATING: a reshard is running"));
+  }
+  if (!start && stream->keys().encryption_type() == EncryptionType::kNone) {
+    return absl::OkStatus();
+  }
+  // The key provider may be slow (files, a network): asked before the
+  // exclusive section, which holds up commits.
+  absl::optional<DataKey> data_key;
+  absl::optional<AesGcmKey> key;
+  if (start) {
+    BROOK_ASSIGN_OR_RETURN(data_key,
+                           key_provider_->GenerateDataKey(request.key_id));
+    absl::StatusOr<AesGcmKey> made = AesGcmKey::FromBytes(data_key->plaintext);
+    if (!made.ok()) {
+      return MakeError(ErrorName::kKMSInvalidStateException,
+                       "the key provider made a data key of a wrong size");
+    }
+    key = *std::move(made);
+  }
+  const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  // Exclusive, so that every group committed after the call is sealed as
+  // the call leaves the stream, and none before it.
+  return pipeline_->RunExclusive([&](CommitPipeline::Exclusive&) {
+    return catalog_->UpdateEncryption(
+        stream,
+        [&](StreamEncryption& encryption) -> absl::Status {
+          if (!start) {
+            BROOK_RETURN_IF_ERROR(
+                CheckDailyLimit(encryption.stop_ms, now_ms, "stopped"));
+            encryption.current = absl::nullopt;
+            encryption.stop_ms.push_back(now_ms);
+            return absl::OkStatus();
+          }
+          BROOK_RETURN_IF_ERROR(
+              CheckDailyLimit(encryption.start_ms, now_ms, "started"));
+          const uint32_t generation =
+              encryption.keys.empty() ? 0
+                                      : encryption.keys.back().generation + 1;
+          encryption.keys.push_back(
+              {generation, request.key_id, std::move(data_key->wrapped)});
+          encryption.current = generation;
+          encryption.start_ms.push_back(now_ms);
+          return absl::OkStatus();
+        },
+        key.has_value() ? &*key : nullptr);
+  });
 }
 
 absl::StatusOr<EnhancedMonitoringResult> BrokerImpl::EnableEnhancedMonitoring(
@@ -1102,6 +1209,7 @@ absl::StatusOr<PutRecordsResult> ToPutRecordsResult(
   for (RecordOutcome& outcome : *outcomes) {
     PutRecordsResultEntry entry;
     if (outcome.status.ok()) {
+      result.encryption_type = outcome.encryption;
       entry.shard_id = ShardIdOf(outcome.shard.shard_index);
       entry.sequence_number =
           MakeSequenceNumber(outcome.counter, outcome.shard);
@@ -1120,7 +1228,8 @@ absl::StatusOr<PutRecordResult> ToPutRecordResult(
   RecordOutcome& outcome = outcomes->front();
   if (!outcome.status.ok()) return std::move(outcome.status);
   return PutRecordResult{ShardIdOf(outcome.shard.shard_index),
-                         MakeSequenceNumber(outcome.counter, outcome.shard)};
+                         MakeSequenceNumber(outcome.counter, outcome.shard),
+                         outcome.encryption};
 }
 
 // Runs `put` with a callback that stores its result, and waits for it.
@@ -1144,6 +1253,9 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
     const absl::optional<SequenceNumber>& ordering) const {
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(valid, stream_ref));
+  // An encrypted stream's key must be at hand before anything is queued:
+  // a put it cannot seal fails whole, with the key provider's error.
+  BROOK_RETURN_IF_ERROR(stream->keys().PrepareWrites());
   // Counters only grow, so any number issued before is below every number
   // issued from now on; a number never issued cannot be honoured.
   if (ordering.has_value() &&

@@ -62,6 +62,10 @@ class BrokerImpl final : public Broker {
       const UpdateStreamModeRequest& request) override;
   absl::StatusOr<EnhancedMonitoringResult> EnableEnhancedMonitoring(
       const EnhancedMonitoringRequest& request) override;
+  absl::Status StartStreamEncryption(
+      const StreamEncryptionRequest& request) override;
+  absl::Status StopStreamEncryption(
+      const StreamEncryptionRequest& request) override;
   absl::StatusOr<EnhancedMonitoringResult> DisableEnhancedMonitoring(
       const EnhancedMonitoringRequest& request) override;
   absl::Status PutResourcePolicy(
@@ -172,6 +176,9 @@ class BrokerImpl final : public Broker {
   absl::Status UpdatePolicy(
       const Resource& resource,
       absl::FunctionRef<absl::Status(absl::optional<std::string>&)> edit);
+  // Start (`start`) or stop encrypting the records written to a stream.
+  absl::Status UpdateEncryption(const StreamEncryptionRequest& request,
+                                bool start);
   // Increase (`increase`) or decrease the retention period.
   absl::Status UpdateRetention(const UpdateStreamRetentionRequest& request,
                                bool increase);
@@ -272,6 +279,8 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ShardLog> log_;
+  // Unwraps the streams' data keys; before the catalog, which uses it.
+  const std::shared_ptr<KeyProvider> key_provider_;
   // Before the pipeline, which adds to it, and the catalog, whose shards'
   // tails it may outlive.
   std::unique_ptr<TailCache> tail_cache_;

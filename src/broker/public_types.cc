@@ -17,6 +17,16 @@
 
 namespace brook {
 
+absl::string_view EncryptionTypeToString(EncryptionType type) {
+  switch (type) {
+    case EncryptionType::kNone:
+      return "NONE";
+    case EncryptionType::kKms:
+      return "KMS";
+  }
+  return "";
+}
+
 absl::string_view StreamStatusToString(StreamStatus status) {
   switch (status) {
     case StreamStatus::kCreating:

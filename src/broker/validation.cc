@@ -310,6 +310,20 @@ absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable) {
   return StreamRequest(check, request.stream);
 }
 
+absl::Status Validate(const StreamEncryptionRequest& request, bool start) {
+  RequestCheck check(start ? "StartStreamEncryption" : "StopStreamEncryption");
+  check.Stream(request.stream);
+  check.String("EncryptionType",
+               EncryptionTypeToString(request.encryption_type));
+  check.String("KeyId", request.key_id);
+  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  if (request.encryption_type != EncryptionType::kKms) {
+    return InvalidArgument(
+        "KMS is the only EncryptionType a stream can be encrypted with");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateResourceArn(absl::string_view resource_arn,
                                  absl::string_view operation) {
   RequestCheck check(operation);

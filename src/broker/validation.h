@@ -43,6 +43,9 @@ absl::Status Validate(const UpdateMaxRecordSizeRequest& request);
 absl::Status Validate(const UpdateStreamModeRequest& request);
 // `enable` picks EnableEnhancedMonitoring over Disable...
 absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable);
+// `start` picks StartStreamEncryption over StopStreamEncryption; a type
+// other than KMS is InvalidArgumentException.
+absl::Status Validate(const StreamEncryptionRequest& request, bool start);
 absl::Status Validate(const PutResourcePolicyRequest& request);
 // `operation` is GetResourcePolicy, DeleteResourcePolicy or
 // ListTagsForResource.

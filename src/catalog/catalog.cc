@@ -19,13 +19,14 @@ constexpr int64_t kModeChangeWindowMs = int64_t{24} * 60 * 60 * 1000;
 }  // namespace
 
 Catalog::Catalog(Store* store, const ShardLog* log,
-                 const BrokerOptions& options)
+                 const BrokerOptions& options, KeyProvider* key_provider)
     : store_(store),
       log_(log),
       arn_prefix_(absl::StrCat("arn:aws:kinesis:", options.region, ":",
                                options.account_id, ":stream/")),
       max_shards_(options.max_shards),
-      on_demand_(options.on_demand) {}
+      on_demand_(options.on_demand),
+      key_provider_(key_provider) {}
 
 absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
   absl::MutexLock control(&control_mu_);
@@ -46,6 +47,7 @@ absl::StatusOr<int64_t> Catalog::Load(absl::Time now) {
     if (stream->stream_mode() == StreamMode::kOnDemand) {
       StartWriteCapacity(*stream, now);
     }
+    stream->keys().Restore(key_provider_, std::move(stored_stream.encryption));
     BROOK_ASSIGN_OR_RETURN(int64_t arrival_ms, PublishStoredTail(*stream));
     newest_arrival_ms = std::max(newest_arrival_ms, arrival_ms);
     Register(std::move(stream));
@@ -117,6 +119,7 @@ absl::Status Catalog::Create(const CreateStreamRequest& request,
       std::move(meta), ArnOf(request.stream_name), request.options.limits, now);
   stream->set_tags(std::move(tags));
   if (on_demand) StartWriteCapacity(*stream, now);
+  stream->keys().Restore(key_provider_, StreamEncryption());
   absl::MutexLock lock(&mu_);
   Register(std::move(stream));
   return absl::OkStatus();
@@ -255,6 +258,24 @@ absl::Status Catalog::UpdateSettings(
   write.PutStreamSettings(stream->id(), settings);
   BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
   stream->set_settings(std::move(settings));
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::UpdateEncryption(
+    const std::shared_ptr<StreamState>& stream,
+    absl::FunctionRef<absl::Status(StreamEncryption&)> edit,
+    const AesGcmKey* new_key) {
+  absl::MutexLock control(&control_mu_);
+  if (stream->deleted()) {
+    return ResourceNotFound(
+        absl::StrCat("stream '", stream->name(), "' was deleted"));
+  }
+  StreamEncryption encryption = stream->keys().stored();
+  BROOK_RETURN_IF_ERROR(edit(encryption));
+  StoreWrite write = store_->NewWrite();
+  write.PutStreamEncryption(stream->id(), encryption);
+  BROOK_RETURN_IF_ERROR(store_->Write(write, Durability::kSync));
+  stream->keys().Apply(std::move(encryption), new_key);
   return absl::OkStatus();
 }
 

@@ -5,7 +5,7 @@
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization. Create() and Delete() are serialized with each
 // other; lookups never wait for their disk writes.
-// Lifetime: `store` and `log` must outlive the Catalog.
+// Lifetime: `store`, `log` and the key provider must outlive the Catalog.
 
 #ifndef BROOK_CATALOG_CATALOG_H_
 #define BROOK_CATALOG_CATALOG_H_
@@ -34,7 +34,11 @@ namespace brook {
 
 class Catalog {
  public:
-  Catalog(Store* store, const ShardLog* log, const BrokerOptions& options);
+  // `key_provider` unwraps the streams' data keys; nullptr for a catalog
+  // whose streams are never encrypted (their encrypted batches then fail
+  // to read with DataLoss).
+  Catalog(Store* store, const ShardLog* log, const BrokerOptions& options,
+          KeyProvider* key_provider = nullptr);
 
   // Catalog::Load()
   //
@@ -143,6 +147,16 @@ class Catalog {
       const std::shared_ptr<StreamState>& stream,
       absl::FunctionRef<absl::Status(StreamSettings&)> edit);
 
+  // Catalog::UpdateEncryption()
+  //
+  // Lets `edit` change a copy of the stream's encryption, then persists it
+  // and applies it; `new_key` is the plaintext of a data key the edit adds
+  // as current, if it does. If `edit` fails, nothing changes.
+  absl::Status UpdateEncryption(
+      const std::shared_ptr<StreamState>& stream,
+      absl::FunctionRef<absl::Status(StreamEncryption&)> edit,
+      const AesGcmKey* new_key);
+
   // Persists a new largest record size of `stream` and applies it.
   absl::Status UpdateMaxRecordSize(const std::shared_ptr<StreamState>& stream,
                                    int max_record_size_kib, absl::Time now);
@@ -170,6 +184,7 @@ class Catalog {
   const std::string arn_prefix_;
   const int max_shards_;
   const OnDemandOptions on_demand_;
+  KeyProvider* const key_provider_;
 
   // Serializes Create and Delete, whose store writes must not interleave.
   absl::Mutex control_mu_ ABSL_ACQUIRED_BEFORE(mu_);

@@ -58,8 +58,8 @@ absl::StatusOr<VisibleRead> ReadVisible(const ShardLog& log,
     if (cached->has_value()) {
       result.read = **std::move(cached);
     } else {
-      absl::StatusOr<ShardReadResult> read =
-          log.Read(shard.ref(), from, visible, max_records, max_bytes);
+      absl::StatusOr<ShardReadResult> read = log.Read(
+          shard.ref(), from, visible, max_records, max_bytes, stream.keys());
       if (!read.ok()) return read.status();
       result.read = *std::move(read);
     }

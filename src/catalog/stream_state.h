@@ -39,6 +39,7 @@
 #include "capacity/shard_traffic.h"
 #include "capacity/write_capacity.h"
 #include "common/shard_ref.h"
+#include "encryption/stream_data_keys.h"
 #include "limits/shard_limiter.h"
 #include "read/tail_cache.h"
 #include "storage/meta_values.h"
@@ -236,6 +237,11 @@ class StreamState {
   StreamSettings settings() const;
   void set_settings(StreamSettings settings);
 
+  // The stream's data keys and how it stores new batches
+  // (StartStreamEncryption).
+  StreamDataKeys& keys() { return keys_; }
+  const StreamDataKeys& keys() const { return keys_; }
+
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
 
@@ -274,6 +280,8 @@ class StreamState {
 
   mutable absl::Mutex limits_mu_ ABSL_ACQUIRED_BEFORE(shards_mu_);
   StreamLimits limits_ ABSL_GUARDED_BY(limits_mu_);
+
+  StreamDataKeys keys_;
 
   mutable absl::Mutex tags_mu_;
   StreamTags tags_ ABSL_GUARDED_BY(tags_mu_);

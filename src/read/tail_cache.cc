@@ -24,7 +24,7 @@ absl::StatusOr<absl::optional<ShardReadResult>> ShardTailCache::Read(
                                max_records, max_bytes);
   for (const std::shared_ptr<const CachedBatch>& batch : batches) {
     absl::StatusOr<bool> more =
-        collector.Add(batch->first_counter, batch->encoded);
+        collector.Add(batch->first_counter, batch->encoded, batch->encryption);
     if (!more.ok()) return more.status();
     if (!*more) break;
   }

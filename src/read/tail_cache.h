@@ -9,6 +9,13 @@
 // so the cache keeps what was written most recently, and an idle shard's
 // batches make room for a busy one's.
 //
+// The tail holds batches in plaintext, also those of encrypted streams,
+// which the log holds sealed (storage/encrypted_batch.h): readers at the tip
+// then cost no decryption, however many there are. Encryption at rest
+// protects the data directory, not the memory of the process, which holds
+// every record in plaintext on its way in and out anyway (see
+// docs/encryption.md); with tail_cache_bytes set to 0 nothing stays.
+//
 // A batch enters once the log holds it, before its watermark is published,
 // and leaves only by eviction; both are read only up to the watermark. So a
 // reader that loads the watermark and then reads the tail finds every
@@ -43,7 +50,9 @@ namespace brook {
 struct CachedBatch {
   uint64_t first_counter = 0;
   uint64_t last_counter = 0;
-  std::string encoded;  // As record_batch.h encodes it.
+  std::string encoded;  // As record_batch.h encodes it: plaintext.
+  // How the log stores it; its records report this.
+  EncryptionType encryption = EncryptionType::kNone;
 };
 
 class ShardTailCache {

@@ -236,8 +236,15 @@ absl::StatusOr<std::vector<ChildShard>> ChildShardsOf(const Reader& r) {
   return children;
 }
 
+// "KMS" or anything else (absent: "NONE").
+EncryptionType EncryptionTypeOf(const Reader& r) {
+  return r.String("EncryptionType") == "KMS" ? EncryptionType::kKms
+                                             : EncryptionType::kNone;
+}
+
 absl::StatusOr<Record> RecordOf(const Reader& r) {
   Record record;
+  record.encryption_type = EncryptionTypeOf(r);
   BROOK_ASSIGN_OR_RETURN(record.sequence_number, r.Sequence("SequenceNumber"));
   record.approximate_arrival_timestamp = r.Time("ApproximateArrivalTimestamp");
   BROOK_ASSIGN_OR_RETURN(record.data, r.Blob("Data"));
@@ -479,6 +486,15 @@ std::string EncodeUpdateStreamMode(const UpdateStreamModeRequest& request) {
                    {"StreamModeDetails", StreamModeJson(request.stream_mode)}});
 }
 
+std::string EncodeStreamEncryption(const StreamEncryptionRequest& request) {
+  json::object out{
+      {"EncryptionType",
+       std::string(EncryptionTypeToString(request.encryption_type))},
+      {"KeyId", request.key_id}};
+  PutStream(out, request.stream);
+  return Serialize(out);
+}
+
 std::string EncodeEnhancedMonitoring(const EnhancedMonitoringRequest& request) {
   json::array metrics;
   for (const std::string& metric : request.shard_level_metrics) {
@@ -650,6 +666,8 @@ absl::Status ReadStreamFields(const Reader& r, Description& d) {
   if (r.Has("MaxRecordSizeInKiB")) {
     d.max_record_size_kib = static_cast<int>(r.Int("MaxRecordSizeInKiB"));
   }
+  d.encryption_type = EncryptionTypeOf(r);
+  d.key_id = r.String("KeyId");
   return absl::OkStatus();
 }
 
@@ -819,12 +837,14 @@ absl::StatusOr<PutRecordResult> DecodePutRecord(absl::string_view body) {
   result.shard_id = parsed.reader().String("ShardId");
   BROOK_ASSIGN_OR_RETURN(result.sequence_number,
                          parsed.reader().Sequence("SequenceNumber"));
+  result.encryption_type = EncryptionTypeOf(parsed.reader());
   return result;
 }
 
 absl::StatusOr<PutRecordsResult> DecodePutRecords(absl::string_view body) {
   BROOK_ASSIGN_OR_RETURN(Parsed parsed, Parsed::Of(body));
   PutRecordsResult result;
+  result.encryption_type = EncryptionTypeOf(parsed.reader());
   for (const Reader& r : parsed.reader().Objects("Records")) {
     PutRecordsResultEntry entry;
     const std::string error = r.String("ErrorCode");

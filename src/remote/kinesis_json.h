@@ -58,6 +58,7 @@ std::string EncodeUpdateMaxRecordSize(
 // REQUIRES: request.stream is the stream's ARN (Kinesis takes only that).
 std::string EncodeUpdateStreamMode(const UpdateStreamModeRequest& request);
 std::string EncodeEnhancedMonitoring(const EnhancedMonitoringRequest& request);
+std::string EncodeStreamEncryption(const StreamEncryptionRequest& request);
 std::string EncodePutResourcePolicy(const PutResourcePolicyRequest& request);
 std::string EncodeResourceArn(absl::string_view resource_arn);
 std::string EncodePutRecord(const PutRecordRequest& request);

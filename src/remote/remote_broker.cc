@@ -389,6 +389,27 @@ class RemoteBroker final : public Broker {
     return WaitUntilActive(by_arn.stream);
   }
 
+  // Kinesis answers at once and applies the change while the stream is
+  // UPDATING: wait for it, so that records put after the call are sealed,
+  // as with a local Broker.
+  absl::Status StartStreamEncryption(
+      const StreamEncryptionRequest& request) override {
+    BROOK_RETURN_IF_ERROR(
+        CallKinesis("StartStreamEncryption",
+                    kinesis_json::EncodeStreamEncryption(request))
+            .status());
+    return WaitUntilActive(request.stream);
+  }
+
+  absl::Status StopStreamEncryption(
+      const StreamEncryptionRequest& request) override {
+    BROOK_RETURN_IF_ERROR(
+        CallKinesis("StopStreamEncryption",
+                    kinesis_json::EncodeStreamEncryption(request))
+            .status());
+    return WaitUntilActive(request.stream);
+  }
+
   absl::StatusOr<EnhancedMonitoringResult> EnableEnhancedMonitoring(
       const EnhancedMonitoringRequest& request) override {
     return EnhancedMonitoring("EnableEnhancedMonitoring", request);

@@ -56,6 +56,10 @@ ABSL_FLAG(uint64_t, min_free_disk_mib, 256,
           "MiB the data directory's filesystem must keep free: below it, "
           "puts are refused (and /health answers 503) while deletions and "
           "retention still run; 0 disables the floor.");
+ABSL_FLAG(std::string, key_directory, "",
+          "Where the master keys of encrypted streams (StartStreamEncryption) "
+          "are kept; default: --data_dir followed by '.keys'. Keep it out of "
+          "the data directory.");
 ABSL_FLAG(int, io_threads, 2, "Threads for connections.");
 ABSL_FLAG(int, handler_threads, 16,
           "Threads that run operations; each waits while its put syncs.");
@@ -182,6 +186,7 @@ int main(int argc, char** argv) {
   if (lifetime_s < 1)
     return Usage("--subscription_lifetime_s must be positive");
   options.subscription_lifetime = absl::Seconds(lifetime_s);
+  options.key_directory = absl::GetFlag(FLAGS_key_directory);
   brook::KinesisApiOptions api_options;
   const std::string limits = absl::GetFlag(FLAGS_limits);
   if (limits == "unlimited") {

@@ -127,12 +127,23 @@ json::array ChildShardsJson(const std::vector<ChildShard>& children) {
   return out;
 }
 
+// Adds a stream's encryption to its description: KeyId only while it
+// encrypts.
+json::object WithEncryption(json::object description, EncryptionType type,
+                            const std::string& key_id) {
+  description["EncryptionType"] = std::string(EncryptionTypeToString(type));
+  if (!key_id.empty()) description["KeyId"] = key_id;
+  return description;
+}
+
 json::object RecordJson(const Record& record) {
   return {{"SequenceNumber", record.sequence_number.ToString()},
           {"ApproximateArrivalTimestamp",
            EpochSeconds(record.approximate_arrival_timestamp)},
           {"Data", EncodeBase64(record.data)},
-          {"PartitionKey", record.partition_key}};
+          {"PartitionKey", record.partition_key},
+          {"EncryptionType",
+           std::string(EncryptionTypeToString(record.encryption_type))}};
 }
 
 json::object ConsumerJson(const Consumer& consumer, bool with_stream_arn) {
@@ -555,12 +566,21 @@ absl::flat_hash_map<std::string, KinesisApi::Handler> KinesisApi::Handlers() {
     BROOK_RETURN_IF_ERROR(api.broker_->UpdateStreamMode(update));
     return Empty();
   };
-  for (const char* operation :
-       {"StartStreamEncryption", "StopStreamEncryption"}) {
-    handlers[operation] = [](KinesisApi& api, const json::object& request) {
-      return api.RefuseForStream(
-          request, InvalidArgument("Server-side encryption is not supported "
-                                   "by brookd: it has no AWS KMS"));
+  for (const bool start : {true, false}) {
+    handlers[start ? "StartStreamEncryption" : "StopStreamEncryption"] =
+        [start](KinesisApi& api,
+                const json::object& request) -> absl::StatusOr<json::value> {
+      const JsonFields fields(request);
+      StreamEncryptionRequest update;
+      BROOK_ASSIGN_OR_RETURN(update.stream, StreamOf(fields));
+      BROOK_ASSIGN_OR_RETURN(std::string type,
+                             fields.RequiredString("EncryptionType"));
+      update.encryption_type =
+          type == "KMS" ? EncryptionType::kKms : EncryptionType::kNone;
+      BROOK_ASSIGN_OR_RETURN(update.key_id, fields.RequiredString("KeyId"));
+      BROOK_RETURN_IF_ERROR(start ? api.broker_->StartStreamEncryption(update)
+                                  : api.broker_->StopStreamEncryption(update));
+      return json::object();
     };
   }
   handlers["UpdateStreamWarmThroughput"] = [](KinesisApi& api,
@@ -712,20 +732,22 @@ absl::StatusOr<json::value> KinesisApi::DescribeStream(
                          broker_->DescribeStream(describe));
   return json::object{
       {"StreamDescription",
-       json::object{
-           {"StreamName", d.stream_name},
-           {"StreamARN", d.stream_arn},
-           {"StreamStatus", std::string(StreamStatusToString(d.stream_status))},
-           {"StreamModeDetails", StreamModeJson(d.stream_mode)},
-           {"Shards", ShardsJson(d.shards)},
-           {"HasMoreShards", d.has_more_shards},
-           {"RetentionPeriodHours", d.retention_period_hours},
-           {"StreamCreationTimestamp",
-            EpochSeconds(d.stream_creation_timestamp)},
-           {"EnhancedMonitoring",
-            EnhancedMonitoringJson(d.shard_level_metrics)},
-           {"EncryptionType", "NONE"},
-       }}};
+       WithEncryption(
+           json::object{
+               {"StreamName", d.stream_name},
+               {"StreamARN", d.stream_arn},
+               {"StreamStatus",
+                std::string(StreamStatusToString(d.stream_status))},
+               {"StreamModeDetails", StreamModeJson(d.stream_mode)},
+               {"Shards", ShardsJson(d.shards)},
+               {"HasMoreShards", d.has_more_shards},
+               {"RetentionPeriodHours", d.retention_period_hours},
+               {"StreamCreationTimestamp",
+                EpochSeconds(d.stream_creation_timestamp)},
+               {"EnhancedMonitoring",
+                EnhancedMonitoringJson(d.shard_level_metrics)},
+           },
+           d.encryption_type, d.key_id)}};
 }
 
 absl::StatusOr<json::value> KinesisApi::DescribeStreamSummary(
@@ -737,21 +759,23 @@ absl::StatusOr<json::value> KinesisApi::DescribeStreamSummary(
                          broker_->DescribeStreamSummary(describe));
   return json::object{
       {"StreamDescriptionSummary",
-       json::object{
-           {"StreamName", s.stream_name},
-           {"StreamARN", s.stream_arn},
-           {"StreamStatus", std::string(StreamStatusToString(s.stream_status))},
-           {"StreamModeDetails", StreamModeJson(s.stream_mode)},
-           {"RetentionPeriodHours", s.retention_period_hours},
-           {"StreamCreationTimestamp",
-            EpochSeconds(s.stream_creation_timestamp)},
-           {"EnhancedMonitoring",
-            EnhancedMonitoringJson(s.shard_level_metrics)},
-           {"EncryptionType", "NONE"},
-           {"OpenShardCount", s.open_shard_count},
-           {"ConsumerCount", s.consumer_count},
-           {"MaxRecordSizeInKiB", s.max_record_size_kib},
-       }}};
+       WithEncryption(
+           json::object{
+               {"StreamName", s.stream_name},
+               {"StreamARN", s.stream_arn},
+               {"StreamStatus",
+                std::string(StreamStatusToString(s.stream_status))},
+               {"StreamModeDetails", StreamModeJson(s.stream_mode)},
+               {"RetentionPeriodHours", s.retention_period_hours},
+               {"StreamCreationTimestamp",
+                EpochSeconds(s.stream_creation_timestamp)},
+               {"EnhancedMonitoring",
+                EnhancedMonitoringJson(s.shard_level_metrics)},
+               {"OpenShardCount", s.open_shard_count},
+               {"ConsumerCount", s.consumer_count},
+               {"MaxRecordSizeInKiB", s.max_record_size_kib},
+           },
+           s.encryption_type, s.key_id)}};
 }
 
 absl::StatusOr<json::value> KinesisApi::ListStreams(
@@ -925,9 +949,11 @@ absl::StatusOr<json::value> KinesisApi::PutRecord(const json::object& request) {
   BROOK_ASSIGN_OR_RETURN(put.sequence_number_for_ordering,
                          SequenceNumberOf(fields, "SequenceNumberForOrdering"));
   BROOK_ASSIGN_OR_RETURN(PutRecordResult result, broker_->PutRecord(put));
-  return json::object{{"ShardId", result.shard_id},
-                      {"SequenceNumber", result.sequence_number.ToString()},
-                      {"EncryptionType", "NONE"}};
+  return json::object{
+      {"ShardId", result.shard_id},
+      {"SequenceNumber", result.sequence_number.ToString()},
+      {"EncryptionType",
+       std::string(EncryptionTypeToString(result.encryption_type))}};
 }
 
 absl::StatusOr<json::value> KinesisApi::PutRecords(
@@ -961,9 +987,11 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
           {"ErrorMessage", std::string(entry.status.message())}});
     }
   }
-  return json::object{{"FailedRecordCount", result.failed_record_count},
-                      {"Records", std::move(entries)},
-                      {"EncryptionType", "NONE"}};
+  return json::object{
+      {"FailedRecordCount", result.failed_record_count},
+      {"Records", std::move(entries)},
+      {"EncryptionType",
+       std::string(EncryptionTypeToString(result.encryption_type))}};
 }
 
 absl::StatusOr<json::value> KinesisApi::GetShardIterator(

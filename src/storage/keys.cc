@@ -15,6 +15,7 @@ constexpr absl::string_view kStreamMetaPrefix = "stream/";
 constexpr absl::string_view kStreamLimitsPrefix = "limits/";
 constexpr absl::string_view kStreamTagsPrefix = "tags/";
 constexpr absl::string_view kStreamSettingsPrefix = "settings/";
+constexpr absl::string_view kStreamEncryptionPrefix = "encryption/";
 constexpr absl::string_view kConsumerPrefix = "consumer/";
 constexpr absl::string_view kCheckpointPrefix = "checkpoint/";
 
@@ -125,6 +126,10 @@ std::string StreamTagsKey(uint32_t stream_id) {
 
 std::string StreamSettingsKey(uint32_t stream_id) {
   return PrefixedStreamId(kStreamSettingsPrefix, stream_id);
+}
+
+std::string StreamEncryptionKey(uint32_t stream_id) {
+  return PrefixedStreamId(kStreamEncryptionPrefix, stream_id);
 }
 
 KeyRange AllStreamMetaKeys() { return TextPrefixKeys(kStreamMetaPrefix); }

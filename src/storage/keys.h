@@ -9,6 +9,7 @@
 //               "limits/" stream_id:4                      -> StreamLimits
 //               "tags/" stream_id:4                        -> StreamTags
 //               "settings/" stream_id:4                    -> StreamSettings
+//               "encryption/" stream_id:4                  -> StreamEncryption
 //               "consumer/" stream_id:4 name               -> consumer
 //               "checkpoint/" stream_id:4 application:lenprefixed
 //                   shard_index:4                          -> checkpoint
@@ -75,6 +76,7 @@ std::string StreamMetaKey(uint32_t stream_id);
 std::string StreamLimitsKey(uint32_t stream_id);
 std::string StreamTagsKey(uint32_t stream_id);
 std::string StreamSettingsKey(uint32_t stream_id);
+std::string StreamEncryptionKey(uint32_t stream_id);
 // Every StreamMetaKey.
 KeyRange AllStreamMetaKeys();
 

@@ -51,6 +51,11 @@ absl::StatusOr<std::vector<StoredStream>> MetaReader::Streams() const {
         GetDecoded(*store_, StreamSettingsKey(stream.meta.id),
                    &DecodeStreamSettings));
     if (settings.has_value()) stream.settings = *std::move(settings);
+    BROOK_ASSIGN_OR_RETURN(
+        absl::optional<StreamEncryption> encryption,
+        GetDecoded(*store_, StreamEncryptionKey(stream.meta.id),
+                   &DecodeStreamEncryption));
+    if (encryption.has_value()) stream.encryption = *std::move(encryption);
   }
   return streams;
 }

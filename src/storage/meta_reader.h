@@ -34,6 +34,7 @@ struct StoredStream {
   StreamLimits limits;
   StreamTags tags;
   StreamSettings settings;
+  StreamEncryption encryption;
 };
 
 struct StoredConsumer {

@@ -18,6 +18,7 @@ constexpr uint8_t kStreamLimitsVersion = 2;
 constexpr uint8_t kStreamLimitsVersionWithoutIteratorCalls = 1;
 constexpr uint8_t kStreamTagsVersion = 1;
 constexpr uint8_t kStreamSettingsVersion = 1;
+constexpr uint8_t kStreamEncryptionVersion = 1;
 constexpr uint8_t kConsumerVersion = 2;
 // Before consumers had tags and policies: creation_ms only.
 constexpr uint8_t kConsumerVersionWithoutSettings = 1;
@@ -274,6 +275,81 @@ absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value) {
     return DataLoss("damaged stream settings");
   }
   return settings;
+}
+
+namespace {
+
+void PutTimes(std::string* out, const std::vector<int64_t>& times) {
+  PutVarint64(out, times.size());
+  for (int64_t ms : times) PutVarint64(out, static_cast<uint64_t>(ms));
+}
+
+bool ReadTimes(Decoder* in, std::vector<int64_t>* times) {
+  uint64_t count = 0;
+  if (!in->ReadVarint64(&count)) return false;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t ms = 0;
+    if (!in->ReadVarint64(&ms)) return false;
+    times->push_back(static_cast<int64_t>(ms));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeStreamEncryption(const StreamEncryption& encryption) {
+  std::string out;
+  out.push_back(static_cast<char>(kStreamEncryptionVersion));
+  PutVarint64(&out, encryption.current.has_value()
+                        ? uint64_t{*encryption.current} + 1
+                        : 0);
+  PutVarint64(&out, encryption.keys.size());
+  for (const StoredDataKey& key : encryption.keys) {
+    PutVarint64(&out, key.generation);
+    PutLengthPrefixed(&out, key.key_id);
+    PutLengthPrefixed(&out, key.wrapped);
+  }
+  PutTimes(&out, encryption.start_ms);
+  PutTimes(&out, encryption.stop_ms);
+  return out;
+}
+
+absl::StatusOr<StreamEncryption> DecodeStreamEncryption(
+    absl::string_view value) {
+  if (value.empty() ||
+      static_cast<uint8_t>(value[0]) != kStreamEncryptionVersion) {
+    return DataLoss("stream encryption of an unknown version");
+  }
+  const absl::Status damaged = DataLoss("damaged stream encryption");
+  Decoder in(value.substr(1));
+  StreamEncryption encryption;
+  uint64_t current = 0;
+  uint64_t count = 0;
+  if (!in.ReadVarint64(&current) || current > uint64_t{UINT32_MAX} + 1 ||
+      !in.ReadVarint64(&count)) {
+    return damaged;
+  }
+  if (current > 0) encryption.current = static_cast<uint32_t>(current - 1);
+  bool current_found = current == 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t generation = 0;
+    absl::string_view key_id;
+    absl::string_view wrapped;
+    if (!in.ReadVarint64(&generation) || generation > UINT32_MAX ||
+        !in.ReadLengthPrefixed(&key_id) || !in.ReadLengthPrefixed(&wrapped) ||
+        (!encryption.keys.empty() &&
+         generation <= encryption.keys.back().generation)) {
+      return damaged;
+    }
+    current_found = current_found || generation + 1 == current;
+    encryption.keys.push_back({static_cast<uint32_t>(generation),
+                               std::string(key_id), std::string(wrapped)});
+  }
+  if (!current_found || !ReadTimes(&in, &encryption.start_ms) ||
+      !ReadTimes(&in, &encryption.stop_ms) || !in.empty()) {
+    return damaged;
+  }
+  return encryption;
 }
 
 std::string EncodeStreamTags(const StreamTags& tags) {

@@ -31,6 +31,17 @@
 //   version:1 (=1) shard_level_metrics:varint (bit i = kShardLevelMetrics[i])
 //   has_policy:1 (0 or 1) [policy: the rest of the value, JSON text]
 //
+// Its encryption (key "encryption/"), absent until StartStreamEncryption is
+// first called:
+//   version:1 (=1) current:varint (generation + 1 of the data key that seals
+//   new batches; 0 = none, they are stored in plaintext)
+//   key_count:varint { generation:varint key_id:lenprefixed
+//                      wrapped:lenprefixed }
+//   start_count:varint { start_ms:varint } stop_count:varint { stop_ms:varint }
+// Every data key the stream had is kept, wrapped by its master key, for the
+// batches it sealed; the starts and stops of the last 24 hours count
+// against Kinesis' limits.
+//
 // A fan-out consumer (key "consumer/"):
 //   version:1 (=2) creation_ms:varint
 //   tag_count:varint { key:lenprefixed value:lenprefixed }
@@ -137,6 +148,33 @@ inline constexpr absl::string_view kShardLevelMetrics[] = {
 
 std::string EncodeStreamSettings(const StreamSettings& settings);
 absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value);
+
+// One of a stream's data keys, as stored: wrapped by its master key.
+struct StoredDataKey {
+  uint32_t generation = 0;
+  std::string key_id;   // The master key, as StartStreamEncryption named it.
+  std::string wrapped;  // KeyProvider::GenerateDataKey()'s `wrapped`.
+
+  friend bool operator==(const StoredDataKey&, const StoredDataKey&) = default;
+};
+
+// What StartStreamEncryption and StopStreamEncryption set.
+struct StreamEncryption {
+  // The generation of the data key sealing new batches; nullopt while the
+  // stream stores them in plaintext.
+  absl::optional<uint32_t> current;
+  std::vector<StoredDataKey> keys;  // By generation, oldest first.
+  // Unix milliseconds of the starts and stops of the last 24 hours.
+  std::vector<int64_t> start_ms;
+  std::vector<int64_t> stop_ms;
+
+  friend bool operator==(const StreamEncryption&,
+                         const StreamEncryption&) = default;
+};
+
+std::string EncodeStreamEncryption(const StreamEncryption& encryption);
+absl::StatusOr<StreamEncryption> DecodeStreamEncryption(
+    absl::string_view value);
 
 // A fan-out consumer as stored with its key (stream id and name).
 struct ConsumerMeta {

@@ -20,8 +20,9 @@ absl::StatusOr<bool> OnEntry(const StoreIterator& it) {
 }
 
 Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
-                  const RecordView& view) {
+                  const RecordView& view, EncryptionType encryption) {
   Record record;
+  record.encryption_type = encryption;
   record.sequence_number = MakeSequenceNumber(counter, shard);
   record.approximate_arrival_timestamp = absl::FromUnixMillis(arrival_ms);
   record.partition_key = std::string(view.partition_key);
@@ -43,8 +44,9 @@ ShardReadCollector::ShardReadCollector(ShardRef shard, uint64_t from_counter,
 }
 
 absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
-                                             absl::string_view encoded_batch) {
-  if (first_counter > last_visible_counter_) return false;
+                                             absl::string_view encoded_batch,
+                                             EncryptionType encryption) {
+  if (!Wants(first_counter)) return false;
   absl::StatusOr<RecordBatchReader> reader =
       RecordBatchReader::Open(encoded_batch);
   if (!reader.ok()) return reader.status();
@@ -68,17 +70,15 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
       return false;
     }
     result_.records.push_back(
-        MakeRecord(shard_, counter, reader->arrival_ms(), view));
+        MakeRecord(shard_, counter, reader->arrival_ms(), view, encryption));
     bytes_ += size;
     result_.next_counter = counter + 1;
   }
 }
 
-absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
-                                               uint64_t from_counter,
-                                               uint64_t last_visible_counter,
-                                               size_t max_records,
-                                               size_t max_bytes) const {
+absl::StatusOr<ShardReadResult> ShardLog::Read(
+    ShardRef shard, uint64_t from_counter, uint64_t last_visible_counter,
+    size_t max_records, size_t max_bytes, const BatchKeys& keys) const {
   ShardReadCollector collector(shard, from_counter, last_visible_counter,
                                max_records, max_bytes);
   StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
@@ -88,7 +88,18 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(ShardRef shard,
   for (; it.Valid(); it.Next()) {
     BROOK_ASSIGN_OR_RETURN(uint64_t first_counter,
                            ParseRecordKey(shard, it.key()));
-    BROOK_ASSIGN_OR_RETURN(bool more, collector.Add(first_counter, it.value()));
+    if (!collector.Wants(first_counter)) break;
+    absl::string_view batch = it.value();
+    EncryptionType encryption = EncryptionType::kNone;
+    std::string opened;
+    if (IsEncryptedBatch(batch)) {
+      BROOK_ASSIGN_OR_RETURN(
+          opened, OpenRecordBatch(shard, first_counter, batch, keys));
+      batch = opened;
+      encryption = EncryptionType::kKms;
+    }
+    BROOK_ASSIGN_OR_RETURN(bool more,
+                           collector.Add(first_counter, batch, encryption));
     if (!more) break;
   }
   if (absl::Status status = it.status(); !status.ok()) return status;
@@ -111,9 +122,9 @@ absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
   if (!found) return absl::nullopt;
   BROOK_ASSIGN_OR_RETURN(uint64_t first_counter,
                          ParseRecordKey(shard, it.key()));
-  BROOK_ASSIGN_OR_RETURN(RecordBatchReader reader,
-                         RecordBatchReader::Open(it.value()));
-  return ShardTail{first_counter + reader.count() - 1, reader.arrival_ms()};
+  BROOK_ASSIGN_OR_RETURN(StoredBatchHeader header,
+                         ReadStoredBatchHeader(it.value()));
+  return ShardTail{first_counter + header.count - 1, header.arrival_ms};
 }
 
 absl::StatusOr<absl::optional<uint64_t>> ShardLog::FirstCounterArrivedAtOrAfter(

@@ -2,6 +2,8 @@
 // record_batch.h; StoreWrite::AppendBatch() and TrimShard() write them).
 // Readers of records read through ShardLog; a damaged batch or key fails a
 // read with DataLoss (kDataLoss, InternalFailure), never returns wrong bytes.
+// Encrypted batches (storage/encrypted_batch.h) are opened with the
+// stream's keys on the way; their records say so (EncryptionType kKms).
 //
 // Positions are counters (see common/shard_ref.h). A shard's counters grow
 // but are not contiguous: other shards' commits take the numbers between its
@@ -25,6 +27,7 @@
 #include "absl/types/optional.h"
 #include "brook/records.h"
 #include "common/shard_ref.h"
+#include "storage/encrypted_batch.h"
 #include "storage/record_batch.h"
 #include "storage/store.h"
 
@@ -58,12 +61,21 @@ class ShardReadCollector {
 
   // ShardReadCollector::Add()
   //
-  // Takes the records of the batch whose first record has `first_counter`.
-  // Returns false once the read is complete (the batch starts past the
-  // visible end, or a limit stopped the read): add no batch after that.
-  // Fails with DataLoss if the batch is damaged or overlaps the one before.
+  // Takes the records of the batch whose first record has `first_counter`,
+  // in record_batch.h's encoding (opened already if it was stored
+  // encrypted, which `encryption` tells). Returns false once the read is
+  // complete (the batch starts past the visible end, or a limit stopped the
+  // read): add no batch after that. Fails with DataLoss if the batch is
+  // damaged or overlaps the one before.
   absl::StatusOr<bool> Add(uint64_t first_counter,
-                           absl::string_view encoded_batch);
+                           absl::string_view encoded_batch,
+                           EncryptionType encryption);
+
+  // Whether a batch starting at `first_counter` could add records: for
+  // skipping the work of opening one that cannot.
+  bool Wants(uint64_t first_counter) const {
+    return first_counter <= last_visible_counter_;
+  }
 
   ShardReadResult Finish() && { return std::move(result_); }
 
@@ -89,16 +101,18 @@ class ShardLog {
   // Returns the records of `shard` with counters in [from_counter,
   // last_visible_counter], in order, stopping before `max_records` or (after
   // the first record) `max_bytes` of data plus partition keys are exceeded.
+  // Encrypted batches are opened with `keys`, the stream's; their errors
+  // (a KMS error, or DataLoss for a changed batch) fail the read.
   absl::StatusOr<ShardReadResult> Read(ShardRef shard, uint64_t from_counter,
                                        uint64_t last_visible_counter,
-                                       size_t max_records,
-                                       size_t max_bytes) const;
+                                       size_t max_records, size_t max_bytes,
+                                       const BatchKeys& keys) const;
 
   // The counter of the shard's oldest stored record, or nullopt if it has
   // none.
   absl::StatusOr<absl::optional<uint64_t>> OldestCounter(ShardRef shard) const;
 
-  // The shard's newest record, or nullopt if it has none.
+  // The shard's newest record, or nullopt if it has none. Needs no key.
   absl::StatusOr<absl::optional<ShardTail>> Tail(ShardRef shard) const;
 
   // The counter of the first record of `shard` that arrived at or after

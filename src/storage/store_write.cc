@@ -84,6 +84,12 @@ void StoreWrite::PutStreamSettings(uint32_t stream_id,
       EncodeStreamSettings(settings));
 }
 
+void StoreWrite::PutStreamEncryption(uint32_t stream_id,
+                                     const StreamEncryption& encryption) {
+  Put(Family::kMeta, StreamEncryptionKey(stream_id),
+      EncodeStreamEncryption(encryption));
+}
+
 void StoreWrite::PutNextStreamId(uint32_t next_stream_id) {
   Put(Family::kMeta, kNextStreamIdKey, EncodeNextStreamId(next_stream_id));
 }
@@ -121,6 +127,7 @@ void StoreWrite::DeleteStream(uint32_t stream_id) {
   Delete(Family::kMeta, StreamLimitsKey(stream_id));
   Delete(Family::kMeta, StreamTagsKey(stream_id));
   Delete(Family::kMeta, StreamSettingsKey(stream_id));
+  Delete(Family::kMeta, StreamEncryptionKey(stream_id));
   for (const KeyRange& range :
        {ConsumerKeys(stream_id), StreamCheckpointKeys(stream_id)}) {
     DeleteRange(Family::kMeta, range.begin, range.end);

@@ -65,6 +65,8 @@ class StoreWrite {
   void PutStreamLimits(uint32_t stream_id, const StreamLimits& limits);
   void PutStreamTags(uint32_t stream_id, const StreamTags& tags);
   void PutStreamSettings(uint32_t stream_id, const StreamSettings& settings);
+  void PutStreamEncryption(uint32_t stream_id,
+                           const StreamEncryption& encryption);
   void PutNextStreamId(uint32_t next_stream_id);
   void PutCounterReservation(uint64_t reserved_until);
   void PutTokenKey(absl::string_view key);
@@ -76,8 +78,9 @@ class StoreWrite {
 
   // StoreWrite::DeleteStream()
   //
-  // Removes everything stored for the stream: its description, limits, tags
-  // and settings, its consumers and checkpoints, its records and time index.
+  // Removes everything stored for the stream: its description, limits, tags,
+  // settings and encryption (its wrapped data keys), its consumers and
+  // checkpoints, its records and time index.
   void DeleteStream(uint32_t stream_id);
 
   // Whether the write stores anything new, as opposed to only deleting (or

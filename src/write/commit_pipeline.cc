@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "storage/encrypted_batch.h"
 #include "storage/meta_reader.h"
 
 namespace brook {
@@ -34,6 +35,8 @@ size_t RequestBytes(const WriteRequest& request) {
 // The records of one group that go to one shard, in queue order.
 struct CommitPipeline::ShardRun {
   ShardState* shard = nullptr;
+  // The key that seals the run's batch; nullopt: stored in plaintext.
+  absl::optional<SealingKey> sealing;
   std::vector<RecordView> records;
   std::vector<RecordOutcome*> outcomes;
 };
@@ -238,6 +241,15 @@ std::vector<CommitPipeline::ShardRun> CommitPipeline::GatherRuns(
       }
       continue;
     }
+    // The stream's key now; a put that passed PrepareWrites() finds it.
+    absl::StatusOr<absl::optional<SealingKey>> sealing =
+        request.stream->keys().WriteKey();
+    if (!sealing.ok()) {
+      for (RecordOutcome& outcome : outcomes) outcome.status = sealing.status();
+      continue;
+    }
+    const EncryptionType encryption =
+        sealing->has_value() ? EncryptionType::kKms : EncryptionType::kNone;
     std::shared_ptr<const ShardRouter> router;  // Only if a shard closed.
     for (size_t j = 0; j < request.records.size(); ++j) {
       PendingRecord& record = request.records[j];
@@ -246,11 +258,12 @@ std::vector<CommitPipeline::ShardRun> CommitPipeline::GatherRuns(
         record.shard = &router->ShardFor(record.hash_key);
       }
       auto [it, inserted] = run_of_shard.try_emplace(record.shard, runs.size());
-      if (inserted) runs.push_back(ShardRun{record.shard, {}, {}});
+      if (inserted) runs.push_back(ShardRun{record.shard, *sealing, {}, {}});
       ShardRun& run = runs[it->second];
       run.records.push_back(RecordView{record.partition_key, record.data});
       run.outcomes.push_back(&outcomes[j]);
       outcomes[j].shard = record.shard->ref();
+      outcomes[j].encryption = encryption;
     }
   }
   return runs;
@@ -273,8 +286,18 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
     encoded[i] = std::make_shared<CachedBatch>();
     CachedBatch& cached = *encoded[i];
     EncodeRecordBatch(arrival_ms, runs[i].records, &cached.encoded);
-    write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms,
-                      cached.encoded);
+    if (runs[i].sealing.has_value()) {
+      std::string sealed;
+      BROOK_RETURN_IF_ERROR(
+          SealRecordBatch(runs[i].shard->ref(), counter, arrival_ms,
+                          runs[i].records.size(), runs[i].sealing->generation,
+                          *runs[i].sealing->key, cached.encoded, &sealed));
+      write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms, sealed);
+      cached.encryption = EncryptionType::kKms;
+    } else {
+      write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms,
+                        cached.encoded);
+    }
     cached.first_counter = counter;
     for (RecordOutcome* outcome : runs[i].outcomes) {
       outcome->counter = counter++;

@@ -16,6 +16,13 @@
 // recovery (write/write_recovery.h) publishes what the store holds before
 // writes resume.
 //
+// A stream that encrypts (encryption/stream_data_keys.h) has each batch sealed
+// here, before it enters the write, so that no plaintext of it reaches the
+// log or the files; the tail cache gets the plaintext. Which key seals a
+// group is decided when the group is gathered, under the commit lock, so
+// a change made in RunExclusive() applies to every group committed after
+// it.
+//
 // Counters come from one pipeline-wide counter that only grows. Before
 // handing out counters the pipeline persists, with a sync, a reservation
 // above them; after a restart counting resumes at the reservation. So no
@@ -75,6 +82,9 @@ struct RecordOutcome {
   absl::Status status;
   ShardRef shard;
   uint64_t counter = 0;
+  // How the record is stored: sealed if its stream encrypted when the
+  // record was committed.
+  EncryptionType encryption = EncryptionType::kNone;
 };
 
 // Runs on the sync thread with one outcome per record, in submission

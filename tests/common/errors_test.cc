@@ -38,6 +38,18 @@ TEST(ErrorsTest, EveryName_HasOneCodeAndRoundTrips) {
        "AccessDeniedException"},
       {ErrorName::kServiceUnavailable, absl::StatusCode::kUnavailable,
        "ServiceUnavailable"},
+      {ErrorName::kKMSNotFoundException, absl::StatusCode::kNotFound,
+       "KMSNotFoundException"},
+      {ErrorName::kKMSDisabledException, absl::StatusCode::kFailedPrecondition,
+       "KMSDisabledException"},
+      {ErrorName::kKMSInvalidStateException,
+       absl::StatusCode::kFailedPrecondition, "KMSInvalidStateException"},
+      {ErrorName::kKMSAccessDeniedException,
+       absl::StatusCode::kPermissionDenied, "KMSAccessDeniedException"},
+      {ErrorName::kKMSThrottlingException, absl::StatusCode::kUnavailable,
+       "KMSThrottlingException"},
+      {ErrorName::kKMSOptInRequired, absl::StatusCode::kFailedPrecondition,
+       "KMSOptInRequired"},
   };
   for (const Case& c : cases) {
     const absl::Status status = MakeError(c.name, "why");
@@ -63,11 +75,12 @@ TEST(ErrorsTest, ErrorNameFromString_ReadsEveryName) {
   for (ErrorName name :
        {ErrorName::kInvalidArgumentException, ErrorName::kInternalFailure,
         ErrorName::kServiceUnavailable,
-        ErrorName::kProvisionedThroughputExceededException}) {
+        ErrorName::kProvisionedThroughputExceededException,
+        ErrorName::kKMSThrottlingException}) {
     EXPECT_EQ(ErrorNameFromString(ErrorNameToString(name)), name);
   }
   EXPECT_EQ(ErrorNameFromString(""), std::nullopt);
-  EXPECT_EQ(ErrorNameFromString("KMSThrottlingException"), std::nullopt);
+  EXPECT_EQ(ErrorNameFromString("ThrottlingException"), std::nullopt);
 }
 
 TEST(ErrorsTest, ErrorNameOf_OkIsNone) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "encryption/stream_data_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/record_batch.h"
@@ -145,9 +146,9 @@ TEST(TailCacheTest, AnswersAsTheLogDoes) {
             tail->Read(kShard, from, visible, max_records, max_bytes));
         if (!cached.has_value()) continue;
         ++hits;
-        ASSERT_OK_AND_ASSIGN(
-            ShardReadResult logged,
-            log.Read(kShard, from, visible, max_records, max_bytes));
+        ASSERT_OK_AND_ASSIGN(ShardReadResult logged,
+                             log.Read(kShard, from, visible, max_records,
+                                      max_bytes, StreamDataKeys()));
         ASSERT_EQ(cached->records.size(), logged.records.size()) << from;
         for (size_t i = 0; i < logged.records.size(); ++i) {
           EXPECT_EQ(cached->records[i].sequence_number,

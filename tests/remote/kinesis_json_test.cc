@@ -28,11 +28,10 @@ TEST(KinesisJsonTest, ErrorTypesInEveryForm) {
                   ""),
       HasErrorName(ErrorName::kLimitExceededException));
   const absl::Status foreign = DecodeError(
-      400, "", R"({"__type":"KMSThrottlingException","message":"denied"})");
+      400, "", R"({"__type":"ThrottlingException","message":"denied"})");
   EXPECT_THAT(foreign, HasErrorName(ErrorName::kInternalFailure));
-  EXPECT_THAT(
-      std::string(foreign.message()),
-      ::testing::HasSubstr("KMSThrottlingException (HTTP 400): denied"));
+  EXPECT_THAT(std::string(foreign.message()),
+              ::testing::HasSubstr("ThrottlingException (HTTP 400): denied"));
   EXPECT_THAT(DecodeError(502, "", "<html>bad gateway</html>"),
               HasErrorName(ErrorName::kInternalFailure));
 }

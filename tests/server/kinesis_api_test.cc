@@ -13,6 +13,7 @@
 #include "server/json_fields.h"
 #include "testing/broker_fixture.h"
 #include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
 
 namespace brook {
 namespace {
@@ -330,6 +331,91 @@ TEST_F(KinesisApiTest, Consumers_HaveTagsAndPolicies) {
   Call("DeregisterStreamConsumer", R"({"ConsumerARN":")" + arn + R"("})");
   EXPECT_THAT(api_->Call("ListTagsForResource", resource + "}"),
               HasErrorName(ErrorName::kResourceNotFoundException));
+}
+
+// Encryption at rest as the SDKs call it (the API reference of
+// StartStreamEncryption, StopStreamEncryption, PutRecord, PutRecords,
+// GetRecords, DescribeStream and DescribeStreamSummary).
+class KinesisApiEncryptionTest : public KinesisApiTest {
+ protected:
+  KinesisApiEncryptionTest() { options().key_directory = keys_.Sub("keys"); }
+
+  boost::json::object Summary() {
+    return Call("DescribeStreamSummary", R"({"StreamName":"s"})")
+        .at("StreamDescriptionSummary")
+        .as_object();
+  }
+
+ private:
+  testing::TempDir keys_;
+};
+
+TEST_F(KinesisApiEncryptionTest, StartAndStop_ShowOnResultsAndDescriptions) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  EXPECT_EQ(Summary().at("EncryptionType"), "NONE");
+  EXPECT_FALSE(Summary().contains("KeyId"));
+  EXPECT_EQ(Call("PutRecord",
+                 R"({"StreamName":"s","PartitionKey":"k","Data":"YQ=="})")
+                .at("EncryptionType"),
+            "NONE");
+
+  ASSERT_OK_AND_ASSIGN(std::string started,
+                       api_->Call("StartStreamEncryption",
+                                  R"({"StreamName":"s","EncryptionType":"KMS",)"
+                                  R"("KeyId":"alias/aws/kinesis"})"));
+  EXPECT_THAT(started, ::testing::AnyOf("", "{}"));
+  EXPECT_EQ(Summary().at("EncryptionType"), "KMS");
+  EXPECT_EQ(Summary().at("KeyId"), "alias/aws/kinesis");
+  const boost::json::object described =
+      Call("DescribeStream", R"({"StreamName":"s"})")
+          .at("StreamDescription")
+          .as_object();
+  EXPECT_EQ(described.at("EncryptionType"), "KMS");
+  EXPECT_EQ(described.at("KeyId"), "alias/aws/kinesis");
+  EXPECT_EQ(Call("PutRecord",
+                 R"({"StreamName":"s","PartitionKey":"k","Data":"Yg=="})")
+                .at("EncryptionType"),
+            "KMS");
+  EXPECT_EQ(Call("PutRecords", R"({"StreamName":"s","Records":[)"
+                               R"({"PartitionKey":"k","Data":"Yw=="}]})")
+                .at("EncryptionType"),
+            "KMS");
+
+  const std::string iterator =
+      std::string(Call("GetShardIterator",
+                       R"({"StreamName":"s","ShardId":"shardId-000000000000",)"
+                       R"("ShardIteratorType":"TRIM_HORIZON"})")
+                      .at("ShardIterator")
+                      .as_string());
+  const boost::json::array records =
+      Call("GetRecords", R"({"ShardIterator":")" + iterator + R"("})")
+          .at("Records")
+          .as_array();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].at("EncryptionType"), "NONE");
+  EXPECT_EQ(records[1].at("EncryptionType"), "KMS");
+  EXPECT_EQ(records[1].at("Data"), "Yg==");
+  EXPECT_EQ(records[2].at("EncryptionType"), "KMS");
+
+  ASSERT_OK(api_->Call("StopStreamEncryption",
+                       R"({"StreamName":"s","EncryptionType":"KMS",)"
+                       R"("KeyId":"alias/aws/kinesis"})")
+                .status());
+  EXPECT_EQ(Summary().at("EncryptionType"), "NONE");
+  EXPECT_FALSE(Summary().contains("KeyId"));
+}
+
+TEST_F(KinesisApiEncryptionTest, KmsErrors_TravelUnderTheirNames) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  EXPECT_THAT(api_->Call("StartStreamEncryption",
+                         R"({"StreamName":"s","EncryptionType":"KMS",)"
+                         R"("KeyId":"alias/missing"})"),
+              HasErrorName(ErrorName::kKMSNotFoundException));
+  EXPECT_THAT(api_->Call("StartStreamEncryption",
+                         R"({"StreamName":"nope","EncryptionType":"KMS",)"
+                         R"("KeyId":"alias/aws/kinesis"})"),
+              HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_EQ(Summary().at("EncryptionType"), "NONE");
 }
 
 TEST(Base64Test, DecodesPaddedAndRejectsTheRest) {

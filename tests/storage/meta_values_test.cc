@@ -203,6 +203,37 @@ TEST(StreamSettingsTest, Decode_ReportsDamageAsDataLoss) {
   ExpectDataLoss(DecodeStreamSettings(FromHex("01 00 02")).status());
 }
 
+TEST(StreamEncryptionTest, Encode_GoldenBytesAndRoundTrip) {
+  EXPECT_EQ(EncodeStreamEncryption(StreamEncryption()), FromHex("01 00 00 00 00"));
+  StreamEncryption encryption;
+  encryption.keys = {{0, "alias/aws/kinesis", "w0"}, {2, "k", ""}};
+  encryption.current = 2;
+  encryption.start_ms = {1700000000000, 1};
+  encryption.stop_ms = {2};
+  const std::string bytes = FromHex(
+      "01 03 02"
+      "00 11 616c6961732f6177732f6b696e65736973 02 7730"
+      "02 01 6b 00"
+      "02 80d095ffbc31 01"
+      "01 02");
+  EXPECT_EQ(EncodeStreamEncryption(encryption), bytes);
+  ASSERT_OK_AND_ASSIGN(StreamEncryption decoded, DecodeStreamEncryption(bytes));
+  EXPECT_EQ(decoded, encryption);
+}
+
+TEST(StreamEncryptionTest, Decode_ReportsDamageAsDataLoss) {
+  ExpectDataLoss(DecodeStreamEncryption("").status());
+  ExpectDataLoss(DecodeStreamEncryption(FromHex("02 00 00 00 00")).status());
+  // The current generation is not among the keys.
+  ExpectDataLoss(DecodeStreamEncryption(FromHex("01 01 00 00 00")).status());
+  // Generations out of order.
+  ExpectDataLoss(
+      DecodeStreamEncryption(FromHex("01 00 02 01 00 00 01 00 00 00 00"))
+          .status());
+  ExpectDataLoss(DecodeStreamEncryption(FromHex("01 00 00 00")).status());
+  ExpectDataLoss(DecodeStreamEncryption(FromHex("01 00 00 00 00 00")).status());
+}
+
 TEST(ConsumerValueTest, Encode_GoldenBytesAndRoundTrip) {
   // Version 2: creation_ms, tags, then the policy flag and text.
   EXPECT_EQ(EncodeConsumer(ConsumerMeta{.creation_ms = 1700000000000}),

@@ -1,5 +1,6 @@
 #include "storage/shard_log.h"
 
+#include "encryption/stream_data_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
@@ -33,7 +34,7 @@ class ShardLogTest : public ::testing::Test {
                                  uint64_t visible, size_t max_records = 100,
                                  size_t max_bytes = 1 << 20) {
     absl::StatusOr<ShardReadResult> read =
-        log_->Read(shard, from, visible, max_records, max_bytes);
+        log_->Read(shard, from, visible, max_records, max_bytes, no_keys_);
     EXPECT_OK(read);
     std::vector<uint64_t> counters;
     if (!read.ok()) return counters;
@@ -47,6 +48,7 @@ class ShardLogTest : public ::testing::Test {
   TempDir temp_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ShardLog> log_;
+  StreamDataKeys no_keys_;  // No stream here encrypts.
 };
 
 const ShardRef kShard{1, 0};
@@ -78,10 +80,11 @@ TEST_F(ShardLogTest, Read_HonoursRecordAndByteLimits) {
   // The first record is returned even if it alone exceeds the budget.
   EXPECT_THAT(Counters(kShard, 0, 3, 100, /*max_bytes=*/1), ElementsAre(1));
 
-  ASSERT_OK_AND_ASSIGN(ShardReadResult read, log_->Read(kShard, 0, 3, 2, 100));
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 0, 3, 2, 100, no_keys_));
   EXPECT_EQ(read.next_counter, 3u);
   EXPECT_EQ(read.next_arrival_ms, 100);
-  ASSERT_OK_AND_ASSIGN(read, log_->Read(kShard, 0, 3, 10, 100));
+  ASSERT_OK_AND_ASSIGN(read, log_->Read(kShard, 0, 3, 10, 100, no_keys_));
   EXPECT_EQ(read.next_counter, 4u);
   EXPECT_FALSE(read.next_arrival_ms.has_value());
 }
@@ -134,7 +137,7 @@ TEST_F(ShardLogTest, Read_ReportsOverlappingBatchesAsDataLoss) {
   // Counters 1..3, then a batch that claims to start at 2.
   Append(kShard, 1, 100, {{"a", "1"}, {"a", "2"}, {"a", "3"}});
   Append(kShard, 2, 100, {{"a", "x"}});
-  EXPECT_THAT(log_->Read(kShard, 0, 10, 100, 1 << 20),
+  EXPECT_THAT(log_->Read(kShard, 0, 10, 100, 1 << 20, no_keys_),
               testing::HasCode(absl::StatusCode::kDataLoss));
 }
 
