@@ -118,6 +118,13 @@ class EncryptionTest : public testing::BrokerTest {
     return batches;
   }
 
+  absl::StatusOr<GetRecordsResult> ReadFromTrimHorizon() {
+    GetRecordsRequest request;
+    request.shard_iterator =
+        Iterator(kStream, kShard, ShardIteratorType::kTrimHorizon);
+    return broker().GetRecords(request);
+  }
+
   KeyDirectory& keys() { return *keys_; }
   std::string key_file(const std::string& uuid) const {
     return key_dir_.Sub(absl::StrCat("keys/key-", uuid));
@@ -228,10 +235,7 @@ TEST_F(EncryptionTest, KeyMissingAtOpen_FailsPutsAndReadsWithKmsErrors) {
   // The data key was not unwrapped since the open: every use now asks.
   EXPECT_THAT(TryPut("refused"),
               HasErrorName(ErrorName::kKMSDisabledException));
-  GetRecordsRequest get;
-  get.shard_iterator =
-      Iterator(kStream, kShard, ShardIteratorType::kTrimHorizon);
-  EXPECT_THAT(broker().GetRecords(get),
+  EXPECT_THAT(ReadFromTrimHorizon(),
               HasErrorName(ErrorName::kKMSDisabledException));
   // Nothing was written by the refused put: with the key back, the shard
   // holds what it held.
@@ -247,10 +251,7 @@ TEST_F(EncryptionTest, DeletedMasterKey_IsKmsNotFound) {
   options().tail_cache_bytes = 0;
   Reopen();
   ASSERT_TRUE(std::filesystem::remove(key_file(key)));
-  GetRecordsRequest get;
-  get.shard_iterator =
-      Iterator(kStream, kShard, ShardIteratorType::kTrimHorizon);
-  EXPECT_THAT(broker().GetRecords(get),
+  EXPECT_THAT(ReadFromTrimHorizon(),
               HasErrorName(ErrorName::kKMSNotFoundException));
   EXPECT_THAT(TryPut("refused"),
               HasErrorName(ErrorName::kKMSNotFoundException));
@@ -267,10 +268,7 @@ TEST_F(EncryptionTest, FlippedBitInAStoredBatch_IsDataLoss) {
     value[value.size() - 20] ^= 0x04;  // In the ciphertext.
     ASSERT_OK(store.TEST_PutRaw(Family::kRecords, batches[0].first, value));
   });
-  GetRecordsRequest get;
-  get.shard_iterator =
-      Iterator(kStream, kShard, ShardIteratorType::kTrimHorizon);
-  EXPECT_THAT(broker().GetRecords(get), HasCode(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(ReadFromTrimHorizon(), HasCode(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(EncryptionTest, SwappedBatches_AreDataLoss) {
@@ -288,10 +286,7 @@ TEST_F(EncryptionTest, SwappedBatches_AreDataLoss) {
     ASSERT_OK(store.TEST_PutRaw(Family::kRecords, batches[1].first,
                                 batches[0].second));
   });
-  GetRecordsRequest get;
-  get.shard_iterator =
-      Iterator(kStream, kShard, ShardIteratorType::kTrimHorizon);
-  EXPECT_THAT(broker().GetRecords(get), HasCode(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(ReadFromTrimHorizon(), HasCode(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(EncryptionTest, StopAndStart_InterleaveWithReaders) {
