@@ -175,6 +175,52 @@ class ConnectionLimitsTest(unittest.TestCase):
             stop_brookd(server, data_dir)
 
 
+class EncryptionTest(unittest.TestCase):
+    """Start/StopStreamEncryption and EncryptionType as boto3 sees them (the
+    Kinesis API reference of each operation and of Record)."""
+
+    def test_start_and_stop_encryption(self):
+        key_dir = tempfile.mkdtemp(prefix="brookd-e2e-keys-")
+        server, data_dir, endpoint = start_brookd(
+            "--key_directory=" + key_dir + "/keys")
+        try:
+            kinesis = client(endpoint)
+            kinesis.create_stream(StreamName="sealed", ShardCount=1)
+            kinesis.put_record(StreamName="sealed", PartitionKey="k",
+                               Data=b"before")
+            kinesis.start_stream_encryption(
+                StreamName="sealed", EncryptionType="KMS",
+                KeyId="alias/aws/kinesis")
+            summary = kinesis.describe_stream_summary(
+                StreamName="sealed")["StreamDescriptionSummary"]
+            self.assertEqual(summary["EncryptionType"], "KMS")
+            self.assertEqual(summary["KeyId"], "alias/aws/kinesis")
+            put = kinesis.put_record(StreamName="sealed", PartitionKey="k",
+                                     Data=b"after")
+            self.assertEqual(put["EncryptionType"], "KMS")
+            iterator = kinesis.get_shard_iterator(
+                StreamName="sealed", ShardId="shardId-000000000000",
+                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            records = kinesis.get_records(ShardIterator=iterator)["Records"]
+            self.assertEqual([(r["Data"], r["EncryptionType"]) for r in records],
+                             [(b"before", "NONE"), (b"after", "KMS")])
+            self.assertEqual(
+                error_code(lambda: kinesis.start_stream_encryption(
+                    StreamName="sealed", EncryptionType="KMS",
+                    KeyId="alias/missing")),
+                "KMSNotFoundException")
+            kinesis.stop_stream_encryption(
+                StreamName="sealed", EncryptionType="KMS",
+                KeyId="alias/aws/kinesis")
+            description = kinesis.describe_stream(
+                StreamName="sealed")["StreamDescription"]
+            self.assertEqual(description["EncryptionType"], "NONE")
+            self.assertNotIn("KeyId", description)
+        finally:
+            stop_brookd(server, data_dir)
+            shutil.rmtree(key_dir, ignore_errors=True)
+
+
 class Boto3EndToEndTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
