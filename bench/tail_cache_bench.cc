@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "encryption/stream_data_keys.h"
 #include "read/tail_cache.h"
 #include "storage/record_batch.h"
 #include "storage/shard_log.h"
@@ -115,9 +116,11 @@ void BM_LogReadAtTip(benchmark::State& state) {
   TimeReads(state, /*flushed=*/state.range(1) != 0,
             [](const Fixture& fixture)
                 -> absl::StatusOr<absl::optional<ShardReadResult>> {
+              // The bench's stream does not encrypt: no keys.
+              static const StreamDataKeys kNoKeys;
               return fixture.log().Read(kShard, fixture.tip_from(),
                                         fixture.last_counter(), kReadRecords,
-                                        size_t{1} << 30);
+                                        size_t{1} << 30, kNoKeys);
             });
 }
 BENCHMARK(BM_LogReadAtTip)
