@@ -20,6 +20,11 @@ void PutFixed64BE(std::string* dst, uint64_t value) {
   dst->append(buf, sizeof(buf));
 }
 
+void PutFixed128BE(std::string* dst, absl::uint128 value) {
+  PutFixed64BE(dst, absl::Uint128High64(value));
+  PutFixed64BE(dst, absl::Uint128Low64(value));
+}
+
 void PutVarint64(std::string* dst, uint64_t value) {
   while (value >= 0x80) {
     dst->push_back(static_cast<char>((value & 0x7f) | 0x80));
@@ -60,6 +65,14 @@ bool Decoder::ReadFixed64BE(uint64_t* value) {
   if (input_.size() < 8) return false;
   *value = DecodeFixed64BE(input_.data());
   input_.remove_prefix(8);
+  return true;
+}
+
+bool Decoder::ReadFixed128BE(absl::uint128* value) {
+  if (input_.size() < 16) return false;
+  *value = absl::MakeUint128(DecodeFixed64BE(input_.data()),
+                             DecodeFixed64BE(input_.data() + 8));
+  input_.remove_prefix(16);
   return true;
 }
 

@@ -10,12 +10,15 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/string_view.h"
 
 namespace brook {
 
 void PutFixed32BE(std::string* dst, uint32_t value);
 void PutFixed64BE(std::string* dst, uint64_t value);
+// The high 64 bits, then the low, each big-endian.
+void PutFixed128BE(std::string* dst, absl::uint128 value);
 void PutVarint64(std::string* dst, uint64_t value);
 // A varint length followed by the bytes.
 void PutLengthPrefixed(std::string* dst, absl::string_view value);
@@ -32,6 +35,7 @@ class Decoder {
 
   bool ReadFixed32BE(uint32_t* value);
   bool ReadFixed64BE(uint64_t* value);
+  bool ReadFixed128BE(absl::uint128* value);
   bool ReadVarint64(uint64_t* value);
   bool ReadLengthPrefixed(absl::string_view* value);
   bool ReadBytes(size_t n, absl::string_view* value);

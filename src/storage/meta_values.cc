@@ -24,19 +24,6 @@ constexpr uint8_t kConsumerVersion = 2;
 constexpr uint8_t kConsumerVersionWithoutSettings = 1;
 constexpr uint8_t kCheckpointVersion = 1;
 
-void PutUint128(std::string* out, absl::uint128 value) {
-  PutFixed64BE(out, absl::Uint128High64(value));
-  PutFixed64BE(out, absl::Uint128Low64(value));
-}
-
-bool ReadUint128(Decoder* in, absl::uint128* value) {
-  uint64_t high = 0;
-  uint64_t low = 0;
-  if (!in->ReadFixed64BE(&high) || !in->ReadFixed64BE(&low)) return false;
-  *value = absl::MakeUint128(high, low);
-  return true;
-}
-
 // Optional values are stored as value + 1, with 0 for "none".
 template <typename T>
 void PutOptional(std::string* out, const absl::optional<T>& value) {
@@ -71,8 +58,8 @@ bool ReadShard(Decoder* in, uint8_t version, ShardMeta* shard) {
   shard->index = static_cast<uint32_t>(index);
   return ReadOptional(in, &shard->parent_index) &&
          ReadOptional(in, &shard->adjacent_parent_index) &&
-         ReadUint128(in, &shard->hash_key_range.starting_hash_key) &&
-         ReadUint128(in, &shard->hash_key_range.ending_hash_key) &&
+         in->ReadFixed128BE(&shard->hash_key_range.starting_hash_key) &&
+         in->ReadFixed128BE(&shard->hash_key_range.ending_hash_key) &&
          in->ReadVarint64(&shard->starting_counter) &&
          ReadOptional(in, &shard->ending_counter) &&
          (version == kStreamMetaVersionWithoutResharding ||
@@ -121,8 +108,8 @@ std::string EncodeStreamMeta(const StreamMeta& meta) {
     PutVarint64(&out, shard.index);
     PutOptional(&out, shard.parent_index);
     PutOptional(&out, shard.adjacent_parent_index);
-    PutUint128(&out, shard.hash_key_range.starting_hash_key);
-    PutUint128(&out, shard.hash_key_range.ending_hash_key);
+    PutFixed128BE(&out, shard.hash_key_range.starting_hash_key);
+    PutFixed128BE(&out, shard.hash_key_range.ending_hash_key);
     PutVarint64(&out, shard.starting_counter);
     PutOptional(&out, shard.ending_counter);
     PutVarint64(&out, static_cast<uint64_t>(shard.closed_ms));
