@@ -116,6 +116,13 @@ struct Record {
   std::string partition_key;
   // kKms if the record is stored encrypted (it is returned decrypted).
   EncryptionType encryption_type = EncryptionType::kNone;
+  // The explicit hash key the record was put with (decimal, without leading
+  // zeros), or empty when its partition key picked the shard. Brook's own:
+  // Kinesis' GetRecords and SubscribeToShard do not return it, so brookd
+  // does not send it and a Broker from Connect() leaves it empty. A local
+  // Broker keeps it so that brook::StreamMirror can route each copy as the
+  // original was routed; the KCL's record type carries the same field.
+  std::string explicit_hash_key;
 };
 
 struct GetRecordsRequest {

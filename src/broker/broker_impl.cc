@@ -1275,9 +1275,9 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
     const absl::uint128 hash_key = explicit_hash_key.has_value()
                                        ? *explicit_hash_key
                                        : PartitionKeyHash(record.partition_key);
-    request.records.push_back(PendingRecord{&router->ShardFor(hash_key),
-                                            hash_key, record.partition_key,
-                                            record.data});
+    request.records.push_back(PendingRecord{
+        &router->ShardFor(hash_key), hash_key, record.partition_key,
+        record.data, explicit_hash_key.has_value()});
   }
   // While writes are stopped, fail fast, before taking throughput tokens or
   // queueing: nothing of the request is written.

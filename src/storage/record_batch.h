@@ -1,11 +1,27 @@
 // The value format of one record batch: a run of consecutive records of one
 // shard that one commit appended, sharing one arrival time. Record i of a
-// batch keyed by first_counter F has counter F + i.
+// batch keyed by first_counter F has counter F + i. A batch takes one of two
+// layouts (docs/storage-format.md):
+//
+// Plain, for a batch in which no record was put with an explicit hash key
+// (and every batch written before explicit hash keys were kept):
 //
 //   arrival_ms:fixed64be  count:varint  { partition_key:lenprefixed
 //                                         data:lenprefixed } * count
 //
-// Do not change this format; bump kDataDirFormatVersion instead.
+// Keyed, for a batch in which at least one record was:
+//
+//   (arrival_ms | kKeyedBatchFlag):fixed64be  count:varint
+//   { key_header:varint  [explicit_hash_key:fixed64be*2]
+//     partition_key:key_header>>1 bytes  data:lenprefixed } * count
+//
+// where bit 0 of key_header says whether the explicit hash key follows.
+// Arrival times are milliseconds since 1970 (below 2^62, and never negative
+// in practice), so the flag cannot be read into a plain batch's first field.
+// Records without an explicit hash key cost nothing in a plain batch.
+//
+// Do not change either layout; add a new one under a new flag, or bump
+// kDataDirFormatVersion.
 //
 // Thread safety: a RecordBatchReader is not thread-safe.
 
@@ -16,26 +32,34 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "absl/types/span.h"
 #include "common/coding.h"
 
 namespace brook {
 
+// Bit 62 of a batch's first field: the keyed layout.
+inline constexpr uint64_t kKeyedBatchFlag = uint64_t{1} << 62;
+
 struct RecordView {
   absl::string_view partition_key;
   absl::string_view data;
+  // The hash key the record was put with, if it was given explicitly.
+  absl::optional<absl::uint128> explicit_hash_key;
 };
 
-// Appends the encoded batch to `out`.
+// Appends the encoded batch to `out`: keyed if a record has an explicit
+// hash key, plain otherwise. REQUIRES: 0 <= arrival_ms < 2^62.
 void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
                        std::string* out);
 
 class RecordBatchReader {
  public:
-  // Reads the header of `value`, which must outlive the reader. Fails with
-  // DataLoss if the header is damaged.
+  // Reads the header of `value` (either layout), which must outlive the
+  // reader. Fails with DataLoss if the header is damaged.
   static absl::StatusOr<RecordBatchReader> Open(absl::string_view value);
 
   int64_t arrival_ms() const { return arrival_ms_; }
@@ -46,12 +70,17 @@ class RecordBatchReader {
   absl::StatusOr<bool> Next(RecordView* record);
 
  private:
-  RecordBatchReader(absl::string_view body, int64_t arrival_ms, uint64_t count)
-      : body_(body), arrival_ms_(arrival_ms), count_(count) {}
+  RecordBatchReader(absl::string_view body, int64_t arrival_ms, uint64_t count,
+                    bool keyed)
+      : body_(body), arrival_ms_(arrival_ms), count_(count), keyed_(keyed) {}
+
+  // The partition key and explicit hash key of a keyed batch's record.
+  bool ReadKeyedHeader(RecordView* record);
 
   Decoder body_;
   int64_t arrival_ms_;
   uint64_t count_;
+  bool keyed_;
   uint64_t read_ = 0;
 };
 

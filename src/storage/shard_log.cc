@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "common/uint128.h"
 #include "storage/keys.h"
 
 namespace brook {
@@ -27,6 +28,9 @@ Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
   record.approximate_arrival_timestamp = absl::FromUnixMillis(arrival_ms);
   record.partition_key = std::string(view.partition_key);
   record.data = std::string(view.data);
+  if (view.explicit_hash_key.has_value()) {
+    record.explicit_hash_key = Uint128ToDecimal(*view.explicit_hash_key);
+  }
   return record;
 }
 

@@ -260,7 +260,10 @@ std::vector<CommitPipeline::ShardRun> CommitPipeline::GatherRuns(
       auto [it, inserted] = run_of_shard.try_emplace(record.shard, runs.size());
       if (inserted) runs.push_back(ShardRun{record.shard, *sealing, {}, {}});
       ShardRun& run = runs[it->second];
-      run.records.push_back(RecordView{record.partition_key, record.data});
+      run.records.push_back(RecordView{
+          record.partition_key, record.data,
+          record.hash_key_explicit ? absl::make_optional(record.hash_key)
+                                   : absl::nullopt});
       run.outcomes.push_back(&outcomes[j]);
       outcomes[j].shard = record.shard->ref();
       outcomes[j].encryption = encryption;

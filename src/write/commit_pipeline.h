@@ -74,6 +74,9 @@ struct PendingRecord {
   absl::uint128 hash_key = 0;
   absl::string_view partition_key;
   absl::string_view data;
+  // Whether `hash_key` was given with the record (ExplicitHashKey) rather
+  // than taken from its partition key; stored with it if so.
+  bool hash_key_explicit = false;
 };
 
 // The fate of one submitted record: OK with its shard and counter, or why

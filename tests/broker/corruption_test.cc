@@ -113,6 +113,26 @@ TEST_F(CorruptionTest, DamagedCheckpoint_IsDataLoss) {
   EXPECT_THAT(broker().GetCheckpoints({"s", "app"}), IsDataLoss());
 }
 
+// Flips one bit of the stored bytes `pattern` in the table files (once,
+// where it occurs) and returns how many files held it.
+int FlipBitOf(const std::string& db_dir, const std::string& pattern,
+              size_t offset, char bit) {
+  int damaged = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(db_dir)) {
+    if (entry.path().extension() != ".sst") continue;
+    std::fstream file(entry.path(),
+                      std::ios::in | std::ios::out | std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(file)),
+                      std::istreambuf_iterator<char>());
+    const size_t at = bytes.find(pattern);
+    if (at == std::string::npos) continue;
+    file.seekp(static_cast<std::streamoff>(at + offset));
+    file.put(static_cast<char>(bytes[at + offset] ^ bit));
+    ++damaged;
+  }
+  return damaged;
+}
+
 TEST_F(CorruptionTest, ChecksumMismatch_IsDataLoss) {
   // Enough small batches for several blocks, so that opening (which reads
   // the newest) does not meet the damaged one.
@@ -122,21 +142,26 @@ TEST_F(CorruptionTest, ChecksumMismatch_IsDataLoss) {
     Put("s", "k", "filler-" + std::to_string(i) + std::string(60, 'f'));
   }
   ASSERT_OK(broker().Close());  // Flushes: the batches are in table files.
+  ASSERT_EQ(FlipBitOf(dir() + "/db", marker, 3, 0x01), 1);
+  Open();
+  EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
+}
 
-  int damaged = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir() + "/db")) {
-    if (entry.path().extension() != ".sst") continue;
-    std::fstream file(entry.path(),
-                      std::ios::in | std::ios::out | std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(file)),
-                      std::istreambuf_iterator<char>());
-    const size_t at = bytes.find(marker);
-    if (at == std::string::npos) continue;
-    file.seekp(static_cast<std::streamoff>(at + 3));
-    file.put('X');
-    ++damaged;
+TEST_F(CorruptionTest, FlippedBitInExplicitHashKey_IsDataLoss) {
+  // The hash key 0x4242...42 (every byte 'B') is stored as 16 bytes in the
+  // batch; one flipped bit of it must fail the read, not route the record
+  // to another hash key.
+  PutRecordRequest put;
+  put.stream = "s";
+  put.partition_key = "k";
+  put.data = "keyed";
+  put.explicit_hash_key = "88073083203066425837579310158810595906";
+  ASSERT_OK(broker().PutRecord(put).status());
+  for (int i = 0; i < 400; ++i) {
+    Put("s", "k", "filler-" + std::to_string(i) + std::string(60, 'f'));
   }
-  ASSERT_EQ(damaged, 1);
+  ASSERT_OK(broker().Close());
+  ASSERT_EQ(FlipBitOf(dir() + "/db", std::string(16, 'B'), 5, 0x10), 1);
   Open();
   EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
 }

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
+#include "absl/types/optional.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
@@ -35,6 +37,94 @@ TEST(RecordBatchTest, Encode_GoldenBytes) {
                                "ab"
                                "\x00\x00",
                                16));
+}
+
+TEST(RecordBatchTest, Encode_KeyedGoldenBytes) {
+  // A batch with an explicit hash key: bit 62 of the first field, then a
+  // key header (partition key length << 1 | has key) per record.
+  std::string value;
+  const RecordView records[] = {
+      {"k", "ab", absl::MakeUint128(0x0102030405060708, 0x090a0b0c0d0e0f10)},
+      {"xy", "", absl::nullopt}};
+  EncodeRecordBatch(0x0102030405060708, records, &value);
+  EXPECT_EQ(value, std::string("\x41\x02\x03\x04\x05\x06\x07\x08"
+                               "\x02"
+                               "\x03"
+                               "\x01\x02\x03\x04\x05\x06\x07\x08"
+                               "\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"
+                               "k\x02"
+                               "ab"
+                               "\x04xy\x00",
+                               34));
+}
+
+TEST(RecordBatchTest, Reader_ReadsPlainGoldenBytes) {
+  // Batches written before explicit hash keys were kept read unchanged.
+  const std::string value(
+      "\x01\x02\x03\x04\x05\x06\x07\x08"
+      "\x02"
+      "\x01k\x02"
+      "ab"
+      "\x00\x00",
+      16);
+  ASSERT_OK_AND_ASSIGN(RecordBatchReader reader,
+                       RecordBatchReader::Open(value));
+  EXPECT_EQ(reader.arrival_ms(), 0x0102030405060708);
+  RecordView view;
+  view.explicit_hash_key = 7;  // Cleared by every read.
+  ASSERT_OK_AND_ASSIGN(bool read, reader.Next(&view));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(view.partition_key, "k");
+  EXPECT_EQ(view.data, "ab");
+  EXPECT_FALSE(view.explicit_hash_key.has_value());
+}
+
+TEST(RecordBatchTest, Reader_NegativeArrivalTimeIsPlain) {
+  // Bit 63 set: a plain batch whose arrival time is before 1970, not the
+  // keyed flag.
+  std::string value;
+  const RecordView records[] = {{"k", "ab"}};
+  EncodeRecordBatch(0, records, &value);
+  value.replace(0, 8, std::string(8, '\xff'));
+  ASSERT_OK_AND_ASSIGN(RecordBatchReader reader,
+                       RecordBatchReader::Open(value));
+  EXPECT_EQ(reader.arrival_ms(), -1);
+  EXPECT_THAT(ReadAll(reader),
+              ::testing::ElementsAre(std::make_pair("k", "ab")));
+}
+
+TEST(RecordBatchTest, Reader_RoundTripsExplicitHashKeys) {
+  std::string value;
+  const absl::uint128 max = absl::Uint128Max();
+  const RecordView records[] = {
+      {"a", "1", absl::nullopt}, {"b", "2", max}, {"c", "3", 0}};
+  EncodeRecordBatch(42, records, &value);
+  ASSERT_OK_AND_ASSIGN(RecordBatchReader reader,
+                       RecordBatchReader::Open(value));
+  EXPECT_EQ(reader.arrival_ms(), 42);
+  std::vector<absl::optional<absl::uint128>> keys;
+  RecordView view;
+  for (;;) {
+    ASSERT_OK_AND_ASSIGN(bool more, reader.Next(&view));
+    if (!more) break;
+    keys.push_back(view.explicit_hash_key);
+  }
+  EXPECT_THAT(keys,
+              ::testing::ElementsAre(absl::nullopt, max, absl::uint128(0)));
+}
+
+TEST(RecordBatchTest, Reader_ReportsDamagedExplicitHashKey) {
+  std::string value;
+  const RecordView records[] = {{"key", "data", 5}};
+  EncodeRecordBatch(1, records, &value);
+  // Cut inside the hash key, and a key header whose length runs past the end.
+  for (const std::string& damaged :
+       {value.substr(0, 8 + 1 + 1 + 9), value.substr(0, 9) + "\x7f"}) {
+    ASSERT_OK_AND_ASSIGN(RecordBatchReader reader,
+                         RecordBatchReader::Open(damaged));
+    RecordView view;
+    EXPECT_THAT(reader.Next(&view), HasErrorName(ErrorName::kInternalFailure));
+  }
 }
 
 TEST(RecordBatchTest, Reader_RoundTrips) {
