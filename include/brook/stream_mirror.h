@@ -6,8 +6,10 @@
 // Broker, typically a remote one (Broker::Connect): store and forward for
 // devices and services that must keep accepting data while their uplink is
 // slow or down. Producers put to the local stream as usual; the mirror
-// forwards every record with its partition key and data, and checkpoints
-// its progress in the local Broker once the destination has acknowledged.
+// forwards every record with its partition key, data and explicit hash key
+// (if it was put with one, so that the copy goes to the destination shard
+// that owns that hash key), and checkpoints its progress in the local Broker
+// once the destination has acknowledged.
 //
 //   auto local = brook::Broker::Open(brook::BrokerOptions(), "/var/brook");
 //   auto cloud = brook::Broker::Connect(brook::ConnectOptions(),

@@ -187,7 +187,8 @@ class ShardForwarder final : public RecordProcessor {
     request.stream = context_->destination_stream;
     request.records.reserve(batch.size());
     for (const Record* record : batch) {
-      request.records.push_back({record->partition_key, record->data, ""});
+      request.records.push_back(
+          {record->partition_key, record->data, record->explicit_hash_key});
     }
     absl::StatusOr<PutRecordsResult> result =
         context_->destination->PutRecords(request);

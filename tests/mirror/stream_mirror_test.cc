@@ -163,6 +163,67 @@ TEST_F(StreamMirrorTest, ThrottlingDestinationKeepsKeyOrder) {
   ExpectMirrored(*local_, *remote_, kStream);
 }
 
+// The data of each record of `shard_id` of the stream on `broker`, and its
+// explicit hash key as read back.
+std::vector<std::pair<std::string, std::string>> ShardRecords(
+    Broker& broker, const std::string& shard_id) {
+  GetShardIteratorRequest get;
+  get.stream = kStream;
+  get.shard_id = shard_id;
+  get.shard_iterator_type = ShardIteratorType::kTrimHorizon;
+  absl::StatusOr<GetShardIteratorResult> iterator =
+      broker.GetShardIterator(get);
+  EXPECT_OK(iterator);
+  if (!iterator.ok()) return {};
+  absl::StatusOr<GetRecordsResult> read =
+      broker.GetRecords({iterator->shard_iterator, 10000});
+  EXPECT_OK(read);
+  if (!read.ok()) return {};
+  std::vector<std::pair<std::string, std::string>> records;
+  for (const Record& record : read->records) {
+    records.emplace_back(record.data, record.explicit_hash_key);
+  }
+  return records;
+}
+
+TEST_F(StreamMirrorTest, ForwardsExplicitHashKeys) {
+  // Of two shards, shard 0 owns hash keys below 2^127 and shard 1 the rest
+  // (Kinesis' even split). Each record is aimed by its explicit hash key at
+  // the shard its data names, whatever its partition key's MD5 says: half of
+  // them would land elsewhere if the copies were routed by partition key.
+  const std::string kLow = "12345";
+  const std::string kHigh = "340282366920938463463374607431768211455";
+  StartBrookd();
+  PutRecordsRequest request;
+  request.stream = kStream;
+  for (int i = 0; i < 100; ++i) {
+    const bool high = i % 2 == 1;
+    request.records.push_back({absl::StrCat("device-", i),
+                               absl::StrCat(high ? "shard-1/" : "shard-0/", i),
+                               high ? kHigh : kLow});
+  }
+  ASSERT_OK_AND_ASSIGN(PutRecordsResult put, local_->PutRecords(request));
+  ASSERT_EQ(put.failed_record_count, 0);
+  // The local Broker hands the keys back, canonical.
+  for (const auto& [data, key] :
+       ShardRecords(*local_, "shardId-000000000001")) {
+    EXPECT_EQ(key, kHigh) << data;
+  }
+  StartMirror();
+  ASSERT_TRUE(mirror_->WaitUntilCaughtUp(absl::Seconds(60)));
+  ASSERT_OK(mirror_->Stop());
+  for (int shard = 0; shard < 2; ++shard) {
+    const auto records =
+        ShardRecords(*remote_, absl::StrCat("shardId-00000000000", shard));
+    EXPECT_EQ(records.size(), 50u);
+    for (const auto& [data, key] : records) {
+      EXPECT_THAT(data, ::testing::StartsWith(absl::StrCat("shard-", shard)));
+      // Kinesis' GetRecords does not return explicit hash keys.
+      EXPECT_EQ(key, "");
+    }
+  }
+}
+
 TEST_F(StreamMirrorTest, StartRefusesBadOptions) {
   StartBrookd();
   StreamMirrorOptions options;
