@@ -29,6 +29,7 @@
 #define BROOK_BROKER_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -530,19 +531,37 @@ class Broker {
   //
   // Records how far `application_name` has processed a shard, replacing its
   // previous checkpoint of the shard; durable per BrokerOptions::durability
-  // when it returns. Fails with ValidationException (a bad application name
-  // or shard id), InvalidArgumentException (a negative sub-sequence
-  // number, a sequence number that is not of the shard, or `shard_end` for
-  // an open shard) or ResourceNotFoundException (no such stream or shard).
+  // when it returns. Fails with ValidationException (a bad stream name,
+  // application name or shard id), InvalidArgumentException (a negative
+  // sub-sequence number, a sequence number that is not of the shard, or
+  // `shard_end` for an open shard) or ResourceNotFoundException (no such
+  // stream or shard). With `remote_endpoint` (brook/checkpoints.h) the
+  // stream is not looked up: InvalidArgumentException for a malformed
+  // endpoint or a zero sequence number, and the shard and record are taken
+  // as given. Fails with InternalFailure when the disk fails, as PutRecord()
+  // does (kResourceExhausted when it is full); the checkpoint may or may not
+  // be stored then.
   virtual absl::Status PutCheckpoint(const PutCheckpointRequest& request) = 0;
 
   // Broker::GetCheckpoints()
   //
-  // Returns the application's checkpoints in the stream; none if it never
-  // checkpointed. Fails with ValidationException (a bad application name)
-  // or ResourceNotFoundException.
+  // Returns the application's checkpoints in the stream (local or remote),
+  // in shard-id order; none if it never checkpointed. Fails with
+  // ValidationException (a bad stream or application name),
+  // InvalidArgumentException (a malformed `remote_endpoint`) or
+  // ResourceNotFoundException (no such local stream).
   virtual absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) = 0;
+
+  // Broker::DeleteCheckpoints()
+  //
+  // Removes every checkpoint of the application in the stream (local or
+  // remote) in one write, durable per BrokerOptions::durability; OK if
+  // there were none. A local stream's checkpoints also go with the stream;
+  // a remote stream's only this way. Fails as GetCheckpoints() does, and as
+  // PutCheckpoint() on a disk failure.
+  virtual absl::Status DeleteCheckpoints(
+      const DeleteCheckpointsRequest& request) = 0;
 
   // ---------------------------------------------------------------------------
   // Operations
@@ -571,6 +590,14 @@ class Broker {
   // cannot be reached as kStopped, with the transport failure (code
   // kUnavailable) as the reason.
   virtual WriteState GetWriteState() const = 0;
+
+  // Broker::Endpoint()
+  //
+  // Where a Broker from Connect() sends its requests, as resolved there
+  // ("https://kinesis.eu-west-1.amazonaws.com", "http://127.0.0.1:4567");
+  // empty for a local Broker. It names the remote streams whose checkpoints
+  // a local Broker keeps (brook/checkpoints.h).
+  virtual std::string Endpoint() const = 0;
 
   // Broker::Close()
   //

@@ -385,8 +385,31 @@ absl::StatusOr<std::unique_ptr<Subscription>> BrokerImpl::SubscribeToShard(
 // Checkpoints
 // -----------------------------------------------------------------------------
 
+namespace {
+
+// The key of a remote stream's checkpoints: the request names one.
+template <typename Request>
+RemoteStreamKey RemoteStreamOf(const Request& request) {
+  return RemoteStreamKey{request.remote_endpoint, request.stream};
+}
+
+}  // namespace
+
 absl::Status BrokerImpl::PutCheckpoint(const PutCheckpointRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
+  if (!request.remote_endpoint.empty()) {
+    // Another Broker's stream, which this one cannot see: kept as given.
+    BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
+    Checkpoint checkpoint;
+    checkpoint.shard_id = request.shard_id;
+    if (!request.shard_end) {
+      checkpoint.sequence_number = request.sequence_number;
+      checkpoint.sub_sequence_number = request.sub_sequence_number;
+    }
+    checkpoint.shard_end = request.shard_end;
+    return checkpoints_->PutRemote(RemoteStreamOf(request),
+                                   request.application_name, checkpoint);
+  }
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
   BROOK_ASSIGN_OR_RETURN(uint32_t index,
@@ -418,12 +441,32 @@ absl::Status BrokerImpl::PutCheckpoint(const PutCheckpointRequest& request) {
 absl::StatusOr<GetCheckpointsResult> BrokerImpl::GetCheckpoints(
     const GetCheckpointsRequest& request) {
   absl::ReaderMutexLock lock(&close_mu_);
+  GetCheckpointsResult result;
+  if (!request.remote_endpoint.empty()) {
+    BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
+    BROOK_ASSIGN_OR_RETURN(result.checkpoints,
+                           checkpoints_->ListRemote(RemoteStreamOf(request),
+                                                    request.application_name));
+    return result;
+  }
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(Validate(request), request.stream));
-  GetCheckpointsResult result;
   BROOK_ASSIGN_OR_RETURN(result.checkpoints,
                          checkpoints_->List(*stream, request.application_name));
   return result;
+}
+
+absl::Status BrokerImpl::DeleteCheckpoints(
+    const DeleteCheckpointsRequest& request) {
+  absl::ReaderMutexLock lock(&close_mu_);
+  if (!request.remote_endpoint.empty()) {
+    BROOK_RETURN_IF_ERROR(Preamble(Validate(request)));
+    return checkpoints_->DeleteRemote(RemoteStreamOf(request),
+                                      request.application_name);
+  }
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
+                         ResolveStream(Validate(request), request.stream));
+  return checkpoints_->Delete(*stream, request.application_name);
 }
 
 // -----------------------------------------------------------------------------

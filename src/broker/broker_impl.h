@@ -121,8 +121,11 @@ class BrokerImpl final : public Broker {
   absl::Status PutCheckpoint(const PutCheckpointRequest& request) override;
   absl::StatusOr<GetCheckpointsResult> GetCheckpoints(
       const GetCheckpointsRequest& request) override;
+  absl::Status DeleteCheckpoints(
+      const DeleteCheckpointsRequest& request) override;
   absl::StatusOr<BackupResult> Backup(const BackupRequest& request) override;
   WriteState GetWriteState() const override;
+  std::string Endpoint() const override { return ""; }
   absl::Status Close() override;
 
   // Runs a retention pass now, on the calling thread; returns whether it

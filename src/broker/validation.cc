@@ -1,8 +1,11 @@
 #include "broker/validation.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "boost/json/parse.hpp"
 #include "common/errors.h"
 #include "common/shard_ref.h"
@@ -163,6 +166,27 @@ absl::Status ValidateName(absl::string_view what, absl::string_view name) {
                             .name = what};
   violations.CheckString(at, name);
   return violations.ToStatus();
+}
+
+// An endpoint that names a remote stream's checkpoints: empty (a local
+// stream), or "http://" or "https://" and a host, printable, at most 2,048
+// characters.
+absl::Status ValidateRemoteEndpoint(absl::string_view endpoint) {
+  constexpr size_t kMaxEndpointBytes = 2048;
+  if (endpoint.empty()) return absl::OkStatus();
+  absl::string_view host = endpoint;
+  if (endpoint.size() > kMaxEndpointBytes ||
+      !(absl::ConsumePrefix(&host, "https://") ||
+        absl::ConsumePrefix(&host, "http://")) ||
+      host.empty() || std::any_of(endpoint.begin(), endpoint.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+      })) {
+    return InvalidArgument(absl::StrCat(
+        "remote endpoint '", endpoint.substr(0, 128),
+        "' is not \"http://\" or \"https://\" and a host of at most 2048 "
+        "printable characters"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -539,12 +563,21 @@ absl::Status Validate(const PutCheckpointRequest& request) {
         absl::StrCat("sub-sequence number must not be negative, got ",
                      request.sub_sequence_number));
   }
+  BROOK_RETURN_IF_ERROR(ValidateRemoteEndpoint(request.remote_endpoint));
+  // A local stream's checkpoint is checked against its shard instead.
+  if (!request.remote_endpoint.empty() && !request.shard_end &&
+      request.sequence_number == SequenceNumber()) {
+    return InvalidArgument(
+        "a checkpoint names a record: sequence number 0 is no record's");
+  }
   return absl::OkStatus();
 }
 
 absl::Status Validate(const GetCheckpointsRequest& request) {
   BROOK_RETURN_IF_ERROR(StreamOnly("DescribeStreamSummary", request.stream));
-  return ValidateName("applicationName", request.application_name);
+  BROOK_RETURN_IF_ERROR(
+      ValidateName("applicationName", request.application_name));
+  return ValidateRemoteEndpoint(request.remote_endpoint);
 }
 
 absl::Status ValidatePartitionKeyText(absl::string_view partition_key) {

@@ -1,6 +1,8 @@
-// Applications' checkpoints, in the meta column family under their stream
-// (layouts in storage/keys.h and storage/meta_values.h), so that deleting
-// the stream deletes them too.
+// Applications' checkpoints, in the meta column family (layouts in
+// storage/keys.h and storage/meta_values.h): a local stream's under its
+// stream id, so that deleting the stream deletes them too; a remote
+// stream's (one another Broker serves, brook/checkpoints.h) under its
+// endpoint and name, kept until DeleteRemote().
 //
 // Thread safety: safe for concurrent use by multiple threads without
 // external synchronization.
@@ -18,6 +20,7 @@
 #include "brook/checkpoints.h"
 #include "brook/options.h"
 #include "catalog/catalog.h"
+#include "storage/keys.h"
 #include "storage/store.h"
 
 namespace brook {
@@ -30,7 +33,8 @@ class CheckpointStore {
   //
   // Records that `application` processed `shard` up to `counter` (and
   // `sub_sequence`), or to its end. Durable per the durability mode when it
-  // returns. Fails with ResourceNotFoundException if the stream was deleted.
+  // returns. Fails with ResourceNotFoundException if the stream was deleted,
+  // and as Store::Write() does.
   // REQUIRES: validated (the counter is one of the shard's; a shard end is
   // of a closed shard).
   absl::Status Put(const StreamState& stream, absl::string_view application,
@@ -40,6 +44,23 @@ class CheckpointStore {
   // The application's checkpoints in `stream`, in shard order.
   absl::StatusOr<std::vector<Checkpoint>> List(
       const StreamState& stream, absl::string_view application) const;
+
+  // Removes the application's checkpoints in `stream`, durably.
+  absl::Status Delete(const StreamState& stream, absl::string_view application);
+
+  // CheckpointStore::PutRemote()
+  //
+  // As Put(), for a remote stream: `checkpoint` is stored as given.
+  // REQUIRES: validated (well-formed shard id and sequence number).
+  absl::Status PutRemote(RemoteStreamKey stream, absl::string_view application,
+                         const Checkpoint& checkpoint);
+
+  // The application's checkpoints in a remote stream, in shard-id order.
+  absl::StatusOr<std::vector<Checkpoint>> ListRemote(
+      RemoteStreamKey stream, absl::string_view application) const;
+
+  absl::Status DeleteRemote(RemoteStreamKey stream,
+                            absl::string_view application);
 
  private:
   Store* const store_;

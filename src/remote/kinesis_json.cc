@@ -641,6 +641,9 @@ std::string EncodePutCheckpoint(const PutCheckpointRequest& request) {
                    {"SubSequenceNumber", request.sub_sequence_number},
                    {"ShardEnd", request.shard_end}};
   PutStream(out, request.stream);
+  if (!request.remote_endpoint.empty()) {
+    out["RemoteEndpoint"] = request.remote_endpoint;
+  }
   if (!request.shard_end) {
     out["SequenceNumber"] = request.sequence_number.ToString();
   }
@@ -650,6 +653,9 @@ std::string EncodePutCheckpoint(const PutCheckpointRequest& request) {
 std::string EncodeGetCheckpoints(const GetCheckpointsRequest& request) {
   json::object out{{"ApplicationName", request.application_name}};
   PutStream(out, request.stream);
+  if (!request.remote_endpoint.empty()) {
+    out["RemoteEndpoint"] = request.remote_endpoint;
+  }
   return Serialize(out);
 }
 

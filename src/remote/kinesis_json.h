@@ -74,6 +74,7 @@ std::string EncodeListConsumers(const ListStreamConsumersRequest& request,
                                 absl::string_view stream_arn);
 std::string EncodeSubscribeToShard(const SubscribeToShardRequest& request);
 std::string EncodePutCheckpoint(const PutCheckpointRequest& request);
+// Also DeleteCheckpoints' body.
 std::string EncodeGetCheckpoints(const GetCheckpointsRequest& request);
 
 // Responses. Each fails with InternalFailure if `body` is not what the

@@ -645,6 +645,17 @@ class RemoteBroker final : public Broker {
     return kinesis_json::DecodeGetCheckpoints(body);
   }
 
+  absl::Status DeleteCheckpoints(
+      const DeleteCheckpointsRequest& request) override {
+    return CallBrook("DeleteCheckpoints",
+                     kinesis_json::EncodeGetCheckpoints(request))
+        .status();
+  }
+
+  std::string Endpoint() const override {
+    return client_->endpoint().ToString();
+  }
+
   // A backup is written by the process that holds the data directory; over
   // the wire there is no destination both sides can name.
   absl::StatusOr<BackupResult> Backup(const BackupRequest&) override {

@@ -110,6 +110,24 @@ absl::StatusOr<json::value> GetBrokerMetrics(Broker& broker,
                       {"ConsumerLag", std::move(lags)}};
 }
 
+// The optional RemoteEndpoint of a checkpoint operation; empty without it.
+absl::StatusOr<std::string> RemoteEndpointOf(const JsonFields& fields) {
+  BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> endpoint,
+                         fields.String("RemoteEndpoint"));
+  return endpoint.value_or("");
+}
+
+// The stream, application and remote endpoint that GetCheckpoints and
+// DeleteCheckpoints name.
+absl::StatusOr<GetCheckpointsRequest> CheckpointsOf(const JsonFields& fields) {
+  GetCheckpointsRequest request;
+  BROOK_ASSIGN_OR_RETURN(request.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(request.application_name,
+                         fields.RequiredString("ApplicationName"));
+  BROOK_ASSIGN_OR_RETURN(request.remote_endpoint, RemoteEndpointOf(fields));
+  return request;
+}
+
 absl::StatusOr<json::value> PutCheckpoint(Broker& broker,
                                           const JsonFields& fields) {
   PutCheckpointRequest put;
@@ -117,6 +135,7 @@ absl::StatusOr<json::value> PutCheckpoint(Broker& broker,
   BROOK_ASSIGN_OR_RETURN(put.application_name,
                          fields.RequiredString("ApplicationName"));
   BROOK_ASSIGN_OR_RETURN(put.shard_id, fields.RequiredString("ShardId"));
+  BROOK_ASSIGN_OR_RETURN(put.remote_endpoint, RemoteEndpointOf(fields));
   BROOK_ASSIGN_OR_RETURN(absl::optional<bool> shard_end,
                          fields.Boolean("ShardEnd"));
   put.shard_end = shard_end.value_or(false);
@@ -134,10 +153,7 @@ absl::StatusOr<json::value> PutCheckpoint(Broker& broker,
 
 absl::StatusOr<json::value> GetCheckpoints(Broker& broker,
                                            const JsonFields& fields) {
-  GetCheckpointsRequest get;
-  BROOK_ASSIGN_OR_RETURN(get.stream, StreamOf(fields));
-  BROOK_ASSIGN_OR_RETURN(get.application_name,
-                         fields.RequiredString("ApplicationName"));
+  BROOK_ASSIGN_OR_RETURN(GetCheckpointsRequest get, CheckpointsOf(fields));
   BROOK_ASSIGN_OR_RETURN(GetCheckpointsResult result,
                          broker.GetCheckpoints(get));
   json::array checkpoints;
@@ -151,6 +167,14 @@ absl::StatusOr<json::value> GetCheckpoints(Broker& broker,
   return json::object{{"Checkpoints", std::move(checkpoints)}};
 }
 
+absl::StatusOr<json::value> DeleteCheckpoints(Broker& broker,
+                                              const JsonFields& fields) {
+  BROOK_ASSIGN_OR_RETURN(DeleteCheckpointsRequest request,
+                         CheckpointsOf(fields));
+  BROOK_RETURN_IF_ERROR(broker.DeleteCheckpoints(request));
+  return json::object();
+}
+
 using Handler = absl::StatusOr<json::value> (*)(Broker&, const JsonFields&);
 
 constexpr std::pair<absl::string_view, Handler> kHandlers[] = {
@@ -161,6 +185,7 @@ constexpr std::pair<absl::string_view, Handler> kHandlers[] = {
     {"GetBrokerMetrics", &GetBrokerMetrics},
     {"PutCheckpoint", &PutCheckpoint},
     {"GetCheckpoints", &GetCheckpoints},
+    {"DeleteCheckpoints", &DeleteCheckpoints},
 };
 
 // The handler of `operation`, or nullptr.

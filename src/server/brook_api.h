@@ -18,10 +18,13 @@
 //                         StoredBytes}], ConsumerLag: [{StreamName,
 //                         ConsumerName, ShardId, MillisBehindLatest}]}
 //   PutCheckpoint         StreamName|StreamARN, ApplicationName, ShardId,
-//                         SequenceNumber, SubSequenceNumber, ShardEnd -> {}
-//   GetCheckpoints        StreamName|StreamARN, ApplicationName ->
-//                         {"Checkpoints": [{ShardId, SequenceNumber,
-//                         SubSequenceNumber, ShardEnd}]}
+//                         SequenceNumber, SubSequenceNumber, ShardEnd,
+//                         RemoteEndpoint -> {}
+//   GetCheckpoints        StreamName|StreamARN, ApplicationName,
+//                         RemoteEndpoint -> {"Checkpoints": [{ShardId,
+//                         SequenceNumber, SubSequenceNumber, ShardEnd}]}
+//   DeleteCheckpoints     StreamName|StreamARN, ApplicationName,
+//                         RemoteEndpoint -> {}
 //
 // where limits are {WriteBytesPerSecond, WriteRecordsPerSecond,
 // ReadBytesPerSecond, ReadCallsPerSecond, FanOutBytesPerSecond,

@@ -18,6 +18,7 @@ constexpr absl::string_view kStreamSettingsPrefix = "settings/";
 constexpr absl::string_view kStreamEncryptionPrefix = "encryption/";
 constexpr absl::string_view kConsumerPrefix = "consumer/";
 constexpr absl::string_view kCheckpointPrefix = "checkpoint/";
+constexpr absl::string_view kRemoteCheckpointPrefix = "remote_checkpoint/";
 
 constexpr size_t kShardPrefixBytes = 8;
 constexpr size_t kRecordKeyBytes = kShardPrefixBytes + 8;
@@ -203,6 +204,34 @@ absl::StatusOr<uint32_t> ParseCheckpointKey(uint32_t stream_id,
     return DamagedKey("checkpoint", key);
   }
   return DecodeFixed32BE(key.data() + prefix.size());
+}
+
+std::string RemoteCheckpointKey(RemoteStreamKey stream,
+                                absl::string_view application,
+                                absl::string_view shard_id) {
+  std::string key = RemoteCheckpointKeys(stream, application).begin;
+  key.append(shard_id.data(), shard_id.size());
+  return key;
+}
+
+KeyRange RemoteCheckpointKeys(RemoteStreamKey stream,
+                              absl::string_view application) {
+  std::string begin(kRemoteCheckpointPrefix);
+  PutLengthPrefixed(&begin, stream.endpoint);
+  PutLengthPrefixed(&begin, stream.stream);
+  PutLengthPrefixed(&begin, application);
+  return TextPrefixKeys(begin);
+}
+
+absl::StatusOr<std::string> ParseRemoteCheckpointKey(
+    RemoteStreamKey stream, absl::string_view application,
+    absl::string_view key) {
+  const std::string prefix = RemoteCheckpointKeys(stream, application).begin;
+  // A shard id has at least one character.
+  if (key.size() <= prefix.size() || !absl::StartsWith(key, prefix)) {
+    return DamagedKey("remote checkpoint", key);
+  }
+  return std::string(key.substr(prefix.size()));
 }
 
 }  // namespace brook

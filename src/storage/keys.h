@@ -108,6 +108,23 @@ absl::StatusOr<uint32_t> ParseCheckpointKey(uint32_t stream_id,
                                             absl::string_view application,
                                             absl::string_view key);
 
+// meta: checkpoints of streams that other Brokers serve, under the remote
+// stream (its endpoint and name or ARN) and the application; the rest of
+// the key is the shard id.
+struct RemoteStreamKey {
+  absl::string_view endpoint;
+  absl::string_view stream;
+};
+std::string RemoteCheckpointKey(RemoteStreamKey stream,
+                                absl::string_view application,
+                                absl::string_view shard_id);
+KeyRange RemoteCheckpointKeys(RemoteStreamKey stream,
+                              absl::string_view application);
+// The shard id of a key in RemoteCheckpointKeys(stream, application).
+absl::StatusOr<std::string> ParseRemoteCheckpointKey(
+    RemoteStreamKey stream, absl::string_view application,
+    absl::string_view key);
+
 // meta: single keys.
 inline constexpr absl::string_view kCounterReservationKey =
     "counter_reservation";

@@ -91,6 +91,24 @@ MetaReader::Checkpoints(uint32_t stream_id,
   return checkpoints;
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, StoredRemoteCheckpoint>>>
+MetaReader::RemoteCheckpoints(RemoteStreamKey stream,
+                              absl::string_view application) const {
+  std::vector<std::pair<std::string, StoredRemoteCheckpoint>> checkpoints;
+  StoreIterator it = store_->NewIterator(
+      Family::kMeta, RemoteCheckpointKeys(stream, application));
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    BROOK_ASSIGN_OR_RETURN(
+        std::string shard_id,
+        ParseRemoteCheckpointKey(stream, application, it.key()));
+    BROOK_ASSIGN_OR_RETURN(StoredRemoteCheckpoint checkpoint,
+                           DecodeRemoteCheckpoint(it.value()));
+    checkpoints.emplace_back(std::move(shard_id), std::move(checkpoint));
+  }
+  BROOK_RETURN_IF_ERROR(it.status());
+  return checkpoints;
+}
+
 absl::StatusOr<std::vector<MetaReader::ApplicationCheckpoint>>
 MetaReader::AllCheckpoints(uint32_t stream_id) const {
   std::vector<ApplicationCheckpoint> checkpoints;

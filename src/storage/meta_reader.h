@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "brook/limits.h"
+#include "storage/keys.h"
 #include "storage/meta_values.h"
 #include "storage/store.h"
 
@@ -56,6 +57,11 @@ class MetaReader {
   // The application's checkpoints in the stream, by shard index.
   absl::StatusOr<std::vector<std::pair<uint32_t, StoredCheckpoint>>>
   Checkpoints(uint32_t stream_id, absl::string_view application) const;
+
+  // An application's checkpoints of a remote stream, by shard id.
+  absl::StatusOr<std::vector<std::pair<std::string, StoredRemoteCheckpoint>>>
+  RemoteCheckpoints(RemoteStreamKey stream,
+                    absl::string_view application) const;
 
   // Every checkpoint of every application in the stream, by application
   // and shard index.

@@ -23,6 +23,7 @@ constexpr uint8_t kConsumerVersion = 2;
 // Before consumers had tags and policies: creation_ms only.
 constexpr uint8_t kConsumerVersionWithoutSettings = 1;
 constexpr uint8_t kCheckpointVersion = 1;
+constexpr uint8_t kRemoteCheckpointVersion = 1;
 
 // Optional values are stored as value + 1, with 0 for "none".
 template <typename T>
@@ -409,6 +410,35 @@ absl::StatusOr<StoredCheckpoint> DecodeCheckpoint(absl::string_view value) {
       !ReadInt64(&in, &checkpoint.sub_sequence) || !in.empty()) {
     return DataLoss("damaged checkpoint");
   }
+  checkpoint.shard_end = shard_end[0] == 1;
+  return checkpoint;
+}
+
+std::string EncodeRemoteCheckpoint(const StoredRemoteCheckpoint& checkpoint) {
+  std::string out;
+  out.push_back(static_cast<char>(kRemoteCheckpointVersion));
+  out.push_back(checkpoint.shard_end ? 1 : 0);
+  PutVarint64(&out, static_cast<uint64_t>(checkpoint.sub_sequence));
+  out += checkpoint.sequence_number.ToString();
+  return out;
+}
+
+absl::StatusOr<StoredRemoteCheckpoint> DecodeRemoteCheckpoint(
+    absl::string_view value) {
+  if (value.empty() ||
+      static_cast<uint8_t>(value[0]) != kRemoteCheckpointVersion) {
+    return DataLoss("remote checkpoint of an unknown version");
+  }
+  Decoder in(value.substr(1));
+  absl::string_view shard_end;
+  StoredRemoteCheckpoint checkpoint;
+  if (!in.ReadBytes(1, &shard_end) || static_cast<uint8_t>(shard_end[0]) > 1 ||
+      !ReadInt64(&in, &checkpoint.sub_sequence)) {
+    return DataLoss("damaged remote checkpoint");
+  }
+  absl::StatusOr<SequenceNumber> number = SequenceNumber::Parse(in.remaining());
+  if (!number.ok()) return DataLoss("damaged remote checkpoint");
+  checkpoint.sequence_number = *std::move(number);
   checkpoint.shard_end = shard_end[0] == 1;
   return checkpoint;
 }

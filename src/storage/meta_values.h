@@ -52,6 +52,10 @@
 // An application's checkpoint of a shard (key "checkpoint/"):
 //   version:1 (=1) shard_end:1 (0 or 1) counter:varint sub_sequence:varint
 //
+// A remote stream's checkpoint of a shard (key "remote_checkpoint/"):
+//   version:1 (=1) shard_end:1 (0 or 1) sub_sequence:varint
+//   sequence_number: the rest, decimal digits ("0" at a shard end)
+//
 // Single values: "counter_reservation" fixed64 (every counter handed out is
 // below it), "next_stream_id" fixed32, "token_key" 32 random bytes.
 //
@@ -74,6 +78,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "brook/limits.h"
+#include "brook/sequence_number.h"
 #include "brook/streams.h"
 
 namespace brook {
@@ -198,6 +203,18 @@ struct StoredCheckpoint {
 
 std::string EncodeCheckpoint(const StoredCheckpoint& checkpoint);
 absl::StatusOr<StoredCheckpoint> DecodeCheckpoint(absl::string_view value);
+
+// A remote stream's checkpoint (its key holds the shard id): the sequence
+// number as the remote endpoint issued it, which may be wider than 128 bits.
+struct StoredRemoteCheckpoint {
+  SequenceNumber sequence_number;  // Zero at a shard end.
+  int64_t sub_sequence = 0;
+  bool shard_end = false;
+};
+
+std::string EncodeRemoteCheckpoint(const StoredRemoteCheckpoint& checkpoint);
+absl::StatusOr<StoredRemoteCheckpoint> DecodeRemoteCheckpoint(
+    absl::string_view value);
 
 std::string EncodeCounterReservation(uint64_t reserved_until);
 absl::StatusOr<uint64_t> DecodeCounterReservation(absl::string_view value);

@@ -122,6 +122,18 @@ void StoreWrite::PutCheckpoint(uint32_t stream_id,
       EncodeCheckpoint(checkpoint));
 }
 
+void StoreWrite::PutRemoteCheckpoint(RemoteStreamKey stream,
+                                     absl::string_view application,
+                                     absl::string_view shard_id,
+                                     const StoredRemoteCheckpoint& checkpoint) {
+  Put(Family::kMeta, RemoteCheckpointKey(stream, application, shard_id),
+      EncodeRemoteCheckpoint(checkpoint));
+}
+
+void StoreWrite::DeleteCheckpoints(const KeyRange& checkpoints) {
+  DeleteRange(Family::kMeta, checkpoints.begin, checkpoints.end);
+}
+
 void StoreWrite::DeleteStream(uint32_t stream_id) {
   Delete(Family::kMeta, StreamMetaKey(stream_id));
   Delete(Family::kMeta, StreamLimitsKey(stream_id));

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "brook/limits.h"
 #include "common/shard_ref.h"
+#include "storage/keys.h"
 #include "storage/meta_values.h"
 
 namespace rocksdb {
@@ -75,6 +76,13 @@ class StoreWrite {
   void DeleteConsumer(uint32_t stream_id, absl::string_view name);
   void PutCheckpoint(uint32_t stream_id, absl::string_view application,
                      uint32_t shard_index, const StoredCheckpoint& checkpoint);
+  void PutRemoteCheckpoint(RemoteStreamKey stream,
+                           absl::string_view application,
+                           absl::string_view shard_id,
+                           const StoredRemoteCheckpoint& checkpoint);
+  // Removes an application's checkpoints of one stream: `checkpoints` is
+  // CheckpointKeys() or RemoteCheckpointKeys() (storage/keys.h).
+  void DeleteCheckpoints(const KeyRange& checkpoints);
 
   // StoreWrite::DeleteStream()
   //

@@ -501,6 +501,33 @@ TYPED_TEST(KinesisBehaviourTest, Checkpoints_PutAndGet) {
               HasErrorName(ErrorName::kInvalidArgumentException));
 }
 
+TYPED_TEST(KinesisBehaviourTest, Checkpoints_OfARemoteStreamAndDelete) {
+  // Kept for a stream this Broker does not serve, then deleted; brookd
+  // takes the endpoint over its own target like the rest.
+  PutCheckpointRequest checkpoint;
+  checkpoint.remote_endpoint = "https://kinesis.eu-west-1.amazonaws.com:443";
+  checkpoint.stream = "arn:aws:kinesis:eu-west-1:123456789012:stream/far";
+  checkpoint.application_name = "app";
+  checkpoint.shard_id = "shardId-000000000003";
+  ASSERT_OK_AND_ASSIGN(checkpoint.sequence_number,
+                       SequenceNumber::Parse("4959033827149025660855969253836"
+                                             "1571095921575989136588898"));
+  ASSERT_OK(this->broker().PutCheckpoint(checkpoint));
+  const GetCheckpointsRequest names{checkpoint.stream, "app",
+                                    checkpoint.remote_endpoint};
+  ASSERT_OK_AND_ASSIGN(GetCheckpointsResult got,
+                       this->broker().GetCheckpoints(names));
+  ASSERT_THAT(got.checkpoints, SizeIs(1));
+  EXPECT_EQ(got.checkpoints[0].shard_id, "shardId-000000000003");
+  EXPECT_EQ(got.checkpoints[0].sequence_number, checkpoint.sequence_number);
+  ASSERT_OK(this->broker().DeleteCheckpoints(names));
+  ASSERT_OK_AND_ASSIGN(got, this->broker().GetCheckpoints(names));
+  EXPECT_THAT(got.checkpoints, IsEmpty());
+  checkpoint.remote_endpoint = "ftp://far";
+  EXPECT_THAT(this->broker().PutCheckpoint(checkpoint),
+              HasErrorName(ErrorName::kInvalidArgumentException));
+}
+
 TYPED_TEST(KinesisBehaviourTest, FanOut_RegisterSubscribeDeregister) {
   this->Create("orders", 1);
   ASSERT_OK_AND_ASSIGN(StreamDescriptionSummary summary,

@@ -114,6 +114,40 @@ TEST(KeysTest, CheckpointKeys_OfOneApplicationExcludeAnother) {
   EXPECT_LT(CheckpointKey(5, "kc", UINT32_MAX), kc.end);
 }
 
+TEST(KeysTest, RemoteCheckpointKey_GoldenBytes) {
+  const RemoteStreamKey stream{"http://h:1", "s"};
+  const std::string prefix = Text("remote_checkpoint/") + FromHex("0a") +
+                             "http://h:1" + FromHex("01") + "s" +
+                             FromHex("03") + "kcl";
+  EXPECT_EQ(RemoteCheckpointKey(stream, "kcl", "shardId-7"),
+            prefix + "shardId-7");
+  const KeyRange application = RemoteCheckpointKeys(stream, "kcl");
+  EXPECT_EQ(application.begin, prefix);
+  EXPECT_EQ(application.end, Text("remote_checkpoint/") + FromHex("0a") +
+                                 "http://h:1" + FromHex("01") + "s" +
+                                 FromHex("03") + "kcm");
+  ASSERT_OK_AND_ASSIGN(
+      std::string shard_id,
+      ParseRemoteCheckpointKey(stream, "kcl", prefix + "shardId-7"));
+  EXPECT_EQ(shard_id, "shardId-7");
+  ExpectDataLoss(ParseRemoteCheckpointKey(stream, "kcl", prefix).status());
+  ExpectDataLoss(
+      ParseRemoteCheckpointKey(stream, "kc", prefix + "shardId-7").status());
+}
+
+TEST(KeysTest, RemoteCheckpointKeys_OfOneStreamExcludeAnother) {
+  // Length prefixes keep apart endpoints, streams and applications that
+  // are prefixes of each other, or that would concatenate alike.
+  const KeyRange range = RemoteCheckpointKeys({"http://h:1", "s"}, "app");
+  for (const std::string& other :
+       {RemoteCheckpointKey({"http://h:1", "s"}, "app2", "x"),
+        RemoteCheckpointKey({"http://h:1", "sa"}, "pp", "x"),
+        RemoteCheckpointKey({"http://h:12", "s"}, "app", "x"),
+        RemoteCheckpointKey({"http://h:1s", ""}, "app", "x")}) {
+    EXPECT_TRUE(other < range.begin || other >= range.end) << other;
+  }
+}
+
 TEST(KeysTest, SingleKeys_GoldenBytes) {
   EXPECT_EQ(kCounterReservationKey, "counter_reservation");
   EXPECT_EQ(kNextStreamIdKey, "next_stream_id");

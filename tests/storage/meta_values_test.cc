@@ -278,6 +278,29 @@ TEST(CheckpointValueTest, Encode_GoldenBytesAndRoundTrip) {
   ExpectDataLoss(DecodeCheckpoint(FromHex("01 00 01 00 00")).status());
 }
 
+TEST(RemoteCheckpointValueTest, Encode_GoldenBytesAndRoundTrip) {
+  // Amazon Kinesis' sequence numbers are 56 digits, wider than 128 bits.
+  const std::string wide =
+      "49590338271490256608559692538361571095921575989136588898";
+  ASSERT_OK_AND_ASSIGN(SequenceNumber number, SequenceNumber::Parse(wide));
+  EXPECT_EQ(EncodeRemoteCheckpoint(StoredRemoteCheckpoint{number, 300, false}),
+            FromHex("01 00 ac02") + wide);
+  EXPECT_EQ(
+      EncodeRemoteCheckpoint(StoredRemoteCheckpoint{SequenceNumber(), 0, true}),
+      FromHex("01 01 00") + "0");
+  ASSERT_OK_AND_ASSIGN(StoredRemoteCheckpoint decoded,
+                       DecodeRemoteCheckpoint(FromHex("01 00 ac02") + wide));
+  EXPECT_EQ(decoded.sequence_number, number);
+  EXPECT_EQ(decoded.sub_sequence, 300);
+  EXPECT_FALSE(decoded.shard_end);
+  ExpectDataLoss(DecodeRemoteCheckpoint("").status());
+  ExpectDataLoss(DecodeRemoteCheckpoint(FromHex("02 00 00") + "1").status());
+  ExpectDataLoss(DecodeRemoteCheckpoint(FromHex("01 02 00") + "1").status());
+  ExpectDataLoss(DecodeRemoteCheckpoint(FromHex("01 00 00")).status());
+  ExpectDataLoss(DecodeRemoteCheckpoint(FromHex("01 00 00") + "1x").status());
+  ExpectDataLoss(DecodeRemoteCheckpoint(FromHex("01 00 00") + "012").status());
+}
+
 TEST(SingleValuesTest, Encode_GoldenBytesAndRoundTrip) {
   EXPECT_EQ(EncodeCounterReservation(0x0102030405060708),
             FromHex("0102030405060708"));
