@@ -39,7 +39,8 @@
 // it is processing; each processor is called on its shard's thread only,
 // one call at a time, and may block (it holds up only its shard).
 // Thread safety: Worker is safe for concurrent use by multiple threads.
-// Lifetime: `broker` must outlive the Worker; destroying the Worker stops it.
+// Lifetime: `broker` (and WorkerOptions::checkpoint_broker) must outlive the
+// Worker; destroying the Worker stops it.
 
 #ifndef BROOK_WORKER_H_
 #define BROOK_WORKER_H_
@@ -84,7 +85,9 @@ class Checkpointer {
   // Checkpoints the last record handed to ProcessRecords so far; in
   // ShardEnded(), the shard's end, which lets the shard's children start
   // after a restart. Durable when it returns OK. Fails as
-  // Broker::PutCheckpoint() does.
+  // Broker::PutCheckpoint() of WorkerOptions::checkpoint_broker (or of the
+  // Broker read) does: InternalFailure when its disk fails, for instance;
+  // the Worker goes on, and the next checkpoint may succeed.
   virtual absl::Status Checkpoint() = 0;
 
   // Checkpoints at `sequence_number`, a record of this shard already handed
@@ -148,6 +151,15 @@ struct WorkerOptions {
   // Backoff for throttled or failed calls; `max_attempts` and `sleep` are
   // not used: the Worker retries until it is stopped.
   RetryOptions backoff;
+  // Where the checkpoints are kept. Default: null, in the Broker the Worker
+  // reads, beside the stream (a local Broker, or brookd). Set it to a local
+  // Broker (Broker::Open) to read a stream that another Broker serves --
+  // Amazon Kinesis, which has no checkpoint operations -- and keep the
+  // checkpoints on this machine: they are stored under the read Broker's
+  // Endpoint(), the stream's ARN and `application_name`
+  // (brook/checkpoints.h), so Workers of other endpoints, streams or
+  // applications never share them. Must outlive the Worker.
+  Broker* checkpoint_broker = nullptr;
 };
 
 class Worker {
@@ -156,8 +168,9 @@ class Worker {
   //
   // Validates `options`, registers the fan-out consumer if needed, and
   // starts processing. Fails with InvalidArgumentException (bad options,
-  // no factory), ResourceNotFoundException (no such stream) or as the
-  // Broker calls it makes.
+  // no factory, a `checkpoint_broker` while `broker` is itself local),
+  // ResourceNotFoundException (no such stream) or as the Broker calls it
+  // makes.
   static absl::StatusOr<std::unique_ptr<Worker>> Start(
       Broker* broker, const WorkerOptions& options,
       RecordProcessorFactory factory);

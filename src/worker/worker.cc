@@ -51,12 +51,46 @@ absl::Status ValidateOptions(const WorkerOptions& options,
       "the initial position must be TRIM_HORIZON, LATEST or AT_TIMESTAMP");
 }
 
-// What a processor's Checkpointer writes to: the Broker's checkpoints.
+// Where the application's checkpoints of the stream are kept: with the
+// stream in the Broker read, or in WorkerOptions::checkpoint_broker under
+// the remote stream's endpoint and ARN.
+struct CheckpointPlace {
+  Broker* broker;
+  std::string stream;
+  std::string remote_endpoint;  // Empty when `broker` serves the stream.
+
+  GetCheckpointsRequest ListRequest(const std::string& application) const {
+    return GetCheckpointsRequest{stream, application, remote_endpoint};
+  }
+};
+
+absl::StatusOr<CheckpointPlace> PlaceCheckpoints(Broker* broker,
+                                                 const WorkerOptions& options) {
+  Broker* const keeper = options.checkpoint_broker;
+  if (keeper == nullptr || keeper == broker) {
+    return CheckpointPlace{broker, options.stream, ""};
+  }
+  std::string endpoint = broker->Endpoint();
+  if (endpoint.empty()) {
+    return InvalidArgument(
+        "checkpoint_broker keeps the checkpoints of a stream another Broker "
+        "serves, but the Broker read is local: leave it unset to keep them "
+        "with the stream");
+  }
+  // The ARN, however the stream was named: one key for one stream.
+  absl::StatusOr<StreamDescriptionSummary> summary =
+      broker->DescribeStreamSummary({options.stream});
+  if (!summary.ok()) return summary.status();
+  return CheckpointPlace{keeper, summary->stream_arn, std::move(endpoint)};
+}
+
+// What a processor's Checkpointer writes to: the checkpoints of the
+// application's CheckpointPlace.
 class ShardCheckpointer final : public Checkpointer {
  public:
-  ShardCheckpointer(Broker* broker, const WorkerOptions& options,
+  ShardCheckpointer(const CheckpointPlace& place, const WorkerOptions& options,
                     std::string shard_id)
-      : broker_(broker), options_(options), shard_id_(std::move(shard_id)) {}
+      : place_(place), options_(options), shard_id_(std::move(shard_id)) {}
 
   void set_last_handed_out(const SequenceNumber& number) { last_ = number; }
   void set_shard_ended() { shard_ended_ = true; }
@@ -73,15 +107,16 @@ class ShardCheckpointer final : public Checkpointer {
  private:
   absl::Status Put(const SequenceNumber& number, bool shard_end) {
     PutCheckpointRequest request;
-    request.stream = options_.stream;
+    request.stream = place_.stream;
+    request.remote_endpoint = place_.remote_endpoint;
     request.application_name = options_.application_name;
     request.shard_id = shard_id_;
     request.sequence_number = number;
     request.shard_end = shard_end;
-    return broker_->PutCheckpoint(request);
+    return place_.broker->PutCheckpoint(request);
   }
 
-  Broker* const broker_;
+  const CheckpointPlace& place_;
   const WorkerOptions& options_;
   const std::string shard_id_;
   absl::optional<SequenceNumber> last_;
@@ -92,9 +127,11 @@ class WorkerImpl final : public Worker {
  public:
   WorkerImpl(Broker* broker, const WorkerOptions& options,
              RecordProcessorFactory factory, std::string consumer_arn,
+             CheckpointPlace checkpoint_place,
              std::vector<Checkpoint> checkpoints)
       : broker_(broker),
         options_(options),
+        checkpoint_place_(std::move(checkpoint_place)),
         factory_(std::move(factory)),
         consumer_arn_(std::move(consumer_arn)),
         lineage_(broker, options.stream) {
@@ -139,6 +176,7 @@ class WorkerImpl final : public Worker {
 
   Broker* const broker_;
   const WorkerOptions options_;
+  const CheckpointPlace checkpoint_place_;
   const RecordProcessorFactory factory_;
   const std::string consumer_arn_;  // For kFanOut.
   ShardLineage lineage_;
@@ -253,7 +291,7 @@ void WorkerImpl::ProcessShard(const std::string& shard_id) {
     init.checkpoint = checkpoint->second.sequence_number;
   }
   std::unique_ptr<RecordProcessor> processor = factory_();
-  ShardCheckpointer checkpointer(broker_, options_, shard_id);
+  ShardCheckpointer checkpointer(checkpoint_place_, options_, shard_id);
   processor->Initialize(init);
   std::unique_ptr<ShardFeed> feed = NewFeed(shard_id, init.checkpoint);
   for (;;) {
@@ -318,9 +356,12 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Start(
   if (absl::Status status = ValidateOptions(options, factory); !status.ok()) {
     return status;
   }
+  absl::StatusOr<CheckpointPlace> place = PlaceCheckpoints(broker, options);
+  if (!place.ok()) return place.status();
   // Checks the stream and the application name too.
   absl::StatusOr<GetCheckpointsResult> checkpoints =
-      broker->GetCheckpoints({options.stream, options.application_name});
+      place->broker->GetCheckpoints(
+          place->ListRequest(options.application_name));
   if (!checkpoints.ok()) return checkpoints.status();
   std::string consumer_arn;
   if (options.consumer_type == ConsumerType::kFanOut) {
@@ -330,7 +371,7 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Start(
   }
   return std::unique_ptr<Worker>(new WorkerImpl(
       broker, options, std::move(factory), std::move(consumer_arn),
-      std::move(checkpoints->checkpoints)));
+      *std::move(place), std::move(checkpoints->checkpoints)));
 }
 
 }  // namespace brook
