@@ -112,6 +112,7 @@ class DataDirVerifier {
     BROOK_RETURN_IF_ERROR(CheckNoStrayKeys(
         store_, Family::kTimeIndex, "time index", *streams, &problems()));
     BROOK_RETURN_IF_ERROR(CheckConsumers(*streams));
+    BROOK_RETURN_IF_ERROR(CheckRemoteCheckpoints());
     BROOK_RETURN_IF_ERROR(CheckSingleValues(*streams));
     return std::move(report_);
   }
@@ -177,6 +178,15 @@ class DataDirVerifier {
                          consumer.stream_id, ", which no stream has"));
       }
     }
+    return absl::OkStatus();
+  }
+
+  // Remote streams' checkpoints belong to no stream here: each is only
+  // decoded.
+  absl::Status CheckRemoteCheckpoints() {
+    absl::StatusOr<int> count = reader_.CountRemoteCheckpoints();
+    if (!count.ok()) return AddDamage(count.status(), &problems());
+    report_.checkpoints += *count;
     return absl::OkStatus();
   }
 

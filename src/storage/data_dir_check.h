@@ -39,6 +39,7 @@ struct VerifyReport {
   // Data plus partition key bytes of every record.
   int64_t bytes = 0;
   int consumers = 0;
+  // Of local streams and of remote ones (brook/checkpoints.h).
   int checkpoints = 0;
   // One sentence per problem found; empty for a sound directory.
   std::vector<std::string> problems;

@@ -223,6 +223,30 @@ KeyRange RemoteCheckpointKeys(RemoteStreamKey stream,
   return TextPrefixKeys(begin);
 }
 
+KeyRange AllRemoteCheckpointKeys() {
+  return TextPrefixKeys(kRemoteCheckpointPrefix);
+}
+
+absl::StatusOr<RemoteCheckpointKeyParts> ParseAnyRemoteCheckpointKey(
+    absl::string_view key) {
+  absl::string_view rest = key;
+  absl::string_view endpoint;
+  absl::string_view stream;
+  absl::string_view application;
+  if (!absl::ConsumePrefix(&rest, kRemoteCheckpointPrefix)) {
+    return DamagedKey("remote checkpoint", key);
+  }
+  Decoder decoder(rest);
+  if (!decoder.ReadLengthPrefixed(&endpoint) ||
+      !decoder.ReadLengthPrefixed(&stream) ||
+      !decoder.ReadLengthPrefixed(&application) || decoder.empty()) {
+    return DamagedKey("remote checkpoint", key);
+  }
+  return RemoteCheckpointKeyParts{std::string(endpoint), std::string(stream),
+                                  std::string(application),
+                                  std::string(decoder.remaining())};
+}
+
 absl::StatusOr<std::string> ParseRemoteCheckpointKey(
     RemoteStreamKey stream, absl::string_view application,
     absl::string_view key) {

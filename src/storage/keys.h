@@ -124,6 +124,16 @@ KeyRange RemoteCheckpointKeys(RemoteStreamKey stream,
 absl::StatusOr<std::string> ParseRemoteCheckpointKey(
     RemoteStreamKey stream, absl::string_view application,
     absl::string_view key);
+// Every remote stream's checkpoint keys, and all four parts of one.
+KeyRange AllRemoteCheckpointKeys();
+struct RemoteCheckpointKeyParts {
+  std::string endpoint;
+  std::string stream;
+  std::string application;
+  std::string shard_id;
+};
+absl::StatusOr<RemoteCheckpointKeyParts> ParseAnyRemoteCheckpointKey(
+    absl::string_view key);
 
 // meta: single keys.
 inline constexpr absl::string_view kCounterReservationKey =

@@ -109,6 +109,19 @@ MetaReader::RemoteCheckpoints(RemoteStreamKey stream,
   return checkpoints;
 }
 
+absl::StatusOr<int> MetaReader::CountRemoteCheckpoints() const {
+  int count = 0;
+  StoreIterator it =
+      store_->NewIterator(Family::kMeta, AllRemoteCheckpointKeys());
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    BROOK_RETURN_IF_ERROR(ParseAnyRemoteCheckpointKey(it.key()).status());
+    BROOK_RETURN_IF_ERROR(DecodeRemoteCheckpoint(it.value()).status());
+    ++count;
+  }
+  BROOK_RETURN_IF_ERROR(it.status());
+  return count;
+}
+
 absl::StatusOr<std::vector<MetaReader::ApplicationCheckpoint>>
 MetaReader::AllCheckpoints(uint32_t stream_id) const {
   std::vector<ApplicationCheckpoint> checkpoints;

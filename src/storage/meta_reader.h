@@ -63,6 +63,10 @@ class MetaReader {
   RemoteCheckpoints(RemoteStreamKey stream,
                     absl::string_view application) const;
 
+  // How many checkpoints of remote streams are kept; DataLoss at the first
+  // damaged key or value.
+  absl::StatusOr<int> CountRemoteCheckpoints() const;
+
   // Every checkpoint of every application in the stream, by application
   // and shard index.
   struct ApplicationCheckpoint {

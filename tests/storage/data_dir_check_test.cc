@@ -98,6 +98,16 @@ TEST_F(DataDirCheckTest, Verify_SoundDirectory_HasNoProblems) {
   checkpoint.shard_id = "shardId-000000000001";
   checkpoint.shard_end = true;
   ASSERT_OK(broker().PutCheckpoint(checkpoint));
+  checkpoint.remote_endpoint = "https://kinesis.eu-west-1.amazonaws.com:443";
+  checkpoint.stream = "far";
+  ASSERT_OK(broker().PutCheckpoint(checkpoint));
+  // A keyed batch: a record put with an explicit hash key.
+  PutRecordRequest keyed;
+  keyed.stream = "s";
+  keyed.partition_key = "k";
+  keyed.data = "aimed";
+  keyed.explicit_hash_key = "7";
+  ASSERT_OK(broker().PutRecord(keyed).status());
   CreateStream("deleted", 1);
   Put("deleted", "k", "gone");
   ASSERT_OK(broker().DeleteStream({"deleted"}));
@@ -107,9 +117,9 @@ TEST_F(DataDirCheckTest, Verify_SoundDirectory_HasNoProblems) {
   EXPECT_THAT(report.problems, IsEmpty())
       << absl::StrJoin(report.problems, "\n");
   EXPECT_EQ(report.streams, 1);
-  EXPECT_EQ(report.records, 41);
+  EXPECT_EQ(report.records, 42);
   EXPECT_EQ(report.consumers, 1);
-  EXPECT_EQ(report.checkpoints, 2);
+  EXPECT_EQ(report.checkpoints, 3);
   EXPECT_EQ(last_progress_.shards_done, report.shards);
   EXPECT_EQ(last_progress_.shards_total, report.shards);
 }
@@ -209,6 +219,17 @@ TEST_F(DataDirCheckTest, Verify_CheckpointOfNoShard_IsReported) {
     ASSERT_OK(store.Write(write, Durability::kSync));
   });
   EXPECT_THAT(Verify(), HasProblem("names a shard the stream does not have"));
+}
+
+TEST_F(DataDirCheckTest, Verify_DamagedRemoteCheckpoint_IsReported) {
+  CloseBroker();
+  Damage([&](Store& store) {
+    ASSERT_OK(store.TEST_PutRaw(
+        Family::kMeta,
+        RemoteCheckpointKey({"http://h:1", "far"}, "app", "shardId-1"),
+        std::string("\x01\x00\x00not digits", 13)));
+  });
+  EXPECT_THAT(Verify(), HasProblem("damaged remote checkpoint"));
 }
 
 TEST_F(DataDirCheckTest, Verify_FlippedBytesInAFile_AreReported) {
