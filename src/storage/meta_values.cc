@@ -265,26 +265,6 @@ absl::StatusOr<StreamSettings> DecodeStreamSettings(absl::string_view value) {
   return settings;
 }
 
-namespace {
-
-void PutTimes(std::string* out, const std::vector<int64_t>& times) {
-  PutVarint64(out, times.size());
-  for (int64_t ms : times) PutVarint64(out, static_cast<uint64_t>(ms));
-}
-
-bool ReadTimes(Decoder* in, std::vector<int64_t>* times) {
-  uint64_t count = 0;
-  if (!in->ReadVarint64(&count)) return false;
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t ms = 0;
-    if (!in->ReadVarint64(&ms)) return false;
-    times->push_back(static_cast<int64_t>(ms));
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string EncodeStreamEncryption(const StreamEncryption& encryption) {
   std::string out;
   out.push_back(static_cast<char>(kStreamEncryptionVersion));
