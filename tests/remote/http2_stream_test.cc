@@ -229,6 +229,14 @@ class ScriptedHttp2Server {
         break;
       }
     }
+    if (ending_ == Ending::kGoAwayBeforeAnswering || ending_ == Ending::kDrop) {
+      // Closing with the client's frames unread would reset the connection,
+      // and the client could lose what was sent before (the GOAWAY, the
+      // events): end the sending side, then read until the client closes.
+      socket.shutdown(tcp::socket::shutdown_send, error);
+      uint8_t ignored[4096];
+      while (!error) socket.read_some(asio::buffer(ignored), error);
+    }
     socket.close(error);
     nghttp2_session_del(session_);
   }
