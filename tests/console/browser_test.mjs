@@ -188,10 +188,34 @@ test("the stream page follows a split in the lineage", async () => {
   // A registered consumer is listed.
   const arn = (await api(open, "DescribeStreamSummary", { StreamName: STREAM }))
     .StreamDescriptionSummary.StreamARN;
-  await api(open, "RegisterStreamConsumer", { StreamARN: arn, ConsumerName: "billing-app" });
+  const registered = await api(open, "RegisterStreamConsumer",
+                               { StreamARN: arn, ConsumerName: "billing-app" });
   const consumer = page.locator("#consumers tbody tr", { hasText: "billing-app" });
   await consumer.waitFor(WAIT);
   assert.equal(await consumer.locator("td").first().textContent(), "billing-app");
+  assert.equal(await consumer.locator("td").nth(3).textContent(), "0");
+  assert.equal(await consumer.locator("td").nth(4).textContent(), "—");
+  // Its subscription, once open, shows as a subscribed shard with a lag.
+  const consumerArn = registered.Consumer.ConsumerARN;
+  for (let i = 0; i < 50; i++) {
+    const d = await api(open, "DescribeStreamConsumer", { ConsumerARN: consumerArn });
+    if (d.ConsumerDescription.ConsumerStatus === "ACTIVE") break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const subscription = new AbortController();
+  const events = await fetch(`${open}/`, {
+    method: "POST", signal: subscription.signal,
+    headers: { "content-type": "application/x-amz-json-1.1",
+               "x-amz-target": "Kinesis_20131202.SubscribeToShard" },
+    body: JSON.stringify({ ConsumerARN: consumerArn, ShardId: children[0].ShardId,
+                           StartingPosition: { Type: "TRIM_HORIZON" } }),
+  });
+  assert.equal(events.status, 200);
+  await events.body.getReader().read();  // initial-response, then left unread
+  await page.locator('#consumers tr[data-consumer="billing-app"] td:nth-child(4)',
+                     { hasText: "1" }).waitFor(WAIT);
+  assert.match(await consumer.locator("td").nth(4).textContent(), /^\d+(\.\d)? (ms|s|min)$/);
+  subscription.abort();
   // An application's checkpoints and their lag: one finished the parent,
   // one is a record behind in the first child.
   const firstChild = children.find((c) => c.HashKeyRange.StartingHashKey === "0");

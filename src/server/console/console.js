@@ -478,16 +478,21 @@ function streamView(stream) {
           "IteratorAgeMilliseconds)."),
        el("h2", {}, "Consumers (enhanced fan-out)"),
        el("table", { id: "consumers" },
-          el("thead", {}, el("tr", {}, ...["Name", "Status", "Registered", "ARN"].map(
-            (h) => el("th", {}, h)))),
+          el("thead", {}, el("tr", {}, ...["Name", "Status", "Registered",
+             "Subscribed shards", "Lag", "ARN"].map(
+            (h, i) => el("th", { class: i === 3 || i === 4 ? "num" : undefined }, h)))),
           consumersBody),
+       el("p", { class: "muted" },
+          "Lag: the largest MillisBehindLatest of the consumer's open " +
+          "SubscribeToShard subscriptions, as last served."),
        el("h2", {}, "Application checkpoints"),
        checkpointsPanel(stream));
   every(REFRESH_MS, async () => {
-    const [summaryAnswer, shards, perShard] = await Promise.all([
+    const [summaryAnswer, shards, perShard, brokerMetrics] = await Promise.all([
       call("DescribeStreamSummary", { StreamName: stream }),
       listShards(stream),
       rates.sample(stream),
+      call(BROOK + "GetBrokerMetrics"),
     ]);
     const s = summaryAnswer.StreamDescriptionSummary;
     const consumers = await call("ListStreamConsumers", { StreamARN: s.StreamARN });
@@ -520,12 +525,19 @@ function streamView(stream) {
         el("td", {}, link(dataHref(stream, shard.ShardId), "Data")));
     }));
     const list = consumers.Consumers || [];
-    consumersBody.replaceChildren(...(list.length ? list.map((c) => el("tr", {},
-      el("td", {}, c.ConsumerName),
-      el("td", { class: `status-${c.ConsumerStatus}` }, c.ConsumerStatus),
-      el("td", {}, when(c.ConsumerCreationTimestamp)),
-      el("td", { class: "mono" }, c.ConsumerARN))) :
-      [el("tr", {}, el("td", { colspan: 4, class: "muted" },
+    const lags = (brokerMetrics.ConsumerLag || []).filter((l) => l.StreamName === stream);
+    consumersBody.replaceChildren(...(list.length ? list.map((c) => {
+      const mine = lags.filter((l) => l.ConsumerName === c.ConsumerName);
+      const lag = mine.length ? Math.max(...mine.map((l) => l.MillisBehindLatest)) : undefined;
+      return el("tr", { "data-consumer": c.ConsumerName },
+        el("td", {}, c.ConsumerName),
+        el("td", { class: `status-${c.ConsumerStatus}` }, c.ConsumerStatus),
+        el("td", {}, when(c.ConsumerCreationTimestamp)),
+        el("td", { class: "num" }, String(mine.length)),
+        el("td", { class: "num" }, millis(lag)),
+        el("td", { class: "mono" }, c.ConsumerARN));
+    }) :
+      [el("tr", {}, el("td", { colspan: 6, class: "muted" },
           "None registered (RegisterStreamConsumer)."))]));
   });
 }
