@@ -3,6 +3,7 @@
 // the milliseconds between the first of them and the newest record (the
 // MillisBehindLatest a reader resuming there would see).
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
@@ -10,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
 #include "brook/error.h"
@@ -43,8 +46,13 @@ absl::StatusOr<ShardLag> Measure(Broker& broker, GetShardIteratorRequest start,
   if (!iterator.ok()) return iterator.status();
   GetRecordsRequest get;
   get.shard_iterator = iterator->shard_iterator;
-  bool first = true;
+  // MillisBehindLatest tells how far the end of a page is from the newest
+  // record; the lag of the first unread record is that plus the page's span.
+  absl::optional<absl::Time> first_arrival;
   while (!get.shard_iterator.empty()) {
+    get.limit = static_cast<int>(
+        std::min<int64_t>(GetRecordsRequest().limit,
+                          std::max<int64_t>(1, max_count - lag.records)));
     absl::StatusOr<GetRecordsResult> page = broker.GetRecords(get);
     if (!page.ok() && ErrorNameOf(page.status()) ==
                           ErrorName::kProvisionedThroughputExceededException) {
@@ -52,8 +60,15 @@ absl::StatusOr<ShardLag> Measure(Broker& broker, GetShardIteratorRequest start,
       continue;
     }
     if (!page.ok()) return page.status();
-    if (first) lag.millis = page->millis_behind_latest;
-    first = false;
+    if (!page->records.empty()) {
+      if (!first_arrival.has_value()) {
+        first_arrival = page->records.front().approximate_arrival_timestamp;
+      }
+      lag.millis = absl::ToInt64Milliseconds(
+                       page->records.back().approximate_arrival_timestamp -
+                       *first_arrival) +
+                   page->millis_behind_latest;
+    }
     lag.records += static_cast<int64_t>(page->records.size());
     if (lag.records >= max_count) {
       lag.more = true;

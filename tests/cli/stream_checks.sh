@@ -43,4 +43,18 @@ print(sum(1 for s in d["Shards"] if "ParentShardId" in s))')"
     "$(brook lag orders -a app --output json | python3 -c '
 import json, sys
 print(sum(json.loads(l)["records_behind"] for l in sys.stdin))')"
+  # Milliseconds behind: from the first unread record to the newest one.
+  brook create gapped --shard-count 1 || exit 1
+  printf 'first\n' | brook put gapped -k k || exit 1
+  sleep 1.2
+  printf 'second\nthird\n' | brook put gapped -k k || exit 1
+  check "lag is the time from the first unread record to the newest" "1" \
+    "$(brook lag gapped -a app --output json | python3 -c '
+import json, sys
+print(int(json.loads(sys.stdin.readline())["millis_behind_latest"] >= 1000))')"
+  check "lag stops counting at --max-count" "2 True" \
+    "$(brook lag gapped -a app --max-count 2 --output json | python3 -c '
+import json, sys
+line = json.loads(sys.stdin.readline())
+print(line["records_behind"], line["records_behind_at_least"])')"
 }
