@@ -155,8 +155,19 @@ void AddPutCommand(CLI::App& app, Cli& cli) {
       "Put records read from stdin, one per line (or length-prefixed with "
       "--binary). The partition key is random unless a flag chooses it");
   cmd->add_option("stream", flags->stream, "The stream")->required();
+  // Kinesis: a partition key is 1 to 256 characters. An empty one would
+  // otherwise read as "none given" and quietly become a random key.
+  const CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string(
+                                   "a partition key is 1 to 256 "
+                                   "characters, not empty")
+                             : std::string();
+      },
+      "NON-EMPTY");
   CLI::Option* key = cmd->add_option("-k,--partition-key", flags->partition_key,
-                                     "The partition key of every record");
+                                     "The partition key of every record")
+                         ->check(non_empty);
   CLI::Option* delimiter =
       cmd->add_option("-K,--key-delimiter", flags->key_delimiter,
                       "Each line is KEY<delimiter>DATA (as kcat -K)");

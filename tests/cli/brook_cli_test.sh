@@ -37,6 +37,8 @@ brook tail > /dev/null 2>&1
 check "a missing argument is a usage error" "2" "$?"
 brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1
 check "a bad iterator type is a usage error" "2" "$?"
+echo x | brook put orders -k '' > /dev/null 2>&1
+check "an empty partition key is a usage error" "2" "$?"
 brook --data-dir "$work/none" streams > /dev/null 2>&1
 check "a missing data directory fails" "1" "$?"
 for command in streams create delete reshard put tail lag verify backup \
