@@ -69,8 +69,7 @@ TEST(KeysTest, StreamMetaKeys_GoldenBytes) {
   EXPECT_EQ(StreamLimitsKey(5), Text("limits/") + FromHex("00000005"));
   EXPECT_EQ(StreamTagsKey(5), Text("tags/") + FromHex("00000005"));
   EXPECT_EQ(StreamSettingsKey(5), Text("settings/") + FromHex("00000005"));
-  EXPECT_EQ(StreamEncryptionKey(5),
-            Text("encryption/") + FromHex("00000005"));
+  EXPECT_EQ(StreamEncryptionKey(5), Text("encryption/") + FromHex("00000005"));
   EXPECT_EQ(AllStreamMetaKeys().begin, "stream/");
   EXPECT_EQ(AllStreamMetaKeys().end, "stream0");
 }

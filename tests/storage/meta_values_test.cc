@@ -204,7 +204,8 @@ TEST(StreamSettingsTest, Decode_ReportsDamageAsDataLoss) {
 }
 
 TEST(StreamEncryptionTest, Encode_GoldenBytesAndRoundTrip) {
-  EXPECT_EQ(EncodeStreamEncryption(StreamEncryption()), FromHex("01 00 00 00 00"));
+  EXPECT_EQ(EncodeStreamEncryption(StreamEncryption()),
+            FromHex("01 00 00 00 00"));
   StreamEncryption encryption;
   encryption.keys = {{0, "alias/aws/kinesis", "w0"}, {2, "k", ""}};
   encryption.current = 2;
