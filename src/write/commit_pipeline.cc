@@ -289,18 +289,17 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
     encoded[i] = std::make_shared<CachedBatch>();
     CachedBatch& cached = *encoded[i];
     EncodeRecordBatch(arrival_ms, runs[i].records, &cached.encoded);
+    // The store gets the sealed bytes; the tail keeps the plaintext.
+    std::string sealed;
     if (runs[i].sealing.has_value()) {
-      std::string sealed;
       BROOK_RETURN_IF_ERROR(
           SealRecordBatch(runs[i].shard->ref(), counter, arrival_ms,
                           runs[i].records.size(), runs[i].sealing->generation,
                           *runs[i].sealing->key, cached.encoded, &sealed));
-      write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms, sealed);
       cached.encryption = EncryptionType::kKms;
-    } else {
-      write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms,
-                        cached.encoded);
     }
+    write.AppendBatch(runs[i].shard->ref(), counter, arrival_ms,
+                      runs[i].sealing.has_value() ? sealed : cached.encoded);
     cached.first_counter = counter;
     for (RecordOutcome* outcome : runs[i].outcomes) {
       outcome->counter = counter++;
