@@ -149,6 +149,11 @@ class TreeReader {
   bool BeginValue() {
     if (!error_.ok()) return false;
     if (stack_.empty()) return !done_;
+    if (InChunks()) {
+      // RFC 8949 section 3.2.3: only definite strings of the same type.
+      Fail("an item inside a chunked string that is not a chunk");
+      return false;
+    }
     if (stack_.back().kind == Frame::kMap && stack_.back().expect_key) {
       Fail("a map key that is not a text string");
       return false;

@@ -154,6 +154,12 @@ TEST(CborCodecTest, ReadCbor_RefusesWhatTheTreeCannotHold) {
            Bytes({0xbf, 0x61, 0x61, 0xff}),  // A key alone.
            Bytes({0x5f, 0x61, 0x61, 0xff}),  // A text chunk in bytes.
            Bytes({0x82, 0x01, 0xff}),        // A break in a definite.
+           // Items inside chunked strings that are not chunks: each would
+           // leave a value behind that the enclosing map does not count.
+           Bytes({0xa1, 0x61, 0x61, 0x7f, 0x00, 0x61, 0x62, 0xff}),
+           Bytes({0xa1, 0x61, 0x61, 0x7f, 0x80, 0xff}),
+           Bytes({0xa1, 0x61, 0x61, 0x5f, 0xf6, 0xff}),
+           Bytes({0x7f, 0xa0, 0xff}),
        }) {
     EXPECT_THAT(ReadCbor("", bad, BlobForm::kBytes).status(),
                 testing::HasErrorName(ErrorName::kSerializationException));
