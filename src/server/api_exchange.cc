@@ -245,7 +245,11 @@ ApiResponse ApiExchange::Metrics(const RequestHead& head) const {
   if (absl::Status allowed = AuthorizeMetrics(head); !allowed.ok()) {
     return ErrorResponse(allowed, BodyEncoding::kJson, 403);
   }
-  return Plain(200, PrometheusMetrics(*broker_, options_.metrics));
+  ApiResponse response =
+      Plain(200, PrometheusMetrics(*broker_, options_.metrics));
+  // Prometheus' text exposition format names its version in the type.
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return response;
 }
 
 ApiResponse ApiExchange::Health() const {

@@ -383,6 +383,9 @@ TEST_F(HttpServerTest, Metrics_CountRequestsByOperationAndOpenConnections) {
   client.Send("GET /metrics HTTP/1.1\r\nHost: brookd\r\n\r\n");
   const RawClient::Reply metrics = client.ReadResponse();
   ASSERT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.headers,
+              ::testing::HasSubstr("Content-Type: text/plain; version=0.0.4; "
+                                   "charset=utf-8\r\n"));
   EXPECT_THAT(metrics.body,
               ::testing::HasSubstr("\nbrook_api_requests_total{operation=\""
                                    "ListStreams\"} 1\n"));
