@@ -226,6 +226,13 @@ void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
     cli.exit_code = kExitUsage;
     return;
   }
+  // SplitShard requires both (Kinesis API reference, SplitShard).
+  if (f.shard_to_split.empty() != f.new_starting_hash_key.empty()) {
+    std::cerr << "brook reshard: --split-shard and --new-starting-hash-key "
+                 "go together\n";
+    cli.exit_code = kExitUsage;
+    return;
+  }
   absl::Status status;
   if (f.target_shard_count > 0) {
     UpdateShardCountRequest request;

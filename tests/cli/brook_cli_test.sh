@@ -39,6 +39,8 @@ brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1
 check "a bad iterator type is a usage error" "2" "$?"
 echo x | brook put orders -k '' > /dev/null 2>&1
 check "an empty partition key is a usage error" "2" "$?"
+brook reshard orders --split-shard shardId-000000000000 > /dev/null 2>&1
+check "a split without its hash key is a usage error" "2" "$?"
 brook --data-dir "$work/none" streams > /dev/null 2>&1
 check "a missing data directory fails" "1" "$?"
 for command in streams create delete reshard put tail lag verify backup \
