@@ -13,6 +13,8 @@
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
 #include "brook/broker.h"
+#include "brook/encryption.h"
+#include "brook/streams.h"
 #include "cli/cli.h"
 #include "common/uint128.h"
 
@@ -74,8 +76,9 @@ absl::StatusOr<std::vector<Consumer>> AllConsumers(Broker& broker,
   }
 }
 
+// The members of Kinesis' StreamDescriptionSummary, by their API names.
 json::object SummaryJson(const StreamDescriptionSummary& s) {
-  return json::object{
+  json::object out{
       {"StreamName", s.stream_name},
       {"StreamARN", s.stream_arn},
       {"StreamStatus", std::string(StreamStatusToString(s.stream_status))},
@@ -83,7 +86,13 @@ json::object SummaryJson(const StreamDescriptionSummary& s) {
       {"RetentionPeriodHours", s.retention_period_hours},
       {"MaxRecordSizeInKiB", s.max_record_size_kib},
       {"OpenShardCount", s.open_shard_count},
-      {"ConsumerCount", s.consumer_count}};
+      {"ConsumerCount", s.consumer_count},
+      {"StreamModeDetails",
+       {{"StreamMode", std::string(StreamModeToString(s.stream_mode))}}},
+      {"EncryptionType",
+       std::string(EncryptionTypeToString(s.encryption_type))}};
+  if (!s.key_id.empty()) out["KeyId"] = s.key_id;
+  return out;
 }
 
 json::object ShardJson(const Shard& shard) {
@@ -116,8 +125,9 @@ void ListStreams(Cli& cli, Broker& broker, const std::string& output) {
   absl::StatusOr<std::vector<std::string>> names = AllStreams(broker);
   if (!names.ok()) return cli.Fail("listing streams", names.status());
   if (!Json(output)) {
-    std::cout << absl::StrFormat("%-32s %-9s %6s %9s %9s\n", "STREAM", "STATUS",
-                                 "SHARDS", "RETENTION", "CONSUMERS");
+    std::cout << absl::StrFormat("%-32s %-9s %-11s %6s %9s %9s %s\n", "STREAM",
+                                 "STATUS", "MODE", "SHARDS", "RETENTION",
+                                 "CONSUMERS", "ENCRYPTION");
   }
   for (const std::string& name : *names) {
     absl::StatusOr<StreamDescriptionSummary> s =
@@ -126,10 +136,12 @@ void ListStreams(Cli& cli, Broker& broker, const std::string& output) {
     if (Json(output)) {
       std::cout << json::serialize(SummaryJson(*s)) << "\n";
     } else {
-      std::cout << absl::StrFormat(
-          "%-32s %-9s %6d %8dh %9d\n", name,
-          StreamStatusToString(s->stream_status), s->open_shard_count,
-          s->retention_period_hours, s->consumer_count);
+      std::cout << absl::StrFormat("%-32s %-9s %-11s %6d %8dh %9d %s\n", name,
+                                   StreamStatusToString(s->stream_status),
+                                   StreamModeToString(s->stream_mode),
+                                   s->open_shard_count,
+                                   s->retention_period_hours, s->consumer_count,
+                                   EncryptionTypeToString(s->encryption_type));
     }
   }
 }
@@ -165,6 +177,10 @@ void DescribeStream(Cli& cli, Broker& broker, const std::string& stream,
             << "ARN:        " << s.stream_arn << "\n"
             << "Status:     " << StreamStatusToString(s.stream_status) << "\n"
             << "Created:    " << Rfc3339(s.stream_creation_timestamp) << "\n"
+            << "Mode:       " << StreamModeToString(s.stream_mode) << "\n"
+            << "Encryption: " << EncryptionTypeToString(s.encryption_type)
+            << (s.key_id.empty() ? "" : absl::StrCat(" (", s.key_id, ")"))
+            << "\n"
             << "Retention:  " << s.retention_period_hours << " hours\n"
             << "Open shards: " << s.open_shard_count << "\n\n";
   std::cout << absl::StrFormat("%-21s %-6s %-43s %-21s %s\n", "SHARD", "STATE",

@@ -37,8 +37,14 @@ for line in sys.stdin:
 import json, sys
 d = json.load(sys.stdin)
 print(sum(1 for s in d["Shards"] if "ParentShardId" in s))')"
-  check "streams lists the stream" "orders ACTIVE" \
-    "$(brook streams | awk '$1 == "orders" {print $1, $2}')"
+  check "streams lists the stream" "orders ACTIVE PROVISIONED NONE" \
+    "$(brook streams | awk '$1 == "orders" {print $1, $2, $3, $7}')"
+  check "describe names mode and encryption as Kinesis does" \
+    "PROVISIONED NONE" \
+    "$(brook streams orders --output json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["StreamModeDetails"]["StreamMode"], d["EncryptionType"])')"
   check "lag counts every record without a checkpoint" "6" \
     "$(brook lag orders -a app --output json | python3 -c '
 import json, sys
