@@ -56,6 +56,10 @@ ABSL_FLAG(std::string, consumer, "none",
 ABSL_FLAG(int64_t, rate, 0,
           "records per second over all producers (0: as fast as possible)");
 ABSL_FLAG(int, duration_s, 10, "seconds to produce");
+ABSL_FLAG(int64_t, commit_group_kib, 0,
+          "BrokerOptions::max_commit_group_bytes in KiB (0: the default)");
+ABSL_FLAG(int64_t, pending_write_kib, 0,
+          "BrokerOptions::max_pending_write_bytes in KiB (0: the default)");
 ABSL_FLAG(int, drain_mib, 1024, "MiB to load and read with --workload=drain");
 ABSL_FLAG(bool, reference, true,
           "also run the workload on raw RocksDB and report the ratio");
@@ -102,6 +106,10 @@ absl::StatusOr<Config> ConfigFromFlags() {
   config.duration = absl::Seconds(absl::GetFlag(FLAGS_duration_s));
   config.rate = absl::GetFlag(FLAGS_rate);
   config.drain_bytes = int64_t{absl::GetFlag(FLAGS_drain_mib)} << 20;
+  config.commit_group_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_commit_group_kib)) << 10;
+  config.pending_write_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_pending_write_kib)) << 10;
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     config.durability = Durability::kSync;
@@ -133,7 +141,8 @@ absl::StatusOr<Config> ConfigFromFlags() {
   if (config.record_bytes < 8 || config.shards < 1 || config.producers < 1 ||
       config.batch < 1 || config.batch > 500 || config.inflight < 1 ||
       config.duration <= absl::ZeroDuration() || config.drain_bytes <= 0 ||
-      config.rate < 0) {
+      config.rate < 0 || absl::GetFlag(FLAGS_commit_group_kib) < 0 ||
+      absl::GetFlag(FLAGS_pending_write_kib) < 0) {
     return absl::InvalidArgumentError(
         "--record_bytes >= 8, --batch 1..500, and counts and durations "
         "must be positive");
@@ -173,6 +182,8 @@ boost::json::object ConfigJson(const Config& config) {
           {"consumer", config.consumer},
           {"rate", config.rate},
           {"duration_s", absl::ToDoubleSeconds(config.duration)},
+          {"commit_group_kib", config.commit_group_bytes >> 10},
+          {"pending_write_kib", config.pending_write_bytes >> 10},
           {"drain_mib", config.drain_bytes >> 20}};
 }
 

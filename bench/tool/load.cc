@@ -24,9 +24,13 @@ std::string Payloads::Make(int64_t i, absl::Time now) const {
   const size_t offset =
       static_cast<size_t>(i) * record_bytes_ % (pool_.size() - record_bytes_);
   std::string data = pool_.substr(offset, record_bytes_);
+  Stamp(now, data);
+  return data;
+}
+
+void Stamp(absl::Time now, std::string& data) {
   const int64_t stamp = absl::ToUnixNanos(now);
   if (data.size() >= kStampBytes) std::memcpy(data.data(), &stamp, kStampBytes);
-  return data;
 }
 
 absl::Time StampOf(absl::string_view data) {

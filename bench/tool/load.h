@@ -31,7 +31,10 @@ class Payloads {
   std::string pool_;
 };
 
-// The send time Payloads::Make() stamped into `data`.
+// Stamps `now` into `data` in place, as Payloads::Make() does.
+void Stamp(absl::Time now, std::string& data);
+
+// The send time Payloads::Make() or Stamp() put into `data`.
 absl::Time StampOf(absl::string_view data);
 
 // Record `i`'s partition key, one of 1,024.

@@ -32,6 +32,12 @@ absl::StatusOr<std::unique_ptr<Broker>> OpenBroker(const Config& config,
                                                    const std::string& dir) {
   BrokerOptions options;
   options.durability = config.durability;
+  if (config.commit_group_bytes > 0) {
+    options.max_commit_group_bytes = config.commit_group_bytes;
+  }
+  if (config.pending_write_bytes > 0) {
+    options.max_pending_write_bytes = config.pending_write_bytes;
+  }
   absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options, dir);
   if (!broker.ok()) return broker.status();
   CreateStreamRequest create;
@@ -98,20 +104,28 @@ void Produce(const Config& config, Broker& broker, const Payloads& payloads,
              ProducerState& state) {
   InflightWindow window(config.async ? config.inflight : 1);
   int64_t next = int64_t{producer} << 40;
-  // With a target rate, put i of this producer is due at start + i * gap.
-  const absl::Time start = absl::Now();
+  // With a target rate, put i of this producer is due at start + i * gap,
+  // and the producers take turns: each starts `gap / producers` after the
+  // one before, so that the broker sees one put every gap / producers
+  // rather than all producers' puts at the same instants.
   const absl::Duration gap =
       config.rate > 0 ? absl::Seconds(1) * config.batch * config.producers /
                             static_cast<double>(config.rate)
                       : absl::ZeroDuration();
+  const absl::Time start = absl::Now() + gap * producer / config.producers;
   for (int64_t put = 0; !stop.load(std::memory_order_relaxed); ++put) {
-    if (config.rate > 0) absl::SleepFor(start + gap * put - absl::Now());
+    // Built before the put is due, so that its latency is the broker's,
+    // not the time spent making records; stamped when sent.
     PutRecordsRequest request;
     request.stream = kStream;
-    const absl::Time sent = absl::Now();
     for (int i = 0; i < config.batch; ++i, ++next) {
       request.records.push_back(
-          {PartitionKey(next), payloads.Make(next, sent), ""});
+          {PartitionKey(next), payloads.Make(next, absl::UnixEpoch()), ""});
+    }
+    if (config.rate > 0) absl::SleepFor(start + gap * put - absl::Now());
+    const absl::Time sent = absl::Now();
+    for (PutRecordsRequestEntry& record : request.records) {
+      Stamp(sent, record.data);
     }
     const int64_t bytes =
         int64_t{config.batch} * config.record_bytes +

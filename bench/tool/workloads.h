@@ -40,6 +40,10 @@ struct Config {
   // Records per second over all producers; 0 means as fast as possible.
   int64_t rate = 0;
   int64_t drain_bytes = int64_t{1} << 30;
+  // BrokerOptions::max_commit_group_bytes and max_pending_write_bytes; 0
+  // keeps the Broker's default.
+  size_t commit_group_bytes = 0;
+  size_t pending_write_bytes = 0;
   std::string data_dir;
 };
 
