@@ -322,6 +322,8 @@ int Run() {
     if (config->consumer != "none") {
       out["end_to_end_latency"] = LatencyJson(run->end_to_end_latency);
     }
+    out["rocksdb_write_stalls"] = {{"delayed", run->write_stalls_delayed},
+                                   {"stopped", run->write_stalls_stopped}};
   } else {
     absl::StatusOr<Throughput> run = RunBrookDrain(*config, brook_dir);
     if (!run.ok()) {

@@ -292,6 +292,10 @@ absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
   for (const auto& handler : fan_out_handlers) {
     handler->MergeInto(run.end_to_end_latency);
   }
+  absl::StatusOr<BrokerMetrics> metrics = (*broker)->GetBrokerMetrics();
+  if (!metrics.ok()) return metrics.status();
+  run.write_stalls_delayed = metrics->write_stalls_delayed;
+  run.write_stalls_stopped = metrics->write_stalls_stopped;
   if (absl::Status status = (*broker)->Close(); !status.ok()) return status;
   return run;
 }

@@ -60,6 +60,10 @@ struct BrookRun {
   Throughput throughput;
   LatencyHistogram put_latency;
   LatencyHistogram end_to_end_latency;
+  // How often RocksDB began to delay or stop writes during the run
+  // (BrokerMetrics): the usual cause of a put latency tail at full load.
+  int64_t write_stalls_delayed = 0;
+  int64_t write_stalls_stopped = 0;
 };
 
 // Produces to a new stream for `config.duration` (printing a progress line
