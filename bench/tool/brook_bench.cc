@@ -324,6 +324,14 @@ int Run() {
     }
     out["rocksdb_write_stalls"] = {{"delayed", run->write_stalls_delayed},
                                    {"stopped", run->write_stalls_stopped}};
+    if (run->disk_write_bytes >= 0 && brook.bytes > 0) {
+      // Disk bytes per byte of records: about 2 when every record goes to
+      // the log and then to a blob file.
+      out["disk_writes"] = {
+          {"mb", run->disk_write_bytes / 1e6},
+          {"per_record_byte",
+           static_cast<double>(run->disk_write_bytes) / brook.bytes}};
+    }
   } else {
     absl::StatusOr<Throughput> run = RunBrookDrain(*config, brook_dir);
     if (!run.ok()) {

@@ -16,6 +16,7 @@
 #include "brook/broker.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "tool/disk_usage.h"
 #include "tool/load.h"
 
 namespace brook::bench {
@@ -264,6 +265,7 @@ absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
           [&, s] { ConsumeShard(**broker, s, stop, consumer_latency[s]); });
     }
   }
+  const int64_t disk_writes_before = ProcessDiskWriteBytes();
   const absl::Time start = absl::Now();
   std::vector<std::thread> producers;
   for (int p = 0; p < config.producers; ++p) {
@@ -274,12 +276,16 @@ absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
   progress.Report("brook", start, start + config.duration);
   const Throughput done{progress.records(), progress.bytes(),
                         absl::Now() - start};
+  const int64_t disk_writes_after = ProcessDiskWriteBytes();
   stop = true;
   for (std::thread& t : producers) t.join();
   for (std::thread& t : consumers) t.join();
 
   BrookRun run;
   run.throughput = done;
+  if (disk_writes_before >= 0 && disk_writes_after >= 0) {
+    run.disk_write_bytes = disk_writes_after - disk_writes_before;
+  }
   for (ProducerState& state : states) {
     absl::MutexLock lock(&state.mu);
     if (state.failed) return absl::InternalError(state.error);

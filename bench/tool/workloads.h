@@ -64,6 +64,10 @@ struct BrookRun {
   // (BrokerMetrics): the usual cause of a put latency tail at full load.
   int64_t write_stalls_delayed = 0;
   int64_t write_stalls_stopped = 0;
+  // Bytes the process wrote to storage while producing (disk_usage.h), -1
+  // if unknown. Records still in a memtable when the run ends are counted
+  // once (in the log), not yet twice.
+  int64_t disk_write_bytes = -1;
 };
 
 // Produces to a new stream for `config.duration` (printing a progress line
