@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# brook_bench's in-process produce workload: paced producers do not run
+# ahead of --rate, a fan-out consumer reports end-to-end latency, and the
+# disk figures see each durable record reach RocksDB's log (and no log at
+# all with --durability=nowal, whose records stay in the memtable over so
+# short a run).
+# Usage: brook_bench_produce_test.sh PATH_TO_BROOK_BENCH
+set -euo pipefail
+
+bench=$1
+
+# Checks brook_bench's JSON line ($1) with a Python expression over `d`.
+expect() {
+  /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+if not eval(sys.argv[2]):
+    sys.exit("expected " + sys.argv[2] + " in " + sys.argv[1])
+' "$1" "$2"
+}
+
+run=(--duration_s=1 --producers=2 --shards=2 --record_bytes=1024 --batch=10
+     --rate=2000 --reference=false --disk=false)
+
+out=$("$bench" "${run[@]}" --consumer=fanout 2>/dev/null)
+# 2,000 records in the second, plus at most the puts in flight at its end.
+expect "$out" '0 < d["brook"]["records"] <= 2000 + 2 * 4 * 10'
+expect "$out" 'd["end_to_end_latency"]["samples"] > 0'
+expect "$out" 'd["rocksdb_write_stalls"]["stopped"] >= 0'
+expect "$out" 'd["disk_writes"]["per_record_byte"] >= 0.9'
+
+out=$("$bench" "${run[@]}" --durability=nowal 2>/dev/null)
+expect "$out" 'd["disk_writes"]["per_record_byte"] < 0.5'
+echo "brook_bench in process: OK"
