@@ -9,15 +9,8 @@ set -euo pipefail
 
 bench=$1
 
-# Checks brook_bench's JSON line ($1) with a Python expression over `d`.
-expect() {
-  /usr/bin/python3 -c '
-import json, sys
-d = json.loads(sys.argv[1])
-if not eval(sys.argv[2]):
-    sys.exit("expected " + sys.argv[2] + " in " + sys.argv[1])
-' "$1" "$2"
-}
+# shellcheck source=expect_json.sh
+source "$(dirname "$0")/expect_json.sh"
 
 run=(--duration_s=1 --producers=2 --shards=2 --record_bytes=1024 --batch=10
      --rate=2000 --reference=false --disk=false)
