@@ -19,6 +19,9 @@ packages=(
   python3-h2 python3-cbor2 nghttp2-client curl
   # promtool, which checks brookd's /metrics.
   prometheus
+  # The peer comparison (bench/peer_compare.sh): Redis Streams and NATS
+  # JetStream servers and their C clients.
+  redis-server libhiredis-dev nats-server libnats-dev
 )
 
 missing=()
