@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# peer_bench against a redis-server and a nats-server started here: every
+# acknowledged record is counted back from the server, and an unreachable
+# server or a bad flag fails with its exit code. Skipped (exit 77) where
+# the servers are not installed.
+# Usage: peer_bench_test.sh PATH_TO_PEER_BENCH
+set -euo pipefail
+
+bench=$1
+for server in redis-server nats-server; do
+  if ! command -v "$server" >/dev/null; then
+    echo "SKIPPED: $server is not installed (setup.sh installs it)"
+    exit 77
+  fi
+done
+work=$(mktemp -d)
+servers=()
+cleanup() {
+  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  exit 1
+}
+
+# Checks peer_bench's JSON line ($1) with a Python expression over `d`.
+expect() {
+  python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+if not eval(sys.argv[2]):
+    sys.exit("expected " + sys.argv[2] + " in " + sys.argv[1])
+' "$1" "$2"
+}
+
+redis_port=$(free_port)
+mkdir "$work/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" \
+  --appendonly yes --appendfsync always --save "" --daemonize no \
+  --logfile "$work/redis.log" &
+servers+=($!)
+nats_port=$(free_port)
+cat >"$work/nats.conf" <<CONF
+listen: 127.0.0.1:$nats_port
+jetstream { store_dir: "$work/nats" }
+CONF
+nats-server -c "$work/nats.conf" -l "$work/nats.log" &
+servers+=($!)
+wait_for_port "$redis_port"
+wait_for_port "$nats_port"
+
+load=(--duration_s=1 --producers=2 --shards=2 --record_bytes=100 --batch=50
+      --inflight=2)
+for peer in redis nats; do
+  port_var=${peer}_port
+  out=$("$bench" "${load[@]}" --peer="$peer" --port="${!port_var}" 2>/dev/null)
+  expect "$out" 'd["put"]["records"] >= 200'
+  expect "$out" 'd["records_acknowledged"] >= d["put"]["records"]'
+  expect "$out" 'd["records_stored"] == d["records_acknowledged"]'
+  expect "$out" 'd["put_latency"]["samples"] * 50 == d["records_acknowledged"]'
+done
+
+status=0
+"$bench" --peer=kafka --port=1 2>/dev/null || status=$?
+[[ $status -eq 2 ]] || { echo "a bad --peer exited $status, not 2" >&2; exit 1; }
+# Once stopped, the servers' ports refuse connections.
+for pid in "${servers[@]}"; do kill "$pid"; wait "$pid" || true; done
+servers=()
+for peer in redis nats; do
+  port_var=${peer}_port
+  status=0
+  "$bench" "${load[@]}" --peer="$peer" --port="${!port_var}" 2>/dev/null ||
+    status=$?
+  [[ $status -eq 1 ]] ||
+    { echo "$peer without a server exited $status, not 1" >&2; exit 1; }
+done
+echo "peer_bench against redis-server and nats-server: OK"
