@@ -64,7 +64,12 @@ load=(--duration_s=1 --producers=2 --shards=2 --record_bytes=100 --batch=50
       --inflight=2)
 for peer in redis nats; do
   port_var=${peer}_port
-  out=$("$bench" "${load[@]}" --peer="$peer" --port="${!port_var}" 2>/dev/null)
+  out=$("$bench" "${load[@]}" --peer="$peer" --port="${!port_var}" \
+    2>"$work/bench.err") || {
+    echo "peer_bench --peer=$peer failed:" >&2
+    grep -v '^\[' "$work/bench.err" >&2
+    exit 1
+  }
   expect "$out" 'd["put"]["records"] >= 200'
   expect "$out" 'd["records_acknowledged"] >= d["put"]["records"]'
   expect "$out" 'd["records_stored"] == d["records_acknowledged"]'
