@@ -20,6 +20,7 @@
 #include "boost/json.hpp"
 #include "nats/nats.h"
 #include "peers/peer_load.h"
+#include "tool/latency_json.h"
 
 ABSL_FLAG(std::string, peer, "redis", "redis or nats");
 ABSL_FLAG(std::string, host, "127.0.0.1", "the server's address");
@@ -53,16 +54,6 @@ absl::StatusOr<PeerConfig> ConfigFromFlags() {
         "must be positive");
   }
   return config;
-}
-
-boost::json::object LatencyJson(const LatencyHistogram& histogram) {
-  auto micros = [&](double fraction) {
-    return absl::ToDoubleMicroseconds(histogram.Percentile(fraction));
-  };
-  return {{"samples", histogram.count()},
-          {"p50_us", micros(0.50)},
-          {"p99_us", micros(0.99)},
-          {"p999_us", micros(0.999)}};
 }
 
 boost::json::object ResultJson(const std::string& peer,

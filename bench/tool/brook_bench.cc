@@ -31,6 +31,7 @@
 #include "boost/json.hpp"
 #include "tool/disk_usage.h"
 #include "tool/kinesis_client.h"
+#include "tool/latency_json.h"
 #include "tool/server_workload.h"
 #include "tool/workloads.h"
 
@@ -148,16 +149,6 @@ absl::StatusOr<Config> ConfigFromFlags() {
         "must be positive");
   }
   return config;
-}
-
-boost::json::object LatencyJson(const LatencyHistogram& histogram) {
-  auto micros = [&](double fraction) {
-    return absl::ToDoubleMicroseconds(histogram.Percentile(fraction));
-  };
-  return {{"samples", histogram.count()},
-          {"p50_us", micros(0.50)},
-          {"p99_us", micros(0.99)},
-          {"p999_us", micros(0.999)}};
 }
 
 boost::json::object ThroughputJson(const Throughput& throughput) {
