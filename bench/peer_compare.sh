@@ -39,26 +39,7 @@ if [[ ! -x "$kinesalite_dir/node_modules/.bin/kinesalite" ]]; then
 fi
 
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_for_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listens on port $1; logs in $work:" >&2
-  tail -n 5 "$work"/*.log >&2
-  exit 1
-}
+source "$(dirname "$0")/peer_servers.sh"
 
 brookd_port=$(free_port)
 "$build/src/server/brookd" --data_dir="$work/brookd" --port="$brookd_port" \
@@ -67,28 +48,8 @@ pids+=($!)
 brookd_pid=$!
 wait_for_port "$brookd_port"
 
-# Every write is in the append-only file and fsynced before its reply.
-redis_port=$(free_port)
-mkdir -p "$work/redis"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" \
-  --appendonly yes --appendfsync always --save "" --daemonize no \
-  --logfile "$work/redis.log" &
-pids+=($!)
-redis_pid=$!
-wait_for_port "$redis_port"
-
-# nats-server 2.9 has no per-write sync setting (`sync_interval` arrived in
-# 2.10): a JetStream ack means the message is written to the file store's
-# block file, which the server fsyncs on its own schedule.
-nats_port=$(free_port)
-cat >"$work/nats.conf" <<CONF
-listen: 127.0.0.1:$nats_port
-jetstream { store_dir: "$work/nats" }
-CONF
-nats-server -c "$work/nats.conf" -l "$work/nats.log" &
-pids+=($!)
-nats_pid=$!
-wait_for_port "$nats_port"
+start_redis
+start_nats
 
 kinesalite_port=$(free_port)
 "$kinesalite_dir/node_modules/.bin/kinesalite" --port "$kinesalite_port" \

@@ -14,25 +14,7 @@ for server in redis-server nats-server; do
   fi
 done
 work=$(mktemp -d)
-servers=()
-cleanup() {
-  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_for_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listens on port $1" >&2
-  exit 1
-}
+source "$(dirname "$0")/../../bench/peer_servers.sh"
 
 # Checks peer_bench's JSON line ($1) with a Python expression over `d`.
 expect() {
@@ -44,21 +26,8 @@ if not eval(sys.argv[2]):
 ' "$1" "$2"
 }
 
-redis_port=$(free_port)
-mkdir "$work/redis"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" \
-  --appendonly yes --appendfsync always --save "" --daemonize no \
-  --logfile "$work/redis.log" &
-servers+=($!)
-nats_port=$(free_port)
-cat >"$work/nats.conf" <<CONF
-listen: 127.0.0.1:$nats_port
-jetstream { store_dir: "$work/nats" }
-CONF
-nats-server -c "$work/nats.conf" -l "$work/nats.log" &
-servers+=($!)
-wait_for_port "$redis_port"
-wait_for_port "$nats_port"
+start_redis
+start_nats
 
 load=(--duration_s=1 --producers=2 --shards=2 --record_bytes=100 --batch=50
       --inflight=2)
@@ -80,8 +49,8 @@ status=0
 "$bench" --peer=kafka --port=1 2>/dev/null || status=$?
 [[ $status -eq 2 ]] || { echo "a bad --peer exited $status, not 2" >&2; exit 1; }
 # Once stopped, the servers' ports refuse connections.
-for pid in "${servers[@]}"; do kill "$pid"; wait "$pid" || true; done
-servers=()
+for pid in "${pids[@]}"; do kill "$pid"; wait "$pid" || true; done
+pids=()
 for peer in redis nats; do
   port_var=${peer}_port
   status=0
