@@ -15,16 +15,7 @@ for server in redis-server nats-server; do
 done
 work=$(mktemp -d)
 source "$(dirname "$0")/../../bench/peer_servers.sh"
-
-# Checks peer_bench's JSON line ($1) with a Python expression over `d`.
-expect() {
-  python3 -c '
-import json, sys
-d = json.loads(sys.argv[1])
-if not eval(sys.argv[2]):
-    sys.exit("expected " + sys.argv[2] + " in " + sys.argv[1])
-' "$1" "$2"
-}
+source "$(dirname "$0")/expect_json.sh"
 
 start_redis
 start_nats
