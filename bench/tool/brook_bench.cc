@@ -11,6 +11,8 @@
 //               --encoding=cbor
 //   brook_bench --encryption=compare --rounds=3   (durable produce without
 //               and with encryption at rest, alternately)
+//   brook_bench --workload=scale --shards=10000 --subscriptions=1000
+//               (open time, memory per shard, traffic over every shard)
 //
 // Prints a progress line per second to stderr and one JSON line of results
 // to stdout.
@@ -29,15 +31,19 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "boost/json.hpp"
+#include "tool/disk_probe.h"
 #include "tool/disk_usage.h"
 #include "tool/kinesis_client.h"
 #include "tool/latency_json.h"
+#include "tool/scale_workload.h"
 #include "tool/server_workload.h"
 #include "tool/workloads.h"
 
 ABSL_FLAG(std::string, workload, "produce",
           "produce: put for --duration; drain: load --drain_mib into one "
-          "shard, then read it all back with GetRecords of 10,000");
+          "shard, then read it all back with GetRecords of 10,000; scale: "
+          "create --shards, time reopening them, produce over all of them, "
+          "then with --subscriptions fan-out subscriptions at --rate");
 ABSL_FLAG(int, record_bytes, 1024, "bytes of data per record");
 ABSL_FLAG(std::string, client, "raw",
           "with --endpoint: raw (the tool's own HTTP client) or broker "
@@ -64,7 +70,15 @@ ABSL_FLAG(int64_t, pending_write_kib, 0,
 ABSL_FLAG(int, drain_mib, 1024, "MiB to load and read with --workload=drain");
 ABSL_FLAG(bool, reference, true,
           "also run the workload on raw RocksDB and report the ratio");
-ABSL_FLAG(bool, disk, true, "also measure the disk's write bandwidth");
+ABSL_FLAG(bool, disk, true,
+          "also measure the disk's write bandwidth: before the workload, "
+          "between Brook and the raw reference, and after");
+ABSL_FLAG(int, disk_probe_mib, 256, "MiB each disk probe writes");
+ABSL_FLAG(int, disk_probe_rounds, 1,
+          "probes of each kind (fdatasync, O_DIRECT) at each point");
+ABSL_FLAG(int, subscriptions, 1000,
+          "with --workload=scale: shards that get an enhanced fan-out "
+          "subscription (0 to --shards)");
 ABSL_FLAG(std::string, endpoint, "",
           "http://HOST:PORT of a Kinesis-compatible server (brookd with "
           "--limits=unlimited, or another) to load over HTTP instead of an "
@@ -111,6 +125,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
       static_cast<size_t>(absl::GetFlag(FLAGS_commit_group_kib)) << 10;
   config.pending_write_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_pending_write_kib)) << 10;
+  config.subscriptions = absl::GetFlag(FLAGS_subscriptions);
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     config.durability = Durability::kSync;
@@ -132,8 +147,22 @@ absl::StatusOr<Config> ConfigFromFlags() {
   }
   config.encrypt = encryption == "on";
   if (config.workload != "produce" && config.workload != "drain" &&
-      config.workload != "mirror") {
-    return absl::InvalidArgumentError("--workload: produce, drain or mirror");
+      config.workload != "mirror" && config.workload != "scale") {
+    return absl::InvalidArgumentError(
+        "--workload: produce, drain, mirror or scale");
+  }
+  if (config.workload == "scale" &&
+      (config.subscriptions < 0 || config.subscriptions > config.shards ||
+       config.consumer != "none" || encryption == "compare" ||
+       !absl::GetFlag(FLAGS_endpoint).empty())) {
+    return absl::InvalidArgumentError(
+        "--workload=scale: --subscriptions 0 to --shards, in process, "
+        "without --consumer or --encryption=compare");
+  }
+  if (absl::GetFlag(FLAGS_disk_probe_mib) < 1 ||
+      absl::GetFlag(FLAGS_disk_probe_rounds) < 1) {
+    return absl::InvalidArgumentError(
+        "--disk_probe_mib and --disk_probe_rounds must be positive");
   }
   if (config.consumer != "none" && config.consumer != "classic" &&
       config.consumer != "fanout") {
@@ -175,7 +204,108 @@ boost::json::object ConfigJson(const Config& config) {
           {"duration_s", absl::ToDoubleSeconds(config.duration)},
           {"commit_group_kib", config.commit_group_bytes >> 10},
           {"pending_write_kib", config.pending_write_bytes >> 10},
-          {"drain_mib", config.drain_bytes >> 20}};
+          {"drain_mib", config.drain_bytes >> 20},
+          {"subscriptions", config.subscriptions}};
+}
+
+boost::json::object SpreadJson(const Spread& spread) {
+  return {{"samples", spread.samples},
+          {"min_mb_per_s", spread.min},
+          {"median_mb_per_s", spread.median},
+          {"max_mb_per_s", spread.max}};
+}
+
+boost::json::object DiskJson(const DiskReference& disk) {
+  boost::json::array samples;
+  for (const DiskReference::Sample& sample : disk.samples()) {
+    samples.push_back({{"at", sample.point},
+                       {"mode", std::string(DiskWriteModeName(sample.mode))},
+                       {"mb_per_s", sample.mb_per_s}});
+  }
+  boost::json::object out{{"probe_mib", disk.probe_bytes() >> 20},
+                          {"samples", std::move(samples)}};
+  for (const DiskWriteMode mode :
+       {DiskWriteMode::kFdatasync, DiskWriteMode::kDirect}) {
+    const std::string name(DiskWriteModeName(mode));
+    if (disk.error(mode).ok()) {
+      out[name] = SpreadJson(disk.spread(mode));
+    } else {
+      out[name] = {{"error", disk.error(mode).ToString()}};
+    }
+  }
+  return out;
+}
+
+// Brook's MB/s over the median probe of each kind.
+boost::json::object RatioToDiskJson(const Throughput& brook,
+                                    const DiskReference& disk) {
+  boost::json::object out;
+  for (const DiskWriteMode mode :
+       {DiskWriteMode::kFdatasync, DiskWriteMode::kDirect}) {
+    const Spread spread = disk.spread(mode);
+    if (spread.samples > 0) {
+      out[std::string(DiskWriteModeName(mode))] =
+          brook.megabytes_per_second() / spread.median;
+    }
+  }
+  return out;
+}
+
+double Megabytes(int64_t bytes) { return bytes / 1e6; }
+
+boost::json::array MegabytesJson(const std::vector<int64_t>& bytes) {
+  boost::json::array out;
+  for (const int64_t b : bytes) out.push_back(Megabytes(b));
+  return out;
+}
+
+// RSS above an open Broker without streams, per shard.
+double BytesPerShard(int64_t resident, const ScaleRun& run, int shards) {
+  return static_cast<double>(resident - run.memory.empty_broker) / shards;
+}
+
+boost::json::object ScaleJson(const ScaleRun& run, const Config& config) {
+  const ScaleMemory& memory = run.memory;
+  boost::json::object rss{
+      {"start", Megabytes(memory.start)},
+      {"empty_broker", Megabytes(memory.empty_broker)},
+      {"created", Megabytes(memory.created)},
+      {"closed", Megabytes(memory.closed)},
+      {"reopened", Megabytes(memory.reopened)},
+      {"after_produce", Megabytes(memory.after_produce)},
+      {"subscribed", Megabytes(memory.subscribed)},
+      {"after_fan_out", Megabytes(memory.after_fan_out)},
+      {"during_produce", MegabytesJson(memory.during_produce)},
+      {"during_fan_out", MegabytesJson(memory.during_fan_out)}};
+  boost::json::object per_shard{
+      {"created", BytesPerShard(memory.created, run, config.shards)},
+      {"reopened", BytesPerShard(memory.reopened, run, config.shards)},
+      {"after_produce",
+       BytesPerShard(memory.after_produce, run, config.shards)},
+      {"after_fan_out",
+       BytesPerShard(memory.after_fan_out, run, config.shards)}};
+  auto gauges = [](const BrokerMetrics& metrics) {
+    return boost::json::object{
+        {"tail_cache_mb", Megabytes(metrics.tail_cache_bytes)},
+        {"queued_write_mb", Megabytes(metrics.queued_write_bytes)},
+        {"open_subscriptions", metrics.open_subscriptions}};
+  };
+  return {{"create_s", absl::ToDoubleSeconds(run.create)},
+          {"open_s", absl::ToDoubleSeconds(run.open)},
+          {"subscribe_s", absl::ToDoubleSeconds(run.subscribe)},
+          {"rss_mb", std::move(rss)},
+          {"rss_bytes_per_shard", std::move(per_shard)},
+          {"produce", ThroughputJson(run.produce.throughput)},
+          {"produce_put_latency", LatencyJson(run.produce.put_latency)},
+          {"shards_written", run.shards_written},
+          {"min_shard_records", run.min_shard_records},
+          {"max_shard_records", run.max_shard_records},
+          {"gauges_after_produce", gauges(run.after_produce)},
+          {"gauges_subscribed", gauges(run.subscribed)},
+          {"fan_out", ThroughputJson(run.fan_out.throughput)},
+          {"fan_out_put_latency", LatencyJson(run.fan_out.put_latency)},
+          {"end_to_end_latency", LatencyJson(run.fan_out.end_to_end_latency)},
+          {"gauges_after_fan_out", gauges(run.after_fan_out)}};
 }
 
 // Server mode: the client's view only, as the server may be anywhere.
@@ -253,19 +383,25 @@ int RunEncryptionComparison(Config config, const std::string& root) {
       std::filesystem::remove_all(dir + ".keys");
     }
   }
-  auto median = [](std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  };
+  const double median_off = SpreadOf(off_rates).median;
+  const double median_on = SpreadOf(on_rates).median;
   boost::json::object out;
   out["config"] = ConfigJson(config);
   out["runs"] = std::move(runs);
-  out["median_records_per_s_off"] = median(off_rates);
-  out["median_records_per_s_on"] = median(on_rates);
-  out["ratio_on_to_off"] = median(on_rates) / median(off_rates);
+  out["median_records_per_s_off"] = median_off;
+  out["median_records_per_s_on"] = median_on;
+  out["ratio_on_to_off"] = median_on / median_off;
   std::cout << boost::json::serialize(out) << std::endl;
   return 0;
+}
+
+// The process' CPU time and peak RSS over the whole run.
+void AddProcessFigures(boost::json::object& out) {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  out["cpu_seconds"] = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                       (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  out["peak_rss_mb"] = usage.ru_maxrss / 1024.0;
 }
 
 int Run() {
@@ -298,8 +434,27 @@ int Run() {
     return result;
   }
 
+  if (config->workload == "scale") {
+    absl::StatusOr<ScaleRun> run = RunScale(*config, brook_dir);
+    if (temporary) std::filesystem::remove_all(root);
+    if (!run.ok()) {
+      std::cerr << "brook: " << run.status() << "\n";
+      return 1;
+    }
+    boost::json::object out;
+    out["config"] = ConfigJson(*config);
+    out["scale"] = ScaleJson(*run, *config);
+    AddProcessFigures(out);
+    std::cout << boost::json::serialize(out) << std::endl;
+    return 0;
+  }
+
   boost::json::object out;
   out["config"] = ConfigJson(*config);
+  const bool probe_disk = absl::GetFlag(FLAGS_disk);
+  DiskReference disk(root, int64_t{absl::GetFlag(FLAGS_disk_probe_mib)} << 20,
+                     absl::GetFlag(FLAGS_disk_probe_rounds));
+  if (probe_disk) disk.ProbeAt("before");
   Throughput brook;
   if (config->workload == "produce") {
     absl::StatusOr<BrookRun> run = RunBrookProduce(*config, brook_dir);
@@ -335,6 +490,7 @@ int Run() {
   out["bytes_on_disk"] = BytesUnder(brook_dir);
 
   if (absl::GetFlag(FLAGS_reference)) {
+    if (probe_disk) disk.ProbeAt("between");
     absl::StatusOr<Throughput> raw = config->workload == "produce"
                                          ? RunRawProduce(*config, raw_dir)
                                          : RunRawDrain(*config, raw_dir);
@@ -346,15 +502,14 @@ int Run() {
     out["ratio_to_raw"] =
         brook.records_per_second() / raw->records_per_second();
   }
-  if (absl::GetFlag(FLAGS_disk)) {
-    absl::StatusOr<double> disk = MeasureDiskWriteMegabytesPerSecond(root);
-    if (disk.ok()) out["disk_write_mb_per_s"] = *disk;
+  if (probe_disk) {
+    disk.ProbeAt("after");
+    out["disk"] = DiskJson(disk);
+    if (config->workload == "produce") {
+      out["ratio_to_disk"] = RatioToDiskJson(brook, disk);
+    }
   }
-  rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  out["cpu_seconds"] = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-                       (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  out["peak_rss_mb"] = usage.ru_maxrss / 1024.0;
+  AddProcessFigures(out);
   if (temporary) std::filesystem::remove_all(root);
   std::cout << boost::json::serialize(out) << std::endl;
   return 0;

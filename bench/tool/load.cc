@@ -8,12 +8,6 @@
 #include "absl/time/clock.h"
 
 namespace brook::bench {
-namespace {
-
-constexpr int kPartitionKeys = 1024;
-
-}  // namespace
-
 Payloads::Payloads(int record_bytes) : record_bytes_(record_bytes) {
   std::mt19937_64 random(42);
   pool_.resize(size_t{4} << 20);
@@ -39,8 +33,8 @@ absl::Time StampOf(absl::string_view data) {
   return absl::FromUnixNanos(stamp);
 }
 
-std::string PartitionKey(int64_t i) {
-  return absl::StrCat("pk-", i % kPartitionKeys);
+std::string PartitionKey(int64_t i, int64_t distinct_keys) {
+  return absl::StrCat("pk-", i % distinct_keys);
 }
 
 void Progress::Report(absl::string_view what, absl::Time start,

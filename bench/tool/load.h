@@ -37,8 +37,12 @@ void Stamp(absl::Time now, std::string& data);
 // The send time Payloads::Make() or Stamp() put into `data`.
 absl::Time StampOf(absl::string_view data);
 
-// Record `i`'s partition key, one of 1,024.
-std::string PartitionKey(int64_t i);
+// Record `i`'s partition key, one of `distinct_keys`: with as many keys as
+// records, every record has its own and MD5 spreads them evenly over any
+// number of shards.
+inline constexpr int64_t kDefaultPartitionKeys = 1024;
+std::string PartitionKey(int64_t i,
+                         int64_t distinct_keys = kDefaultPartitionKeys);
 
 // Counts completed work and prints a progress line every second. Add() is
 // safe from any thread.

@@ -1,11 +1,8 @@
 #include "tool/workloads.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -22,8 +19,6 @@
 namespace brook::bench {
 namespace {
 
-constexpr char kStream[] = "bench";
-
 absl::Status FromRocksDb(const rocksdb::Status& status) {
   return status.ok() ? absl::OkStatus()
                      : absl::InternalError(status.ToString());
@@ -31,33 +26,11 @@ absl::Status FromRocksDb(const rocksdb::Status& status) {
 
 absl::StatusOr<std::unique_ptr<Broker>> OpenBroker(const Config& config,
                                                    const std::string& dir) {
-  BrokerOptions options;
-  options.durability = config.durability;
-  if (config.commit_group_bytes > 0) {
-    options.max_commit_group_bytes = config.commit_group_bytes;
-  }
-  if (config.pending_write_bytes > 0) {
-    options.max_pending_write_bytes = config.pending_write_bytes;
-  }
-  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options, dir);
+  absl::StatusOr<std::unique_ptr<Broker>> broker =
+      Broker::Open(BenchBrokerOptions(config), dir);
   if (!broker.ok()) return broker.status();
-  CreateStreamRequest create;
-  create.stream_name = kStream;
-  create.shard_count = config.shards;
-  create.options.limits =
-      config.unlimited ? StreamLimits::Unlimited() : StreamLimits();
-  if (absl::Status status = (*broker)->CreateStream(create); !status.ok()) {
+  if (absl::Status status = CreateBenchStream(config, **broker); !status.ok()) {
     return status;
-  }
-  if (config.encrypt) {
-    // Under the service key, kept beside the data directory by default.
-    StreamEncryptionRequest encrypt;
-    encrypt.stream = kStream;
-    encrypt.key_id = "alias/aws/kinesis";
-    if (absl::Status status = (*broker)->StartStreamEncryption(encrypt);
-        !status.ok()) {
-      return status;
-    }
   }
   return broker;
 }
@@ -118,19 +91,19 @@ void Produce(const Config& config, Broker& broker, const Payloads& payloads,
     // Built before the put is due, so that its latency is the broker's,
     // not the time spent making records; stamped when sent.
     PutRecordsRequest request;
-    request.stream = kStream;
+    request.stream = kBenchStream;
+    int64_t bytes = 0;
     for (int i = 0; i < config.batch; ++i, ++next) {
+      std::string key = PartitionKey(next, config.partition_keys);
+      bytes += static_cast<int64_t>(key.size()) + config.record_bytes;
       request.records.push_back(
-          {PartitionKey(next), payloads.Make(next, absl::UnixEpoch()), ""});
+          {std::move(key), payloads.Make(next, absl::UnixEpoch()), ""});
     }
     if (config.rate > 0) absl::SleepFor(start + gap * put - absl::Now());
     const absl::Time sent = absl::Now();
     for (PutRecordsRequestEntry& record : request.records) {
       Stamp(sent, record.data);
     }
-    const int64_t bytes =
-        int64_t{config.batch} * config.record_bytes +
-        int64_t{config.batch} * static_cast<int64_t>(PartitionKey(0).size());
     auto done = [&, sent, bytes](absl::StatusOr<PutRecordsResult> result) {
       const absl::Duration latency = absl::Now() - sent;
       {
@@ -160,7 +133,7 @@ void Produce(const Config& config, Broker& broker, const Payloads& payloads,
 void ConsumeShard(Broker& broker, int shard, std::atomic<bool>& stop,
                   LatencyHistogram& latency) {
   GetShardIteratorRequest start;
-  start.stream = kStream;
+  start.stream = kBenchStream;
   start.shard_id = absl::StrFormat("shardId-%012d", shard);
   start.shard_iterator_type = ShardIteratorType::kLatest;
   absl::StatusOr<GetShardIteratorResult> iterator =
@@ -183,7 +156,10 @@ void ConsumeShard(Broker& broker, int shard, std::atomic<bool>& stop,
   }
 }
 
-// Records each pushed record's end-to-end latency.
+}  // namespace
+
+// Records each pushed record's end-to-end latency; one serves every
+// subscription of a FanOutLatency, on whichever fan-out thread calls.
 class LatencyHandler : public SubscriptionHandler {
  public:
   Demand OnEvent(const SubscribeToShardEvent& event) override {
@@ -195,9 +171,9 @@ class LatencyHandler : public SubscriptionHandler {
     return Demand::kMore;
   }
   void OnEnd(const absl::Status&) override {}
-  void MergeInto(LatencyHistogram& total) {
+  LatencyHistogram latency() {
     absl::MutexLock lock(&mu_);
-    total.Merge(latency_);
+    return latency_;
   }
 
  private:
@@ -205,32 +181,37 @@ class LatencyHandler : public SubscriptionHandler {
   LatencyHistogram latency_ ABSL_GUARDED_BY(mu_);
 };
 
-// Subscribes one enhanced fan-out consumer to every shard from LATEST.
-absl::StatusOr<std::vector<std::unique_ptr<Subscription>>> SubscribeAll(
-    const Config& config, Broker& broker,
-    std::vector<std::unique_ptr<LatencyHandler>>& handlers) {
+FanOutLatency::FanOutLatency() : handler_(std::make_unique<LatencyHandler>()) {}
+
+FanOutLatency::~FanOutLatency() = default;
+
+absl::StatusOr<std::unique_ptr<FanOutLatency>> FanOutLatency::Subscribe(
+    const Config& config, Broker& broker, int count) {
   RegisterStreamConsumerRequest registration;
-  registration.stream = kStream;
+  registration.stream = kBenchStream;
   registration.consumer_name = "bench";
   absl::StatusOr<Consumer> consumer =
       broker.RegisterStreamConsumer(registration);
   if (!consumer.ok()) return consumer.status();
-  std::vector<std::unique_ptr<Subscription>> subscriptions;
-  for (int s = 0; s < config.shards; ++s) {
-    handlers.push_back(std::make_unique<LatencyHandler>());
+  std::unique_ptr<FanOutLatency> fan_out(new FanOutLatency());
+  for (int s = 0; s < count; ++s) {
     SubscribeToShardRequest request;
     request.consumer_arn = consumer->consumer_arn;
-    request.shard_id = absl::StrFormat("shardId-%012d", s);
+    request.shard_id =
+        absl::StrFormat("shardId-%012d", int64_t{s} * config.shards / count);
     request.starting_position.type = ShardIteratorType::kLatest;
     absl::StatusOr<std::unique_ptr<Subscription>> subscription =
-        broker.SubscribeToShard(request, handlers.back().get());
+        broker.SubscribeToShard(request, fan_out->handler_.get());
     if (!subscription.ok()) return subscription.status();
-    subscriptions.push_back(*std::move(subscription));
+    fan_out->subscriptions_.push_back(*std::move(subscription));
   }
-  return subscriptions;
+  return fan_out;
 }
 
-}  // namespace
+LatencyHistogram FanOutLatency::Finish() {
+  subscriptions_.clear();
+  return handler_->latency();
+}
 
 double Throughput::records_per_second() const {
   return records / absl::ToDoubleSeconds(elapsed);
@@ -240,37 +221,55 @@ double Throughput::megabytes_per_second() const {
   return bytes / absl::ToDoubleSeconds(elapsed) / 1e6;
 }
 
-absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
-                                         const std::string& dir) {
-  absl::StatusOr<std::unique_ptr<Broker>> broker = OpenBroker(config, dir);
-  if (!broker.ok()) return broker.status();
+BrokerOptions BenchBrokerOptions(const Config& config) {
+  BrokerOptions options;
+  options.durability = config.durability;
+  options.max_shards = std::max(options.max_shards, config.shards);
+  if (config.commit_group_bytes > 0) {
+    options.max_commit_group_bytes = config.commit_group_bytes;
+  }
+  if (config.pending_write_bytes > 0) {
+    options.max_pending_write_bytes = config.pending_write_bytes;
+  }
+  return options;
+}
+
+absl::Status CreateBenchStream(const Config& config, Broker& broker) {
+  CreateStreamRequest create;
+  create.stream_name = kBenchStream;
+  create.shard_count = config.shards;
+  create.options.limits =
+      config.unlimited ? StreamLimits::Unlimited() : StreamLimits();
+  if (absl::Status status = broker.CreateStream(create); !status.ok()) {
+    return status;
+  }
+  if (!config.encrypt) return absl::OkStatus();
+  // Under the service key, kept beside the data directory by default.
+  StreamEncryptionRequest encrypt;
+  encrypt.stream = kBenchStream;
+  encrypt.key_id = "alias/aws/kinesis";
+  return broker.StartStreamEncryption(encrypt);
+}
+
+absl::StatusOr<BrookRun> DriveProduce(const Config& config, Broker& broker,
+                                      FanOutLatency* fan_out) {
   const Payloads payloads(config.record_bytes);
   std::atomic<bool> stop{false};
   Progress progress;
   std::vector<ProducerState> states(config.producers);
-  std::vector<LatencyHistogram> consumer_latency(config.shards);
-
-  std::vector<std::unique_ptr<LatencyHandler>> fan_out_handlers;
-  std::vector<std::unique_ptr<Subscription>> subscriptions;
-  if (config.consumer == "fanout") {
-    absl::StatusOr<std::vector<std::unique_ptr<Subscription>>> subscribed =
-        SubscribeAll(config, **broker, fan_out_handlers);
-    if (!subscribed.ok()) return subscribed.status();
-    subscriptions = *std::move(subscribed);
-  }
+  std::vector<LatencyHistogram> consumer_latency(
+      config.consumer == "classic" ? config.shards : 0);
   std::vector<std::thread> consumers;
-  if (config.consumer == "classic") {
-    for (int s = 0; s < config.shards; ++s) {
-      consumers.emplace_back(
-          [&, s] { ConsumeShard(**broker, s, stop, consumer_latency[s]); });
-    }
+  for (int s = 0; s < static_cast<int>(consumer_latency.size()); ++s) {
+    consumers.emplace_back(
+        [&, s] { ConsumeShard(broker, s, stop, consumer_latency[s]); });
   }
   const int64_t disk_writes_before = ProcessDiskWriteBytes();
   const absl::Time start = absl::Now();
   std::vector<std::thread> producers;
   for (int p = 0; p < config.producers; ++p) {
     producers.emplace_back([&, p] {
-      Produce(config, **broker, payloads, p, stop, progress, states[p]);
+      Produce(config, broker, payloads, p, stop, progress, states[p]);
     });
   }
   progress.Report("brook", start, start + config.duration);
@@ -294,14 +293,29 @@ absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
   for (const LatencyHistogram& latency : consumer_latency) {
     run.end_to_end_latency.Merge(latency);
   }
-  subscriptions.clear();
-  for (const auto& handler : fan_out_handlers) {
-    handler->MergeInto(run.end_to_end_latency);
+  if (fan_out != nullptr) run.end_to_end_latency.Merge(fan_out->Finish());
+  return run;
+}
+
+absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
+                                         const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<Broker>> broker = OpenBroker(config, dir);
+  if (!broker.ok()) return broker.status();
+  std::unique_ptr<FanOutLatency> fan_out;
+  if (config.consumer == "fanout") {
+    absl::StatusOr<std::unique_ptr<FanOutLatency>> subscribed =
+        FanOutLatency::Subscribe(config, **broker, config.shards);
+    if (!subscribed.ok()) return subscribed.status();
+    fan_out = *std::move(subscribed);
   }
+  absl::StatusOr<BrookRun> run = DriveProduce(config, **broker, fan_out.get());
+  fan_out.reset();
   absl::StatusOr<BrokerMetrics> metrics = (*broker)->GetBrokerMetrics();
   if (!metrics.ok()) return metrics.status();
-  run.write_stalls_delayed = metrics->write_stalls_delayed;
-  run.write_stalls_stopped = metrics->write_stalls_stopped;
+  if (run.ok()) {
+    run->write_stalls_delayed = metrics->write_stalls_delayed;
+    run->write_stalls_stopped = metrics->write_stalls_stopped;
+  }
   if (absl::Status status = (*broker)->Close(); !status.ok()) return status;
   return run;
 }
@@ -359,7 +373,7 @@ absl::StatusOr<Throughput> RunRawProduce(const Config& config,
         int64_t bytes = 0;
         const absl::Time now = absl::Now();
         for (int i = 0; i < config.batch; ++i, ++next) {
-          const std::string key = PartitionKey(next);
+          const std::string key = PartitionKey(next, config.partition_keys);
           const std::string data = payloads.Make(next, now);
           batch.Put(RawKey(static_cast<uint32_t>(next % config.shards), next),
                     data);
@@ -389,7 +403,7 @@ absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
   const int64_t records = config.drain_bytes / config.record_bytes;
   for (int64_t next = 0; next < records;) {
     PutRecordsRequest request;
-    request.stream = kStream;
+    request.stream = kBenchStream;
     for (int i = 0; i < 500 && next < records; ++i, ++next) {
       request.records.push_back({"k", payloads.Make(next, absl::Now()), ""});
     }
@@ -400,7 +414,7 @@ absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
   // One pass to warm the caches, one to measure.
   for (int pass = 0; pass < 2; ++pass) {
     GetShardIteratorRequest start;
-    start.stream = kStream;
+    start.stream = kBenchStream;
     start.shard_id = "shardId-000000000000";
     start.shard_iterator_type = ShardIteratorType::kTrimHorizon;
     absl::StatusOr<GetShardIteratorResult> iterator =
@@ -463,28 +477,6 @@ absl::StatusOr<Throughput> RunRawDrain(const Config& config,
     }
   }
   return throughput;
-}
-
-absl::StatusOr<double> MeasureDiskWriteMegabytesPerSecond(
-    const std::string& dir) {
-  const std::string path = dir + "/disk-probe";
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return absl::InternalError(std::strerror(errno));
-  const std::string chunk(size_t{1} << 20, 'd');
-  constexpr int kChunks = 256;
-  const absl::Time began = absl::Now();
-  for (int i = 0; i < kChunks; ++i) {
-    if (::write(fd, chunk.data(), chunk.size()) !=
-        static_cast<ssize_t>(chunk.size())) {
-      ::close(fd);
-      return absl::InternalError("short write while probing the disk");
-    }
-  }
-  ::fdatasync(fd);
-  const absl::Duration elapsed = absl::Now() - began;
-  ::close(fd);
-  ::unlink(path.c_str());
-  return kChunks * chunk.size() / absl::ToDoubleSeconds(elapsed) / 1e6;
 }
 
 }  // namespace brook::bench

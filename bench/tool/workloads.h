@@ -1,23 +1,31 @@
 // The workloads of brook_bench: the same traffic through Brook and through
-// raw RocksDB (one key per record), and the disk's own bandwidth, so that
-// every Brook figure can be read as a ratio measured in the same run.
+// raw RocksDB (one key per record), so that every Brook figure can be read
+// as a ratio measured in the same run (the disk's own bandwidth is in
+// disk_probe.h).
 
 #ifndef BROOK_BENCH_TOOL_WORKLOADS_H_
 #define BROOK_BENCH_TOOL_WORKLOADS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "brook/broker.h"
 #include "brook/options.h"
 #include "tool/latency_histogram.h"
+#include "tool/load.h"
 
 namespace brook::bench {
 
+// The stream every in-process workload creates.
+inline constexpr char kBenchStream[] = "bench";
+
 struct Config {
-  // "produce" or "drain"; against an endpoint also "mirror" (see
-  // server_workload.h).
+  // "produce", "drain" or "scale" (see scale_workload.h); against an
+  // endpoint also "mirror" (see server_workload.h).
   std::string workload = "produce";
   // Against an endpoint: "raw" (the tool's own HTTP client) or "broker"
   // (brook::Broker::Connect).
@@ -44,6 +52,11 @@ struct Config {
   // keeps the Broker's default.
   size_t commit_group_bytes = 0;
   size_t pending_write_bytes = 0;
+  // How many partition keys the producers cycle through (load.h).
+  int64_t partition_keys = kDefaultPartitionKeys;
+  // With workload "scale": shards that get an enhanced fan-out
+  // subscription.
+  int subscriptions = 0;
   std::string data_dir;
 };
 
@@ -70,8 +83,48 @@ struct BrookRun {
   int64_t disk_write_bytes = -1;
 };
 
-// Produces to a new stream for `config.duration` (printing a progress line
-// every second to stderr), consuming concurrently if asked.
+// The Broker's options for `config`: its durability, and room for
+// `config.shards` shards whatever BrokerOptions::max_shards' default.
+BrokerOptions BenchBrokerOptions(const Config& config);
+
+// Creates kBenchStream with `config.shards` shards and `config`'s limits
+// and encryption.
+absl::Status CreateBenchStream(const Config& config, Broker& broker);
+
+class LatencyHandler;
+
+// One enhanced fan-out consumer of kBenchStream, subscribed from LATEST to
+// some of its shards, recording every delivered record's end-to-end
+// latency. Must be destroyed (or finished) before the Broker closes.
+class FanOutLatency {
+ public:
+  // Registers the consumer and subscribes it to `count` shards spread
+  // evenly over the stream's `config.shards`.
+  static absl::StatusOr<std::unique_ptr<FanOutLatency>> Subscribe(
+      const Config& config, Broker& broker, int count);
+  ~FanOutLatency();
+
+  // Cancels the subscriptions; returns the latency of every record they
+  // delivered.
+  LatencyHistogram Finish();
+
+ private:
+  FanOutLatency();
+
+  std::unique_ptr<LatencyHandler> handler_;
+  std::vector<std::unique_ptr<Subscription>> subscriptions_;
+};
+
+// Produces to kBenchStream of `broker` for `config.duration` (printing a
+// progress line every second to stderr). With `config.consumer` "classic",
+// a polling reader per shard measures end-to-end latency; so does
+// `fan_out` if not null, which DriveProduce() finishes.
+absl::StatusOr<BrookRun> DriveProduce(const Config& config, Broker& broker,
+                                      FanOutLatency* fan_out);
+
+// Opens a Broker on `dir`, creates the stream and drives it as
+// DriveProduce() says (with `config.consumer` "fanout", every shard is
+// subscribed), then closes it.
 absl::StatusOr<BrookRun> RunBrookProduce(const Config& config,
                                          const std::string& dir);
 
@@ -88,11 +141,6 @@ absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
 // Loads the same records as one RocksDB key each, then times a prefix scan.
 absl::StatusOr<Throughput> RunRawDrain(const Config& config,
                                        const std::string& dir);
-
-// Sequential write bandwidth of the disk under `dir`: 256 MiB in 1 MiB
-// writes, then fdatasync; in MB/s.
-absl::StatusOr<double> MeasureDiskWriteMegabytesPerSecond(
-    const std::string& dir);
 
 }  // namespace brook::bench
 
