@@ -1,6 +1,7 @@
 #include "write/commit_pipeline.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -269,6 +270,18 @@ std::vector<CommitPipeline::ShardRun> CommitPipeline::GatherRuns(
       outcomes[j].encryption = encryption;
     }
   }
+  // In key order (stream, then shard), so that the store inserts the
+  // group's batches in ascending order, each insert into the memtable
+  // starting from where the one before ended. With thousands of shards a
+  // group holds a batch per record or so, and inserting them in arrival
+  // order, at random places, took a quarter of the write CPU. Only the
+  // order across shards changes, which nothing promises.
+  std::sort(runs.begin(), runs.end(), [](const ShardRun& a, const ShardRun& b) {
+    const ShardRef x = a.shard->ref();
+    const ShardRef y = b.shard->ref();
+    return std::tie(x.stream_id, x.shard_index) <
+           std::tie(y.stream_id, y.shard_index);
+  });
   return runs;
 }
 
