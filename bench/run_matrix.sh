@@ -52,6 +52,7 @@ def disk(mode):
             f"{s['max_mb_per_s']:,.0f})")
 ratio = d.get("ratio_to_disk", {})
 durable = (d["config"]["durability"] == "sync" and d["config"]["rate"] == 0
+           and d["config"]["batch"] > 1
            and "fdatasync" in ratio)
 ratio_text = "—" if not durable else "{:.2f} / {}".format(
     ratio["fdatasync"],
