@@ -3,19 +3,110 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
-#include "absl/strings/ascii.h"
+#include "absl/types/optional.h"
 #include "common/errors.h"
 
 namespace brook {
 namespace {
 
-size_t PaddingOf(absl::string_view text) {
-  size_t padding = 0;
-  while (padding < text.size() && text[text.size() - 1 - padding] == '=') {
-    ++padding;
+constexpr char kAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Not a character of the alphabet: every valid entry is below 64.
+constexpr uint8_t kInvalid = 0x80;
+
+// The 6-bit value of each byte that is a base64 character, kInvalid for
+// every other byte ('=' included: padding is handled apart).
+constexpr std::array<uint8_t, 256> MakeDecodeTable() {
+  std::array<uint8_t, 256> table{};
+  for (uint8_t& entry : table) entry = kInvalid;
+  for (uint8_t i = 0; i < 64; ++i) {
+    table[static_cast<unsigned char>(kAlphabet[i])] = i;
   }
-  return padding;
+  return table;
+}
+constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
+
+uint32_t Sextet(char c) { return kDecode[static_cast<unsigned char>(c)]; }
+
+// Decodes the first `groups` groups of 4 characters of `in` to 3 bytes each
+// at `out`, which may be `in` itself: group i is read before bytes 3i to
+// 3i+2 are written, and those lie before group i+1. Returns how many groups
+// it decoded, fewer than `groups` if one holds a byte outside the alphabet.
+size_t DecodeGroups(const char* in, size_t groups, char* out) {
+  for (size_t i = 0; i < groups; ++i, in += 4, out += 3) {
+    const uint32_t a = Sextet(in[0]);
+    const uint32_t b = Sextet(in[1]);
+    const uint32_t c = Sextet(in[2]);
+    const uint32_t d = Sextet(in[3]);
+    if (((a | b | c | d) & kInvalid) != 0) return i;
+    const uint32_t bits = a << 18 | b << 12 | c << 6 | d;
+    out[0] = static_cast<char>(bits >> 16);
+    out[1] = static_cast<char>(bits >> 8);
+    out[2] = static_cast<char>(bits);
+  }
+  return groups;
+}
+
+// Writes back the text of the first `groups` groups that DecodeGroups()
+// decoded in place at `text`. Full groups map one to one to their bytes,
+// so this is the text as it was. Last group first: group i's text covers
+// bytes of groups before i only once those are read.
+void ReencodeGroups(char* text, size_t groups) {
+  for (size_t i = groups; i-- > 0;) {
+    const char* bytes = text + 3 * i;
+    const uint32_t bits = uint32_t{static_cast<unsigned char>(bytes[0])} << 16 |
+                          uint32_t{static_cast<unsigned char>(bytes[1])} << 8 |
+                          uint32_t{static_cast<unsigned char>(bytes[2])};
+    char* out = text + 4 * i;
+    out[0] = kAlphabet[bits >> 18];
+    out[1] = kAlphabet[(bits >> 12) & 63];
+    out[2] = kAlphabet[(bits >> 6) & 63];
+    out[3] = kAlphabet[bits & 63];
+  }
+}
+
+// The last group of a padded text, "xx==" (1 byte) or "xxx=" (2 bytes),
+// decoded to `out`; 0 if it is neither.
+size_t DecodePaddedGroup(const char* in, char* out) {
+  const uint32_t a = Sextet(in[0]);
+  const uint32_t b = Sextet(in[1]);
+  const bool one_byte = in[2] == '=';
+  const uint32_t c = one_byte ? 0 : Sextet(in[2]);
+  if (in[3] != '=' || ((a | b | c) & kInvalid) != 0) return 0;
+  const uint32_t bits = a << 18 | b << 12 | c << 6;
+  out[0] = static_cast<char>(bits >> 16);
+  if (one_byte) return 1;
+  out[1] = static_cast<char>(bits >> 8);
+  return 2;
+}
+
+absl::Status NotBase64() { return InvalidArgument("not valid base64"); }
+
+// Decodes `size` characters at `in` to `out`, which is `in` or has room for
+// 3/4 of `size` bytes. Returns the bytes' count, or nullopt (with `in`
+// unchanged) unless it is padded base64.
+absl::optional<size_t> Decode(const char* in, size_t size, char* out) {
+  if (size % 4 != 0) return absl::nullopt;
+  if (size == 0) return 0;
+  const bool padded = in[size - 1] == '=';
+  const size_t groups = size / 4 - (padded ? 1 : 0);
+  const size_t decoded = DecodeGroups(in, groups, out);
+  size_t tail = 0;
+  if (decoded == groups && padded) {
+    // Read before the bytes are written: in place, they overlap.
+    char last[4];
+    std::copy_n(in + 4 * groups, 4, last);
+    tail = DecodePaddedGroup(last, out + 3 * groups);
+  }
+  if (decoded < groups || (padded && tail == 0)) {
+    if (out == in) ReencodeGroups(out, decoded);
+    return absl::nullopt;
+  }
+  return 3 * groups + tail;
 }
 
 }  // namespace
@@ -36,30 +127,20 @@ void AppendBase64(absl::string_view bytes, std::string* out) {
   out->resize(start + static_cast<size_t>(n));
 }
 
-bool IsBase64(absl::string_view text) {
-  // Padding is at most two '=' at the end.
-  const size_t padding = PaddingOf(text);
-  return text.size() % 4 == 0 && padding <= 2 &&
-         std::all_of(text.begin(), text.end() - padding, [](char c) {
-           return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-                  c == '+' || c == '/';
-         });
+absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
+  std::string bytes(3 * (text.size() / 4), '\0');
+  const absl::optional<size_t> size =
+      Decode(text.data(), text.size(), bytes.data());
+  if (!size.has_value()) return NotBase64();
+  bytes.resize(*size);
+  return bytes;
 }
 
-absl::StatusOr<std::string> DecodeBase64(absl::string_view text) {
-  // OpenSSL's decoder is lenient about '=' inside the text: check the form
-  // first.
-  if (!IsBase64(text)) return InvalidArgument("not valid base64");
-  const size_t padding = PaddingOf(text);
-  std::string bytes(3 * (text.size() / 4), '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0) return InvalidArgument("not valid base64");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  bytes.resize(static_cast<size_t>(n) - padding);
-  return bytes;
+absl::StatusOr<size_t> DecodeBase64InPlace(absl::Span<char> text) {
+  const absl::optional<size_t> size =
+      Decode(text.data(), text.size(), text.data());
+  if (!size.has_value()) return NotBase64();
+  return *size;
 }
 
 }  // namespace brook

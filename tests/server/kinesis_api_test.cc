@@ -418,19 +418,5 @@ TEST_F(KinesisApiEncryptionTest, KmsErrors_TravelUnderTheirNames) {
   EXPECT_EQ(Summary().at("EncryptionType"), "NONE");
 }
 
-TEST(Base64Test, DecodesPaddedAndRejectsTheRest) {
-  for (const std::string bytes : {"", "a", "ab", "abc", "abcd"}) {
-    ASSERT_OK_AND_ASSIGN(std::string decoded,
-                         DecodeBase64(EncodeBase64(bytes)));
-    EXPECT_EQ(decoded, bytes);
-  }
-  EXPECT_EQ(EncodeBase64("hi"), "aGk=");
-  for (const char* bad : {"a", "aGk", "a*k=", "====x==="}) {
-    EXPECT_THAT(DecodeBase64(bad),
-                HasErrorName(ErrorName::kInvalidArgumentException))
-        << bad;
-  }
-}
-
 }  // namespace
 }  // namespace brook
