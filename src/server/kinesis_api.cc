@@ -136,6 +136,10 @@ json::object WithEncryption(json::object description, EncryptionType type,
   return description;
 }
 
+json::string_view JsonText(absl::string_view text) {
+  return json::string_view(text.data(), text.size());
+}
+
 json::object RecordJson(const Record& record) {
   return {{"SequenceNumber", record.sequence_number.ToString()},
           {"ApproximateArrivalTimestamp",
@@ -963,6 +967,7 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
   BROOK_ASSIGN_OR_RETURN(put.stream, StreamOf(fields));
   BROOK_ASSIGN_OR_RETURN(const json::array* records,
                          fields.RequiredArray("Records"));
+  put.records.reserve(records->size());
   for (const json::value& entry : *records) {
     const JsonFields record(entry.as_object());
     PutRecordsRequestEntry out;
@@ -974,24 +979,30 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
     put.records.push_back(std::move(out));
   }
   BROOK_ASSIGN_OR_RETURN(PutRecordsResult result, broker_->PutRecords(put));
-  json::array entries;
+  // An answer of up to 500 entries: in the request's arena (see Run()),
+  // not a few heap blocks per entry.
+  const json::storage_ptr& arena = request.storage();
+  json::array entries(arena);
+  entries.reserve(result.records.size());
   for (const PutRecordsResultEntry& entry : result.records) {
+    json::object& out = entries.emplace_back(json::object(arena)).as_object();
+    out.reserve(2);
     if (entry.status.ok()) {
-      entries.push_back(
-          json::object{{"SequenceNumber", entry.sequence_number.ToString()},
-                       {"ShardId", entry.shard_id}});
+      out.emplace("SequenceNumber", entry.sequence_number.ToString());
+      out.emplace("ShardId", entry.shard_id);
     } else {
-      entries.push_back(json::object{
-          {"ErrorCode",
-           std::string(ErrorNameToString(ErrorNameOf(entry.status)))},
-          {"ErrorMessage", std::string(entry.status.message())}});
+      out.emplace("ErrorCode",
+                  JsonText(ErrorNameToString(ErrorNameOf(entry.status))));
+      out.emplace("ErrorMessage", JsonText(entry.status.message()));
     }
   }
-  return json::object{
-      {"FailedRecordCount", result.failed_record_count},
-      {"Records", std::move(entries)},
-      {"EncryptionType",
-       std::string(EncryptionTypeToString(result.encryption_type))}};
+  json::object answer(arena);
+  answer.reserve(3);
+  answer.emplace("FailedRecordCount", result.failed_record_count);
+  answer.emplace("Records", std::move(entries));
+  answer.emplace("EncryptionType",
+                 JsonText(EncryptionTypeToString(result.encryption_type)));
+  return answer;
 }
 
 absl::StatusOr<json::value> KinesisApi::GetShardIterator(

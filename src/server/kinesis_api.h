@@ -82,7 +82,9 @@ class KinesisApi {
   // `blobs` (request_validator.h decodes them in place: `request` is used
   // up). Returns the response's value tree, null for an operation without
   // output (its answer has an empty body). Blob members of the response
-  // are base64 text, timestamps doubles of epoch seconds.
+  // are base64 text, timestamps doubles of epoch seconds. The response may
+  // take its memory from `request`'s storage (an operation's answer of
+  // many entries does): use it only while that storage lives.
   absl::StatusOr<boost::json::value> Run(absl::string_view operation,
                                          boost::json::value& request,
                                          BlobForm blobs);

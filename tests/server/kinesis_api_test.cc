@@ -78,6 +78,40 @@ TEST_F(KinesisApiTest, PutRecords_ReportsEachRecord) {
   EXPECT_EQ(result.at("Records").as_array().size(), 2u);
 }
 
+// A record the shard's limit refuses is answered with ErrorCode and
+// ErrorMessage in place of SequenceNumber and ShardId (Kinesis API
+// reference, PutRecordsResultEntry), and counted in FailedRecordCount.
+TEST_F(KinesisApiTest, PutRecords_AFailedRecordCarriesItsError) {
+  Call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  std::string body = R"({"StreamName":"s","Records":[)";
+  for (int i = 0; i < 500; ++i) {
+    if (i > 0) body += ",";
+    body += R"({"PartitionKey":"k","Data":"YQ=="})";
+  }
+  body += "]}";
+  // Kinesis' 1,000 records per second and shard: the third batch of 500
+  // in the same instant cannot all fit.
+  boost::json::object result;
+  for (int batch = 0; batch < 3; ++batch) result = Call("PutRecords", body);
+  int64_t failed = 0;
+  for (const boost::json::value& entry : result.at("Records").as_array()) {
+    const boost::json::object& record = entry.as_object();
+    if (!record.contains("ErrorCode")) {
+      EXPECT_TRUE(record.contains("SequenceNumber"));
+      EXPECT_EQ(record.at("ShardId"), "shardId-000000000000");
+      continue;
+    }
+    ++failed;
+    EXPECT_EQ(record.at("ErrorCode"), "ProvisionedThroughputExceededException");
+    EXPECT_FALSE(record.at("ErrorMessage").as_string().empty());
+    EXPECT_FALSE(record.contains("SequenceNumber"));
+    EXPECT_FALSE(record.contains("ShardId"));
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_EQ(result.at("FailedRecordCount"), failed);
+  EXPECT_EQ(result.at("EncryptionType"), "NONE");
+}
+
 TEST_F(KinesisApiTest, NewStreamsGetTheConfiguredLimits) {
   Call("CreateStream", R"({"StreamName":"kinesis","ShardCount":1})");
   KinesisApiOptions options;
