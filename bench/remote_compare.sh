@@ -26,10 +26,8 @@ data=$(mktemp -d)
   --limits=unlimited >"$data/brookd.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+source "$(dirname "$0")/lib.sh"
+wait_for_port "$port"
 
 measure() {
   "$bench" --endpoint="http://127.0.0.1:$port" --shards=4 \

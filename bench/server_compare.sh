@@ -17,6 +17,7 @@ kinesalite_dir=${KINESALITE_DIR:-build/kinesalite}
 brookd_port=${BROOKD_PORT:-4701}
 kinesalite_port=${KINESALITE_PORT:-4702}
 bench="$build/bench/brook_bench"
+source "$(dirname "$0")/lib.sh"
 
 if [[ ! -x "$kinesalite_dir/node_modules/.bin/kinesalite" ]]; then
   echo "installing kinesalite into $kinesalite_dir" >&2
@@ -39,23 +40,7 @@ pids+=($!)
 "$kinesalite_dir/node_modules/.bin/kinesalite" --port "$kinesalite_port" \
   >"$data/kinesalite.log" 2>&1 &
 pids+=($!)
-for port in "$brookd_port" "$kinesalite_port"; do
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
-done
-
-# Prints brook_bench's JSON line, or its error and stops the script.
-measure() {
-  local out
-  if ! out=$("$bench" "$@" 2>"$data/bench.err"); then
-    echo "brook_bench $* failed:" >&2
-    tail -5 "$data/bench.err" >&2
-    exit 1
-  fi
-  echo "$out"
-}
+for port in "$brookd_port" "$kinesalite_port"; do wait_for_port "$port"; done
 
 load=(--shards=4 --producers="$clients" --batch=500 --duration_s="$duration")
 

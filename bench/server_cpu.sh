@@ -24,6 +24,7 @@ batch=${BATCH:-500}
 rounds=${ROUNDS:-1}
 port=${BROOKD_PORT:-4703}
 bench="$build/bench/brook_bench"
+source "$(dirname "$0")/lib.sh"
 
 data=$(mktemp -d)
 brookd_pid=
@@ -39,25 +40,11 @@ trap cleanup EXIT
 "$build/src/server/brookd" --data_dir="$data/brookd" --port="$port" \
   --limits=unlimited --durability=sync >"$data/brookd.log" 2>&1 &
 brookd_pid=$!
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+wait_for_port "$port"
 
 # brookd's CPU time so far, in clock ticks (utime + stime: fields 14, 15).
 cpu_ticks() {
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$brookd_pid/stat"
-}
-
-# Prints brook_bench's JSON line, or its error and stops the script.
-measure() {
-  local out
-  if ! out=$("$bench" "$@" 2>"$data/bench.err"); then
-    echo "brook_bench $* failed:" >&2
-    tail -5 "$data/bench.err" >&2
-    exit 1
-  fi
-  echo "$out"
 }
 
 load=(--shards="$shards" --producers="$clients" --batch="$batch"
