@@ -111,6 +111,30 @@ TEST_F(RequestValidatorTest, WrongJsonTypes_AreSerializationExceptions) {
             ErrorName::kSerializationException);
 }
 
+// The message quotes the blob as sent, even when the bad character comes
+// after groups that were already decoded in place.
+TEST_F(RequestValidatorTest, BadBase64_IsQuotedAsSent) {
+  EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s","PartitionKey":"k",)"
+                               R"("Data":"Zm9vYmFy*m9v"})"),
+            std::make_pair(ErrorName::kSerializationException,
+                           std::string("'Zm9vYmFy*m9v' can not be converted to "
+                                       "a Blob: Invalid Base64 character or "
+                                       "padding")));
+  EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s","PartitionKey":"k",)"
+                               R"("Data":"Zm9vYmFyZ==="})"),
+            std::make_pair(ErrorName::kSerializationException,
+                           std::string("'Zm9vYmFyZ===' can not be converted to "
+                                       "a Blob: Invalid Base64 character or "
+                                       "padding")));
+  EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s","PartitionKey":"k",)"
+                               R"("Data":"Zm9vYmF"})"),
+            std::make_pair(ErrorName::kSerializationException,
+                           std::string("'Zm9vYmF' can not be converted to a "
+                                       "Blob: Base64 encoded length is "
+                                       "expected a multiple of 4 bytes but "
+                                       "found: 7")));
+}
+
 TEST_F(RequestValidatorTest, KinesisRules_AreInvalidArgumentExceptions) {
   EXPECT_EQ(
       Error("AddTagsToStream", R"({"StreamName":"s","Tags":{"abc;def":"1"}})")
