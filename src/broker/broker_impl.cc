@@ -202,6 +202,7 @@ absl::StatusOr<std::unique_ptr<BrokerImpl>> BrokerImpl::OpenWithFileSystem(
   store_options.file_system = file_system;
   store_options.min_free_disk_bytes = options.min_free_disk_bytes;
   store_options.reserve_dir = std::string(dir);
+  store_options.format_version = lock->format_version();
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(lock->store_path(), store_options));
   std::unique_ptr<BrokerImpl> broker(

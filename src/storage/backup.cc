@@ -103,17 +103,17 @@ absl::Status CopyStoreFiles(const fs::path& from, const fs::path& to) {
   return SyncPath(to.string());
 }
 
-// Runs `fill` to fill `destination`, then marks it a data directory; undoes
-// everything if either fails.
+// Runs `fill` to fill `destination`, then marks it a data directory of
+// `format_version`, the source's; undoes everything if either fails.
 template <typename Fill>
 absl::StatusOr<DataDirCopyStats> FillDataDir(const std::string& destination,
-                                             Fill fill) {
+                                             int format_version, Fill fill) {
   const fs::path path(destination);
   bool created = false;
   BROOK_RETURN_IF_ERROR(PrepareDestination(path, &created));
   absl::Cleanup discard = [&] { Discard(path, created); };
   BROOK_RETURN_IF_ERROR(fill());
-  BROOK_RETURN_IF_ERROR(MarkDataDir(destination));
+  BROOK_RETURN_IF_ERROR(MarkDataDir(destination, format_version));
   std::move(discard).Cancel();
   return StatsOf(path);
 }
@@ -127,8 +127,9 @@ absl::StatusOr<DataDirCopyStats> BackupStore(Store& store,
     return InvalidArgument(absl::StrCat("the backup destination '", destination,
                                         "' lies inside the data directory"));
   }
-  return FillDataDir(
-      destination, [&] { return store.Checkpoint(StorePathOf(destination)); });
+  return FillDataDir(destination, store.format_version(), [&] {
+    return store.Checkpoint(StorePathOf(destination));
+  });
 }
 
 absl::StatusOr<DataDirCopyStats> RestoreDataDir(
@@ -141,7 +142,7 @@ absl::StatusOr<DataDirCopyStats> RestoreDataDir(
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<DataDirLock> lock,
                          DataDirLock::Acquire(backup,
                                               /*create_if_missing=*/false));
-  return FillDataDir(destination, [&] {
+  return FillDataDir(destination, lock->format_version(), [&] {
     return CopyStoreFiles(lock->store_path(), StorePathOf(destination));
   });
 }

@@ -25,8 +25,8 @@ constexpr char kLockName[] = "LOCK";
 constexpr char kRocksDbName[] = "db";
 constexpr absl::string_view kMarkerPrefix = "brook-data-dir format ";
 
-std::string MarkerContents() {
-  return absl::StrCat(kMarkerPrefix, kDataDirFormatVersion, "\n");
+std::string MarkerContents(int format_version) {
+  return absl::StrCat(kMarkerPrefix, format_version, "\n");
 }
 
 std::string MarkerTempName() { return absl::StrCat(kMarkerName, ".tmp"); }
@@ -56,11 +56,11 @@ namespace {
 
 // Writes the marker through a temporary file and a rename, so that a crash
 // leaves either no marker or a whole one.
-absl::Status WriteMarker(const fs::path& dir) {
+absl::Status WriteMarker(const fs::path& dir, int format_version) {
   const fs::path tmp = dir / MarkerTempName();
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << MarkerContents();
+    out << MarkerContents(format_version);
     out.flush();
     if (!out) {
       return InternalFailureFrom("cannot write the data directory marker",
@@ -79,7 +79,8 @@ absl::Status WriteMarker(const fs::path& dir) {
   return SyncPath(dir.string());
 }
 
-absl::Status CheckMarker(const fs::path& dir) {
+// Returns the format of the directory's marker.
+absl::StatusOr<int> CheckMarker(const fs::path& dir) {
   std::ifstream in(dir / kMarkerName);
   std::stringstream contents;
   contents << in.rdbuf();
@@ -96,7 +97,7 @@ absl::Status CheckMarker(const fs::path& dir) {
         "'", dir.string(), "' was written in Brook data format ", version,
         "; this build reads format ", kDataDirFormatVersion, " and older"));
   }
-  return absl::OkStatus();
+  return version;
 }
 
 // Whether `dir` holds nothing, or only what a crash while creating it left
@@ -109,8 +110,10 @@ bool EmptyOrHalfCreated(const fs::path& dir) {
   return !ec;
 }
 
-// Validates or creates the directory, without taking the lock.
-absl::Status PrepareDirectory(const fs::path& dir, bool create_if_missing) {
+// Validates or creates the directory, without taking the lock; returns its
+// format.
+absl::StatusOr<int> PrepareDirectory(const fs::path& dir,
+                                     bool create_if_missing) {
   std::error_code ec;
   const bool exists = fs::exists(dir, ec);
   if (exists && !fs::is_directory(dir, ec)) {
@@ -135,7 +138,11 @@ absl::Status PrepareDirectory(const fs::path& dir, bool create_if_missing) {
         absl::StrCat("cannot create data directory '", dir.string(), "'"),
         ec.message());
   }
-  return WriteMarker(dir);
+  if (absl::Status marked = WriteMarker(dir, kDataDirFormatVersion);
+      !marked.ok()) {
+    return marked;
+  }
+  return kDataDirFormatVersion;
 }
 
 }  // namespace
@@ -144,7 +151,9 @@ std::string StorePathOf(const std::string& dir) {
   return (fs::path(dir) / kRocksDbName).string();
 }
 
-absl::Status MarkDataDir(const std::string& dir) { return WriteMarker(dir); }
+absl::Status MarkDataDir(const std::string& dir, int format_version) {
+  return WriteMarker(dir, format_version);
+}
 
 absl::Status CheckDataDir(const std::string& dir) {
   std::error_code ec;
@@ -157,16 +166,15 @@ absl::Status CheckDataDir(const std::string& dir) {
                                         "' is not a Brook data directory (no ",
                                         kMarkerName, " file)"));
   }
-  return CheckMarker(dir);
+  return CheckMarker(dir).status();
 }
 
 absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
     const std::string& dir, bool create_if_missing) {
   const fs::path path(dir);
-  if (absl::Status status = PrepareDirectory(path, create_if_missing);
-      !status.ok()) {
-    return status;
-  }
+  absl::StatusOr<int> format_version =
+      PrepareDirectory(path, create_if_missing);
+  if (!format_version.ok()) return format_version.status();
   const std::string lock_path = (path / kLockName).string();
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -185,7 +193,8 @@ absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
     return InternalFailureFrom(absl::StrCat("cannot lock '", lock_path, "'"),
                                std::strerror(error));
   }
-  return std::unique_ptr<DataDirLock>(new DataDirLock(fd, dir));
+  return std::unique_ptr<DataDirLock>(
+      new DataDirLock(fd, dir, *format_version));
 }
 
 DataDirLock::~DataDirLock() { ::close(fd_); }

@@ -15,19 +15,31 @@
 
 namespace brook {
 
-// The on-disk format this build writes and reads. Bump it when a persisted
-// layout changes incompatibly; older builds then refuse the directory.
-inline constexpr int kDataDirFormatVersion = 1;
+// The on-disk format this build gives new directories; it reads this one
+// and every older one. Bump it when a persisted layout changes
+// incompatibly; older builds then refuse the directory.
+//   1  the first format.
+//   2  plaintext record batches carry a CRC32C (storage/record_batch.h),
+//      which readers check instead of RocksDB's checksums.
+// A directory keeps the format it was created with: Brook writes a format-1
+// directory in format 1, so that the build that made it can still open it.
+inline constexpr int kDataDirFormatVersion = 2;
+
+// Whether the record batches of a directory of `format_version` are
+// checksummed (storage/record_batch.h).
+inline bool BatchesChecksummed(int format_version) {
+  return format_version >= 2;
+}
 
 // Where the store of the data directory `dir` keeps its files.
 std::string StorePathOf(const std::string& dir);
 
-// Marks `dir`, an existing directory, as a Brook data directory of this
-// build's format. The marker appears whole or not at all (a temporary file
-// renamed into place, both synced), so it is written last when a directory
-// is filled from elsewhere (a backup): until then the directory is not taken
-// for a Brook directory.
-absl::Status MarkDataDir(const std::string& dir);
+// Marks `dir`, an existing directory, as a Brook data directory of
+// `format_version` (that of the store it holds). The marker appears whole or
+// not at all (a temporary file renamed into place, both synced), so it is
+// written last when a directory is filled from elsewhere (a backup): until then
+// the directory is not taken for a Brook directory.
+absl::Status MarkDataDir(const std::string& dir, int format_version);
 
 // fsync()s the file or directory `path`; InternalFailure if it cannot.
 absl::Status SyncPath(const std::string& path);
@@ -57,14 +69,20 @@ class DataDirLock {
   const std::string& dir() const { return dir_; }
   // Where the store (storage/store.h) keeps its files, inside the directory.
   const std::string& store_path() const { return store_path_; }
+  // The directory's format, from its marker.
+  int format_version() const { return format_version_; }
 
  private:
-  DataDirLock(int fd, std::string dir)
-      : fd_(fd), dir_(std::move(dir)), store_path_(StorePathOf(dir_)) {}
+  DataDirLock(int fd, std::string dir, int format_version)
+      : fd_(fd),
+        dir_(std::move(dir)),
+        store_path_(StorePathOf(dir_)),
+        format_version_(format_version) {}
 
   int fd_;
   std::string dir_;
   std::string store_path_;
+  int format_version_;
 };
 
 }  // namespace brook

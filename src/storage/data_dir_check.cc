@@ -225,6 +225,7 @@ absl::StatusOr<VerifyReport> VerifyDataDir(
       DataDirLock::Acquire(dir, /*create_if_missing=*/false));
   StoreOptions options;
   options.read_only = true;
+  options.format_version = lock->format_version();
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(lock->store_path(), options));
   absl::StatusOr<VerifyReport> report = DataDirVerifier(*store, progress).Run();

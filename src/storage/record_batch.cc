@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "common/crc32c.h"
 #include "common/errors.h"
 
 namespace brook {
@@ -17,7 +18,7 @@ bool HasExplicitHashKey(const RecordView& record) {
 void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
                        std::string* out) {
   assert(arrival_ms >= 0 &&
-         static_cast<uint64_t>(arrival_ms) < kKeyedBatchFlag);
+         static_cast<uint64_t>(arrival_ms) < kChecksummedBatchFlag);
   const bool keyed =
       std::any_of(records.begin(), records.end(), HasExplicitHashKey);
   // Sized first, so that the records are copied once, without regrowing.
@@ -46,6 +47,55 @@ void EncodeRecordBatch(int64_t arrival_ms, absl::Span<const RecordView> records,
   }
 }
 
+namespace {
+
+// The flag's bit within the first byte of the big-endian first field.
+constexpr char kChecksummedFirstByteBit =
+    static_cast<char>(kChecksummedBatchFlag >> 56);
+
+uint32_t BatchChecksum(absl::string_view record_key, char first_byte,
+                       absl::string_view rest) {
+  uint32_t crc = Crc32c(record_key);
+  crc = Crc32cExtend(crc, absl::string_view(&first_byte, 1));
+  return Crc32cExtend(crc, rest);
+}
+
+}  // namespace
+
+ChecksummedBatch::ChecksummedBatch(absl::string_view record_key,
+                                   absl::string_view encoded_batch)
+    : first_byte_(encoded_batch[0] | kChecksummedFirstByteBit),
+      rest_(encoded_batch.substr(1)) {
+  assert(!encoded_batch.empty() &&
+         (encoded_batch[0] & kChecksummedFirstByteBit) == 0);
+  std::string checksum;
+  PutFixed32BE(&checksum, BatchChecksum(record_key, first_byte_, rest_));
+  std::copy(checksum.begin(), checksum.end(), checksum_.begin());
+}
+
+std::string ChecksummedBatch::value() const {
+  std::string value;
+  for (absl::string_view piece : pieces()) {
+    value.append(piece.data(), piece.size());
+  }
+  return value;
+}
+
+absl::StatusOr<absl::string_view> VerifyBatchChecksum(
+    absl::string_view record_key, absl::string_view stored) {
+  if (stored.size() < 1 + kBatchChecksumBytes ||
+      (stored[0] & kChecksummedFirstByteBit) == 0 || (stored[0] & 0x80) != 0) {
+    return DataLoss("a record batch without its checksum");
+  }
+  const absl::string_view batch =
+      stored.substr(0, stored.size() - kBatchChecksumBytes);
+  const uint32_t expected = DecodeFixed32BE(stored.data() + batch.size());
+  if (BatchChecksum(record_key, batch[0], batch.substr(1)) != expected) {
+    return DataLoss("record batch checksum mismatch");
+  }
+  return batch;
+}
+
 absl::StatusOr<RecordBatchReader> RecordBatchReader::Open(
     absl::string_view value) {
   Decoder decoder(value);
@@ -55,10 +105,12 @@ absl::StatusOr<RecordBatchReader> RecordBatchReader::Open(
       count == 0) {
     return DataLoss("damaged record batch header");
   }
-  // Bit 63 set is a plain batch's negative arrival time, not the flag.
-  const bool keyed = (first_field >> 62) == 1;
+  // Bit 63 set is a plain batch's negative arrival time, not the flags.
+  const bool flagged = (first_field >> 63) == 0;
+  const bool keyed = flagged && (first_field & kKeyedBatchFlag) != 0;
   const uint64_t arrival_ms =
-      keyed ? first_field & ~kKeyedBatchFlag : first_field;
+      flagged ? first_field & ~(kKeyedBatchFlag | kChecksummedBatchFlag)
+              : first_field;
   return RecordBatchReader(decoder.remaining(),
                            static_cast<int64_t>(arrival_ms), count, keyed);
 }

@@ -5,6 +5,7 @@
 #include "storage/encrypted_batch.h"
 #include "storage/keys.h"
 #include "storage/record_batch.h"
+#include "storage/shard_log.h"
 
 namespace brook {
 namespace {
@@ -50,10 +51,13 @@ struct BatchInfo {
   int64_t arrival_ms = 0;
 };
 
-// Decodes every record of `value`, adding their sizes to `stats`. An
+// Checks the CRC32C of `value`, stored under `key`, when the store's batches
+// carry one, and decodes every record, adding their sizes to `stats`. An
 // encrypted batch is checked by its header only: an offline check has no
-// keys. Its records count; their bytes (sealed) do not.
-absl::StatusOr<BatchInfo> ReadBatch(uint64_t first_counter,
+// keys (RocksDB's checksums still cover it). Its records count; their bytes
+// (sealed) do not.
+absl::StatusOr<BatchInfo> ReadBatch(const Store& store, uint64_t first_counter,
+                                    absl::string_view key,
                                     absl::string_view value,
                                     ShardCheckStats* stats) {
   if (IsEncryptedBatch(value)) {
@@ -62,8 +66,10 @@ absl::StatusOr<BatchInfo> ReadBatch(uint64_t first_counter,
     stats->records += header.count;
     return BatchInfo{first_counter, header.count, header.arrival_ms};
   }
+  BROOK_ASSIGN_OR_RETURN(absl::string_view batch,
+                         StoredPlaintextBatch(store, key, value));
   BROOK_ASSIGN_OR_RETURN(RecordBatchReader reader,
-                         RecordBatchReader::Open(value));
+                         RecordBatchReader::Open(batch));
   RecordView record;
   int64_t bytes = 0;
   uint64_t read = 0;
@@ -176,7 +182,7 @@ absl::StatusOr<ShardCheckStats> CheckShardLog(
       continue;
     }
     absl::StatusOr<BatchInfo> batch =
-        ReadBatch(*first_counter, it.value(), &stats);
+        ReadBatch(store, *first_counter, it.key(), it.value(), &stats);
     if (!batch.ok()) {
       problems.Add(absl::StrCat("the batch at counter ", *first_counter, ": ",
                                 batch.status().message()));

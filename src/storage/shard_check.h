@@ -1,6 +1,7 @@
 // Offline check of one shard's stored records (brook verify): every batch
 // key parses, every batch decodes whole (RocksDB's block and blob checksums
-// are verified as it is read), batches follow each other without overlap
+// are verified as it is read, and so is the batch's own CRC32C in a
+// format-2 directory), batches follow each other without overlap
 // inside the shard's counters, arrival times never decrease, and the time
 // index holds exactly one entry per batch, with the batch's arrival time.
 //

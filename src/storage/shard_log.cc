@@ -1,5 +1,6 @@
 #include "storage/shard_log.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -36,6 +37,13 @@ Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
 
 }  // namespace
 
+absl::StatusOr<absl::string_view> StoredPlaintextBatch(
+    const Store& store, absl::string_view record_key,
+    absl::string_view stored) {
+  if (!store.checksummed_batches()) return stored;
+  return VerifyBatchChecksum(record_key, stored);
+}
+
 ShardReadCollector::ShardReadCollector(ShardRef shard, uint64_t from_counter,
                                        uint64_t last_visible_counter,
                                        size_t max_records, size_t max_bytes)
@@ -61,6 +69,13 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
                                  " overlaps the batch before it"));
   }
   next_batch_counter_ = first_counter + reader->count();
+  // Room for the batch's records up front (bounded by the read's limit),
+  // rather than regrowing the result through every doubling.
+  const size_t wanted =
+      result_.records.size() +
+      std::min<uint64_t>(reader->count(),
+                         max_records_ - result_.records.size());
+  if (wanted > result_.records.capacity()) result_.records.reserve(wanted);
   RecordView view;
   for (uint64_t counter = first_counter;; ++counter) {
     absl::StatusOr<bool> more = reader->Next(&view);
@@ -85,7 +100,11 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(
     size_t max_records, size_t max_bytes, const BatchKeys& keys) const {
   ShardReadCollector collector(shard, from_counter, last_visible_counter,
                                max_records, max_bytes);
-  StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
+  // Every value read is verified below, by its CRC32C or its GCM tag.
+  StoreIterator it = store_->NewIterator(
+      Family::kRecords, ShardKeys(shard),
+      store_->checksummed_batches() ? ReadChecks::kCallerVerifiesEveryValue
+                                    : ReadChecks::kStore);
   // The batch holding `from_counter` starts at or before it.
   it.SeekForPrev(RecordKey(shard, from_counter));
   if (!it.Valid()) it.SeekToFirst();
@@ -101,6 +120,9 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(
           opened, OpenRecordBatch(shard, first_counter, batch, keys));
       batch = opened;
       encryption = EncryptionType::kKms;
+    } else {
+      BROOK_ASSIGN_OR_RETURN(batch,
+                             StoredPlaintextBatch(*store_, it.key(), batch));
     }
     BROOK_ASSIGN_OR_RETURN(bool more,
                            collector.Add(first_counter, batch, encryption));

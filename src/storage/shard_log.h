@@ -2,6 +2,10 @@
 // record_batch.h; StoreWrite::AppendBatch() and TrimShard() write them).
 // Readers of records read through ShardLog; a damaged batch or key fails a
 // read with DataLoss (kDataLoss, InternalFailure), never returns wrong bytes.
+// Every batch Read() returns is verified by Brook itself (the CRC32C of a
+// checksummed batch, the GCM tag of a sealed one), so in a format-2
+// directory it reads without RocksDB's checksums; Tail() and OldestCounter()
+// read one entry each and keep them.
 // Encrypted batches (storage/encrypted_batch.h) are opened with the
 // stream's keys on the way; their records say so (EncryptionType kKms).
 //
@@ -32,6 +36,15 @@
 #include "storage/store.h"
 
 namespace brook {
+
+// StoredPlaintextBatch()
+//
+// The batch inside `stored`, the plaintext value of `record_key` in
+// `store`: checked against its CRC32C when the store's batches are
+// checksummed (format 2), else as it is (format 1, which RocksDB's
+// checksums cover). Fails with DataLoss if the checksum does not match.
+absl::StatusOr<absl::string_view> StoredPlaintextBatch(
+    const Store& store, absl::string_view record_key, absl::string_view stored);
 
 struct ShardReadResult {
   std::vector<Record> records;

@@ -170,7 +170,7 @@ struct StoreIterator::Rep {
   // its database under it (see Store::ResumeDatabase()). Created while the
   // store holds its database lock.
   Rep(std::atomic<int>* live, rocksdb::DB* db,
-      rocksdb::ColumnFamilyHandle* family, KeyRange range)
+      rocksdb::ColumnFamilyHandle* family, KeyRange range, ReadChecks checks)
       : live(live),
         range(std::move(range)),
         lower(this->range.begin),
@@ -180,6 +180,7 @@ struct StoreIterator::Rep {
     rocksdb::ReadOptions options;
     options.iterate_lower_bound = &lower;
     options.iterate_upper_bound = &upper;
+    options.verify_checksums = checks == ReadChecks::kStore;
     iterator.reset(db->NewIterator(options, family));
   }
   ~Rep() {
@@ -236,6 +237,7 @@ Store::Store(std::string path, std::shared_ptr<rocksdb::FileSystem> file_system,
     : path_(std::move(path)),
       file_system_(std::move(file_system)),
       read_only_(options.read_only),
+      format_version_(options.format_version),
       listener_(std::make_shared<GateListener>(&gate_)),
       stalls_(std::make_shared<StallCounter>()),
       min_free_bytes_(options.min_free_disk_bytes),
@@ -561,11 +563,12 @@ absl::StatusOr<absl::optional<std::string>> Store::Get(Family family,
   return value;
 }
 
-StoreIterator Store::NewIterator(Family family, KeyRange range) {
+StoreIterator Store::NewIterator(Family family, KeyRange range,
+                                 ReadChecks checks) {
   absl::ReaderMutexLock lock(&db_mu_);
   return StoreIterator(std::make_unique<StoreIterator::Rep>(
       &live_iterators_, db_.get(), db_ != nullptr ? handle(family) : nullptr,
-      std::move(range)));
+      std::move(range), checks));
 }
 
 absl::Status Store::TEST_Flush(Family family) {

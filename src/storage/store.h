@@ -41,6 +41,7 @@
 #include "absl/types/optional.h"
 #include "brook/options.h"
 #include "brook/write_state.h"
+#include "storage/data_dir.h"
 #include "storage/disk_reserve.h"
 #include "storage/file_system.h"
 #include "storage/keys.h"
@@ -58,6 +59,11 @@ class FileSystem;
 namespace brook {
 
 enum class Family { kMeta, kRecords, kTimeIndex };
+
+// Who checks the bytes an iterator reads: RocksDB (its block, blob and log
+// checksums), or the caller alone, for reads of which it verifies every
+// value itself (checksummed and sealed record batches).
+enum class ReadChecks { kStore, kCallerVerifiesEveryValue };
 
 // An iterator over the keys of one family within a KeyRange, in key order.
 // Not thread-safe.
@@ -104,6 +110,10 @@ struct StoreOptions {
   uint64_t min_free_disk_bytes = 0;
   // The directory of the reserve file: the data directory.
   std::string reserve_dir;
+  // The format of the data directory the store belongs to
+  // (storage/data_dir.h): in format 2 and later, plaintext record batches
+  // are stored checksummed.
+  int format_version = kDataDirFormatVersion;
 };
 
 // What RocksDB reports of its own health, for metrics.
@@ -222,8 +232,18 @@ class Store {
   absl::StatusOr<absl::optional<std::string>> Get(Family family,
                                                   absl::string_view key);
 
-  // An iterator over `range` of `family`.
-  StoreIterator NewIterator(Family family, KeyRange range);
+  // An iterator over `range` of `family`. With
+  // ReadChecks::kCallerVerifiesEveryValue RocksDB skips its own checksums:
+  // only for a caller that verifies every value it reads.
+  StoreIterator NewIterator(Family family, KeyRange range,
+                            ReadChecks checks = ReadChecks::kStore);
+
+  // The data directory's format, and whether plaintext record batches are
+  // stored checksummed in it (see StoreOptions).
+  int format_version() const { return format_version_; }
+  bool checksummed_batches() const {
+    return BatchesChecksummed(format_version_);
+  }
 
   // Store::Close()
   //
@@ -290,6 +310,7 @@ class Store {
   // must outlive db_.
   std::unique_ptr<rocksdb::Env> env_;
   const bool read_only_;
+  const int format_version_;
   // Reports RocksDB's background failures to gate_.
   std::shared_ptr<rocksdb::EventListener> listener_;
   // Counts RocksDB's write stalls.

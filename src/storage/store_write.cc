@@ -1,8 +1,12 @@
 #include "storage/store_write.h"
 
+#include <vector>
+
 #include "common/errors.h"
 #include "rocksdb/write_batch.h"
+#include "storage/encrypted_batch.h"
 #include "storage/keys.h"
+#include "storage/record_batch.h"
 #include "storage/rocksdb_status.h"
 #include "storage/store.h"
 
@@ -20,6 +24,20 @@ void StoreWrite::Put(Family family, absl::string_view key,
   adds_data_ = adds_data_ || adds_data;
   Add(family, [&](rocksdb::ColumnFamilyHandle* handle) {
     return batch_->Put(handle, ToSlice(key), ToSlice(value));
+  });
+}
+
+void StoreWrite::PutPieces(Family family, absl::string_view key,
+                           absl::Span<const absl::string_view> value_pieces) {
+  adds_data_ = true;
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(value_pieces.size());
+  for (absl::string_view piece : value_pieces) slices.push_back(ToSlice(piece));
+  const rocksdb::Slice key_slice = ToSlice(key);
+  Add(family, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return batch_->Put(
+        handle, rocksdb::SliceParts(&key_slice, 1),
+        rocksdb::SliceParts(slices.data(), static_cast<int>(slices.size())));
   });
 }
 
@@ -52,7 +70,13 @@ void StoreWrite::Add(Family family, Operation operation) {
 void StoreWrite::AppendBatch(ShardRef shard, uint64_t first_counter,
                              int64_t arrival_ms,
                              absl::string_view encoded_batch) {
-  Put(Family::kRecords, RecordKey(shard, first_counter), encoded_batch);
+  const std::string key = RecordKey(shard, first_counter);
+  if (store_->checksummed_batches() && !IsEncryptedBatch(encoded_batch)) {
+    const ChecksummedBatch checksummed(key, encoded_batch);
+    PutPieces(Family::kRecords, key, checksummed.pieces());
+  } else {
+    Put(Family::kRecords, key, encoded_batch);
+  }
   Put(Family::kTimeIndex, TimeIndexKey(shard, arrival_ms, first_counter), "");
 }
 

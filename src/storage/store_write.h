@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "brook/limits.h"
 #include "common/shard_ref.h"
 #include "storage/keys.h"
@@ -41,9 +42,10 @@ class StoreWrite {
 
   // StoreWrite::AppendBatch()
   //
-  // Appends `encoded_batch` (record_batch.h, arrived at `arrival_ms`) to
-  // `shard`, its records taking counters first_counter, first_counter + 1,
-  // ..., and indexes it by arrival time.
+  // Appends `encoded_batch` (record_batch.h, arrived at `arrival_ms`; or
+  // sealed, encrypted_batch.h) to `shard`, its records taking counters
+  // first_counter, first_counter + 1, ..., and indexes it by arrival time.
+  // A plaintext batch is stored checksummed when the store's are.
   // REQUIRES: first_counter exceeds every counter the shard holds;
   // arrival_ms is no earlier than the shard's last batch.
   void AppendBatch(ShardRef shard, uint64_t first_counter, int64_t arrival_ms,
@@ -102,6 +104,10 @@ class StoreWrite {
 
   void Put(Family family, absl::string_view key, absl::string_view value,
            bool adds_data = true);
+  // Puts the concatenation of `value_pieces`, without concatenating them
+  // first.
+  void PutPieces(Family family, absl::string_view key,
+                 absl::Span<const absl::string_view> value_pieces);
   void Delete(Family family, absl::string_view key);
   void DeleteRange(Family family, absl::string_view begin,
                    absl::string_view end);

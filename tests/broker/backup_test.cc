@@ -294,6 +294,51 @@ TEST_F(BackupDestinationTest, RestoreBackup_CopiesABackupThatOpens) {
   EXPECT_OK(copy->Close());
 }
 
+std::string MarkerOf(const std::string& dir) {
+  std::ifstream in(dir + "/BROOK");
+  std::string marker;
+  std::getline(in, marker);
+  return marker;
+}
+
+class FormatOneBackupTest : public testing::BrokerTest {
+ protected:
+  testing::TempDir backups_;
+};
+
+TEST_F(FormatOneBackupTest, BackupAndRestoreKeepTheSourceFormat) {
+  // A format-1 directory's batches carry no CRC32C: a copy marked format 2
+  // would fail every read.
+  std::ofstream(dir() + "/BROOK") << "brook-data-dir format 1\n";
+  Open();
+  CreateStream("s", 1);
+  Put("s", "k", "one");
+  const std::string backup = backups_.Sub("backup");
+  ASSERT_OK(broker().Backup({backup}).status());
+  EXPECT_EQ(MarkerOf(backup), "brook-data-dir format 1");
+  const std::string restored = backups_.Sub("restored");
+  ASSERT_OK(RestoreBackup(backup, restored).status());
+  EXPECT_EQ(MarkerOf(restored), "brook-data-dir format 1");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> copy,
+                       Broker::Open(options(), restored));
+  GetShardIteratorRequest start;
+  start.stream = "s";
+  start.shard_id = "shardId-000000000000";
+  ASSERT_OK_AND_ASSIGN(GetShardIteratorResult iterator,
+                       copy->GetShardIterator(start));
+  ASSERT_OK_AND_ASSIGN(GetRecordsResult page,
+                       copy->GetRecords({iterator.shard_iterator}));
+  ASSERT_THAT(page.records, SizeIs(1));
+  EXPECT_EQ(page.records[0].data, "one");
+  EXPECT_OK(copy->Close());
+}
+
+TEST_F(BackupDestinationTest, Backup_OfANewDirectory_IsFormatTwo) {
+  const std::string backup = backups_.Sub("backup");
+  ASSERT_OK(broker().Backup({backup}).status());
+  EXPECT_EQ(MarkerOf(backup), "brook-data-dir format 2");
+}
+
 TEST_F(BackupDestinationTest, RestoreBackup_OfAHeldDirectory_IsRefused) {
   EXPECT_THAT(RestoreBackup(dir(), backups_.Sub("restored")).status(),
               HasErrorName(ErrorName::kResourceInUseException));

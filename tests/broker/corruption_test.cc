@@ -1,7 +1,9 @@
 // Damaged bytes are reported as data loss (kDataLoss, Kinesis name
 // InternalFailure), never returned as records: a damaged batch, a key of
-// the wrong shape, a damaged metadata value, and a block whose checksum no
-// longer matches.
+// the wrong shape, a damaged metadata value, a flipped bit in a table or
+// blob file, and a flipped bit that RocksDB's own checksums cannot see
+// (the batch's CRC32C must), on GetRecords and on the fan-out path. A
+// format-1 directory is still read, and still written in format 1.
 
 #include <filesystem>
 #include <fstream>
@@ -9,10 +11,13 @@
 #include <memory>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "common/shard_ref.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/data_dir.h"
+#include "storage/record_batch.h"
 #include "storage/store.h"
 #include "testing/broker_fixture.h"
 #include "testing/status_matchers.h"
@@ -54,6 +59,26 @@ class CorruptionTest : public testing::BrokerTest {
       EXPECT_OK((*store)->Close());
     }
     return BrokerImpl::Open(options(), dir()).status();
+  }
+
+  // Closes the broker and flips `bit` of byte `offset` of the stored value
+  // of the batch at `counter`, writing it back through RocksDB, so that
+  // RocksDB's checksums hold for the damaged bytes.
+  void FlipStoredBit(ShardRef shard, uint64_t counter, size_t offset,
+                     char bit) {
+    ASSERT_OK(broker().Close());
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<DataDirLock> lock,
+                         DataDirLock::Acquire(dir(), false));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                         Store::Open(lock->store_path()));
+    const std::string key = RecordKey(shard, counter);
+    ASSERT_OK_AND_ASSIGN(absl::optional<std::string> value,
+                         store->Get(Family::kRecords, key));
+    ASSERT_TRUE(value.has_value());
+    ASSERT_LT(offset, value->size());
+    (*value)[offset] = static_cast<char>((*value)[offset] ^ bit);
+    ASSERT_OK(store->TEST_PutRaw(Family::kRecords, key, *value));
+    ASSERT_OK(store->Close());
   }
 
   absl::Status ReadFromTrimHorizon() {
@@ -164,6 +189,145 @@ TEST_F(CorruptionTest, FlippedBitInExplicitHashKey_IsDataLoss) {
   ASSERT_EQ(FlipBitOf(dir() + "/db", std::string(16, 'B'), 5, 0x10), 1);
   Open();
   EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
+}
+
+// Flips one bit of the stored bytes `pattern` in the blob files (once, where
+// it occurs) and returns how many files held it.
+int FlipBitInBlobFiles(const std::string& db_dir, const std::string& pattern,
+                       char bit) {
+  int damaged = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(db_dir)) {
+    if (entry.path().extension() != ".blob") continue;
+    std::fstream file(entry.path(),
+                      std::ios::in | std::ios::out | std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(file)),
+                      std::istreambuf_iterator<char>());
+    const size_t at = bytes.find(pattern);
+    if (at == std::string::npos) continue;
+    file.seekp(static_cast<std::streamoff>(at));
+    file.put(static_cast<char>(bytes[at] ^ bit));
+    ++damaged;
+  }
+  return damaged;
+}
+
+TEST_F(CorruptionTest, FlippedBitInABlobFile_IsDataLoss) {
+  // Batches of 256 bytes or more live in blob files, read without RocksDB's
+  // blob checksum: the batch's own CRC32C must catch the flip.
+  // Small batches on either side (in table files): opening reads the
+  // oldest and the newest batch of each shard with RocksDB's checks on.
+  const std::string marker = "blob-damage-me" + std::string(600, 'b');
+  Put("s", "k", "before");
+  Put("s", "k", marker);
+  Put("s", "k", "after");
+  ASSERT_OK(broker().Close());
+  ASSERT_EQ(FlipBitInBlobFiles(dir() + "/db", marker, 0x02), 1);
+  options().tail_cache_bytes = 0;
+  Open();
+  EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
+}
+
+TEST_F(CorruptionTest, FlippedBitUnderValidStoreChecksums_IsDataLoss) {
+  const PutRecordResult put = Put("s", "k", "payload");
+  const ShardRef shard = ShardOf(put.sequence_number);
+  FlipStoredBit(shard, CounterOf(put.sequence_number), 12, 0x08);
+  options().tail_cache_bytes = 0;
+  Open();
+  EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
+}
+
+// Records what a subscription ends with.
+class EndRecorder : public SubscriptionHandler {
+ public:
+  Demand OnEvent(const SubscribeToShardEvent& event) override {
+    absl::MutexLock lock(&mu_);
+    records_ += event.records.size();
+    return Demand::kMore;
+  }
+  void OnEnd(const absl::Status& status) override {
+    {
+      absl::MutexLock lock(&mu_);
+      end_ = status;
+    }
+    ended_.Notify();
+  }
+  absl::optional<absl::Status> WaitForEnd() {
+    ended_.WaitForNotificationWithTimeout(absl::Seconds(30));
+    absl::MutexLock lock(&mu_);
+    return end_;
+  }
+  size_t records() {
+    absl::MutexLock lock(&mu_);
+    return records_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::Notification ended_;
+  size_t records_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(CorruptionTest, FlippedBit_EndsAFanOutSubscriptionWithDataLoss) {
+  RegisterStreamConsumerRequest register_request;
+  register_request.stream = "s";
+  register_request.consumer_name = "app";
+  ASSERT_OK_AND_ASSIGN(Consumer consumer,
+                       broker().RegisterStreamConsumer(register_request));
+  const PutRecordResult put = Put("s", "k", "payload");
+  FlipStoredBit(ShardOf(put.sequence_number), CounterOf(put.sequence_number),
+                12, 0x08);
+  options().tail_cache_bytes = 0;
+  Open();
+  SubscribeToShardRequest request;
+  request.consumer_arn = consumer.consumer_arn;
+  request.shard_id = kShard;
+  request.starting_position.type = ShardIteratorType::kTrimHorizon;
+  EndRecorder handler;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
+                       broker().SubscribeToShard(request, &handler));
+  const absl::optional<absl::Status> end = handler.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_THAT(*end, IsDataLoss());
+  EXPECT_EQ(handler.records(), 0u);
+}
+
+class FormatOneTest : public testing::BrokerTest {};
+
+TEST_F(FormatOneTest, IsReadAndWrittenInItsOwnFormat) {
+  // A directory made before batches carried checksums: its marker says
+  // format 1 and its batches have no CRC32C (RocksDB's checksums cover
+  // them). This build reads it, appends to it in format 1, and leaves the
+  // marker, so that the build that made it can still open it.
+  std::ofstream(dir() + "/BROOK") << "brook-data-dir format 1\n";
+  Open();
+  CreateStream("s", 1);
+  const PutRecordResult small = Put("s", "k", "small");
+  Put("s", "k", std::string(1000, 'L'));  // Into a blob file.
+  Reopen();
+  EXPECT_EQ(
+      DataOf(ReadAll(Iterator("s", kShard, ShardIteratorType::kTrimHorizon))),
+      (std::vector<std::string>{"small", std::string(1000, 'L')}));
+  ASSERT_OK(broker().Close());
+  std::ifstream in(dir() + "/BROOK");
+  std::string marker;
+  std::getline(in, marker);
+  EXPECT_EQ(marker, "brook-data-dir format 1");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DataDirLock> lock,
+                       DataDirLock::Acquire(dir(), false));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                       Store::Open(lock->store_path()));
+  ASSERT_OK_AND_ASSIGN(absl::optional<std::string> value,
+                       store->Get(Family::kRecords,
+                                  RecordKey(ShardOf(small.sequence_number),
+                                            CounterOf(small.sequence_number))));
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ((*value)[0] & 0x20, 0) << "a format-1 batch has no checksum flag";
+  EXPECT_THAT(VerifyBatchChecksum(RecordKey(ShardOf(small.sequence_number),
+                                            CounterOf(small.sequence_number)),
+                                  *value),
+              IsDataLoss());
+  ASSERT_OK(store->Close());
 }
 
 }  // namespace

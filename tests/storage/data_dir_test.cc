@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
@@ -66,6 +67,43 @@ TEST(DataDirLockTest, Acquire_FinishesADirectoryACrashLeftHalfCreated) {
   WriteFile(temp.Sub("BROOK.tmp"), "brook-data-dir fo");
   ASSERT_OK_AND_ASSIGN(auto lock, DataDirLock::Acquire(temp.path(), true));
   EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK", "LOCK"));
+}
+
+TEST(DataDirLockTest, Acquire_NewDirectoryTakesThisBuildsFormat) {
+  TempDir temp;
+  ASSERT_OK_AND_ASSIGN(auto lock, DataDirLock::Acquire(temp.path(), true));
+  EXPECT_EQ(lock->format_version(), 2);
+  std::ifstream in(temp.Sub("BROOK"));
+  std::string marker;
+  std::getline(in, marker);
+  EXPECT_EQ(marker, "brook-data-dir format 2");
+}
+
+TEST(DataDirLockTest, Acquire_FormatOneIsReadAndKept) {
+  // A directory written before batches carried checksums opens in its own
+  // format, and stays in it (so that the build that wrote it still opens it).
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "brook-data-dir format 1\n");
+  {
+    ASSERT_OK_AND_ASSIGN(auto lock, DataDirLock::Acquire(temp.path(), true));
+    EXPECT_EQ(lock->format_version(), 1);
+  }
+  std::ifstream in(temp.Sub("BROOK"));
+  std::string marker;
+  std::getline(in, marker);
+  EXPECT_EQ(marker, "brook-data-dir format 1");
+}
+
+TEST(DataDirLockTest, Acquire_NextFormatIsRefusedUntouched) {
+  // What a format-1 build does with this build's directories, one format on.
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), absl::StrCat("brook-data-dir format ",
+                                            kDataDirFormatVersion + 1, "\n"));
+  EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
+              HasErrorName(ErrorName::kResourceInUseException));
+  EXPECT_THAT(CheckDataDir(temp.path()),
+              HasErrorName(ErrorName::kResourceInUseException));
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK"));
 }
 
 TEST(DataDirLockTest, Acquire_NewerFormatIsRefusedUntouched) {

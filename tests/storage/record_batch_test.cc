@@ -12,7 +12,33 @@
 namespace brook {
 namespace {
 
+using ::brook::testing::HasCode;
 using ::brook::testing::HasErrorName;
+using ::testing::AllOf;
+
+auto IsDataLoss() {
+  return AllOf(HasCode(absl::StatusCode::kDataLoss),
+               HasErrorName(ErrorName::kInternalFailure));
+}
+
+// The record key of stream 1, shard 0, counter 5 (storage/keys.h).
+const std::string kKey(
+    "\x00\x00\x00\x01\x00\x00\x00\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x05",
+    16);
+
+// The plain golden batch below in its checksummed form under kKey: bit 61
+// set in the first field, then the CRC32C of kKey and those bytes,
+// 0xA1F89383, computed by an independent bitwise implementation of the
+// Castagnoli CRC (itself checked against RFC 3720's 32 zero bytes).
+const std::string kChecksummedGolden(
+    "\x21\x02\x03\x04\x05\x06\x07\x08"
+    "\x02"
+    "\x01k\x02"
+    "ab"
+    "\x00\x00"
+    "\xa1\xf8\x93\x83",
+    20);
 
 std::vector<std::pair<std::string, std::string>> ReadAll(
     RecordBatchReader& reader) {
@@ -162,6 +188,67 @@ TEST(RecordBatchTest, Reader_ReportsDamage) {
   EXPECT_TRUE(first);
   EXPECT_THAT(long_reader.Next(&view),
               HasErrorName(ErrorName::kInternalFailure));
+}
+
+TEST(ChecksummedBatchTest, GoldenBytes) {
+  std::string batch;
+  const RecordView records[] = {{"k", "ab"}, {"", ""}};
+  EncodeRecordBatch(0x0102030405060708, records, &batch);
+  const ChecksummedBatch checksummed(kKey, batch);
+  EXPECT_EQ(checksummed.value(), kChecksummedGolden);
+}
+
+TEST(ChecksummedBatchTest, VerifiedGoldenBytesRead) {
+  ASSERT_OK_AND_ASSIGN(absl::string_view batch,
+                       VerifyBatchChecksum(kKey, kChecksummedGolden));
+  EXPECT_EQ(batch, kChecksummedGolden.substr(0, 16));
+  ASSERT_OK_AND_ASSIGN(RecordBatchReader reader,
+                       RecordBatchReader::Open(batch));
+  EXPECT_EQ(reader.arrival_ms(), 0x0102030405060708);
+  EXPECT_THAT(ReadAll(reader), ::testing::ElementsAre(std::make_pair("k", "ab"),
+                                                      std::make_pair("", "")));
+}
+
+TEST(ChecksummedBatchTest, KeyedBatchRoundTrips) {
+  std::string batch;
+  const RecordView records[] = {{"a", "1", absl::uint128(9)}, {"b", "2"}};
+  EncodeRecordBatch(42, records, &batch);
+  const std::string stored = ChecksummedBatch(kKey, batch).value();
+  ASSERT_OK_AND_ASSIGN(absl::string_view verified,
+                       VerifyBatchChecksum(kKey, stored));
+  ASSERT_OK_AND_ASSIGN(RecordBatchReader reader,
+                       RecordBatchReader::Open(verified));
+  EXPECT_EQ(reader.arrival_ms(), 42);
+  RecordView view;
+  ASSERT_OK_AND_ASSIGN(bool read, reader.Next(&view));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(view.explicit_hash_key, absl::optional<absl::uint128>(9));
+}
+
+TEST(ChecksummedBatchTest, EveryFlippedBitIsDataLoss) {
+  for (size_t byte = 0; byte < kChecksummedGolden.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = kChecksummedGolden;
+      damaged[byte] = static_cast<char>(damaged[byte] ^ (1 << bit));
+      EXPECT_THAT(VerifyBatchChecksum(kKey, damaged), IsDataLoss())
+          << "byte " << byte << " bit " << bit;
+    }
+  }
+}
+
+TEST(ChecksummedBatchTest, BatchUnderAnotherKeyIsDataLoss) {
+  std::string other_key = kKey;
+  other_key.back() = '\x06';
+  EXPECT_THAT(VerifyBatchChecksum(other_key, kChecksummedGolden), IsDataLoss());
+}
+
+TEST(ChecksummedBatchTest, BatchWithoutChecksumIsDataLoss) {
+  std::string batch;
+  const RecordView records[] = {{"k", "ab"}};
+  EncodeRecordBatch(7, records, &batch);
+  EXPECT_THAT(VerifyBatchChecksum(kKey, batch), IsDataLoss());
+  EXPECT_THAT(VerifyBatchChecksum(kKey, "\x20\x01"), IsDataLoss());
+  EXPECT_THAT(VerifyBatchChecksum(kKey, ""), IsDataLoss());
 }
 
 }  // namespace
