@@ -69,13 +69,17 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
                                  " overlaps the batch before it"));
   }
   next_batch_counter_ = first_counter + reader->count();
-  // Room for the batch's records up front (bounded by the read's limit),
-  // rather than regrowing the result through every doubling.
+  // Room for the batch's records (within the read's limit) before they are
+  // added, growing at least twofold so that a read of many batches moves
+  // its records a bounded number of times.
+  std::vector<Record>& records = result_.records;
   const size_t wanted =
-      result_.records.size() +
-      std::min<uint64_t>(reader->count(),
-                         max_records_ - result_.records.size());
-  if (wanted > result_.records.capacity()) result_.records.reserve(wanted);
+      records.size() +
+      std::min<uint64_t>(reader->count(), max_records_ - records.size());
+  if (wanted > records.capacity()) {
+    records.reserve(
+        std::min(std::max(wanted, 2 * records.capacity()), max_records_));
+  }
   RecordView view;
   for (uint64_t counter = first_counter;; ++counter) {
     absl::StatusOr<bool> more = reader->Next(&view);
