@@ -181,10 +181,15 @@ absl::StatusOr<Config> ConfigFromFlags() {
 }
 
 boost::json::object ThroughputJson(const Throughput& throughput) {
-  return {{"records", throughput.records},
-          {"seconds", absl::ToDoubleSeconds(throughput.elapsed)},
-          {"records_per_s", throughput.records_per_second()},
-          {"mb_per_s", throughput.megabytes_per_second()}};
+  boost::json::object json = {
+      {"records", throughput.records},
+      {"seconds", absl::ToDoubleSeconds(throughput.elapsed)},
+      {"records_per_s", throughput.records_per_second()},
+      {"mb_per_s", throughput.megabytes_per_second()}};
+  if (throughput.thread_cpu.has_value()) {
+    json["thread_cpu_seconds"] = absl::ToDoubleSeconds(*throughput.thread_cpu);
+  }
+  return json;
 }
 
 boost::json::object ConfigJson(const Config& config) {
@@ -501,6 +506,13 @@ int Run() {
     out["raw_rocksdb"] = ThroughputJson(*raw);
     out["ratio_to_raw"] =
         brook.records_per_second() / raw->records_per_second();
+    if (brook.thread_cpu.has_value() && raw->thread_cpu.has_value()) {
+      // Records per CPU second, Brook's over raw RocksDB's.
+      out["cpu_ratio_to_raw"] =
+          absl::FDivDuration(*raw->thread_cpu, *brook.thread_cpu) *
+          static_cast<double>(brook.records) /
+          static_cast<double>(raw->records);
+    }
   }
   if (probe_disk) {
     disk.ProbeAt("after");

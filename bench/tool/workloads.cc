@@ -1,5 +1,7 @@
 #include "tool/workloads.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -393,6 +395,17 @@ absl::StatusOr<Throughput> RunRawProduce(const Config& config,
   return done;
 }
 
+namespace {
+
+// The CPU time the calling thread has used.
+absl::Duration ThreadCpuTime() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return absl::DurationFromTimespec(now);
+}
+
+}  // namespace
+
 absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
                                          const std::string& dir) {
   Config load = config;
@@ -424,6 +437,7 @@ absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
     get.shard_iterator = iterator->shard_iterator;
     throughput = Throughput();
     const absl::Time began = absl::Now();
+    const absl::Duration cpu_began = ThreadCpuTime();
     for (;;) {
       absl::StatusOr<GetRecordsResult> page = (*broker)->GetRecords(get);
       if (!page.ok()) return page.status();
@@ -435,6 +449,7 @@ absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
       get.shard_iterator = page->next_shard_iterator;
     }
     throughput.elapsed = absl::Now() - began;
+    throughput.thread_cpu = ThreadCpuTime() - cpu_began;
   }
   if (absl::Status status = (*broker)->Close(); !status.ok()) return status;
   return throughput;
@@ -462,6 +477,7 @@ absl::StatusOr<Throughput> RunRawDrain(const Config& config,
   for (int pass = 0; pass < 2; ++pass) {
     throughput = Throughput();
     const absl::Time began = absl::Now();
+    const absl::Duration cpu_began = ThreadCpuTime();
     std::unique_ptr<rocksdb::Iterator> it(
         (*db)->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
@@ -472,6 +488,7 @@ absl::StatusOr<Throughput> RunRawDrain(const Config& config,
       ++throughput.records;
     }
     throughput.elapsed = absl::Now() - began;
+    throughput.thread_cpu = ThreadCpuTime() - cpu_began;
     if (absl::Status status = FromRocksDb(it->status()); !status.ok()) {
       return status;
     }

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "brook/broker.h"
 #include "brook/options.h"
 #include "tool/latency_histogram.h"
@@ -64,6 +65,10 @@ struct Throughput {
   int64_t records = 0;
   int64_t bytes = 0;
   absl::Duration elapsed;
+  // CPU time of the measuring thread over `elapsed`, where one thread does
+  // all the work (the drains): on a loaded machine a steadier comparison
+  // than `elapsed`, which includes the time other processes took the core.
+  absl::optional<absl::Duration> thread_cpu;
 
   double records_per_second() const;
   double megabytes_per_second() const;  // 10^6 bytes
