@@ -26,6 +26,7 @@ namespace {
 
 using ::brook::testing::HasCode;
 using ::brook::testing::HasErrorName;
+using ::testing::ElementsAre;
 using ::testing::Ge;
 using ::testing::SizeIs;
 
@@ -273,6 +274,32 @@ TEST_F(BackupDestinationTest, Backup_AfterClose_Fails) {
   EXPECT_FALSE(std::filesystem::exists(backups_.Sub("late")));
 }
 
+// Opens the data directory `copy` and returns the data of shard 0 of "s"
+// from its oldest record (one page), then closes it.
+std::vector<std::string> DataOfCopy(const BrokerOptions& options,
+                                    const std::string& copy) {
+  absl::StatusOr<std::unique_ptr<Broker>> broker = Broker::Open(options, copy);
+  EXPECT_OK(broker);
+  if (!broker.ok()) return {};
+  GetShardIteratorRequest start;
+  start.stream = "s";
+  start.shard_id = "shardId-000000000000";
+  std::vector<std::string> data;
+  absl::StatusOr<GetShardIteratorResult> iterator =
+      (*broker)->GetShardIterator(start);
+  EXPECT_OK(iterator);
+  if (iterator.ok()) {
+    absl::StatusOr<GetRecordsResult> page =
+        (*broker)->GetRecords({iterator->shard_iterator});
+    EXPECT_OK(page);
+    if (page.ok()) {
+      for (const Record& record : page->records) data.push_back(record.data);
+    }
+  }
+  EXPECT_OK((*broker)->Close());
+  return data;
+}
+
 TEST_F(BackupDestinationTest, RestoreBackup_CopiesABackupThatOpens) {
   const std::string backup = backups_.Sub("backup");
   ASSERT_OK(broker().Backup({backup}).status());
@@ -280,18 +307,7 @@ TEST_F(BackupDestinationTest, RestoreBackup_CopiesABackupThatOpens) {
   ASSERT_OK_AND_ASSIGN(BackupResult result, RestoreBackup(backup, restored));
   EXPECT_GT(result.bytes, 0);
   // The fixture's clock: the records are not past their retention.
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> copy,
-                       Broker::Open(options(), restored));
-  GetShardIteratorRequest start;
-  start.stream = "s";
-  start.shard_id = "shardId-000000000000";
-  ASSERT_OK_AND_ASSIGN(GetShardIteratorResult iterator,
-                       copy->GetShardIterator(start));
-  ASSERT_OK_AND_ASSIGN(GetRecordsResult page,
-                       copy->GetRecords({iterator.shard_iterator}));
-  ASSERT_THAT(page.records, SizeIs(1));
-  EXPECT_EQ(page.records[0].data, "one");
-  EXPECT_OK(copy->Close());
+  EXPECT_THAT(DataOfCopy(options(), restored), ElementsAre("one"));
 }
 
 std::string MarkerOf(const std::string& dir) {
@@ -319,18 +335,7 @@ TEST_F(FormatOneBackupTest, BackupAndRestoreKeepTheSourceFormat) {
   const std::string restored = backups_.Sub("restored");
   ASSERT_OK(RestoreBackup(backup, restored).status());
   EXPECT_EQ(MarkerOf(restored), "brook-data-dir format 1");
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Broker> copy,
-                       Broker::Open(options(), restored));
-  GetShardIteratorRequest start;
-  start.stream = "s";
-  start.shard_id = "shardId-000000000000";
-  ASSERT_OK_AND_ASSIGN(GetShardIteratorResult iterator,
-                       copy->GetShardIterator(start));
-  ASSERT_OK_AND_ASSIGN(GetRecordsResult page,
-                       copy->GetRecords({iterator.shard_iterator}));
-  ASSERT_THAT(page.records, SizeIs(1));
-  EXPECT_EQ(page.records[0].data, "one");
-  EXPECT_OK(copy->Close());
+  EXPECT_THAT(DataOfCopy(options(), restored), ElementsAre("one"));
 }
 
 TEST_F(BackupDestinationTest, Backup_OfANewDirectory_IsFormatTwo) {

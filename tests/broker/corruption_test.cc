@@ -138,13 +138,14 @@ TEST_F(CorruptionTest, DamagedCheckpoint_IsDataLoss) {
   EXPECT_THAT(broker().GetCheckpoints({"s", "app"}), IsDataLoss());
 }
 
-// Flips one bit of the stored bytes `pattern` in the table files (once,
-// where it occurs) and returns how many files held it.
-int FlipBitOf(const std::string& db_dir, const std::string& pattern,
-              size_t offset, char bit) {
+// Flips one bit of the stored bytes `pattern` in the files named
+// *`extension` (".sst" table files, ".blob" blob files), once where it
+// occurs, and returns how many files held it.
+int FlipBitOf(const std::string& db_dir, const std::string& extension,
+              const std::string& pattern, size_t offset, char bit) {
   int damaged = 0;
   for (const auto& entry : std::filesystem::directory_iterator(db_dir)) {
-    if (entry.path().extension() != ".sst") continue;
+    if (entry.path().extension() != extension) continue;
     std::fstream file(entry.path(),
                       std::ios::in | std::ios::out | std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(file)),
@@ -167,7 +168,7 @@ TEST_F(CorruptionTest, ChecksumMismatch_IsDataLoss) {
     Put("s", "k", "filler-" + std::to_string(i) + std::string(60, 'f'));
   }
   ASSERT_OK(broker().Close());  // Flushes: the batches are in table files.
-  ASSERT_EQ(FlipBitOf(dir() + "/db", marker, 3, 0x01), 1);
+  ASSERT_EQ(FlipBitOf(dir() + "/db", ".sst", marker, 3, 0x01), 1);
   Open();
   EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
 }
@@ -186,29 +187,9 @@ TEST_F(CorruptionTest, FlippedBitInExplicitHashKey_IsDataLoss) {
     Put("s", "k", "filler-" + std::to_string(i) + std::string(60, 'f'));
   }
   ASSERT_OK(broker().Close());
-  ASSERT_EQ(FlipBitOf(dir() + "/db", std::string(16, 'B'), 5, 0x10), 1);
+  ASSERT_EQ(FlipBitOf(dir() + "/db", ".sst", std::string(16, 'B'), 5, 0x10), 1);
   Open();
   EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
-}
-
-// Flips one bit of the stored bytes `pattern` in the blob files (once, where
-// it occurs) and returns how many files held it.
-int FlipBitInBlobFiles(const std::string& db_dir, const std::string& pattern,
-                       char bit) {
-  int damaged = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(db_dir)) {
-    if (entry.path().extension() != ".blob") continue;
-    std::fstream file(entry.path(),
-                      std::ios::in | std::ios::out | std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(file)),
-                      std::istreambuf_iterator<char>());
-    const size_t at = bytes.find(pattern);
-    if (at == std::string::npos) continue;
-    file.seekp(static_cast<std::streamoff>(at));
-    file.put(static_cast<char>(bytes[at] ^ bit));
-    ++damaged;
-  }
-  return damaged;
 }
 
 TEST_F(CorruptionTest, FlippedBitInABlobFile_IsDataLoss) {
@@ -221,7 +202,7 @@ TEST_F(CorruptionTest, FlippedBitInABlobFile_IsDataLoss) {
   Put("s", "k", marker);
   Put("s", "k", "after");
   ASSERT_OK(broker().Close());
-  ASSERT_EQ(FlipBitInBlobFiles(dir() + "/db", marker, 0x02), 1);
+  ASSERT_EQ(FlipBitOf(dir() + "/db", ".blob", marker, 0, 0x02), 1);
   options().tail_cache_bytes = 0;
   Open();
   EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());

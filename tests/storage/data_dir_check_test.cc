@@ -68,6 +68,25 @@ class DataDirCheckTest : public testing::BrokerTest {
                                              : StoredStream();
   }
 
+  // Closes the broker, changes the first stored batch of stream "s" with
+  // `change` and writes it back through RocksDB (whose checksums then hold
+  // for the new bytes), and returns what verify reports.
+  template <typename Fn>
+  VerifyReport ChangeFirstBatchAndVerify(Fn change) {
+    CloseBroker();
+    Damage([&](Store& store) {
+      const ShardRef shard{StoredS(store).meta.id, 0};
+      StoreIterator it = store.NewIterator(Family::kRecords, ShardKeys(shard));
+      it.SeekToFirst();
+      ASSERT_TRUE(it.Valid());
+      std::string value(it.value());
+      const std::string key(it.key());
+      change(&value);
+      ASSERT_OK(store.TEST_PutRaw(Family::kRecords, key, value));
+    });
+    return Verify();
+  }
+
   VerifyProgress last_progress_;
 };
 
@@ -125,19 +144,9 @@ TEST_F(DataDirCheckTest, Verify_SoundDirectory_HasNoProblems) {
 }
 
 TEST_F(DataDirCheckTest, Verify_DamagedBatch_IsReported) {
-  CloseBroker();
-  Damage([&](Store& store) {
-    const StoredStream s = StoredS(store);
-    const ShardRef shard{s.meta.id, 0};
-    StoreIterator it = store.NewIterator(Family::kRecords, ShardKeys(shard));
-    it.SeekToFirst();
-    ASSERT_TRUE(it.Valid());
-    std::string value(it.value());
-    const std::string key(it.key());
-    value.resize(value.size() - 2);  // Cut the last record short.
-    ASSERT_OK(store.TEST_PutRaw(Family::kRecords, key, value));
+  const VerifyReport report = ChangeFirstBatchAndVerify([](std::string* value) {
+    value->resize(value->size() - 2);  // Cut the last record short.
   });
-  const VerifyReport report = Verify();
   EXPECT_FALSE(report.ok());
   EXPECT_THAT(report, HasProblem("record batch checksum mismatch"));
 }
@@ -145,19 +154,10 @@ TEST_F(DataDirCheckTest, Verify_DamagedBatch_IsReported) {
 TEST_F(DataDirCheckTest, Verify_FlippedBitUnderValidStoreChecksums_IsReported) {
   // Written back through RocksDB, the damaged bytes pass its checksums:
   // only the batch's CRC32C tells.
-  CloseBroker();
-  Damage([&](Store& store) {
-    const StoredStream s = StoredS(store);
-    const ShardRef shard{s.meta.id, 0};
-    StoreIterator it = store.NewIterator(Family::kRecords, ShardKeys(shard));
-    it.SeekToFirst();
-    ASSERT_TRUE(it.Valid());
-    std::string value(it.value());
-    const std::string key(it.key());
-    value[value.size() - 6] = static_cast<char>(value[value.size() - 6] ^ 1);
-    ASSERT_OK(store.TEST_PutRaw(Family::kRecords, key, value));
+  const VerifyReport report = ChangeFirstBatchAndVerify([](std::string* value) {
+    (*value)[value->size() - 6] =
+        static_cast<char>((*value)[value->size() - 6] ^ 1);
   });
-  const VerifyReport report = Verify();
   EXPECT_FALSE(report.ok());
   EXPECT_THAT(report, HasProblem("record batch checksum mismatch"));
 }
