@@ -83,10 +83,14 @@ INSTANTIATE_TEST_SUITE_P(Paths, Crc32cTest,
 TEST(Crc32cPathsTest, AgreeOnEveryLengthAndAlignment) {
   if (!crc32c_internal::HardwareAvailable()) GTEST_SKIP();
   std::mt19937 random(7);
-  std::string bytes(4096 + 16, '\0');
+  // Past three lanes of 4 KiB the hardware path splits the input into
+  // three interleaved chains and combines them.
+  std::string bytes(3 * 3 * 4096 + 64, '\0');
   for (char& c : bytes) c = static_cast<char>(random());
   for (size_t offset = 0; offset < 8; ++offset) {
-    for (size_t length : {0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 1000, 4096}) {
+    for (size_t length :
+         {0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 1000, 4096, 3 * 4096 - 1, 3 * 4096,
+          3 * 4096 + 1, 3 * 4096 + 13, 6 * 4096, 9 * 4096 + 55}) {
       const absl::string_view data(bytes.data() + offset, length);
       EXPECT_EQ(crc32c_internal::ExtendHardware(0x12345678, data),
                 crc32c_internal::ExtendPortable(0x12345678, data))
@@ -97,6 +101,11 @@ TEST(Crc32cPathsTest, AgreeOnEveryLengthAndAlignment) {
 
 TEST(Crc32cPublicTest, AgreesWithTheVectors) {
   EXPECT_EQ(Crc32c(std::string(32, '\0')), 0x8A9136AAu);
+  // Long enough for the interleaved chains: the portable path's value, from
+  // a state other than the initial one.
+  const std::string long_input(5 * 4096 + 3, '\x5a');
+  EXPECT_EQ(Crc32cExtend(0xDEADBEEF, long_input),
+            crc32c_internal::ExtendPortable(0xDEADBEEF, long_input));
   EXPECT_EQ(Crc32cExtend(Crc32c("1234"), "56789"), 0xE3069283u);
 }
 
