@@ -273,16 +273,38 @@ TEST_F(CorruptionTest, FlippedBit_EndsAFanOutSubscriptionWithDataLoss) {
   EXPECT_EQ(handler.records(), 0u);
 }
 
-class FormatOneTest : public testing::BrokerTest {};
+class FormatOneTest : public testing::BrokerTest {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir() + "/BROOK") << "brook-data-dir format 1\n";
+    Open();
+    CreateStream("s", 1);
+  }
+};
+
+TEST_F(FormatOneTest, FlippedBitInATableFile_IsDataLoss) {
+  // Format-1 batches have no CRC32C of their own: reads of them must keep
+  // RocksDB's checksums on, or this bit would come back as data.
+  const std::string marker = "damage-me-here-0123456789";
+  Put("s", "k", marker);
+  for (int i = 0; i < 400; ++i) {
+    Put("s", "k", "filler-" + std::to_string(i) + std::string(60, 'f'));
+  }
+  ASSERT_OK(broker().Close());
+  ASSERT_EQ(FlipBitOf(dir() + "/db", ".sst", marker, 3, 0x01), 1);
+  options().tail_cache_bytes = 0;
+  Open();
+  GetRecordsRequest request;
+  request.shard_iterator =
+      Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
+  EXPECT_THAT(broker().GetRecords(request).status(), IsDataLoss());
+}
 
 TEST_F(FormatOneTest, IsReadAndWrittenInItsOwnFormat) {
   // A directory made before batches carried checksums: its marker says
   // format 1 and its batches have no CRC32C (RocksDB's checksums cover
   // them). This build reads it, appends to it in format 1, and leaves the
   // marker, so that the build that made it can still open it.
-  std::ofstream(dir() + "/BROOK") << "brook-data-dir format 1\n";
-  Open();
-  CreateStream("s", 1);
   const PutRecordResult small = Put("s", "k", "small");
   Put("s", "k", std::string(1000, 'L'));  // Into a blob file.
   Reopen();
