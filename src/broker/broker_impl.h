@@ -136,6 +136,11 @@ class BrokerImpl final : public Broker {
   // write/write_recovery.h).
   absl::Status TEST_CheckDiskNow() { return recovery_->CheckNow(); }
 
+  // Waits for the store's running flushes and compactions to end.
+  absl::Status TEST_WaitForBackgroundWork() {
+    return store_->TEST_WaitForBackgroundWork();
+  }
+
   // Runs a check of the on-demand streams' scaling controller now, on the
   // calling thread (see capacity/capacity_controller.h).
   absl::Status TEST_CheckCapacityNow() { return capacity_->Check(); }

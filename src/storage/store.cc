@@ -578,6 +578,15 @@ absl::Status Store::TEST_Flush(Family family) {
                      db_->Flush(rocksdb::FlushOptions(), handle(family)));
 }
 
+absl::Status Store::TEST_WaitForBackgroundWork() {
+  absl::ReaderMutexLock lock(&db_mu_);
+  if (db_ == nullptr) return ClosedError();
+  // Pausing waits for the running jobs; nothing else is paused after.
+  BROOK_RETURN_IF_ERROR(
+      FromRocksDb("pausing background work", db_->PauseBackgroundWork()));
+  return FromRocksDb("resuming background work", db_->ContinueBackgroundWork());
+}
+
 absl::Status Store::TEST_SetFamilyOptions(
     Family family,
     const std::vector<std::pair<std::string, std::string>>& rocksdb_options) {

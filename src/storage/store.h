@@ -260,6 +260,10 @@ class Store {
   // RocksDB options of `family` as DB::SetOptions does: for tests that make
   // RocksDB stall writes.
   absl::Status TEST_Flush(Family family);
+  // Waits for the flushes and compactions running now to end (their errors
+  // reported), for tests that must know the outcome of background work
+  // started under an injected fault.
+  absl::Status TEST_WaitForBackgroundWork();
   absl::Status TEST_SetFamilyOptions(
       Family family,
       const std::vector<std::pair<std::string, std::string>>& rocksdb_options);
