@@ -1,22 +1,36 @@
 # Helpers the benchmark scripts share; sourced, not run.
 
-# Waits until something accepts connections on 127.0.0.1:$1, for up to 10 s.
+# Waits until something accepts connections on 127.0.0.1:$1, for up to 10 s;
+# else stops the script, with the last lines of the logs in directory $2 if
+# given.
 wait_for_port() {
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.1
   done
+  echo "nothing listens on port $1" >&2
+  if [[ -n "${2:-}" ]]; then tail -n 5 "$2"/*.log >&2; fi
+  exit 1
 }
 
-# Runs "$bench" (brook_bench) with the arguments and prints its JSON line;
-# if it fails, prints its error and stops the script. Its stderr goes to
-# "$data/bench.err".
-measure() {
-  local out
-  if ! out=$("$bench" "$@" 2>"$data/bench.err"); then
-    echo "brook_bench $* failed:" >&2
-    tail -5 "$data/bench.err" >&2
+# Runs a command and prints its output (a JSON line); if it fails, prints
+# its last error lines and stops the script.
+run_tool() {
+  local out err
+  err=$(mktemp)
+  if ! out=$("$@" 2>"$err"); then
+    echo "$* failed:" >&2
+    tail -5 "$err" >&2
+    rm -f "$err"
     exit 1
   fi
+  rm -f "$err"
   echo "$out"
 }
+
+# Runs "$bench" (brook_bench) with the arguments, as run_tool does.
+measure() { run_tool "$bench" "$@"; }
+
+# The user plus system CPU time of process $1 so far, in clock ticks
+# (fields 14 and 15 of its stat; the name before them may hold spaces).
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }

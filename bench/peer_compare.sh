@@ -46,7 +46,7 @@ brookd_port=$(free_port)
   --limits=unlimited --durability=sync >"$work/brookd.log" 2>&1 &
 pids+=($!)
 brookd_pid=$!
-wait_for_port "$brookd_port"
+wait_for_port "$brookd_port" "$work"
 
 start_redis
 start_nats
@@ -56,30 +56,17 @@ kinesalite_port=$(free_port)
   >"$work/kinesalite.log" 2>&1 &
 pids+=($!)
 kinesalite_pid=$!
-wait_for_port "$kinesalite_port"
+wait_for_port "$kinesalite_port" "$work"
 
-# Prints a tool's JSON line, or its error and stops the script.
-measure() {
-  local out
-  if ! out=$("$@" 2>"$work/measure.err"); then
-    echo "$* failed:" >&2
-    tail -5 "$work/measure.err" >&2
-    exit 1
-  fi
-  echo "$out"
-}
-
-# User plus system CPU time of a process, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_per_s=$(getconf CLK_TCK)
 
-# measure_server PID COMMAND...: measure's JSON line with the CPU seconds
+# measure_server PID COMMAND...: run_tool's JSON line with the CPU seconds
 # the server PID spent meanwhile added as "server_cpu_s".
 measure_server() {
   local pid=$1 before out
   shift
   before=$(cpu_ticks "$pid")
-  out=$(measure "$@")
+  out=$(run_tool "$@")
   python3 -c 'import json, sys
 d = json.loads(sys.argv[1])
 d["server_cpu_s"] = (int(sys.argv[3]) - int(sys.argv[2])) / int(sys.argv[4])
@@ -95,7 +82,7 @@ echo "Load before: $(uptime)" >&2
 echo "| Records | System | Acknowledged means | Put records/s | Put MB/s | Put p50 / p99 (ms) | Server CPU µs/record | Brook in process ÷ this |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 for bytes in 100 1024; do
-  inproc=$(measure "$bench" "${peer_load[@]}" --record_bytes="$bytes" \
+  inproc=$(run_tool "$bench" "${peer_load[@]}" --record_bytes="$bytes" \
     --async=true --durability=sync --reference=false --disk=false)
   brookd=$(measure_server "$brookd_pid" "$bench" "${http_load[@]}" \
     --record_bytes="$bytes" --endpoint="http://127.0.0.1:$brookd_port")

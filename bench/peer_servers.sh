@@ -4,6 +4,8 @@
 # caller sets first), and at exit stops every process whose id is in `pids`
 # and removes `work`.
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -16,16 +18,6 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-wait_for_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listens on port $1; logs in $work:" >&2
-  tail -n 5 "$work"/*.log >&2
-  exit 1
-}
-
 # Every write goes to the append-only file, fsynced before its reply. Sets
 # redis_port and redis_pid.
 start_redis() {
@@ -36,7 +28,7 @@ start_redis() {
     --logfile "$work/redis.log" &
   redis_pid=$!
   pids+=("$redis_pid")
-  wait_for_port "$redis_port"
+  wait_for_port "$redis_port" "$work"
 }
 
 # JetStream with file storage. nats-server 2.9 has no per-write sync
@@ -52,5 +44,5 @@ CONF
   nats-server -c "$work/nats.conf" -l "$work/nats.log" &
   nats_pid=$!
   pids+=("$nats_pid")
-  wait_for_port "$nats_port"
+  wait_for_port "$nats_port" "$work"
 }

@@ -42,11 +42,6 @@ trap cleanup EXIT
 brookd_pid=$!
 wait_for_port "$port"
 
-# brookd's CPU time so far, in clock ticks (utime + stime: fields 14, 15).
-cpu_ticks() {
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$brookd_pid/stat"
-}
-
 load=(--shards="$shards" --producers="$clients" --batch="$batch"
   --duration_s="$duration" --durability=sync)
 
@@ -57,10 +52,10 @@ for _ in $(seq "$rounds"); do
     # The same producers, each with one blocking put at a time.
     inproc=$(measure "${load[@]}" --record_bytes="$bytes" --reference=false \
       --disk=false --async=false)
-    before=$(cpu_ticks)
+    before=$(cpu_ticks "$brookd_pid")
     brookd=$(measure "${load[@]}" --record_bytes="$bytes" \
       --endpoint="http://127.0.0.1:$port")
-    after=$(cpu_ticks)
+    after=$(cpu_ticks "$brookd_pid")
     python3 - "$bytes" "$inproc" "$brookd" "$((after - before))" \
       "$(getconf CLK_TCK)" <<'PY'
 import json, sys
