@@ -87,8 +87,10 @@ absl::StatusOr<int> CheckMarker(const fs::path& dir) {
   const std::string marker = contents.str();
   absl::string_view text = marker;
   int version = 0;
+  // Only the exact form WriteMarker() writes, of a format that exists.
   if (!absl::ConsumePrefix(&text, kMarkerPrefix) ||
-      !absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(text), &version)) {
+      !absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(text), &version) ||
+      version < 1 || marker != MarkerContents(version)) {
     return InvalidArgument(
         absl::StrCat("'", dir.string(), "' has a damaged Brook format marker"));
   }

@@ -115,10 +115,17 @@ TEST(DataDirLockTest, Acquire_NewerFormatIsRefusedUntouched) {
 }
 
 TEST(DataDirLockTest, Acquire_DamagedMarkerIsRefused) {
-  TempDir temp;
-  WriteFile(temp.Sub("BROOK"), "garbage");
-  EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+  // Formats start at 1, and the marker has one exact form.
+  for (const char* damaged :
+       {"garbage", "brook-data-dir format 0\n", "brook-data-dir format -5\n",
+        "brook-data-dir format 02\n", "brook-data-dir format  2\n",
+        "brook-data-dir format 2"}) {
+    TempDir temp;
+    WriteFile(temp.Sub("BROOK"), damaged);
+    EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
+                HasErrorName(ErrorName::kInvalidArgumentException))
+        << damaged;
+  }
 }
 
 TEST(DataDirLockTest, Acquire_FileIsNotADirectory) {
