@@ -5,10 +5,14 @@
 # puts of 500 in flight) and the put p99 when offered 80 % of it. Prints a
 # Markdown table with the load average before each run (about 3 minutes).
 #
-#   bench/latency_tails.sh [path/to/brook_bench] > tails.md
+#   bench/latency_tails.sh [build-dir] > tails.md
 set -euo pipefail
-bench=${1:-build/release/bench/brook_bench}
+build=${1:-build/release}
+bench="$build/bench/brook_bench"
 runs=${RUNS:-5}
+source "$(dirname "$0")/lib.sh"
+require_tools "$bench"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive count" >&2; exit 2; }
 duration=${DURATION_S:-10}
 common=(--reference=false --disk=false --duration_s="$duration")
 durable=(--record_bytes=1024 --durability=sync --producers=4 --inflight=4
@@ -36,17 +40,17 @@ echo "| Run | Load | Records/s | Put p50 / p99 (ms) | End-to-end p50 / p99 (ms) 
 echo "| --- | --- | --- | --- | --- | --- |"
 for i in $(seq "$runs"); do
   l=$(load)
-  json=$("$bench" "${common[@]}" --consumer=fanout --rate=100000 --batch=100 \
-    --producers=2 2>/dev/null)
+  json=$(measure "${common[@]}" --consumer=fanout --rate=100000 --batch=100 \
+    --producers=2)
   row "fan-out 100k/s, run $i" "$l" "$json"
 done
 l=$(load)
-json=$("$bench" "${common[@]}" "${durable[@]}" 2>/dev/null)
+json=$(measure "${common[@]}" "${durable[@]}")
 row "1 KiB durable, as fast as possible" "$l" "$json"
 rate=$(python3 -c 'import json, sys
 print(int(json.loads(sys.argv[1])["brook"]["records_per_s"] * 0.8))' "$json")
 for i in 1 2 3; do
   l=$(load)
-  json=$("$bench" "${common[@]}" "${durable[@]}" --rate="$rate" 2>/dev/null)
+  json=$(measure "${common[@]}" "${durable[@]}" --rate="$rate")
   row "1 KiB durable at $rate records/s (80 %), run $i" "$l" "$json"
 done

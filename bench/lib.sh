@@ -1,5 +1,18 @@
 # Helpers the benchmark scripts share; sourced, not run.
 
+# A free TCP port on loopback.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Stops the script unless every argument is an executable file.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    [[ -x "$tool" ]] || { echo "missing $tool: build it first" >&2; exit 2; }
+  done
+}
+
 # Waits until something accepts connections on 127.0.0.1:$1, for up to 10 s;
 # else stops the script, with the last lines of the logs in directory $2 if
 # given.

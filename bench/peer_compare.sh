@@ -25,9 +25,6 @@ duration=${DURATION_S:-10}
 kinesalite_dir=${KINESALITE_DIR:-build/kinesalite}
 bench="$build/bench/brook_bench"
 peer_bench="$build/bench/peer_bench"
-for tool in "$bench" "$peer_bench" "$build/src/server/brookd"; do
-  [[ -x "$tool" ]] || { echo "missing $tool: build it first" >&2; exit 2; }
-done
 for server in redis-server nats-server; do
   command -v "$server" >/dev/null ||
     { echo "missing $server: run setup.sh" >&2; exit 2; }
@@ -38,6 +35,8 @@ if [[ ! -x "$kinesalite_dir/node_modules/.bin/kinesalite" ]]; then
     kinesalite@3.3.3 >&2
 fi
 
+source "$(dirname "$0")/lib.sh"
+require_tools "$bench" "$peer_bench" "$build/src/server/brookd"
 work=$(mktemp -d)
 source "$(dirname "$0")/peer_servers.sh"
 

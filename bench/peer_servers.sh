@@ -14,9 +14,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Every write goes to the append-only file, fsynced before its reply. Sets
 # redis_port and redis_pid.

@@ -14,7 +14,7 @@
 #
 # Environment: DURATION_S (default 10), CLIENTS (producers, default 8),
 # SHARDS (default 4), BATCH (default 500), ROUNDS (default 1: each size is
-# measured that many times, alternating), BROOKD_PORT (default 4703).
+# measured that many times, alternating), BROOKD_PORT (default: a free port).
 set -euo pipefail
 build=${1:-build/release}
 duration=${DURATION_S:-10}
@@ -22,9 +22,10 @@ clients=${CLIENTS:-8}
 shards=${SHARDS:-4}
 batch=${BATCH:-500}
 rounds=${ROUNDS:-1}
-port=${BROOKD_PORT:-4703}
 bench="$build/bench/brook_bench"
 source "$(dirname "$0")/lib.sh"
+require_tools "$bench" "$build/src/server/brookd"
+port=${BROOKD_PORT:-$(free_port)}
 
 data=$(mktemp -d)
 brookd_pid=
@@ -40,7 +41,10 @@ trap cleanup EXIT
 "$build/src/server/brookd" --data_dir="$data/brookd" --port="$port" \
   --limits=unlimited --durability=sync >"$data/brookd.log" 2>&1 &
 brookd_pid=$!
-wait_for_port "$port"
+wait_for_port "$port" "$data"
+# Not another program that held the port: brookd exits if it cannot bind.
+kill -0 "$brookd_pid" 2>/dev/null ||
+  { echo "brookd did not start:" >&2; tail -5 "$data/brookd.log" >&2; exit 1; }
 
 load=(--shards="$shards" --producers="$clients" --batch="$batch"
   --duration_s="$duration" --durability=sync)
