@@ -91,8 +91,11 @@ void Lag(Cli& cli, Broker& broker, const LagFlags& flags) {
                                  "SHARD", "CHECKPOINT", "RECORDS", "MILLIS");
   }
   for (const std::string& application : flags.applications) {
+    GetCheckpointsRequest request;
+    request.stream = flags.stream;
+    request.application_name = application;
     absl::StatusOr<GetCheckpointsResult> checkpoints =
-        broker.GetCheckpoints({flags.stream, application});
+        broker.GetCheckpoints(request);
     if (!checkpoints.ok()) {
       return cli.Fail("reading checkpoints", checkpoints.status());
     }
