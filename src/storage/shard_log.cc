@@ -55,6 +55,34 @@ ShardReadCollector::ShardReadCollector(ShardRef shard, uint64_t from_counter,
   result_.next_counter = from_counter;
 }
 
+void ShardReadCollector::Reserve(uint64_t first_counter,
+                                 const RecordBatchReader& reader,
+                                 size_t encoded_bytes) {
+  // The records the rest of the read may take: bounded by its record limit,
+  // by the visible counters, and by what its byte limit holds at this
+  // batch's size per record (an eighth more, as the encoding's lengths count
+  // in that size but not against the limit). Reserved at once, a read of
+  // many batches (10,000 records in 20 batches of a drain) moves no record;
+  // the same bounds keep a short read's reservation small.
+  std::vector<Record>& records = result_.records;
+  const uint64_t bytes_per_record =
+      std::max<uint64_t>(1, encoded_bytes / reader.count());
+  const uint64_t bytes_left = max_bytes_ - std::min(bytes_, max_bytes_);
+  const uint64_t by_bytes = bytes_left / bytes_per_record + 1;
+  const uint64_t estimate = std::min({max_records_ - records.size(),
+                                      last_visible_counter_ - first_counter + 1,
+                                      by_bytes + by_bytes / 8});
+  if (records.size() + std::min(reader.count(), estimate) <=
+      records.capacity()) {
+    return;
+  }
+  // Past an estimate that fell short, growing at least twofold keeps the
+  // moves per record bounded.
+  records.reserve(std::min<uint64_t>(
+      std::max<uint64_t>(records.size() + estimate, 2 * records.capacity()),
+      max_records_));
+}
+
 absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
                                              absl::string_view encoded_batch,
                                              EncryptionType encryption) {
@@ -69,17 +97,7 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
                                  " overlaps the batch before it"));
   }
   next_batch_counter_ = first_counter + reader->count();
-  // Room for the batch's records (within the read's limit) before they are
-  // added, growing at least twofold so that a read of many batches moves
-  // its records a bounded number of times.
-  std::vector<Record>& records = result_.records;
-  const size_t wanted =
-      records.size() +
-      std::min<uint64_t>(reader->count(), max_records_ - records.size());
-  if (wanted > records.capacity()) {
-    records.reserve(
-        std::min(std::max(wanted, 2 * records.capacity()), max_records_));
-  }
+  Reserve(first_counter, *reader, encoded_batch.size());
   RecordView view;
   for (uint64_t counter = first_counter;; ++counter) {
     absl::StatusOr<bool> more = reader->Next(&view);

@@ -93,6 +93,12 @@ class ShardReadCollector {
   ShardReadResult Finish() && { return std::move(result_); }
 
  private:
+  // Makes room for the records of the batch `reader` reads (of
+  // `encoded_bytes`, starting at `first_counter`) and, estimated, for those
+  // of the batches after it.
+  void Reserve(uint64_t first_counter, const RecordBatchReader& reader,
+               size_t encoded_bytes);
+
   const ShardRef shard_;
   const uint64_t from_counter_;
   const uint64_t last_visible_counter_;

@@ -89,6 +89,33 @@ TEST_F(ShardLogTest, Read_HonoursRecordAndByteLimits) {
   EXPECT_FALSE(read.next_arrival_ms.has_value());
 }
 
+// A read of many batches reserves its result once, sized by its limits: a
+// vector regrown batch by batch moves every record again at each doubling
+// and ends up to twice the size it needs.
+TEST_F(ShardLogTest, Read_ReservesItsRecordsOnceWithinItsLimits) {
+  const std::string data(100, 'd');
+  for (uint64_t batch = 0; batch < 20; ++batch) {
+    std::vector<RecordView> records(50, RecordView{"k", data});
+    Append(kShard, 1 + 50 * batch, 100, records);
+  }
+  // The byte limit stops this read at 300 records.
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 0, 1000, 10000, 300 * 101, no_keys_));
+  ASSERT_EQ(read.records.size(), 300u);
+  EXPECT_LE(read.records.capacity(), 300u * 9 / 8 + 1);
+  // The record limit stops this one at 700.
+  ASSERT_OK_AND_ASSIGN(read,
+                       log_->Read(kShard, 0, 1000, 700, 1 << 20, no_keys_));
+  ASSERT_EQ(read.records.size(), 700u);
+  EXPECT_EQ(read.records.capacity(), 700u);
+  // A read of three records takes room for three, whatever its limits.
+  Append(kNeighbour, 1001, 100, {{"k", data}, {"k", data}, {"k", data}});
+  ASSERT_OK_AND_ASSIGN(
+      read, log_->Read(kNeighbour, 0, 1003, 10000, 1 << 20, no_keys_));
+  ASSERT_EQ(read.records.size(), 3u);
+  EXPECT_EQ(read.records.capacity(), 3u);
+}
+
 TEST_F(ShardLogTest, OldestCounter_FollowsTrims) {
   ASSERT_OK_AND_ASSIGN(absl::optional<uint64_t> oldest,
                        log_->OldestCounter(kShard));
