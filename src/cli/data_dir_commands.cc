@@ -31,13 +31,7 @@ void Verify(Cli& cli, const VerifyFlags& flags) {
                                       p.shards_done, p.shards_total,
                                       p.records));
       });
-  if (!report.ok()) {
-    cli.Fail("verify", report.status());
-    if (report.status().code() == absl::StatusCode::kDataLoss) {
-      cli.exit_code = kExitDamage;
-    }
-    return;
-  }
+  if (!report.ok()) return cli.Fail("verify", report.status());
   if (flags.output == "json") {
     boost::json::array problems;
     for (const std::string& p : report->problems) problems.push_back(p.c_str());

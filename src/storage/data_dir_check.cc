@@ -215,6 +215,16 @@ class DataDirVerifier {
   uint64_t highest_counter_ = 0;
 };
 
+// The report of a directory whose damage stops the check before anything
+// is counted: the damage as its one problem. Errors other than DataLoss
+// are returned as they are.
+absl::StatusOr<VerifyReport> UncheckableReport(const absl::Status& damage) {
+  VerifyReport report;
+  BROOK_RETURN_IF_ERROR(AddDamage(damage, &report.problems));
+  report.problems.back() += "; nothing more checked";
+  return report;
+}
+
 }  // namespace
 
 absl::StatusOr<VerifyReport> VerifyDataDir(
@@ -226,10 +236,12 @@ absl::StatusOr<VerifyReport> VerifyDataDir(
   StoreOptions options;
   options.read_only = true;
   options.format_version = lock->format_version();
-  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
-                         Store::Open(lock->store_path(), options));
-  absl::StatusOr<VerifyReport> report = DataDirVerifier(*store, progress).Run();
-  BROOK_RETURN_IF_ERROR(store->Close());
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(lock->store_path(), options);
+  if (!store.ok()) return UncheckableReport(store.status());
+  absl::StatusOr<VerifyReport> report =
+      DataDirVerifier(**store, progress).Run();
+  BROOK_RETURN_IF_ERROR((*store)->Close());
   return report;
 }
 

@@ -50,11 +50,13 @@ struct VerifyReport {
 // VerifyDataDir()
 //
 // Checks the data directory `dir` and reports what it holds and every
-// problem found, calling `progress` after each shard. Fails only when the
-// check cannot run: ResourceNotFoundException (no such directory),
+// problem found, calling `progress` after each shard. Damage is always a
+// problem of the report, even damage that stops the check (a store too
+// damaged for RocksDB to open): then it is the only one. Fails only when
+// the check cannot run: ResourceNotFoundException (no such directory),
 // InvalidArgumentException (not a Brook data directory),
-// ResourceInUseException (a Broker holds it), DataLoss (the store is too
-// damaged to open) or InternalFailure (an I/O error).
+// ResourceInUseException (a Broker holds it) or InternalFailure (an I/O
+// error).
 absl::StatusOr<VerifyReport> VerifyDataDir(
     const std::string& dir,
     absl::FunctionRef<void(const VerifyProgress&)> progress);

@@ -33,6 +33,31 @@ truncate -s $(($(stat -c %s "$victim") / 2)) "$victim"
 brook verify "$work/restored" > "$work/verify.out" 2>&1
 check "verify exits 3 on damage" "3" "$?"
 
+# A store RocksDB cannot open is damage like any other: reported as a
+# problem in both forms, and left as it was.
+brook restore "$work/backup" "$work/unopenable" > /dev/null || exit 1
+# Opened once, as every directory in use has been (it then has its LOCK).
+brook --data-dir "$work/unopenable" streams > /dev/null || exit 1
+echo "not a manifest name" > "$work/unopenable/db/CURRENT"
+fingerprint() { (cd "$1" && find . -type f -exec md5sum {} + | sort); }
+before=$(fingerprint "$work/unopenable")
+brook verify "$work/unopenable" > "$work/verify.out" 2> /dev/null
+check "verify exits 3 on a store that cannot open" "3" "$?"
+check "verify names the open failure" "1 DAMAGED" \
+  "$(grep -c '^PROBLEM: .*cannot open the store' "$work/verify.out") \
+$(tail -1 "$work/verify.out" | cut -d: -f1)"
+brook verify --output json "$work/unopenable" > "$work/verify.json" \
+  2> /dev/null
+check "verify --output json exits 3 on a store that cannot open" "3" "$?"
+check "verify --output json names the open failure" "False 1" \
+  "$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["ok"], sum("cannot open the store" in p for p in r["problems"]))' \
+     "$work/verify.json")"
+check "verify changes nothing in a store that cannot open" "$before" \
+  "$(fingerprint "$work/unopenable")"
+
 brook tail > /dev/null 2>&1
 check "a missing argument is a usage error" "2" "$?"
 brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1

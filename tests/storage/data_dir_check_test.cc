@@ -90,6 +90,26 @@ class DataDirCheckTest : public testing::BrokerTest {
   VerifyProgress last_progress_;
 };
 
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
+  out << contents;
+}
+
+// Every file under `dir` with its bytes, in path order.
+std::vector<std::string> Contents(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    files.push_back(
+        absl::StrCat(entry.path().string(), ":",
+                     std::string(std::istreambuf_iterator<char>(in),
+                                 std::istreambuf_iterator<char>())));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 MATCHER_P(HasProblem, text, "") {
   return std::any_of(
       arg.problems.begin(), arg.problems.end(),
@@ -272,14 +292,20 @@ TEST_F(DataDirCheckTest, Verify_FlippedBytesInAFile_AreReported) {
     file.seekp(static_cast<std::streamoff>(largest_size / 3));
     file.write("\xde\xad\xbe\xef", 4);
   }
-  absl::StatusOr<VerifyReport> report =
-      VerifyDataDir(dir(), [](const VerifyProgress&) {});
-  // Either the store refuses to open as damaged, or the check finds it.
-  if (report.ok()) {
-    EXPECT_FALSE(report->ok()) << largest;
-  } else {
-    EXPECT_EQ(report.status().code(), absl::StatusCode::kDataLoss);
-  }
+  // Whether the store refuses to open as damaged or the check finds it,
+  // the damage is a problem of the report.
+  EXPECT_FALSE(Verify().ok()) << largest;
+}
+
+TEST_F(DataDirCheckTest, Verify_StoreThatCannotOpen_IsReportedUnchanged) {
+  CloseBroker();
+  WriteFile(StorePathOf(dir()) + "/CURRENT", "not a manifest name\n");
+  const std::vector<std::string> before = Contents(dir());
+  const VerifyReport report = Verify();
+  EXPECT_FALSE(report.ok());
+  EXPECT_THAT(report, HasProblem("cannot open the store"));
+  EXPECT_THAT(report, HasProblem("nothing more checked"));
+  EXPECT_EQ(Contents(dir()), before);
 }
 
 TEST_F(DataDirCheckTest, Verify_HeldDirectory_IsRefused) {
