@@ -69,7 +69,8 @@ class Broker {
   //     written by a newer Brook format;
   //   ResourceNotFoundException if `dir` does not exist and
   //     `!options.create_if_missing`;
-  //   InternalFailure on I/O errors.
+  //   InternalFailure on I/O errors, and with code kDataLoss if `dir`'s
+  //     format marker or store is damaged.
   // A failed Open leaves an existing directory untouched.
   static absl::StatusOr<std::unique_ptr<Broker>> Open(
       const BrokerOptions& options, absl::string_view dir);

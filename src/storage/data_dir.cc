@@ -91,7 +91,7 @@ absl::StatusOr<int> CheckMarker(const fs::path& dir) {
   if (!absl::ConsumePrefix(&text, kMarkerPrefix) ||
       !absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(text), &version) ||
       version < 1 || marker != MarkerContents(version)) {
-    return InvalidArgument(
+    return DataLoss(
         absl::StrCat("'", dir.string(), "' has a damaged Brook format marker"));
   }
   if (version > kDataDirFormatVersion) {

@@ -56,8 +56,9 @@ class DataDirLock {
   // creates it, when missing or empty and `create_if_missing`), then takes
   // its lock. Fails, touching nothing, with InvalidArgumentException (not a
   // Brook directory), ResourceInUseException (a newer format, or held by
-  // another Broker) or ResourceNotFoundException (missing, and not to be
-  // created).
+  // another Broker), ResourceNotFoundException (missing, and not to be
+  // created) or DataLoss (a marker that is not of the one form Brook
+  // writes: the directory is Brook's, and damaged).
   static absl::StatusOr<std::unique_ptr<DataDirLock>> Acquire(
       const std::string& dir, bool create_if_missing);
 

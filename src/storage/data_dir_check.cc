@@ -230,14 +230,14 @@ absl::StatusOr<VerifyReport> UncheckableReport(const absl::Status& damage) {
 absl::StatusOr<VerifyReport> VerifyDataDir(
     const std::string& dir,
     absl::FunctionRef<void(const VerifyProgress&)> progress) {
-  BROOK_ASSIGN_OR_RETURN(
-      std::unique_ptr<DataDirLock> lock,
-      DataDirLock::Acquire(dir, /*create_if_missing=*/false));
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      DataDirLock::Acquire(dir, /*create_if_missing=*/false);
+  if (!lock.ok()) return UncheckableReport(lock.status());
   StoreOptions options;
   options.read_only = true;
-  options.format_version = lock->format_version();
+  options.format_version = (*lock)->format_version();
   absl::StatusOr<std::unique_ptr<Store>> store =
-      Store::Open(lock->store_path(), options);
+      Store::Open((*lock)->store_path(), options);
   if (!store.ok()) return UncheckableReport(store.status());
   absl::StatusOr<VerifyReport> report =
       DataDirVerifier(**store, progress).Run();

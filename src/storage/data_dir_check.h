@@ -51,12 +51,13 @@ struct VerifyReport {
 //
 // Checks the data directory `dir` and reports what it holds and every
 // problem found, calling `progress` after each shard. Damage is always a
-// problem of the report, even damage that stops the check (a store too
-// damaged for RocksDB to open): then it is the only one. Fails only when
-// the check cannot run: ResourceNotFoundException (no such directory),
-// InvalidArgumentException (not a Brook data directory),
-// ResourceInUseException (a Broker holds it) or InternalFailure (an I/O
-// error).
+// problem of the report, even damage that stops the check (a damaged
+// format marker, a store too damaged for RocksDB to open): then it is the
+// only one. Fails only when the check cannot run:
+// ResourceNotFoundException (no such directory), InvalidArgumentException
+// (not a Brook data directory), ResourceInUseException (a Broker holds it,
+// or a newer Brook format that this build refuses to read) or
+// InternalFailure (an I/O error).
 absl::StatusOr<VerifyReport> VerifyDataDir(
     const std::string& dir,
     absl::FunctionRef<void(const VerifyProgress&)> progress);

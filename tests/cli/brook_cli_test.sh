@@ -58,6 +58,20 @@ print(r["ok"], sum("cannot open the store" in p for p in r["problems"]))' \
 check "verify changes nothing in a store that cannot open" "$before" \
   "$(fingerprint "$work/unopenable")"
 
+# The format marker: garbage is damage (exit 3, reported as a problem); a
+# newer format is refused, not judged (exit 1, the reason on stderr).
+brook restore "$work/backup" "$work/marked" > /dev/null || exit 1
+echo garbage > "$work/marked/BROOK"
+brook verify "$work/marked" > "$work/verify.out" 2> /dev/null
+check "verify exits 3 on a damaged format marker" "3" "$?"
+check "verify names the damaged format marker" "1" \
+  "$(grep -c '^PROBLEM: .*damaged Brook format marker' "$work/verify.out")"
+echo "brook-data-dir format 999" > "$work/marked/BROOK"
+brook verify "$work/marked" > "$work/verify.out" 2> "$work/verify.err"
+check "verify exits 1 on a newer format" "1" "$?"
+check "verify says why it refuses a newer format" "1" \
+  "$(grep -c 'ResourceInUseException: .*format 999' "$work/verify.err")"
+
 brook tail > /dev/null 2>&1
 check "a missing argument is a usage error" "2" "$?"
 brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1

@@ -308,6 +308,25 @@ TEST_F(DataDirCheckTest, Verify_StoreThatCannotOpen_IsReportedUnchanged) {
   EXPECT_EQ(Contents(dir()), before);
 }
 
+TEST_F(DataDirCheckTest, Verify_DamagedMarker_IsReportedUnchanged) {
+  CloseBroker();
+  WriteFile(dir() + "/BROOK", "garbage\n");
+  const std::vector<std::string> before = Contents(dir());
+  const VerifyReport report = Verify();
+  EXPECT_FALSE(report.ok());
+  EXPECT_THAT(report, HasProblem("damaged Brook format marker"));
+  EXPECT_EQ(Contents(dir()), before);
+}
+
+TEST_F(DataDirCheckTest, Verify_NewerFormat_IsRefused) {
+  // Not damage: a format this build cannot judge.
+  CloseBroker();
+  WriteFile(dir() + "/BROOK", absl::StrCat("brook-data-dir format ",
+                                           kDataDirFormatVersion + 1, "\n"));
+  EXPECT_THAT(VerifyDataDir(dir(), [](const VerifyProgress&) {}).status(),
+              HasErrorName(ErrorName::kResourceInUseException));
+}
+
 TEST_F(DataDirCheckTest, Verify_HeldDirectory_IsRefused) {
   EXPECT_THAT(VerifyDataDir(dir(), [](const VerifyProgress&) {}).status(),
               HasErrorName(ErrorName::kResourceInUseException));

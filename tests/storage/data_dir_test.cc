@@ -122,9 +122,10 @@ TEST(DataDirLockTest, Acquire_DamagedMarkerIsRefused) {
         "brook-data-dir format 2"}) {
     TempDir temp;
     WriteFile(temp.Sub("BROOK"), damaged);
-    EXPECT_THAT(DataDirLock::Acquire(temp.path(), true),
-                HasErrorName(ErrorName::kInvalidArgumentException))
-        << damaged;
+    absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+        DataDirLock::Acquire(temp.path(), true);
+    EXPECT_THAT(lock, HasErrorName(ErrorName::kInternalFailure)) << damaged;
+    EXPECT_EQ(lock.status().code(), absl::StatusCode::kDataLoss) << damaged;
   }
 }
 
