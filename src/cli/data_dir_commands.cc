@@ -35,23 +35,25 @@ void Verify(Cli& cli, const VerifyFlags& flags) {
   if (flags.output == "json") {
     boost::json::array problems;
     for (const std::string& p : report->problems) problems.push_back(p.c_str());
-    std::cout << boost::json::serialize(
-                     boost::json::object{{"ok", report->ok()},
-                                         {"streams", report->streams},
-                                         {"shards", report->shards},
-                                         {"batches", report->batches},
-                                         {"records", report->records},
-                                         {"bytes", report->bytes},
-                                         {"consumers", report->consumers},
-                                         {"checkpoints", report->checkpoints},
-                                         {"problems", std::move(problems)}})
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"ok", report->ok()},
+                     {"streams", report->streams},
+                     {"shards", report->shards},
+                     {"batches", report->batches},
+                     {"damaged_batches", report->damaged_batches},
+                     {"records", report->records},
+                     {"bytes", report->bytes},
+                     {"consumers", report->consumers},
+                     {"checkpoints", report->checkpoints},
+                     {"problems", std::move(problems)}})
               << "\n";
   } else {
     std::cout << absl::StrFormat(
-        "%s: %d streams, %d shards, %d batches, %d records (%d bytes), %d "
-        "consumers, %d checkpoints\n",
+        "%s: %d streams, %d shards, %d batches (%d damaged), %d records (%d "
+        "bytes), %d consumers, %d checkpoints\n",
         flags.dir, report->streams, report->shards, report->batches,
-        report->records, report->bytes, report->consumers, report->checkpoints);
+        report->damaged_batches, report->records, report->bytes,
+        report->consumers, report->checkpoints);
     for (const std::string& problem : report->problems) {
       std::cout << "PROBLEM: " << problem << "\n";
     }

@@ -145,6 +145,7 @@ class DataDirVerifier {
                         &problems()));
       ++report_.shards;
       report_.batches += stats.batches;
+      report_.damaged_batches += stats.damaged_batches;
       report_.records += stats.records;
       report_.bytes += stats.bytes;
       highest_counter_ =

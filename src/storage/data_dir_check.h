@@ -34,7 +34,9 @@ struct VerifyProgress {
 struct VerifyReport {
   int streams = 0;
   int shards = 0;
+  // Batches read whole, and batches damaged or unreadable (shard_check.h).
   int64_t batches = 0;
+  int64_t damaged_batches = 0;
   int64_t records = 0;
   // Data plus partition key bytes of every record.
   int64_t bytes = 0;

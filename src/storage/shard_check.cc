@@ -94,9 +94,12 @@ class TimeIndexWalk {
     it_.SeekToFirst();
   }
 
-  // Expects the entry of `batch` next; reports entries of no batch before
-  // it, or its own entry missing.
-  absl::Status Expect(const BatchInfo& batch) {
+  // Expects the entry of the batch at `first_counter` next, with
+  // `arrival_ms` when the batch could be read (a damaged batch is reported
+  // once, by its reader); reports entries of no batch before it, or its
+  // own entry missing.
+  absl::Status Expect(uint64_t first_counter,
+                      absl::optional<int64_t> arrival_ms) {
     while (it_.Valid()) {
       absl::StatusOr<TimeIndexEntry> entry =
           ParseTimeIndexEntry(shard_, it_.key());
@@ -105,21 +108,21 @@ class TimeIndexWalk {
         it_.Next();
         continue;
       }
-      if (entry->first_counter > batch.first_counter) break;
-      if (entry->first_counter < batch.first_counter) {
+      if (entry->first_counter > first_counter) break;
+      if (entry->first_counter < first_counter) {
         problems_.Add(absl::StrCat("the time index points at counter ",
                                    entry->first_counter,
                                    ", where no batch starts"));
-      } else if (entry->arrival_ms != batch.arrival_ms) {
+      } else if (arrival_ms.has_value() && entry->arrival_ms != *arrival_ms) {
         problems_.Add(absl::StrCat("the time index gives the batch at counter ",
-                                   batch.first_counter, " arrival time ",
+                                   first_counter, " arrival time ",
                                    entry->arrival_ms, ", the batch says ",
-                                   batch.arrival_ms));
+                                   *arrival_ms));
       }
       it_.Next();
-      if (entry->first_counter == batch.first_counter) return absl::OkStatus();
+      if (entry->first_counter == first_counter) return absl::OkStatus();
     }
-    problems_.Add(absl::StrCat("the batch at counter ", batch.first_counter,
+    problems_.Add(absl::StrCat("the batch at counter ", first_counter,
                                " has no time index entry"));
     return problems_.AddDamage(it_.status());
   }
@@ -130,6 +133,23 @@ class TimeIndexWalk {
       problems_.Add("the time index has an entry past the last batch");
     }
     return problems_.AddDamage(it_.status());
+  }
+
+  // For records that could not be read to their end: counts the entries
+  // left, the batches left unread, reporting only entries damaged in
+  // themselves (the batches they point at cannot be compared).
+  absl::StatusOr<int64_t> CountUnread() {
+    int64_t unread = 0;
+    for (; it_.Valid(); it_.Next()) {
+      absl::Status parsed = ParseTimeIndexEntry(shard_, it_.key()).status();
+      if (parsed.ok()) {
+        ++unread;
+      } else {
+        BROOK_RETURN_IF_ERROR(problems_.AddDamage(parsed));
+      }
+    }
+    BROOK_RETURN_IF_ERROR(problems_.AddDamage(it_.status()));
+    return unread;
   }
 
  private:
@@ -174,28 +194,49 @@ absl::StatusOr<ShardCheckStats> CheckShardLog(
   ShardCheckStats stats;
   TimeIndexWalk index(store, shard, problems);
   absl::optional<BatchInfo> previous;
+  absl::optional<uint64_t> last_key;  // Of the last batch found, read or not.
   StoreIterator it = store.NewIterator(Family::kRecords, ShardKeys(shard));
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     absl::StatusOr<uint64_t> first_counter = ParseRecordKey(shard, it.key());
     if (!first_counter.ok()) {
+      ++stats.damaged_batches;
       BROOK_RETURN_IF_ERROR(problems.AddDamage(first_counter.status()));
       continue;
     }
+    last_key = *first_counter;
     absl::StatusOr<BatchInfo> batch =
         ReadBatch(store, *first_counter, it.key(), it.value(), &stats);
     if (!batch.ok()) {
+      ++stats.damaged_batches;
       problems.Add(absl::StrCat("the batch at counter ", *first_counter, ": ",
                                 batch.status().message()));
+      BROOK_RETURN_IF_ERROR(index.Expect(*first_counter, absl::nullopt));
       continue;
     }
     ++stats.batches;
     CheckPlacement(meta, *batch, previous, problems);
-    BROOK_RETURN_IF_ERROR(index.Expect(*batch));
+    BROOK_RETURN_IF_ERROR(
+        index.Expect(batch->first_counter, batch->arrival_ms));
     stats.last_counter = batch->first_counter + batch->count - 1;
     previous = *batch;
   }
-  BROOK_RETURN_IF_ERROR(problems.AddDamage(it.status()));
-  BROOK_RETURN_IF_ERROR(index.Finish());
+  if (it.status().ok()) {
+    BROOK_RETURN_IF_ERROR(index.Finish());
+    return stats;
+  }
+  // The records cannot be read past here (RocksDB found a damaged block):
+  // the damage is one problem, and the batches the time index lists
+  // beyond it are counted, not each reported.
+  if (it.status().code() != absl::StatusCode::kDataLoss) return it.status();
+  BROOK_ASSIGN_OR_RETURN(const int64_t unread, index.CountUnread());
+  stats.damaged_batches += unread;
+  problems.Add(
+      absl::StrCat("the records cannot be read ",
+                   last_key.has_value()
+                       ? absl::StrCat("past the batch at counter ", *last_key)
+                       : std::string("from the first batch"),
+                   " (", it.status().message(), "); the time index lists ",
+                   unread, " unread batches beyond"));
   return stats;
 }
 

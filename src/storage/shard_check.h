@@ -24,7 +24,10 @@ namespace brook {
 
 // What a shard holds, as read.
 struct ShardCheckStats {
+  // Batches read whole; those found damaged or left unread past damage
+  // (counted by their time index entries) are not among them.
   int64_t batches = 0;
+  int64_t damaged_batches = 0;
   int64_t records = 0;
   // Data plus partition key bytes.
   int64_t bytes = 0;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "brook/broker.h"
@@ -169,6 +170,49 @@ TEST_F(DataDirCheckTest, Verify_DamagedBatch_IsReported) {
   });
   EXPECT_FALSE(report.ok());
   EXPECT_THAT(report, HasProblem("record batch checksum mismatch"));
+  // Once: its time index entry is not a second problem.
+  EXPECT_EQ(report.problems.size(), 1u) << absl::StrJoin(report.problems, "\n");
+  EXPECT_EQ(report.damaged_batches, 1);
+  EXPECT_EQ(report.batches, 19);
+}
+
+TEST_F(DataDirCheckTest, Verify_UnreadableBlock_IsReportedOnceAndCounted) {
+  // Small batches live in table files; RocksDB stops reading a shard at a
+  // block whose checksum fails. The batches past it are counted by their
+  // time index entries, not each reported.
+  CreateStream("one", 1);
+  constexpr int kBatches = 300;
+  for (int i = 0; i < kBatches; ++i) {
+    Put("one", "k",
+        i == kBatches / 2 ? "flip-a-bit-here-0123456789"
+                          : absl::StrCat("record ", i));
+  }
+  CloseBroker();
+  int flipped = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(StorePathOf(dir()))) {
+    if (entry.path().extension() != ".sst") continue;
+    std::fstream file(entry.path(),
+                      std::ios::in | std::ios::out | std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
+    const size_t at = bytes.find("flip-a-bit-here");
+    if (at == std::string::npos) continue;
+    file.seekp(static_cast<std::streamoff>(at + 3));
+    file.put(static_cast<char>(bytes[at + 3] ^ 0x04));
+    ++flipped;
+  }
+  ASSERT_EQ(flipped, 1);
+  const VerifyReport report = Verify();
+  std::vector<std::string> of_one;
+  for (const std::string& problem : report.problems) {
+    if (absl::StartsWith(problem, "stream 'one'")) of_one.push_back(problem);
+  }
+  ASSERT_EQ(of_one.size(), 1u) << absl::StrJoin(report.problems, "\n");
+  EXPECT_THAT(of_one[0], HasSubstr("cannot be read past the batch at counter"));
+  EXPECT_GT(report.damaged_batches, 0);
+  // Every batch of "one" is either read whole or counted as damaged.
+  EXPECT_EQ(report.batches + report.damaged_batches, 20 + kBatches);
 }
 
 TEST_F(DataDirCheckTest, Verify_FlippedBitUnderValidStoreChecksums_IsReported) {
