@@ -249,6 +249,19 @@ void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
     cli.exit_code = kExitUsage;
     return;
   }
+  // Kinesis' pattern for NewStartingHashKey, and a value a hash key can
+  // have (Kinesis API reference, SplitShard); a key of the wrong form is
+  // a mistyped flag, as an out-of-range one is.
+  if (!f.new_starting_hash_key.empty() &&
+      !ParseDecimalUint128(f.new_starting_hash_key).has_value()) {
+    std::cerr << "brook reshard: --new-starting-hash-key '"
+              << f.new_starting_hash_key
+              << "' is not a hash key: a decimal number from 0 to 2^128-1 "
+                 "(340282366920938463463374607431768211455), without "
+                 "leading zeros\n";
+    cli.exit_code = kExitUsage;
+    return;
+  }
   absl::Status status;
   if (f.target_shard_count > 0) {
     UpdateShardCountRequest request;

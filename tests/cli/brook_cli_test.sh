@@ -80,6 +80,12 @@ echo x | brook put orders -k '' > /dev/null 2>&1
 check "an empty partition key is a usage error" "2" "$?"
 brook reshard orders --split-shard shardId-000000000000 > /dev/null 2>&1
 check "a split without its hash key is a usage error" "2" "$?"
+for key in abc -1 1e3 340282366920938463463374607431768211456; do
+  brook reshard orders --split-shard shardId-000000000000 \
+    --new-starting-hash-key "$key" > /dev/null 2> "$work/reshard.err"
+  check "a split at hash key '$key' is a usage error" "2 1" \
+    "$? $(grep -c 'is not a hash key' "$work/reshard.err")"
+done
 brook --data-dir "$work/none" streams > /dev/null 2>&1
 check "a missing data directory fails" "1" "$?"
 for command in streams create delete reshard put tail lag verify backup \
