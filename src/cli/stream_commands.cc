@@ -183,9 +183,11 @@ void DescribeStream(Cli& cli, Broker& broker, const std::string& stream,
             << "\n"
             << "Retention:  " << s.retention_period_hours << " hours\n"
             << "Open shards: " << s.open_shard_count << "\n\n";
-  std::cout << absl::StrFormat("%-21s %-6s %-43s %-21s %s\n", "SHARD", "STATE",
-                               "HASH KEYS (START..END)", "PARENTS",
-                               "FIRST SEQUENCE NUMBER");
+  // Two hash keys of up to 39 digits (2^128-1) and the ".." between them.
+  constexpr int kHashKeysWidth = 39 + 2 + 39;
+  std::cout << absl::StrFormat("%-21s %-6s %-*s %-21s %s\n", "SHARD", "STATE",
+                               kHashKeysWidth, "HASH KEYS (START..END)",
+                               "PARENTS", "FIRST SEQUENCE NUMBER");
   for (const Shard& shard : *shards) {
     std::string parents = shard.parent_shard_id;
     if (!shard.adjacent_parent_shard_id.empty()) {
@@ -194,10 +196,11 @@ void DescribeStream(Cli& cli, Broker& broker, const std::string& stream,
     const bool open =
         !shard.sequence_number_range.ending_sequence_number.has_value();
     std::cout << absl::StrFormat(
-        "%-21s %-6s %s..%s %-21s %s\n", shard.shard_id,
-        open ? "open" : "closed",
-        Uint128ToDecimal(shard.hash_key_range.starting_hash_key),
-        Uint128ToDecimal(shard.hash_key_range.ending_hash_key),
+        "%-21s %-6s %-*s %-21s %s\n", shard.shard_id, open ? "open" : "closed",
+        kHashKeysWidth,
+        absl::StrCat(Uint128ToDecimal(shard.hash_key_range.starting_hash_key),
+                     "..",
+                     Uint128ToDecimal(shard.hash_key_range.ending_hash_key)),
         parents.empty() ? "-" : parents,
         shard.sequence_number_range.starting_sequence_number.ToString());
   }

@@ -37,6 +37,16 @@ for line in sys.stdin:
 import json, sys
 d = json.load(sys.stdin)
 print(sum(1 for s in d["Shards"] if "ParentShardId" in s))')"
+  # Four shards: the last ends at 2^128-1, a key of 39 digits.
+  check "describe's columns line up for the largest hash keys" "aligned" \
+    "$(brook streams orders | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+header = next(l for l in lines if l.startswith("SHARD "))
+rows = [l for l in lines if l.startswith("shardId-")]
+column = header.index("PARENTS")
+ok = rows and all(r[column - 1] == " " and r[column] != " " for r in rows)
+print("aligned" if ok else "\n".join([header] + rows))')"
   check "streams lists the stream" "orders ACTIVE PROVISIONED NONE" \
     "$(brook streams | awk '$1 == "orders" {print $1, $2, $3, $7}')"
   check "describe names mode and encryption as Kinesis does" \
