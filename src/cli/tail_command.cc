@@ -85,7 +85,10 @@ class Tail {
       bool any = false;
       for (size_t i = 0; i < readers_.size() && !Done();) {
         absl::StatusOr<bool> keep = Poll(readers_[i], &any);
-        if (!keep.ok()) return cli_.Fail("reading", keep.status());
+        if (!keep.ok()) {
+          return cli_.Fail(absl::StrCat("reading ", readers_[i].shard_id),
+                           keep.status());
+        }
         if (*keep) {
           ++i;
         } else {

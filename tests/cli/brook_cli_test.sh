@@ -72,6 +72,29 @@ check "verify exits 1 on a newer format" "1" "$?"
 check "verify says why it refuses a newer format" "1" \
   "$(grep -c 'ResourceInUseException: .*format 999' "$work/verify.err")"
 
+# A damaged batch between sound ones (a large one, so in a blob file, read
+# only when tail reaches it): tail names the shard it could not read.
+export BROOK_DATA_DIR=$work/blobbed
+brook create blobbed > /dev/null || exit 1
+echo before | brook put blobbed -k k > /dev/null || exit 1
+big="damage-me-$(printf 'b%.0s' {1..600})"
+echo "$big" | brook put blobbed -k k > /dev/null || exit 1
+echo after | brook put blobbed -k k > /dev/null || exit 1
+python3 - "$work/blobbed/db" <<'EOF'
+import pathlib, sys
+for blob in pathlib.Path(sys.argv[1]).glob("*.blob"):
+    data = bytearray(blob.read_bytes())
+    at = data.find(b"damage-me-")
+    if at >= 0:
+        data[at + 20] ^= 0x02
+        blob.write_bytes(bytes(data))
+EOF
+brook tail blobbed > /dev/null 2> "$work/tail.err"
+check "tail fails on a damaged batch" "1" "$?"
+check "tail names the shard it could not read" "1" \
+  "$(grep -c '^brook: reading shardId-000000000000: ' "$work/tail.err")"
+export BROOK_DATA_DIR=$work/data
+
 brook tail > /dev/null 2>&1
 check "a missing argument is a usage error" "2" "$?"
 brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1
