@@ -21,6 +21,7 @@
 #include "nats/nats.h"
 #include "peers/peer_load.h"
 #include "tool/latency_json.h"
+#include "tool/plain_json.h"
 
 ABSL_FLAG(std::string, peer, "redis", "redis or nats");
 ABSL_FLAG(std::string, host, "127.0.0.1", "the server's address");
@@ -93,8 +94,7 @@ int Run() {
     std::cerr << peer << ": " << run.status() << "\n";
     return 1;
   }
-  std::cout << boost::json::serialize(ResultJson(peer, *config, *run))
-            << std::endl;
+  std::cout << PlainJson(ResultJson(peer, *config, *run)) << std::endl;
   if (run->records_stored != run->records_acknowledged) {
     std::cerr << peer << " acknowledged " << run->records_acknowledged
               << " records but holds " << run->records_stored << "\n";

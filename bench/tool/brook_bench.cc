@@ -35,6 +35,7 @@
 #include "tool/disk_usage.h"
 #include "tool/kinesis_client.h"
 #include "tool/latency_json.h"
+#include "tool/plain_json.h"
 #include "tool/scale_workload.h"
 #include "tool/server_workload.h"
 #include "tool/workloads.h"
@@ -352,7 +353,7 @@ int RunAgainstServer(const Config& config, const std::string& endpoint_flag) {
     out["get"] = ThroughputJson(run->get);
     out["get_latency"] = LatencyJson(run->get_latency);
   }
-  std::cout << boost::json::serialize(out) << std::endl;
+  std::cout << PlainJson(out) << std::endl;
   return 0;
 }
 
@@ -396,7 +397,7 @@ int RunEncryptionComparison(Config config, const std::string& root) {
   out["median_records_per_s_off"] = median_off;
   out["median_records_per_s_on"] = median_on;
   out["ratio_on_to_off"] = median_on / median_off;
-  std::cout << boost::json::serialize(out) << std::endl;
+  std::cout << PlainJson(out) << std::endl;
   return 0;
 }
 
@@ -450,7 +451,7 @@ int Run() {
     out["config"] = ConfigJson(*config);
     out["scale"] = ScaleJson(*run, *config);
     AddProcessFigures(out);
-    std::cout << boost::json::serialize(out) << std::endl;
+    std::cout << PlainJson(out) << std::endl;
     return 0;
   }
 
@@ -523,7 +524,7 @@ int Run() {
   }
   AddProcessFigures(out);
   if (temporary) std::filesystem::remove_all(root);
-  std::cout << boost::json::serialize(out) << std::endl;
+  std::cout << PlainJson(out) << std::endl;
   return 0;
 }
 
