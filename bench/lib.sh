@@ -27,19 +27,21 @@ wait_for_port() {
 }
 
 # Runs a command and prints its output (a JSON line); if it fails, prints
-# its last error lines and stops the script.
-run_tool() {
-  local out err
+# its last error lines and stops the script. Its error output waits in a
+# temporary file, removed however it ends, interrupted too: the function
+# runs in a subshell, so that its traps leave the script's own alone.
+run_tool() (
   err=$(mktemp)
+  trap 'rm -f "$err"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   if ! out=$("$@" 2>"$err"); then
     echo "$* failed:" >&2
     tail -5 "$err" >&2
-    rm -f "$err"
     exit 1
   fi
-  rm -f "$err"
   echo "$out"
-}
+)
 
 # Runs "$bench" (brook_bench) with the arguments, as run_tool does.
 measure() { run_tool "$bench" "$@"; }
