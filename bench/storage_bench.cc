@@ -18,7 +18,8 @@ void BM_EncodeRecordBatch(benchmark::State& state) {
   const int record_bytes = static_cast<int>(state.range(0));
   const std::vector<std::string> data = Payloads(500, record_bytes);
   std::vector<RecordView> records;
-  for (const std::string& d : data) records.push_back({"partition-key", d});
+  for (const std::string& d : data)
+    records.push_back({"partition-key", d, absl::nullopt});
   // The put path encodes each shard's run of a commit group once; the
   // value goes both to RocksDB's WriteBatch and to the tail cache.
   for (auto _ : state) {
@@ -38,7 +39,8 @@ void BM_DecodeRecordBatch(benchmark::State& state) {
   const int record_bytes = static_cast<int>(state.range(0));
   const std::vector<std::string> data = Payloads(500, record_bytes);
   std::vector<RecordView> records;
-  for (const std::string& d : data) records.push_back({"partition-key", d});
+  for (const std::string& d : data)
+    records.push_back({"partition-key", d, absl::nullopt});
   std::string value;
   EncodeRecordBatch(1700000000000, records, &value);
   for (auto _ : state) {

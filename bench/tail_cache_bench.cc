@@ -42,7 +42,8 @@ class Fixture {
     store_ = *std::move(store);
     log_ = std::make_unique<ShardLog>(store_.get());
     const std::string data(record_bytes, 'x');
-    std::vector<RecordView> records(kRecordsPerBatch, {"partition-key", data});
+    std::vector<RecordView> records(kRecordsPerBatch,
+                                    {"partition-key", data, absl::nullopt});
     for (int b = 0; b < kBatches; ++b) {
       auto batch = std::make_shared<CachedBatch>();
       batch->first_counter = next_counter_;

@@ -327,7 +327,8 @@ absl::Status PutPhase(const Config& config, const Endpoint& endpoint,
   stop = true;
   for (std::thread& t : producers) t.join();
   // Counts the requests that were in flight at the deadline, and their time.
-  run.put = {progress.records(), progress.bytes(), absl::Now() - start};
+  run.put = {progress.records(), progress.bytes(), absl::Now() - start,
+             absl::nullopt};
   absl::MutexLock lock(&state.mu);
   run.put_latency = state.latency;
   run.records_refused = state.refused;
@@ -353,7 +354,8 @@ absl::Status GetPhase(const Endpoint& endpoint, const std::string& stream,
     });
   }
   for (std::thread& t : readers) t.join();
-  run.get = {progress.records(), progress.bytes(), absl::Now() - start};
+  run.get = {progress.records(), progress.bytes(), absl::Now() - start,
+             absl::nullopt};
   if (!error.status().ok()) return error.status();
   if (run.get.records != run.put.records) {
     return absl::DataLossError(absl::StrCat("read back ", run.get.records,
@@ -446,7 +448,8 @@ absl::StatusOr<ServerRun> RunMirrorLoad(const Config& config,
   if (config.data_dir.empty()) std::filesystem::remove_all(dir);
   if (!caught_up) return absl::DeadlineExceededError("the mirror fell behind");
   ServerRun run;
-  run.put = {metrics.records_forwarded, metrics.bytes_forwarded, elapsed};
+  run.put = {metrics.records_forwarded, metrics.bytes_forwarded, elapsed,
+             absl::nullopt};
   run.records_refused = metrics.failed_records;
   return run;
 }

@@ -276,7 +276,7 @@ absl::StatusOr<BrookRun> DriveProduce(const Config& config, Broker& broker,
   }
   progress.Report("brook", start, start + config.duration);
   const Throughput done{progress.records(), progress.bytes(),
-                        absl::Now() - start};
+                        absl::Now() - start, absl::nullopt};
   const int64_t disk_writes_after = ProcessDiskWriteBytes();
   stop = true;
   for (std::thread& t : producers) t.join();
@@ -388,7 +388,7 @@ absl::StatusOr<Throughput> RunRawProduce(const Config& config,
   }
   progress.Report("raw rocksdb", start, start + config.duration);
   const Throughput done{progress.records(), progress.bytes(),
-                        absl::Now() - start};
+                        absl::Now() - start, absl::nullopt};
   stop = true;
   for (std::thread& t : producers) t.join();
   if (failed) return absl::InternalError("a raw RocksDB write failed");

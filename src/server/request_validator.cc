@@ -265,7 +265,9 @@ absl::Status ValidateRequest(const schema::Operation& operation, BlobForm blobs,
     return status;
   }
   schema::Violations violations;
-  CheckStructure(body, Location{.shape = &input}, violations);
+  Location root;
+  root.shape = &input;
+  CheckStructure(body, root, violations);
   return violations.ToStatus();
 }
 

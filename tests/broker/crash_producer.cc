@@ -26,7 +26,8 @@ namespace {
 std::vector<brook::Shard> OpenShards(brook::Broker& broker) {
   brook::ListShardsRequest request;
   request.stream = "crash";
-  request.shard_filter = brook::ShardFilter{brook::ShardFilterType::kAtLatest};
+  request.shard_filter.emplace();
+  request.shard_filter->type = brook::ShardFilterType::kAtLatest;
   absl::StatusOr<brook::ListShardsResult> result = broker.ListShards(request);
   if (!result.ok()) _exit(1);
   std::sort(result->shards.begin(), result->shards.end(),

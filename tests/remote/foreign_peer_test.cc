@@ -182,8 +182,12 @@ TEST_F(ForeignPeerTest, ErrorsKeepTheirKinesisNames) {
                 HasErrorName(ErrorName::kInvalidArgumentException));
   }
   // Brook's own operations are refused clearly, naming the endpoint.
-  const absl::Status checkpoint = broker().PutCheckpoint(
-      {stream_, "app", "shardId-000000000000", SequenceNumber(1), 0, false});
+  PutCheckpointRequest request;
+  request.stream = stream_;
+  request.application_name = "app";
+  request.shard_id = "shardId-000000000000";
+  request.sequence_number = SequenceNumber(1);
+  const absl::Status checkpoint = broker().PutCheckpoint(request);
   EXPECT_THAT(checkpoint, HasErrorName(ErrorName::kUnknownOperationException));
   EXPECT_THAT(std::string(checkpoint.message()),
               ::testing::HasSubstr(std::getenv("BROOK_PEER_ENDPOINT")));
@@ -203,8 +207,11 @@ TEST_F(ForeignPeerTest, FanOutOverHttp2) {
   }
   ASSERT_OK_AND_ASSIGN(StreamDescriptionSummary summary,
                        broker().DescribeStreamSummary({stream_}));
-  ASSERT_OK_AND_ASSIGN(Consumer consumer, broker().RegisterStreamConsumer(
-                                              {summary.stream_arn, "reader"}));
+  RegisterStreamConsumerRequest register_request;
+  register_request.stream = summary.stream_arn;
+  register_request.consumer_name = "reader";
+  ASSERT_OK_AND_ASSIGN(Consumer consumer,
+                       broker().RegisterStreamConsumer(register_request));
   SubscribeToShardRequest subscribe;
   subscribe.consumer_arn = consumer.consumer_arn;
   subscribe.shard_id = "shardId-000000000000";
