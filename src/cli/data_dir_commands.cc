@@ -104,6 +104,8 @@ void AddDataDirCommands(CLI::App& app, Cli& cli) {
       absl::StatusOr<BackupResult> result = broker.Backup({*destination});
       if (!result.ok()) return cli.Fail("backup", result.status());
       PrintCopy("backed up to", *destination, *result);
+      // A checkpoint reads no record: damage is copied as it is.
+      std::cout << "not verified: run brook verify " << *destination << "\n";
     });
   });
 

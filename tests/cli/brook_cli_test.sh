@@ -15,7 +15,10 @@ brook() { "$brook_bin" "$@"; }
 
 stream_checks
 
-brook -q backup "$work/backup" > /dev/null || exit 1
+brook -q backup "$work/backup" > "$work/backup.out" || exit 1
+check "backup says the copy is not verified" \
+  "not verified: run brook verify $work/backup" \
+  "$(tail -1 "$work/backup.out")"
 brook verify "$work/backup" > /dev/null
 check "a backup verifies" "0" "$?"
 brook restore "$work/backup" "$work/restored" > /dev/null || exit 1
