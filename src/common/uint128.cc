@@ -2,8 +2,6 @@
 
 #include <cstdint>
 
-#include "absl/strings/str_cat.h"
-
 namespace brook {
 
 absl::optional<absl::uint128> ParseDecimalUint128(absl::string_view text) {
@@ -21,24 +19,30 @@ absl::optional<absl::uint128> ParseDecimalUint128(absl::string_view text) {
 }
 
 std::string Uint128ToDecimal(absl::uint128 value) {
-  // A 128-bit division is a library call: divide by 10^19 (at most three
-  // chunks, each a uint64_t) rather than by 10 for every digit. Every
-  // put's sequence number is formatted here.
+  // Every put's sequence number is formatted here: the digits go into a
+  // buffer from the last one, and the string is made once, so that a
+  // number costs one allocation. A 128-bit division is a library call:
+  // divide by 10^19 (at most three chunks, each a uint64_t) rather than by
+  // 10 for every digit.
   constexpr uint64_t kChunkBase = 10'000'000'000'000'000'000u;
-  constexpr size_t kChunkDigits = 19;
-  uint64_t chunks[3];
-  int count = 0;
-  do {
-    chunks[count++] = static_cast<uint64_t>(value % kChunkBase);
+  constexpr int kChunkDigits = 19;
+  char digits[3 * kChunkDigits];  // 2^128 - 1 has 39 digits.
+  char* const end = digits + sizeof(digits);
+  char* first = end;
+  while (true) {
+    uint64_t chunk = static_cast<uint64_t>(value % kChunkBase);
     value /= kChunkBase;
-  } while (value != 0);
-  std::string digits = absl::StrCat(chunks[count - 1]);
-  for (int i = count - 2; i >= 0; --i) {
-    const std::string chunk = absl::StrCat(chunks[i]);
-    digits.append(kChunkDigits - chunk.size(), '0');
-    digits += chunk;
+    // The chunk's digits; a chunk below the most significant one keeps its
+    // leading zeros.
+    char* const chunk_end = first;
+    do {
+      *--first = static_cast<char>('0' + chunk % 10);
+      chunk /= 10;
+    } while (chunk != 0);
+    if (value == 0) break;
+    while (chunk_end - first < kChunkDigits) *--first = '0';
   }
-  return digits;
+  return std::string(first, end);
 }
 
 }  // namespace brook
