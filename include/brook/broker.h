@@ -431,6 +431,17 @@ class Broker {
   virtual absl::StatusOr<PutRecordsResult> PutRecords(
       const PutRecordsRequest& request) = 0;
 
+  // Broker::PutRecordsInPlace()
+  //
+  // PutRecords() of records the caller holds: the same rules, results and
+  // errors, without copying the records into a PutRecordsRequest first.
+  // `request`, its records and the bytes they view are read until the call
+  // returns and never after (a record is in its committed write batch, or
+  // failed, by then), so they need only outlive the call. The default
+  // implementation copies them into a PutRecordsRequest for PutRecords().
+  virtual absl::StatusOr<PutRecordsResult> PutRecordsInPlace(
+      const PutRecordsRequestView& request);
+
   // Broker::PutRecordsAsync()
   virtual void PutRecordsAsync(PutRecordsRequest request,
                                PutRecordsCallback done) = 0;

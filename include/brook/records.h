@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "absl/types/span.h"
 #include "brook/sequence_number.h"
 #include "brook/streams.h"
 
@@ -59,6 +60,22 @@ struct PutRecordsRequest {
   // 1 to 500 records of at most 10 MiB in all, counting data and partition
   // keys.
   std::vector<PutRecordsRequestEntry> records;
+};
+
+// A PutRecords record read where it lies, for a caller that holds its bytes
+// already (brookd holds them in the request it parsed): the Broker copies
+// them only into the write batch. The views must stay valid as long as
+// Broker::PutRecordsInPlace() says.
+struct PutRecordsEntryView {
+  absl::string_view partition_key;
+  absl::string_view data;
+  absl::string_view explicit_hash_key;  // Empty for none.
+};
+
+// A PutRecordsRequest by reference, with the same rules.
+struct PutRecordsRequestView {
+  absl::string_view stream;  // Name or ARN.
+  absl::Span<const PutRecordsEntryView> records;
 };
 
 struct PutRecordsResultEntry {

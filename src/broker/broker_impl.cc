@@ -184,6 +184,19 @@ absl::StatusOr<std::unique_ptr<Broker>> Broker::Open(
   return BrokerImpl::Open(options, dir);
 }
 
+absl::StatusOr<PutRecordsResult> Broker::PutRecordsInPlace(
+    const PutRecordsRequestView& request) {
+  PutRecordsRequest copy;
+  copy.stream = std::string(request.stream);
+  copy.records.reserve(request.records.size());
+  for (const PutRecordsEntryView& record : request.records) {
+    copy.records.push_back(PutRecordsRequestEntry{
+        std::string(record.partition_key), std::string(record.data),
+        std::string(record.explicit_hash_key)});
+  }
+  return PutRecords(copy);
+}
+
 absl::StatusOr<std::unique_ptr<Broker>> BrokerImpl::Open(
     const BrokerOptions& options, absl::string_view dir) {
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<BrokerImpl> broker,
@@ -1236,14 +1249,18 @@ absl::Status BrokerImpl::Reshard(
 // Producing
 // -----------------------------------------------------------------------------
 
-// A record to put, whichever request it came in.
-struct BrokerImpl::PutView {
-  absl::string_view partition_key;
-  absl::string_view data;
-  absl::string_view explicit_hash_key;
-};
-
 namespace {
+
+// The records of `request`, by reference.
+std::vector<PutRecordsEntryView> ViewsOf(const PutRecordsRequest& request) {
+  std::vector<PutRecordsEntryView> views;
+  views.reserve(request.records.size());
+  for (const PutRecordsRequestEntry& entry : request.records) {
+    views.push_back(PutRecordsEntryView{entry.partition_key, entry.data,
+                                        entry.explicit_hash_key});
+  }
+  return views;
+}
 
 absl::StatusOr<PutRecordsResult> ToPutRecordsResult(
     absl::StatusOr<std::vector<RecordOutcome>> outcomes) {
@@ -1293,7 +1310,7 @@ absl::StatusOr<Result> WaitFor(Put put) {
 
 absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
     const absl::Status& valid, absl::string_view stream_ref,
-    absl::Span<const PutView> records,
+    absl::Span<const PutRecordsEntryView> records,
     const absl::optional<SequenceNumber>& ordering) const {
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<StreamState> stream,
                          ResolveStream(valid, stream_ref));
@@ -1311,7 +1328,7 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
   const std::shared_ptr<const ShardRouter> router = stream->router();
   WriteRequest request;
   request.records.reserve(records.size());
-  for (const PutView& record : records) {
+  for (const PutRecordsEntryView& record : records) {
     BROOK_RETURN_IF_ERROR(ValidateRecordSize(record.partition_key, record.data,
                                              stream->max_record_size_kib()));
     BROOK_ASSIGN_OR_RETURN(absl::optional<absl::uint128> explicit_hash_key,
@@ -1379,7 +1396,7 @@ std::vector<RecordOutcome> MergeOutcomes(std::vector<absl::Status> refusals,
 
 void BrokerImpl::Enqueue(const absl::Status& valid,
                          absl::string_view stream_ref,
-                         absl::Span<const PutView> records,
+                         absl::Span<const PutRecordsEntryView> records,
                          const absl::optional<SequenceNumber>& ordering,
                          OutcomesCallback done) {
   absl::StatusOr<WriteRequest> request;
@@ -1408,15 +1425,9 @@ void BrokerImpl::Enqueue(const absl::Status& valid,
   }
 }
 
-void BrokerImpl::PutRecordsUnowned(const PutRecordsRequest& request,
+void BrokerImpl::PutRecordsUnowned(const PutRecordsRequestView& request,
                                    PutRecordsCallback done) {
-  std::vector<PutView> views;
-  views.reserve(request.records.size());
-  for (const PutRecordsRequestEntry& entry : request.records) {
-    views.push_back(
-        PutView{entry.partition_key, entry.data, entry.explicit_hash_key});
-  }
-  Enqueue(Validate(request), request.stream, views, absl::nullopt,
+  Enqueue(Validate(request), request.stream, request.records, absl::nullopt,
           [done = std::move(done)](
               absl::StatusOr<std::vector<RecordOutcome>> outcomes) mutable {
             std::move(done)(ToPutRecordsResult(std::move(outcomes)));
@@ -1425,8 +1436,8 @@ void BrokerImpl::PutRecordsUnowned(const PutRecordsRequest& request,
 
 void BrokerImpl::PutRecordUnowned(const PutRecordRequest& request,
                                   PutRecordCallback done) {
-  const PutView view{request.partition_key, request.data,
-                     request.explicit_hash_key};
+  const PutRecordsEntryView view{request.partition_key, request.data,
+                                 request.explicit_hash_key};
   Enqueue(Validate(request), request.stream, absl::MakeConstSpan(&view, 1),
           request.sequence_number_for_ordering,
           [done = std::move(done)](
@@ -1437,6 +1448,12 @@ void BrokerImpl::PutRecordUnowned(const PutRecordRequest& request,
 
 absl::StatusOr<PutRecordsResult> BrokerImpl::PutRecords(
     const PutRecordsRequest& request) {
+  const std::vector<PutRecordsEntryView> views = ViewsOf(request);
+  return PutRecordsInPlace(PutRecordsRequestView{request.stream, views});
+}
+
+absl::StatusOr<PutRecordsResult> BrokerImpl::PutRecordsInPlace(
+    const PutRecordsRequestView& request) {
   return WaitFor<PutRecordsResult>([&](PutRecordsCallback done) {
     PutRecordsUnowned(request, std::move(done));
   });
@@ -1451,9 +1468,16 @@ absl::StatusOr<PutRecordResult> BrokerImpl::PutRecord(
 
 void BrokerImpl::PutRecordsAsync(PutRecordsRequest request,
                                  PutRecordsCallback done) {
-  // The callback owns the request, so that its bytes outlive the commit.
-  auto owned = std::make_unique<PutRecordsRequest>(std::move(request));
-  const PutRecordsRequest& view = *owned;
+  // The callback owns the request and its views, so that its bytes outlive
+  // the commit.
+  struct Owned {
+    PutRecordsRequest request;
+    std::vector<PutRecordsEntryView> views;
+  };
+  auto owned = std::make_unique<Owned>();
+  owned->request = std::move(request);
+  owned->views = ViewsOf(owned->request);
+  const PutRecordsRequestView view{owned->request.stream, owned->views};
   PutRecordsUnowned(view, [owned = std::move(owned), done = std::move(done)](
                               absl::StatusOr<PutRecordsResult> result) mutable {
     std::move(done)(std::move(result));

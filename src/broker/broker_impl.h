@@ -102,6 +102,8 @@ class BrokerImpl final : public Broker {
                       PutRecordCallback done) override;
   absl::StatusOr<PutRecordsResult> PutRecords(
       const PutRecordsRequest& request) override;
+  absl::StatusOr<PutRecordsResult> PutRecordsInPlace(
+      const PutRecordsRequestView& request) override;
   void PutRecordsAsync(PutRecordsRequest request,
                        PutRecordsCallback done) override;
   absl::StatusOr<GetShardIteratorResult> GetShardIterator(
@@ -217,7 +219,6 @@ class BrokerImpl final : public Broker {
       const absl::Status& valid, const ConsumerRef& ref) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
 
-  struct PutView;
   // A request-level error, or one outcome per record.
   using OutcomesCallback =
       absl::AnyInvocable<void(absl::StatusOr<std::vector<RecordOutcome>>) &&>;
@@ -226,7 +227,7 @@ class BrokerImpl final : public Broker {
   // queued on error.
   absl::StatusOr<WriteRequest> PreparePuts(
       const absl::Status& valid, absl::string_view stream_ref,
-      absl::Span<const PutView> records,
+      absl::Span<const PutRecordsEntryView> records,
       const absl::optional<SequenceNumber>& ordering) const
       ABSL_SHARED_LOCKS_REQUIRED(close_mu_);
   // Takes write tokens for each record of `request`, removing the records
@@ -237,11 +238,11 @@ class BrokerImpl final : public Broker {
   // a validation error, or on the sync thread with the outcomes. The bytes
   // behind `records` must stay valid until `done` runs.
   void Enqueue(const absl::Status& valid, absl::string_view stream_ref,
-               absl::Span<const PutView> records,
+               absl::Span<const PutRecordsEntryView> records,
                const absl::optional<SequenceNumber>& ordering,
                OutcomesCallback done);
   // The puts, given requests that outlive `done`.
-  void PutRecordsUnowned(const PutRecordsRequest& request,
+  void PutRecordsUnowned(const PutRecordsRequestView& request,
                          PutRecordsCallback done);
   void PutRecordUnowned(const PutRecordRequest& request,
                         PutRecordCallback done);

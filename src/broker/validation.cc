@@ -460,7 +460,7 @@ absl::Status Validate(const PutRecordRequest& request) {
   return ParseExplicitHashKey(request.explicit_hash_key).status();
 }
 
-absl::Status Validate(const PutRecordsRequest& request) {
+absl::Status Validate(const PutRecordsRequestView& request) {
   RequestCheck check("PutRecords");
   check.Stream(request.stream);
   const schema::Location records = schema::MemberOf(check.input(), "Records");
@@ -468,7 +468,7 @@ absl::Status Validate(const PutRecordsRequest& request) {
     return absl::StrCat(request.records.size(), " records");
   });
   for (size_t i = 0; i < request.records.size(); ++i) {
-    const PutRecordsRequestEntry& entry = request.records[i];
+    const PutRecordsEntryView& entry = request.records[i];
     const schema::Location at = schema::EntryOf(records, i);
     check.violations().CheckString(schema::MemberOf(at, "PartitionKey"),
                                    entry.partition_key);
@@ -481,7 +481,7 @@ absl::Status Validate(const PutRecordsRequest& request) {
   }
   BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
   size_t total_bytes = 0;
-  for (const PutRecordsRequestEntry& entry : request.records) {
+  for (const PutRecordsEntryView& entry : request.records) {
     BROOK_RETURN_IF_ERROR(ValidatePartitionKeyText(entry.partition_key));
     BROOK_RETURN_IF_ERROR(
         ParseExplicitHashKey(entry.explicit_hash_key).status());

@@ -61,7 +61,7 @@ absl::Status Validate(const SplitShardRequest& request);
 absl::Status Validate(const MergeShardsRequest& request);
 absl::Status Validate(const UpdateShardCountRequest& request);
 absl::Status Validate(const PutRecordRequest& request);
-absl::Status Validate(const PutRecordsRequest& request);
+absl::Status Validate(const PutRecordsRequestView& request);
 // `now` tells a timestamp in the future, which Kinesis refuses.
 absl::Status Validate(const GetShardIteratorRequest& request, absl::Time now);
 absl::Status Validate(const GetRecordsRequest& request);

@@ -1,5 +1,6 @@
 // Producing: PutRecord and PutRecords, their validation and routing.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -235,6 +236,52 @@ TEST_F(PutTest, PutRecords_CountAndTotalSizeLimits) {
               HasErrorName(ErrorName::kInvalidArgumentException));
   request.records.resize(10);
   EXPECT_OK(broker().PutRecords(request));
+}
+
+// The records' bytes are the caller's, read only during the call: bytes
+// overwritten once it returns change nothing stored.
+TEST_F(PutTest, PutRecordsInPlace_ReadsTheCallersBytesOnlyDuringTheCall) {
+  std::vector<std::string> keys;
+  std::vector<std::string> data;
+  for (int i = 0; i < 30; ++i) {
+    keys.push_back("key-" + std::to_string(i % 7));
+    data.push_back("data-" + std::to_string(i));
+  }
+  std::vector<PutRecordsEntryView> views;
+  for (int i = 0; i < 30; ++i) views.push_back({keys[i], data[i], ""});
+  const std::string stream = "s";
+  ASSERT_OK_AND_ASSIGN(
+      PutRecordsResult result,
+      broker().PutRecordsInPlace(PutRecordsRequestView{stream, views}));
+  EXPECT_EQ(result.failed_record_count, 0);
+  ASSERT_THAT(result.records, SizeIs(30));
+  std::vector<std::string> expected = data;
+  for (std::string& bytes : data) bytes.assign(bytes.size(), '#');
+  std::vector<std::string> stored;
+  for (const char* shard : {kShard0, kShard1, kShard2}) {
+    for (std::string& bytes : DataOf(ReadShard("s", shard))) {
+      stored.push_back(std::move(bytes));
+    }
+  }
+  std::sort(stored.begin(), stored.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(stored, expected);
+}
+
+// The same rules as PutRecords(): one invalid record fails the request.
+TEST_F(PutTest, PutRecordsInPlace_InvalidRecordRejectsWholeRequest) {
+  const PutRecordsEntryView bad_key[] = {
+      {"good", "1", ""}, {"", "bad key", ""}, {"good", "3", ""}};
+  EXPECT_THAT(broker().PutRecordsInPlace(PutRecordsRequestView{"s", bad_key}),
+              HasErrorName(ErrorName::kValidationException));
+  const PutRecordsEntryView bad_hash_key[] = {{"good", "1", ""},
+                                              {"k", "2", "not a number"}};
+  EXPECT_THAT(
+      broker().PutRecordsInPlace(PutRecordsRequestView{"s", bad_hash_key}),
+      HasErrorName(ErrorName::kValidationException));
+  EXPECT_THAT(broker().PutRecordsInPlace(PutRecordsRequestView{"s", {}}),
+              HasErrorName(ErrorName::kValidationException));
+  ExpectEmpty();
 }
 
 TEST_F(PutTest, PutRecordsAsync_CompletesEveryCallback) {
