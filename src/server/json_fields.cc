@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "boost/json/serialize.hpp"
+#include "boost/json/serializer.hpp"
 #include "common/errors.h"
 #include "common/status_macros.h"
 
@@ -119,12 +120,34 @@ const boost::json::value* JsonFields::Find(absl::string_view name) const {
   return value == nullptr || value->is_null() ? nullptr : value;
 }
 
-absl::StatusOr<absl::optional<std::string>> JsonFields::String(
-    absl::string_view name) const {
+absl::StatusOr<absl::optional<absl::string_view>> JsonFields::Text(
+    absl::string_view name, schema::ShapeType type) const {
   const boost::json::value* value = Find(name);
   if (value == nullptr) return absl::nullopt;
-  if (!value->is_string()) return NotOfType(*value, schema::ShapeType::kString);
-  return std::string(value->get_string());
+  if (!value->is_string()) return NotOfType(*value, type);
+  const boost::json::string& text = value->get_string();
+  return absl::string_view(text.data(), text.size());
+}
+
+namespace {
+
+absl::StatusOr<absl::optional<std::string>> Copied(
+    absl::StatusOr<absl::optional<absl::string_view>> text) {
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return absl::nullopt;
+  return std::string(**text);
+}
+
+}  // namespace
+
+absl::StatusOr<absl::optional<std::string>> JsonFields::String(
+    absl::string_view name) const {
+  return Copied(Text(name, schema::ShapeType::kString));
+}
+
+absl::StatusOr<absl::optional<absl::string_view>> JsonFields::StringView(
+    absl::string_view name) const {
+  return Text(name, schema::ShapeType::kString);
 }
 
 absl::StatusOr<absl::optional<int64_t>> JsonFields::Integer(
@@ -155,10 +178,7 @@ absl::StatusOr<absl::optional<absl::Time>> JsonFields::Timestamp(
 
 absl::StatusOr<absl::optional<std::string>> JsonFields::Blob(
     absl::string_view name) const {
-  const boost::json::value* value = Find(name);
-  if (value == nullptr) return absl::nullopt;
-  if (!value->is_string()) return NotOfType(*value, schema::ShapeType::kBlob);
-  return std::string(value->get_string());
+  return Copied(Text(name, schema::ShapeType::kBlob));
 }
 
 absl::StatusOr<const boost::json::object*> JsonFields::Object(
@@ -225,6 +245,16 @@ absl::StatusOr<std::string> JsonFields::RequiredBlob(
   return Required(Blob(name), name);
 }
 
+absl::StatusOr<absl::string_view> JsonFields::RequiredStringView(
+    absl::string_view name) const {
+  return Required(StringView(name), name);
+}
+
+absl::StatusOr<absl::string_view> JsonFields::RequiredBlobView(
+    absl::string_view name) const {
+  return Required(Text(name, schema::ShapeType::kBlob), name);
+}
+
 absl::StatusOr<std::string> StreamOf(const JsonFields& fields) {
   BROOK_ASSIGN_OR_RETURN(absl::optional<std::string> arn,
                          fields.String("StreamARN"));
@@ -274,7 +304,19 @@ void AppendSeconds(double seconds, std::string* out) {
                   absl::Dec(magnitude % 1000, absl::kZeroPad3));
 }
 
-void AppendJson(const boost::json::value& value, std::string* out) {
+// Appends what `writer` (reset to a value) writes, through a buffer on the
+// stack: an answer of 500 entries writes a few thousand scalars, none of
+// which needs a string of its own.
+void AppendWritten(boost::json::serializer& writer, std::string* out) {
+  char buffer[256];
+  while (!writer.done()) {
+    const boost::json::string_view part = writer.read(buffer);
+    out->append(part.data(), part.size());
+  }
+}
+
+void AppendJson(const boost::json::value& value,
+                boost::json::serializer& writer, std::string* out) {
   switch (value.kind()) {
     case boost::json::kind::object: {
       out->push_back('{');
@@ -282,10 +324,11 @@ void AppendJson(const boost::json::value& value, std::string* out) {
       for (const auto& member : value.get_object()) {
         if (!first) out->push_back(',');
         first = false;
-        out->append(boost::json::serialize(boost::json::string_view(
-            member.key().data(), member.key().size())));
+        writer.reset(
+            boost::json::string_view(member.key().data(), member.key().size()));
+        AppendWritten(writer, out);
         out->push_back(':');
-        AppendJson(member.value(), out);
+        AppendJson(member.value(), writer, out);
       }
       out->push_back('}');
       return;
@@ -296,7 +339,7 @@ void AppendJson(const boost::json::value& value, std::string* out) {
       for (const boost::json::value& entry : value.get_array()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendJson(entry, out);
+        AppendJson(entry, writer, out);
       }
       out->push_back(']');
       return;
@@ -305,7 +348,8 @@ void AppendJson(const boost::json::value& value, std::string* out) {
       AppendSeconds(value.get_double(), out);
       return;
     default:
-      out->append(boost::json::serialize(value));
+      writer.reset(&value);
+      AppendWritten(writer, out);
       return;
   }
 }
@@ -314,7 +358,8 @@ void AppendJson(const boost::json::value& value, std::string* out) {
 
 std::string SerializeResponse(const boost::json::value& value) {
   std::string out;
-  AppendJson(value, &out);
+  boost::json::serializer writer;
+  AppendJson(value, writer, &out);
   return out;
 }
 

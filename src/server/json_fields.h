@@ -81,6 +81,16 @@ class JsonFields {
   absl::StatusOr<int64_t> RequiredInteger(absl::string_view name) const;
   absl::StatusOr<int> RequiredInt(absl::string_view name) const;
   absl::StatusOr<std::string> RequiredBlob(absl::string_view name) const;
+
+  // As String(), RequiredString() and RequiredBlob(), but the text or bytes
+  // where they lie in the value tree, valid while it is: for an operation
+  // that reads many records and copies none.
+  absl::StatusOr<absl::optional<absl::string_view>> StringView(
+      absl::string_view name) const;
+  absl::StatusOr<absl::string_view> RequiredStringView(
+      absl::string_view name) const;
+  absl::StatusOr<absl::string_view> RequiredBlobView(
+      absl::string_view name) const;
   absl::StatusOr<const boost::json::object*> RequiredObject(
       absl::string_view name) const;
   absl::StatusOr<const boost::json::array*> RequiredArray(
@@ -95,6 +105,10 @@ class JsonFields {
   template <typename T>
   absl::StatusOr<T> Required(absl::StatusOr<absl::optional<T>> value,
                              absl::string_view name) const;
+  // A string member's text (`type` kString) or a blob member's bytes
+  // (kBlob); nullopt when absent or null.
+  absl::StatusOr<absl::optional<absl::string_view>> Text(
+      absl::string_view name, schema::ShapeType type) const;
 
   const boost::json::object& object_;
   schema::Location location_;  // Of this object in the request.

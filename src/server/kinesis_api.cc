@@ -963,22 +963,26 @@ absl::StatusOr<json::value> KinesisApi::PutRecord(const json::object& request) {
 absl::StatusOr<json::value> KinesisApi::PutRecords(
     const json::object& request) {
   const JsonFields fields(request);
-  PutRecordsRequest put;
-  BROOK_ASSIGN_OR_RETURN(put.stream, StreamOf(fields));
+  BROOK_ASSIGN_OR_RETURN(const std::string stream, StreamOf(fields));
   BROOK_ASSIGN_OR_RETURN(const json::array* records,
                          fields.RequiredArray("Records"));
-  put.records.reserve(records->size());
+  // The records' bytes stay where the request checks decoded them; the
+  // Broker copies them only into its write batch, before it returns.
+  std::vector<PutRecordsEntryView> views;
+  views.reserve(records->size());
   for (const json::value& entry : *records) {
     const JsonFields record(entry.as_object());
-    PutRecordsRequestEntry out;
-    BROOK_ASSIGN_OR_RETURN(out.data, record.RequiredBlob("Data"));
+    PutRecordsEntryView& out = views.emplace_back();
+    BROOK_ASSIGN_OR_RETURN(out.data, record.RequiredBlobView("Data"));
     BROOK_ASSIGN_OR_RETURN(out.partition_key,
-                           record.RequiredString("PartitionKey"));
-    BROOK_ASSIGN_OR_RETURN(out.explicit_hash_key,
-                           StringOr(record, "ExplicitHashKey"));
-    put.records.push_back(std::move(out));
+                           record.RequiredStringView("PartitionKey"));
+    BROOK_ASSIGN_OR_RETURN(absl::optional<absl::string_view> explicit_hash_key,
+                           record.StringView("ExplicitHashKey"));
+    out.explicit_hash_key = explicit_hash_key.value_or("");
   }
-  BROOK_ASSIGN_OR_RETURN(PutRecordsResult result, broker_->PutRecords(put));
+  BROOK_ASSIGN_OR_RETURN(
+      PutRecordsResult result,
+      broker_->PutRecordsInPlace(PutRecordsRequestView{stream, views}));
   // An answer of up to 500 entries: in the request's arena (see Run()),
   // not a few heap blocks per entry.
   const json::storage_ptr& arena = request.storage();
