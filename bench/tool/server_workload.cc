@@ -34,13 +34,14 @@ bool IsThrottled(const absl::Status& status) {
                            "ProvisionedThroughputExceededException");
 }
 
-// The JSON object `operation` answered with.
+// The JSON object `operation` answered with, its memory from `storage`.
 absl::StatusOr<json::object> ResponseObject(absl::string_view operation,
-                                            const std::string& body) {
+                                            const std::string& body,
+                                            json::storage_ptr storage = {}) {
   // Kinesis answers some operations (CreateStream...) with no body at all.
-  if (body.empty()) return json::object();
+  if (body.empty()) return json::object(storage);
   boost::system::error_code ec;
-  json::value response = json::parse(body, ec);
+  json::value response = json::parse(body, ec, storage);
   if (ec || !response.is_object()) {
     return absl::InternalError(
         absl::StrCat(operation, " answered something not a JSON object"));
@@ -145,7 +146,11 @@ absl::StatusOr<PutOnce> RawPut(const Config& config, const Endpoint& endpoint,
       return response.status();
     }
     if (config.batch == 1) return 0;
-    absl::StatusOr<json::object> answer = ResponseObject(operation, *response);
+    // The whole answer is read, as an SDK reads every record's result, into
+    // an arena: its thousand strings need no allocation each.
+    json::monotonic_resource arena;
+    absl::StatusOr<json::object> answer =
+        ResponseObject(operation, *response, &arena);
     if (!answer.ok()) return answer.status();
     const json::value* failed = answer->if_contains("FailedRecordCount");
     if (failed == nullptr || !failed->is_int64()) {
