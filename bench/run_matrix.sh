@@ -6,9 +6,12 @@
 # and raw RocksDB, after), buffered with fdatasync and with O_DIRECT; a
 # durable produce row divides Brook's MB/s by each median.
 #
-#   bench/run_matrix.sh [path/to/brook_bench] > results.md
+#   bench/run_matrix.sh [build directory, default build/release] > results.md
 set -euo pipefail
-bench=${1:-build/release/bench/brook_bench}
+build=${1:-build/release}
+bench="$build/bench/brook_bench"
+source "$(dirname "$0")/lib.sh"
+require_tools "$bench"
 duration=${DURATION_S:-10}
 # Extra flags for every row, e.g. BENCH_FLAGS=--disk_probe_rounds=2.
 extra=${BENCH_FLAGS:-}
@@ -31,7 +34,7 @@ for row in "${rows[@]}"; do
   name=${row%%|*}
   flags=${row#*|}
   # shellcheck disable=SC2086
-  json=$("$bench" --duration_s="$duration" $flags $extra 2>/dev/null)
+  json=$(measure --duration_s="$duration" $flags $extra)
   python3 - "$name" "$json" <<'PY'
 import json, sys
 name, d = sys.argv[1], json.loads(sys.argv[2])
