@@ -18,4 +18,13 @@ absl::Status FromRocksDb(absl::string_view context,
   return InternalFailure(message);
 }
 
+absl::Status FromRocksDbOnStoreFiles(absl::string_view context,
+                                     const rocksdb::Status& status) {
+  if (status.IsPathNotFound()) {
+    return DataLoss(absl::StrCat(
+        context, ": a file of the store is missing: ", status.ToString()));
+  }
+  return FromRocksDb(context, status);
+}
+
 }  // namespace brook

@@ -6,6 +6,10 @@
 //   anything else                       -> InternalFailure (kInternal)
 // All three carry the Kinesis name InternalFailure, and a message that
 // starts with `context` and ends with RocksDB's own text.
+// FromRocksDbOnStoreFiles() is the same for opening a store and reading
+// from it, where every file RocksDB opens is one the store lists: there a
+// missing file (IOError PathNotFound) is damage, DataLoss, as a corrupt
+// one is.
 //
 // Only storage/ includes this header.
 //
@@ -23,6 +27,8 @@ namespace brook {
 
 absl::Status FromRocksDb(absl::string_view context,
                          const rocksdb::Status& status);
+absl::Status FromRocksDbOnStoreFiles(absl::string_view context,
+                                     const rocksdb::Status& status);
 
 inline rocksdb::Slice ToSlice(absl::string_view s) {
   return rocksdb::Slice(s.data(), s.size());

@@ -1,8 +1,11 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -65,6 +68,27 @@ rocksdb::DBOptions DatabaseOptions() {
   // family touch small files.
   options.advise_random_on_open = false;
   return options;
+}
+
+// Whether the store directory `path` holds files with data in them (tables,
+// blob files, logs) but no CURRENT file naming the manifest that lists
+// them. RocksDB would create an empty store there, and its first cleanup
+// would delete those files as obsolete.
+bool DataFilesWithoutCurrent(rocksdb::FileSystem& file_system,
+                             const std::string& path) {
+  std::vector<std::string> children;
+  if (!file_system.GetChildren(path, rocksdb::IOOptions(), &children, nullptr)
+           .ok()) {
+    return false;  // No directory yet: a new store.
+  }
+  bool current = false;
+  bool data = false;
+  for (const std::string& name : children) {
+    current = current || name == "CURRENT";
+    data = data || absl::EndsWith(name, ".sst") ||
+           absl::EndsWith(name, ".blob") || absl::EndsWith(name, ".log");
+  }
+  return data && !current;
 }
 
 // Discards RocksDB's informational log, so that a read-only open leaves the
@@ -234,7 +258,7 @@ absl::string_view StoreIterator::value() const {
 }
 absl::Status StoreIterator::status() const {
   if (rep_->iterator == nullptr) return ClosedError();
-  return FromRocksDb("reading the store", rep_->iterator->status());
+  return FromRocksDbOnStoreFiles("reading the store", rep_->iterator->status());
 }
 
 // -----------------------------------------------------------------------------
@@ -302,13 +326,19 @@ absl::Status Store::OpenDatabaseLocked(bool below_floor) {
       {"time_index", rocksdb::ColumnFamilyOptions()},
   };
   if (read_only_) db_options.info_log = std::make_shared<SilentLogger>();
+  if (DataFilesWithoutCurrent(*file_system_, path_)) {
+    return DataLoss(absl::StrCat(
+        "cannot open the store at '", path_,
+        "': it holds data files but no CURRENT file (damaged); a new store "
+        "is not created over them"));
+  }
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened =
       read_only_
           ? rocksdb::DB::OpenForReadOnly(db_options, path_, descriptors,
                                          &families_, &db)
           : rocksdb::DB::Open(db_options, path_, descriptors, &families_, &db);
-  BROOK_RETURN_IF_ERROR(FromRocksDb(
+  BROOK_RETURN_IF_ERROR(FromRocksDbOnStoreFiles(
       absl::StrCat("cannot open the store at '", path_, "'"), opened));
   db_.reset(db);
   return absl::OkStatus();
@@ -547,7 +577,8 @@ uint64_t Store::ApproximateBytes(const KeyRange& range) const {
 absl::Status Store::VerifyChecksums() {
   absl::ReaderMutexLock lock(&db_mu_);
   if (db_ == nullptr) return ClosedError();
-  return FromRocksDb("verifying the store's checksums", db_->VerifyChecksum());
+  return FromRocksDbOnStoreFiles("verifying the store's checksums",
+                                 db_->VerifyChecksum());
 }
 
 absl::Status Store::SyncWal() {
@@ -568,7 +599,7 @@ absl::StatusOr<absl::optional<std::string>> Store::Get(Family family,
   rocksdb::Status status =
       db_->Get(rocksdb::ReadOptions(), handle(family), ToSlice(key), &value);
   if (status.IsNotFound()) return absl::nullopt;
-  BROOK_RETURN_IF_ERROR(FromRocksDb("reading the store", status));
+  BROOK_RETURN_IF_ERROR(FromRocksDbOnStoreFiles("reading the store", status));
   return value;
 }
 

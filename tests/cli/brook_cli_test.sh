@@ -61,6 +61,22 @@ print(r["ok"], sum("cannot open the store" in p for p in r["problems"]))' \
 check "verify changes nothing in a store that cannot open" "$before" \
   "$(fingerprint "$work/unopenable")"
 
+# A store whose CURRENT file is gone but whose data files remain: opening
+# it must not create an empty store over the files (RocksDB's default,
+# which then deletes them), and verify reports it as damage.
+brook restore "$work/backup" "$work/no_current" > /dev/null || exit 1
+brook --data-dir "$work/no_current" streams > /dev/null || exit 1
+rm "$work/no_current/db/CURRENT"
+before=$(fingerprint "$work/no_current")
+brook --data-dir "$work/no_current" streams > /dev/null 2>&1
+check "a store without CURRENT does not open" "1" "$?"
+brook verify "$work/no_current" > "$work/verify.out" 2> /dev/null
+check "verify exits 3 on a store without CURRENT" "3" "$?"
+check "verify says the store lost its CURRENT file" "1" \
+  "$(grep -c '^PROBLEM: .*no CURRENT file' "$work/verify.out")"
+check "opening a store without CURRENT changes nothing" "$before" \
+  "$(fingerprint "$work/no_current")"
+
 # The format marker: garbage is damage (exit 3, reported as a problem); a
 # newer format is refused, not judged (exit 1, the reason on stderr).
 brook restore "$work/backup" "$work/marked" > /dev/null || exit 1

@@ -4,7 +4,9 @@
 
 #include "storage/store.h"
 
+#include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -84,6 +86,55 @@ TEST_F(StoreTest, ReadsAndWrites_WhileAnIteratorIsOpen) {
   ASSERT_OK(store_->Get(Family::kRecords, RecordKey(kShard, 1)));
   ASSERT_OK(Append(2));
   EXPECT_EQ(CountBatches(), 2);
+}
+
+// The names of the files in `dir`.
+std::set<std::string> FilesIn(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
+// Removes the files of `dir` whose names start with `prefix`.
+void RemoveFiles(const std::string& dir, const std::string& prefix) {
+  for (const std::string& name : FilesIn(dir)) {
+    if (name.rfind(prefix, 0) == 0) std::filesystem::remove(dir + "/" + name);
+  }
+}
+
+// Without its CURRENT file RocksDB would create an empty store beside the
+// data files and delete them at its first cleanup; the store refuses to
+// open instead, read-write or read-only, and leaves the files as they were.
+TEST_F(StoreTest, Open_DataFilesWithoutCurrentAreDamage) {
+  ASSERT_OK(Append(1));
+  ASSERT_OK(store_->CompactRecords());
+  ASSERT_OK(Append(2));
+  store_.reset();
+  RemoveFiles(temp_.path(), "CURRENT");
+  const std::set<std::string> before = FilesIn(temp_.path());
+  StoreOptions options;
+  EXPECT_THAT(Store::Open(temp_.path(), options).status(),
+              HasCode(absl::StatusCode::kDataLoss));
+  options.read_only = true;
+  EXPECT_THAT(Store::Open(temp_.path(), options).status(),
+              HasCode(absl::StatusCode::kDataLoss));
+  EXPECT_EQ(FilesIn(temp_.path()), before);
+}
+
+// A missing file the store lists is damage, like a corrupt one.
+TEST_F(StoreTest, Open_MissingManifestIsDamage) {
+  ASSERT_OK(Append(1));
+  store_.reset();
+  RemoveFiles(temp_.path(), "MANIFEST-");
+  StoreOptions options;
+  options.read_only = true;
+  EXPECT_THAT(Store::Open(temp_.path(), options).status(),
+              HasCode(absl::StatusCode::kDataLoss));
+  options.read_only = false;
+  EXPECT_THAT(Store::Open(temp_.path(), options).status(),
+              HasCode(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(StoreTest, Resume_ReopensOnlyWithNoIteratorOpen) {
