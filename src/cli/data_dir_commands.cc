@@ -60,7 +60,9 @@ void Verify(Cli& cli, const VerifyFlags& flags) {
     std::cout << (report->ok()
                       ? "OK: no problems found\n"
                       : absl::StrCat("DAMAGED: ", report->problems.size(),
-                                     " problems found\n"));
+                                     report->problems.size() == 1
+                                         ? " problem found\n"
+                                         : " problems found\n"));
   }
   if (!report->ok()) cli.exit_code = kExitDamage;
 }

@@ -230,13 +230,13 @@ absl::StatusOr<ShardCheckStats> CheckShardLog(
   if (it.status().code() != absl::StatusCode::kDataLoss) return it.status();
   BROOK_ASSIGN_OR_RETURN(const int64_t unread, index.CountUnread());
   stats.damaged_batches += unread;
-  problems.Add(
-      absl::StrCat("the records cannot be read ",
-                   last_key.has_value()
-                       ? absl::StrCat("past the batch at counter ", *last_key)
-                       : std::string("from the first batch"),
-                   " (", it.status().message(), "); the time index lists ",
-                   unread, " unread batches beyond"));
+  problems.Add(absl::StrCat(
+      "the records cannot be read ",
+      last_key.has_value()
+          ? absl::StrCat("past the batch at counter ", *last_key)
+          : std::string("from the first batch"),
+      " (", it.status().message(), "); ", unread,
+      " batches the time index lists from there on were not read"));
   return stats;
 }
 
