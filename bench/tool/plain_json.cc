@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "boost/json/serialize.hpp"
+#include "common/json_writer.h"
 
 namespace brook::bench {
 namespace {
@@ -22,45 +22,11 @@ void AppendDouble(double number, std::string* out) {
   out->append(buffer, result.ptr);
 }
 
-void Append(const boost::json::value& value, std::string* out) {
-  switch (value.kind()) {
-    case boost::json::kind::double_:
-      AppendDouble(value.get_double(), out);
-      return;
-    case boost::json::kind::array: {
-      out->push_back('[');
-      bool first = true;
-      for (const boost::json::value& element : value.get_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        Append(element, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    case boost::json::kind::object: {
-      out->push_back('{');
-      bool first = true;
-      for (const boost::json::key_value_pair& member : value.get_object()) {
-        if (!first) out->push_back(',');
-        first = false;
-        out->append(boost::json::serialize(member.key()));
-        out->push_back(':');
-        Append(member.value(), out);
-      }
-      out->push_back('}');
-      return;
-    }
-    default:  // Strings, integers, booleans and null have one form.
-      out->append(boost::json::serialize(value));
-  }
-}
-
 }  // namespace
 
 std::string PlainJson(const boost::json::value& value) {
   std::string out;
-  Append(value, &out);
+  AppendJson(value, AppendDouble, &out);
   return out;
 }
 

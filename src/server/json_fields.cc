@@ -8,8 +8,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "boost/json/serialize.hpp"
-#include "boost/json/serializer.hpp"
 #include "common/errors.h"
+#include "common/json_writer.h"
 #include "common/status_macros.h"
 
 namespace brook {
@@ -304,62 +304,11 @@ void AppendSeconds(double seconds, std::string* out) {
                   absl::Dec(magnitude % 1000, absl::kZeroPad3));
 }
 
-// Appends what `writer` (reset to a value) writes, through a buffer on the
-// stack: an answer of 500 entries writes a few thousand scalars, none of
-// which needs a string of its own.
-void AppendWritten(boost::json::serializer& writer, std::string* out) {
-  char buffer[256];
-  while (!writer.done()) {
-    const boost::json::string_view part = writer.read(buffer);
-    out->append(part.data(), part.size());
-  }
-}
-
-void AppendJson(const boost::json::value& value,
-                boost::json::serializer& writer, std::string* out) {
-  switch (value.kind()) {
-    case boost::json::kind::object: {
-      out->push_back('{');
-      bool first = true;
-      for (const auto& member : value.get_object()) {
-        if (!first) out->push_back(',');
-        first = false;
-        writer.reset(
-            boost::json::string_view(member.key().data(), member.key().size()));
-        AppendWritten(writer, out);
-        out->push_back(':');
-        AppendJson(member.value(), writer, out);
-      }
-      out->push_back('}');
-      return;
-    }
-    case boost::json::kind::array: {
-      out->push_back('[');
-      bool first = true;
-      for (const boost::json::value& entry : value.get_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendJson(entry, writer, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    case boost::json::kind::double_:
-      AppendSeconds(value.get_double(), out);
-      return;
-    default:
-      writer.reset(&value);
-      AppendWritten(writer, out);
-      return;
-  }
-}
-
 }  // namespace
 
 std::string SerializeResponse(const boost::json::value& value) {
   std::string out;
-  boost::json::serializer writer;
-  AppendJson(value, writer, &out);
+  AppendJson(value, AppendSeconds, &out);
   return out;
 }
 
