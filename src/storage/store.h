@@ -137,8 +137,9 @@ class Store {
   // Opens (creating if needed) the database at `path`. Below the free-space
   // floor it first deletes the reserve file and does not flush what the log
   // replays, so that a full disk still opens. Fails with DataLoss if RocksDB
-  // finds its files damaged, NoSpace if even so there is no room, else
-  // InternalFailure.
+  // finds its files damaged (including a closed write-ahead log that is
+  // missing or shorter than when it was synced), NoSpace if even so there is
+  // no room, else InternalFailure.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const std::string& path, const StoreOptions& options = StoreOptions());
 

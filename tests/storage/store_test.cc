@@ -1,16 +1,24 @@
 // The store's database lock: a reader may read and open more iterators
 // while one is open, and the reopen that resuming after a full disk may
-// need waits for a moment with no iterator open.
+// need waits for a moment with no iterator open. Damage to the write-ahead
+// log: what opening detects, and what it must accept.
 
 #include "storage/store.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/backup.h"
+#include "storage/data_dir.h"
 #include "storage/record_batch.h"
 #include "testing/fault_fs.h"
 #include "testing/status_matchers.h"
@@ -25,6 +33,7 @@ using ::brook::testing::FaultFileSystem;
 using ::brook::testing::FaultOp;
 using ::brook::testing::HasCode;
 using ::brook::testing::TempDir;
+using ::testing::HasSubstr;
 
 const ShardRef kShard{1, 0};
 
@@ -66,8 +75,58 @@ class StoreTest : public ::testing::Test {
     ASSERT_EQ(store_->write_state().status, WriteStatus::kStoppedNoSpace);
   }
 
+  // Leaves the store as a crash would, with batch 1, acknowledged, held
+  // only by a closed write-ahead log: the meta family's flush closes the
+  // log, which the records family's memtable still needs, and the sync of
+  // batch 2, in the new live log, records the closed log's synced size in
+  // the manifest. Returns the closed log's size before batch 1, a record
+  // boundary.
+  uint64_t CrashWithBatchInAClosedLog() {
+    LeaveBatchInAClosedLog();
+    store_->TEST_CloseWithoutFlush();
+    return size_before_batch_;
+  }
+
+  void LeaveBatchInAClosedLog() {
+    ASSERT_OK(store_->TEST_PutRaw(Family::kMeta, "m", "v"));
+    size_before_batch_ = std::filesystem::file_size(ClosedLog());
+    ASSERT_OK(Append(1));
+    ASSERT_OK(store_->TEST_Flush(Family::kMeta));
+    ASSERT_OK(Append(2));
+    ASSERT_EQ(LogFiles().size(), 2u);
+  }
+
+  // The store's write-ahead logs, oldest first.
+  std::vector<std::string> LogFiles() const {
+    std::vector<std::string> logs;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(temp_.path())) {
+      if (entry.path().extension() == ".log") logs.push_back(entry.path());
+    }
+    std::sort(logs.begin(), logs.end());
+    return logs;
+  }
+  std::string ClosedLog() const { return LogFiles().front(); }
+  std::string LiveLog() const { return LogFiles().back(); }
+
+  // Opens the store again (read-only: without changing a file) into
+  // store_ on success.
+  absl::Status Reopen(bool read_only, const std::string& path) {
+    store_.reset();
+    StoreOptions options;
+    options.read_only = read_only;
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path, options);
+    if (!store.ok()) return store.status();
+    store_ = *std::move(store);
+    return absl::OkStatus();
+  }
+  absl::Status Reopen(bool read_only) {
+    return Reopen(read_only, temp_.path());
+  }
+
   std::shared_ptr<FaultFileSystem> fs_ = std::make_shared<FaultFileSystem>();
   TempDir temp_;
+  uint64_t size_before_batch_ = 0;
   std::unique_ptr<Store> store_;
 };
 
@@ -135,6 +194,98 @@ TEST_F(StoreTest, Open_MissingManifestIsDamage) {
   options.read_only = false;
   EXPECT_THAT(Store::Open(temp_.path(), options).status(),
               HasCode(absl::StatusCode::kDataLoss));
+}
+
+// The names and sizes of the store's files, RocksDB's info logs aside
+// (opening read-write starts a new one even when it then fails).
+std::set<std::string> DataFilesIn(const std::string& dir) {
+  std::set<std::string> files;
+  for (const std::string& name : FilesIn(dir)) {
+    if (name.rfind("LOG", 0) == 0) continue;
+    files.insert(
+        absl::StrCat(name, ":", std::filesystem::file_size(dir + "/" + name)));
+  }
+  return files;
+}
+
+// Point-in-time recovery would replay the logs that remain and open without
+// batch 1: the manifest knows the closed log was synced, so its absence is
+// damage, and neither open changes the store's files.
+TEST_F(StoreTest, Open_MissingClosedLogIsDamage) {
+  CrashWithBatchInAClosedLog();
+  std::filesystem::remove(ClosedLog());
+  const std::set<std::string> before = DataFilesIn(temp_.path());
+  for (bool read_only : {true, false}) {
+    const absl::Status opened = Reopen(read_only);
+    EXPECT_THAT(opened, HasCode(absl::StatusCode::kDataLoss)) << read_only;
+    EXPECT_THAT(opened.message(), HasSubstr("Missing WAL")) << read_only;
+  }
+  EXPECT_EQ(DataFilesIn(temp_.path()), before);
+}
+
+// Cut at a record boundary, the log would replay cleanly without batch 1;
+// it is shorter than its synced size.
+TEST_F(StoreTest, Open_ShortenedClosedLogIsDamage) {
+  const uint64_t boundary = CrashWithBatchInAClosedLog();
+  std::filesystem::resize_file(ClosedLog(), boundary);
+  for (bool read_only : {true, false}) {
+    EXPECT_THAT(Reopen(read_only), HasCode(absl::StatusCode::kDataLoss))
+        << read_only;
+  }
+}
+
+// A crash can leave a torn tail on the live log: a write that was never
+// acknowledged. Opening drops it, and every acknowledged batch is there.
+TEST_F(StoreTest, Open_TornTailOfTheLiveLogIsNotDamage) {
+  CrashWithBatchInAClosedLog();
+  std::ifstream in(LiveLog(), std::ios::binary);
+  const std::string log((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
+  ASSERT_GT(log.size(), 20u);
+  // The start of a copy of the log's first record: a header announcing more
+  // bytes than follow it.
+  std::ofstream(LiveLog(), std::ios::binary | std::ios::app)
+      << log.substr(0, 20);
+  for (bool read_only : {true, false}) {
+    ASSERT_OK(Reopen(read_only)) << read_only;
+    EXPECT_EQ(CountBatches(), 2) << read_only;
+  }
+}
+
+// Logs deleted by RocksDB itself, after a flush or an open, are recorded as
+// deleted: clean closes, crashes and reopens of either kind all open.
+TEST_F(StoreTest, Open_LogsDeletedAfterAFlushAreNotDamage) {
+  LeaveBatchInAClosedLog();
+  const std::string closed = ClosedLog();
+  ASSERT_OK(store_->TEST_Flush(Family::kRecords));
+  ASSERT_OK(store_->TEST_Flush(Family::kTimeIndex));
+  ASSERT_OK(store_->TEST_WaitForBackgroundWork());
+  EXPECT_FALSE(std::filesystem::exists(closed));
+  ASSERT_OK(Append(3));
+  store_->TEST_CloseWithoutFlush();
+  for (bool read_only : {true, false, false, true, false}) {
+    ASSERT_OK(Reopen(read_only)) << read_only;
+    EXPECT_EQ(CountBatches(), 3) << read_only;
+  }
+  ASSERT_OK(store_->Close());
+  ASSERT_OK(Reopen(/*read_only=*/false));
+  EXPECT_EQ(CountBatches(), 3);
+}
+
+// A backup taken while a closed log is tracked, and a restore of it, open.
+TEST_F(StoreTest, Open_BackupAndRestoreOfATrackedLogOpen) {
+  LeaveBatchInAClosedLog();
+  TempDir copies;
+  const std::string backup = copies.Sub("backup");
+  const std::string restored = copies.Sub("restored");
+  ASSERT_OK(BackupStore(*store_, temp_.path(), backup));
+  ASSERT_OK(RestoreDataDir(backup, restored));
+  for (const std::string& dir : {backup, restored}) {
+    for (bool read_only : {true, false}) {
+      ASSERT_OK(Reopen(read_only, StorePathOf(dir))) << dir;
+      EXPECT_EQ(CountBatches(), 2) << dir;
+    }
+  }
 }
 
 TEST_F(StoreTest, Resume_ReopensOnlyWithNoIteratorOpen) {
