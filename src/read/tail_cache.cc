@@ -25,7 +25,12 @@ absl::StatusOr<absl::optional<ShardReadResult>> ShardTailCache::Read(
   for (const std::shared_ptr<const CachedBatch>& batch : batches) {
     absl::StatusOr<bool> more =
         collector.Add(batch->first_counter, batch->encoded, batch->encryption);
-    if (!more.ok()) return more.status();
+    if (!more.ok()) {
+      absl::StatusOr<ShardReadResult> read = std::move(collector).FinishBefore(
+          batch->first_counter, more.status());
+      if (!read.ok()) return read.status();
+      return *std::move(read);
+    }
     if (!*more) break;
   }
   return std::move(collector).Finish();

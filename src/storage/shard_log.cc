@@ -35,6 +35,25 @@ Record MakeRecord(ShardRef shard, uint64_t counter, int64_t arrival_ms,
   return record;
 }
 
+// Adds the stored batch `value`, under `key` and starting at
+// `first_counter`, to `collector`, verified or opened first. Returns whether
+// the read goes on.
+absl::StatusOr<bool> AddStoredBatch(const Store& store, ShardRef shard,
+                                    uint64_t first_counter,
+                                    absl::string_view key,
+                                    absl::string_view value,
+                                    const BatchKeys& keys,
+                                    ShardReadCollector& collector) {
+  if (!IsEncryptedBatch(value)) {
+    BROOK_ASSIGN_OR_RETURN(absl::string_view batch,
+                           StoredPlaintextBatch(store, key, value));
+    return collector.Add(first_counter, batch, EncryptionType::kNone);
+  }
+  BROOK_ASSIGN_OR_RETURN(std::string opened,
+                         OpenRecordBatch(shard, first_counter, value, keys));
+  return collector.Add(first_counter, opened, EncryptionType::kKms);
+}
+
 }  // namespace
 
 absl::StatusOr<absl::string_view> StoredPlaintextBatch(
@@ -98,10 +117,20 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
   }
   next_batch_counter_ = first_counter + reader->count();
   Reserve(first_counter, *reader, encoded_batch.size());
+  const size_t records_before = result_.records.size();
+  const size_t bytes_before = bytes_;
+  const uint64_t next_counter_before = result_.next_counter;
   RecordView view;
   for (uint64_t counter = first_counter;; ++counter) {
     absl::StatusOr<bool> more = reader->Next(&view);
-    if (!more.ok()) return more.status();
+    if (!more.ok()) {
+      // The records decoded before the damage are no more trusted than the
+      // rest of their batch.
+      result_.records.resize(records_before);
+      bytes_ = bytes_before;
+      result_.next_counter = next_counter_before;
+      return more.status();
+    }
     if (!*more) return true;
     if (counter < from_counter_) continue;
     const size_t size = view.partition_key.size() + view.data.size();
@@ -115,6 +144,23 @@ absl::StatusOr<bool> ShardReadCollector::Add(uint64_t first_counter,
     bytes_ += size;
     result_.next_counter = counter + 1;
   }
+}
+
+absl::StatusOr<ShardReadResult> ShardReadCollector::FinishBefore(
+    absl::optional<uint64_t> batch_counter, absl::Status error) && {
+  // A batch below where the read stands (it overlaps records returned) has
+  // no place for the next read to start at: it would pass over it.
+  if (result_.records.empty() ||
+      (batch_counter.has_value() && *batch_counter < result_.next_counter)) {
+    return error;
+  }
+  // Arrival times never decrease within a shard.
+  result_.next_arrival_ms =
+      absl::ToUnixMillis(result_.records.back().approximate_arrival_timestamp);
+  // No record of the shard lies between the last one returned and the
+  // failed batch: the next read may seek it directly.
+  if (batch_counter.has_value()) result_.next_counter = *batch_counter;
+  return std::move(result_);
 }
 
 absl::StatusOr<ShardReadResult> ShardLog::Read(
@@ -131,26 +177,22 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(
   it.SeekForPrev(RecordKey(shard, from_counter));
   if (!it.Valid()) it.SeekToFirst();
   for (; it.Valid(); it.Next()) {
-    BROOK_ASSIGN_OR_RETURN(uint64_t first_counter,
-                           ParseRecordKey(shard, it.key()));
-    if (!collector.Wants(first_counter)) break;
-    absl::string_view batch = it.value();
-    EncryptionType encryption = EncryptionType::kNone;
-    std::string opened;
-    if (IsEncryptedBatch(batch)) {
-      BROOK_ASSIGN_OR_RETURN(
-          opened, OpenRecordBatch(shard, first_counter, batch, keys));
-      batch = opened;
-      encryption = EncryptionType::kKms;
-    } else {
-      BROOK_ASSIGN_OR_RETURN(batch,
-                             StoredPlaintextBatch(*store_, it.key(), batch));
+    absl::StatusOr<uint64_t> first_counter = ParseRecordKey(shard, it.key());
+    if (!first_counter.ok()) {
+      return std::move(collector).FinishBefore(absl::nullopt,
+                                               first_counter.status());
     }
-    BROOK_ASSIGN_OR_RETURN(bool more,
-                           collector.Add(first_counter, batch, encryption));
-    if (!more) break;
+    if (!collector.Wants(*first_counter)) break;
+    absl::StatusOr<bool> more = AddStoredBatch(
+        *store_, shard, *first_counter, it.key(), it.value(), keys, collector);
+    if (!more.ok()) {
+      return std::move(collector).FinishBefore(*first_counter, more.status());
+    }
+    if (!*more) break;
   }
-  if (absl::Status status = it.status(); !status.ok()) return status;
+  if (absl::Status status = it.status(); !status.ok()) {
+    return std::move(collector).FinishBefore(absl::nullopt, status);
+  }
   return std::move(collector).Finish();
 }
 

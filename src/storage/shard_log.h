@@ -2,6 +2,10 @@
 // record_batch.h; StoreWrite::AppendBatch() and TrimShard() write them).
 // Readers of records read through ShardLog; a damaged batch or key fails a
 // read with DataLoss (kDataLoss, InternalFailure), never returns wrong bytes.
+// A read that meets a batch it cannot read after it gathered records
+// returns those and stops before that batch; the next read starts there and
+// fails. So a consumer gets every record up to the damage, and never one
+// past it without first being told (design.md, invariant 2).
 // Every batch Read() returns is verified by Brook itself (the CRC32C of a
 // checksummed batch, the GCM tag of a sealed one), so in a format-2
 // directory it reads without RocksDB's checksums; Tail() and OldestCounter()
@@ -51,7 +55,9 @@ struct ShardReadResult {
   // Where the next read continues.
   uint64_t next_counter = 0;
   // The arrival time of the first visible record not returned (because of
-  // a limit); nullopt when the read reached the newest visible record.
+  // a limit); nullopt when the read reached the newest visible record. A
+  // read that stopped before a batch it could not read gives the arrival
+  // time of its last record, which that batch's records cannot precede.
   absl::optional<int64_t> next_arrival_ms;
 };
 
@@ -79,7 +85,7 @@ class ShardReadCollector {
   // encrypted, which `encryption` tells). Returns false once the read is
   // complete (the batch starts past the visible end, or a limit stopped the
   // read): add no batch after that. Fails with DataLoss if the batch is
-  // damaged or overlaps the one before.
+  // damaged or overlaps the one before; it then takes none of its records.
   absl::StatusOr<bool> Add(uint64_t first_counter,
                            absl::string_view encoded_batch,
                            EncryptionType encryption);
@@ -91,6 +97,16 @@ class ShardReadCollector {
   }
 
   ShardReadResult Finish() && { return std::move(result_); }
+
+  // ShardReadCollector::FinishBefore()
+  //
+  // Ends the read at a batch that failed with `error`: the one starting at
+  // `batch_counter`, or where the read stands if its key is unknown. With
+  // records gathered, returns them, to continue at that batch; with none,
+  // or if that batch starts below the records returned (so that no next
+  // read would meet it), fails with `error`.
+  absl::StatusOr<ShardReadResult> FinishBefore(
+      absl::optional<uint64_t> batch_counter, absl::Status error) &&;
 
  private:
   // Makes room for the records of the batch `reader` reads (of
@@ -120,8 +136,10 @@ class ShardLog {
   // Returns the records of `shard` with counters in [from_counter,
   // last_visible_counter], in order, stopping before `max_records` or (after
   // the first record) `max_bytes` of data plus partition keys are exceeded.
-  // Encrypted batches are opened with `keys`, the stream's; their errors
-  // (a KMS error, or DataLoss for a changed batch) fail the read.
+  // Encrypted batches are opened with `keys`, the stream's. A batch that
+  // cannot be read (DataLoss for a damaged one; a KMS error; an I/O error)
+  // ends the read before it: the records before it are returned, or, if
+  // there are none, the read fails with that error.
   absl::StatusOr<ShardReadResult> Read(ShardRef shard, uint64_t from_counter,
                                        uint64_t last_visible_counter,
                                        size_t max_records, size_t max_bytes,

@@ -2,8 +2,10 @@
 // InternalFailure), never returned as records: a damaged batch, a key of
 // the wrong shape, a damaged metadata value, a flipped bit in a table or
 // blob file, and a flipped bit that RocksDB's own checksums cannot see
-// (the batch's CRC32C must), on GetRecords and on the fan-out path. A
-// format-1 directory is still read, and still written in format 1.
+// (the batch's CRC32C must), on GetRecords and on the fan-out path. The
+// records before a damaged batch are still delivered, and the damage is
+// reported to the read that reaches it. A format-1 directory is still
+// read, and still written in format 1.
 
 #include <filesystem>
 #include <fstream>
@@ -81,11 +83,23 @@ class CorruptionTest : public testing::BrokerTest {
     ASSERT_OK(store->Close());
   }
 
-  absl::Status ReadFromTrimHorizon() {
+  // Reads the shard from TRIM_HORIZON, call after call, until a call fails
+  // or reaches the newest record: returns the failure (OK if none), and
+  // adds the data of the records read before it to `data`.
+  absl::Status ReadFromTrimHorizon(std::vector<std::string>* data = nullptr) {
     GetRecordsRequest request;
     request.shard_iterator =
         Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
-    return broker().GetRecords(request).status();
+    for (int call = 0; call < 1000; ++call) {
+      absl::StatusOr<GetRecordsResult> result = broker().GetRecords(request);
+      if (!result.ok()) return result.status();
+      for (const Record& record : result->records) {
+        if (data != nullptr) data->push_back(record.data);
+      }
+      if (result->records.empty() && result->millis_behind_latest == 0) break;
+      request.shard_iterator = result->next_shard_iterator;
+    }
+    return absl::OkStatus();
   }
 };
 
@@ -103,6 +117,40 @@ TEST_F(CorruptionTest, DamagedBatch_IsDataLoss) {
       DataOf(ReadAll(Iterator("s", kShard, ShardIteratorType::kAtSequenceNumber,
                               second.sequence_number))),
       std::vector<std::string>{"second"});
+}
+
+TEST_F(CorruptionTest, GetRecords_ReturnsTheRecordsBeforeADamagedBatch) {
+  // Four batches, the third damaged: a reader from the oldest gets the two
+  // before it, with an iterator at the damage that fails the next call.
+  Put("s", "k", "r0");
+  clock().Advance(absl::Seconds(1));
+  Put("s", "k", "r1");
+  clock().Advance(absl::Seconds(1));
+  const PutRecordResult damaged = Put("s", "k", "r2");
+  clock().Advance(absl::Seconds(1));
+  const PutRecordResult after = Put("s", "k", "r3");
+  FlipStoredBit(ShardOf(damaged.sequence_number),
+                CounterOf(damaged.sequence_number), 12, 0x08);
+  Open();
+  GetRecordsRequest request;
+  request.shard_iterator =
+      Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
+  ASSERT_OK_AND_ASSIGN(GetRecordsResult result, broker().GetRecords(request));
+  EXPECT_EQ(DataOf(result.records), (std::vector<std::string>{"r0", "r1"}));
+  // r1 arrived 2 s before r3, the newest record.
+  EXPECT_EQ(result.millis_behind_latest, 2000);
+  ASSERT_FALSE(result.next_shard_iterator.empty());
+  request.shard_iterator = result.next_shard_iterator;
+  EXPECT_THAT(broker().GetRecords(request).status(), IsDataLoss());
+  // A read that starts at the damaged record fails: nothing skips it.
+  request.shard_iterator =
+      Iterator("s", kShard, ShardIteratorType::kAtSequenceNumber,
+               damaged.sequence_number);
+  EXPECT_THAT(broker().GetRecords(request).status(), IsDataLoss());
+  EXPECT_EQ(
+      DataOf(ReadAll(Iterator("s", kShard, ShardIteratorType::kAtSequenceNumber,
+                              after.sequence_number))),
+      std::vector<std::string>{"r3"});
 }
 
 TEST_F(CorruptionTest, DamagedRecordKey_IsDataLoss) {
@@ -205,7 +253,9 @@ TEST_F(CorruptionTest, FlippedBitInABlobFile_IsDataLoss) {
   ASSERT_EQ(FlipBitOf(dir() + "/db", ".blob", marker, 0, 0x02), 1);
   options().tail_cache_bytes = 0;
   Open();
-  EXPECT_THAT(ReadFromTrimHorizon(), IsDataLoss());
+  std::vector<std::string> data;
+  EXPECT_THAT(ReadFromTrimHorizon(&data), IsDataLoss());
+  EXPECT_EQ(data, std::vector<std::string>{"before"});
 }
 
 TEST_F(CorruptionTest, FlippedBitUnderValidStoreChecksums_IsDataLoss) {
@@ -249,28 +299,56 @@ class EndRecorder : public SubscriptionHandler {
   absl::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
 };
 
+// Registers consumer "app" of stream "s"; returns its ARN.
+std::string RegisterConsumer(Broker& broker) {
+  RegisterStreamConsumerRequest request;
+  request.stream = "s";
+  request.consumer_name = "app";
+  absl::StatusOr<Consumer> consumer = broker.RegisterStreamConsumer(request);
+  EXPECT_OK(consumer);
+  return consumer.ok() ? consumer->consumer_arn : "";
+}
+
+// Subscribes consumer `consumer_arn` to the shard of "s" from TRIM_HORIZON
+// and returns how the subscription ended (DeadlineExceeded if it did not),
+// with its records counted in `handler`.
+absl::Status SubscribeUntilEnd(Broker& broker, const std::string& consumer_arn,
+                               EndRecorder& handler) {
+  SubscribeToShardRequest request;
+  request.consumer_arn = consumer_arn;
+  request.shard_id = kShard;
+  request.starting_position.type = ShardIteratorType::kTrimHorizon;
+  absl::StatusOr<std::unique_ptr<Subscription>> subscription =
+      broker.SubscribeToShard(request, &handler);
+  if (!subscription.ok()) return subscription.status();
+  return handler.WaitForEnd().value_or(
+      absl::DeadlineExceededError("the subscription did not end"));
+}
+
 TEST_F(CorruptionTest, FlippedBit_EndsAFanOutSubscriptionWithDataLoss) {
-  RegisterStreamConsumerRequest register_request;
-  register_request.stream = "s";
-  register_request.consumer_name = "app";
-  ASSERT_OK_AND_ASSIGN(Consumer consumer,
-                       broker().RegisterStreamConsumer(register_request));
+  const std::string consumer_arn = RegisterConsumer(broker());
   const PutRecordResult put = Put("s", "k", "payload");
   FlipStoredBit(ShardOf(put.sequence_number), CounterOf(put.sequence_number),
                 12, 0x08);
   options().tail_cache_bytes = 0;
   Open();
-  SubscribeToShardRequest request;
-  request.consumer_arn = consumer.consumer_arn;
-  request.shard_id = kShard;
-  request.starting_position.type = ShardIteratorType::kTrimHorizon;
   EndRecorder handler;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subscription> subscription,
-                       broker().SubscribeToShard(request, &handler));
-  const absl::optional<absl::Status> end = handler.WaitForEnd();
-  ASSERT_TRUE(end.has_value());
-  EXPECT_THAT(*end, IsDataLoss());
+  EXPECT_THAT(SubscribeUntilEnd(broker(), consumer_arn, handler), IsDataLoss());
   EXPECT_EQ(handler.records(), 0u);
+}
+
+TEST_F(CorruptionTest, FanOut_DeliversTheRecordsBeforeADamagedBatch) {
+  const std::string consumer_arn = RegisterConsumer(broker());
+  Put("s", "k", "r0");
+  Put("s", "k", "r1");
+  const PutRecordResult damaged = Put("s", "k", "r2");
+  Put("s", "k", "r3");
+  FlipStoredBit(ShardOf(damaged.sequence_number),
+                CounterOf(damaged.sequence_number), 12, 0x08);
+  Open();
+  EndRecorder handler;
+  EXPECT_THAT(SubscribeUntilEnd(broker(), consumer_arn, handler), IsDataLoss());
+  EXPECT_EQ(handler.records(), 2u);
 }
 
 class FormatOneTest : public testing::BrokerTest {

@@ -92,7 +92,8 @@ check "verify says why it refuses a newer format" "1" \
   "$(grep -c 'ResourceInUseException: .*format 999' "$work/verify.err")"
 
 # A damaged batch between sound ones (a large one, so in a blob file, read
-# only when tail reaches it): tail names the shard it could not read.
+# only when tail reaches it): tail prints the records before it, then names
+# the shard it could not read.
 export BROOK_DATA_DIR=$work/blobbed
 brook create blobbed > /dev/null || exit 1
 echo before | brook put blobbed -k k > /dev/null || exit 1
@@ -108,10 +109,13 @@ for blob in pathlib.Path(sys.argv[1]).glob("*.blob"):
         data[at + 20] ^= 0x02
         blob.write_bytes(bytes(data))
 EOF
-brook tail blobbed > /dev/null 2> "$work/tail.err"
+brook tail blobbed > "$work/tail.out" 2> "$work/tail.err"
 check "tail fails on a damaged batch" "1" "$?"
-check "tail names the shard it could not read" "1" \
-  "$(grep -c '^brook: reading shardId-000000000000: ' "$work/tail.err")"
+check "tail prints the records before the damaged batch" "before" \
+  "$(cat "$work/tail.out")"
+check "tail names the shard it could not read, and why" "1" \
+  "$(grep -c '^brook: reading shardId-000000000000: InternalFailure: ' \
+     "$work/tail.err")"
 export BROOK_DATA_DIR=$work/data
 
 brook tail > /dev/null 2>&1

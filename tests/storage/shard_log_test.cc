@@ -45,6 +45,14 @@ class ShardLogTest : public ::testing::Test {
     return counters;
   }
 
+  static std::vector<uint64_t> CountersOf(const ShardReadResult& read) {
+    std::vector<uint64_t> counters;
+    for (const Record& record : read.records) {
+      counters.push_back(CounterOf(record.sequence_number));
+    }
+    return counters;
+  }
+
   TempDir temp_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ShardLog> log_;
@@ -161,11 +169,75 @@ TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
 }
 
 TEST_F(ShardLogTest, Read_ReportsOverlappingBatchesAsDataLoss) {
-  // Counters 1..3, then a batch that claims to start at 2.
+  // Counters 1..3, then a batch that claims to start at 2. The read fails
+  // whole: a read continuing after 3 would never meet the overlap.
   Append(kShard, 1, 100, {{"a", "1"}, {"a", "2"}, {"a", "3"}});
   Append(kShard, 2, 100, {{"a", "x"}});
   EXPECT_THAT(log_->Read(kShard, 0, 10, 100, 1 << 20, no_keys_),
               testing::HasCode(absl::StatusCode::kDataLoss));
+}
+
+TEST_F(ShardLogTest, Read_StopsBeforeADamagedBatch) {
+  Append(kShard, 1, 100, {{"a", "1"}, {"a", "2"}});
+  Append(kShard, 4, 200, {{"a", "4"}});
+  Append(kShard, 6, 300, {{"a", "6"}, {"a", "7"}});
+  ASSERT_OK(store_->TEST_PutRaw(Family::kRecords, RecordKey(kShard, 4),
+                                "\x01\x02 not a batch"));
+  // The records before the damage, and where to go on: at the damage.
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 0, 7, 100, 1 << 20, no_keys_));
+  EXPECT_THAT(CountersOf(read), ElementsAre(1, 2));
+  EXPECT_EQ(read.next_counter, 4u);
+  // Not at the newest record: the damaged batch arrived no earlier than 2.
+  EXPECT_EQ(read.next_arrival_ms, 100);
+  // From the damage on, the read fails, whichever counter it starts at.
+  for (uint64_t from : {3, 4}) {
+    EXPECT_THAT(log_->Read(kShard, from, 7, 100, 1 << 20, no_keys_),
+                testing::HasCode(absl::StatusCode::kDataLoss))
+        << from;
+  }
+  EXPECT_THAT(Counters(kShard, 6, 7), ElementsAre(6, 7));
+}
+
+TEST_F(ShardLogTest, Read_ADamagedKeyStopsTheReadWhereItStands) {
+  Append(kShard, 1, 100, {{"a", "1"}});
+  // Sorts after every batch of the shard, and has no counter.
+  ASSERT_OK(store_->TEST_PutRaw(Family::kRecords,
+                                RecordKey(kShard, 1) + std::string(1, '\0'),
+                                "anything"));
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 0, 10, 100, 1 << 20, no_keys_));
+  EXPECT_THAT(CountersOf(read), ElementsAre(1));
+  EXPECT_EQ(read.next_counter, 2u);
+  EXPECT_THAT(log_->Read(kShard, 2, 10, 100, 1 << 20, no_keys_),
+              testing::HasCode(absl::StatusCode::kDataLoss));
+}
+
+TEST(ShardReadCollectorTest, TakesNoRecordOfABatchDamagedPartWay) {
+  const std::vector<RecordView> one = {{"a", "1"}};
+  const std::vector<RecordView> two = {{"a", "2"}, {"a", "3"}};
+  std::string good;
+  EncodeRecordBatch(100, one, &good);
+  std::string damaged;
+  EncodeRecordBatch(200, two, &damaged);
+  damaged.resize(damaged.size() - 1);  // The second record is cut short.
+  ShardReadCollector collector(kShard, 0, 10, 100, 1 << 20);
+  ASSERT_OK(collector.Add(1, good, EncryptionType::kNone));
+  EXPECT_THAT(collector.Add(2, damaged, EncryptionType::kNone),
+              testing::HasCode(absl::StatusCode::kDataLoss));
+  ASSERT_OK_AND_ASSIGN(
+      ShardReadResult read,
+      std::move(collector).FinishBefore(2, absl::DataLossError("damaged")));
+  ASSERT_EQ(read.records.size(), 1u);
+  EXPECT_EQ(read.records[0].data, "1");
+  EXPECT_EQ(read.next_counter, 2u);
+}
+
+TEST(ShardReadCollectorTest, FailsWithTheErrorWhenNothingWasRead) {
+  ShardReadCollector collector(kShard, 0, 10, 100, 1 << 20);
+  EXPECT_THAT(
+      std::move(collector).FinishBefore(1, absl::DataLossError("damaged")),
+      testing::HasCode(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(ShardLogTest, StreamDeletion_RemovesOnlyThatStream) {
