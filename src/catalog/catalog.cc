@@ -70,7 +70,11 @@ absl::StatusOr<int64_t> Catalog::PublishStoredTail(StreamState& stream) {
                            log_->Tail(shard->ref()));
     if (!tail.has_value()) continue;
     newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
-    // A closed shard starts visible to its end.
+    // A closed shard starts visible to its end. A shard whose newest batch
+    // is damaged starts visible up to that batch's first counter, so that
+    // reads meet the damage rather than stop short of it unwarned; its
+    // writes go on above the counter reservation, which is above every
+    // counter that batch can hold (invariant 1).
     if (tail->last_counter > shard->last_visible_counter()) {
       shard->Publish(tail->last_counter);
     }

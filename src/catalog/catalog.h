@@ -43,7 +43,8 @@ class Catalog {
   // Catalog::Load()
   //
   // Reads every stream from the store and restores each shard's visible
-  // watermark from its newest batch. Returns the newest arrival time seen
+  // watermark from its newest batch (up to a damaged one's first counter:
+  // see ShardLog::Tail()). Returns the newest arrival time seen
   // (0 if none), so that arrival times keep growing across restarts.
   absl::StatusOr<int64_t> Load(absl::Time now);
 

@@ -206,6 +206,20 @@ absl::StatusOr<absl::optional<uint64_t>> ShardLog::OldestCounter(
 }
 
 absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
+  absl::StatusOr<absl::optional<ShardTail>> stored = StoredTail(shard);
+  if (stored.ok() || stored.status().code() != absl::StatusCode::kDataLoss) {
+    return stored;
+  }
+  // Every batch has its time index entry, written with it and trimmed with
+  // it, and arrival times never decrease within a shard: the newest entry
+  // is the newest batch's.
+  absl::StatusOr<absl::optional<ShardTail>> indexed = IndexedTail(shard);
+  if (!indexed.ok() || !indexed->has_value()) return stored.status();
+  return indexed;
+}
+
+absl::StatusOr<absl::optional<ShardTail>> ShardLog::StoredTail(
+    ShardRef shard) const {
   StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
   it.SeekToLast();
   BROOK_ASSIGN_OR_RETURN(bool found, OnEntry(it));
@@ -215,6 +229,17 @@ absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
   BROOK_ASSIGN_OR_RETURN(StoredBatchHeader header,
                          ReadStoredBatchHeader(it.value()));
   return ShardTail{first_counter + header.count - 1, header.arrival_ms};
+}
+
+absl::StatusOr<absl::optional<ShardTail>> ShardLog::IndexedTail(
+    ShardRef shard) const {
+  StoreIterator it = store_->NewIterator(Family::kTimeIndex, ShardKeys(shard));
+  it.SeekToLast();
+  BROOK_ASSIGN_OR_RETURN(bool found, OnEntry(it));
+  if (!found) return absl::nullopt;
+  BROOK_ASSIGN_OR_RETURN(TimeIndexEntry entry,
+                         ParseTimeIndexEntry(shard, it.key()));
+  return ShardTail{entry.first_counter, entry.arrival_ms};
 }
 
 absl::StatusOr<absl::optional<uint64_t>> ShardLog::FirstCounterArrivedAtOrAfter(

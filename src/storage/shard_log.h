@@ -62,6 +62,9 @@ struct ShardReadResult {
 };
 
 struct ShardTail {
+  // The counter of the shard's newest readable position: its newest
+  // record, or, if the newest batch is damaged, that batch's first counter
+  // (how many records it holds is then unknown).
   uint64_t last_counter = 0;
   int64_t arrival_ms = 0;
 };
@@ -149,7 +152,13 @@ class ShardLog {
   // none.
   absl::StatusOr<absl::optional<uint64_t>> OldestCounter(ShardRef shard) const;
 
+  // ShardLog::Tail()
+  //
   // The shard's newest record, or nullopt if it has none. Needs no key.
+  // A damaged newest batch is found through the time index, which has its
+  // first counter and arrival time, so that one damaged batch keeps
+  // neither opening nor MillisBehindLatest from working; fails with
+  // DataLoss only if the time index cannot tell either.
   absl::StatusOr<absl::optional<ShardTail>> Tail(ShardRef shard) const;
 
   // The counter of the first record of `shard` that arrived at or after
@@ -158,6 +167,11 @@ class ShardLog {
       ShardRef shard, int64_t arrival_ms) const;
 
  private:
+  // Tail() as the newest batch tells it.
+  absl::StatusOr<absl::optional<ShardTail>> StoredTail(ShardRef shard) const;
+  // Tail() as the newest entry of the time index tells it.
+  absl::StatusOr<absl::optional<ShardTail>> IndexedTail(ShardRef shard) const;
+
   Store* const store_;
 };
 

@@ -4,8 +4,9 @@
 // blob file, and a flipped bit that RocksDB's own checksums cannot see
 // (the batch's CRC32C must), on GetRecords and on the fan-out path. The
 // records before a damaged batch are still delivered, and the damage is
-// reported to the read that reaches it. A format-1 directory is still
-// read, and still written in format 1.
+// reported to the read that reaches it. A damaged newest batch keeps
+// neither the directory from opening nor other shards from working. A
+// format-1 directory is still read, and still written in format 1.
 
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,38 @@ class CorruptionTest : public testing::BrokerTest {
       request.shard_iterator = result->next_shard_iterator;
     }
     return absl::OkStatus();
+  }
+
+  // What a damaged newest batch leaves working: the directory opens; the
+  // other streams read and write as before; the damaged shard reads up to
+  // the damage, then fails, also after new writes; its new records take
+  // sequence numbers above every one the damaged batch can hold.
+  void ExpectOnlyTheDamagedShardAffected(const PutRecordResult& damaged) {
+    std::vector<std::string> data;
+    EXPECT_THAT(ReadFromTrimHorizon(&data), IsDataLoss());
+    EXPECT_EQ(data, std::vector<std::string>{"r0"});
+    EXPECT_EQ(DataOf(ReadShard("other", kShard)),
+              std::vector<std::string>{"o0"});
+    Put("other", "k", "o1");
+    EXPECT_EQ(DataOf(ReadShard("other", kShard)),
+              (std::vector<std::string>{"o0", "o1"}));
+    const PutRecordResult after = Put("s", "k", "after");
+    EXPECT_GT(CounterOf(after.sequence_number),
+              CounterOf(damaged.sequence_number));
+    EXPECT_EQ(DataOf(ReadAll(Iterator("s", kShard,
+                                      ShardIteratorType::kAtSequenceNumber,
+                                      after.sequence_number))),
+              std::vector<std::string>{"after"});
+    // From the oldest record: the one before the damage, then the damage,
+    // never the record written after it.
+    GetRecordsRequest request;
+    request.shard_iterator =
+        Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
+    ASSERT_OK_AND_ASSIGN(GetRecordsResult result, broker().GetRecords(request));
+    EXPECT_EQ(DataOf(result.records), std::vector<std::string>{"r0"});
+    EXPECT_GT(result.millis_behind_latest, 0);
+    request.shard_iterator = result.next_shard_iterator;
+    EXPECT_THAT(broker().GetRecords(request).status(), IsDataLoss());
   }
 };
 
@@ -256,6 +289,38 @@ TEST_F(CorruptionTest, FlippedBitInABlobFile_IsDataLoss) {
   std::vector<std::string> data;
   EXPECT_THAT(ReadFromTrimHorizon(&data), IsDataLoss());
   EXPECT_EQ(data, std::vector<std::string>{"before"});
+}
+
+TEST_F(CorruptionTest, DamagedNewestBatch_AffectsOnlyItsShard) {
+  CreateStream("other", 1);
+  Put("s", "k", "r0");
+  Put("other", "k", "o0");
+  const PutRecordResult damaged = Put("s", "k", "r1");
+  // Too short for a batch's header, which opening reads.
+  ASSERT_OK(PlantAndReopen(Family::kRecords,
+                           RecordKey(ShardOf(damaged.sequence_number),
+                                     CounterOf(damaged.sequence_number)),
+                           "\x01"));
+  Reopen();
+  ExpectOnlyTheDamagedShardAffected(damaged);
+}
+
+TEST_F(CorruptionTest, FlippedBitInTheNewestBatchsBlob_AffectsOnlyItsShard) {
+  // The damage RocksDB's blob checksum finds when opening reads the
+  // newest batch: the batch cannot be read at all, not even its header.
+  CreateStream("other", 1);
+  Put("s", "k", "r0");
+  Put("other", "k", "o0");
+  const PutRecordResult damaged =
+      Put("s", "k", "blob-damage-me" + std::string(600, 'b'));
+  ASSERT_OK(broker().Close());
+  ASSERT_EQ(FlipBitOf(dir() + "/db", ".blob", "blob-damage-me", 0, 0x02), 1);
+  ASSERT_OK(TryOpen());
+  ExpectOnlyTheDamagedShardAffected(damaged);
+  // Reopened after the new writes, the shard ends where they do.
+  Reopen();
+  EXPECT_EQ(DataOf(ReadAll(Iterator("s", kShard, ShardIteratorType::kLatest))),
+            std::vector<std::string>{});
 }
 
 TEST_F(CorruptionTest, FlippedBitUnderValidStoreChecksums_IsDataLoss) {

@@ -100,7 +100,9 @@ echo before | brook put blobbed -k k > /dev/null || exit 1
 big="damage-me-$(printf 'b%.0s' {1..600})"
 echo "$big" | brook put blobbed -k k > /dev/null || exit 1
 echo after | brook put blobbed -k k > /dev/null || exit 1
-python3 - "$work/blobbed/db" <<'EOF'
+# Flips a bit of the record "$big" in the blob files of data directory $1.
+damage_big() {
+  python3 - "$1/db" <<'EOF'
 import pathlib, sys
 for blob in pathlib.Path(sys.argv[1]).glob("*.blob"):
     data = bytearray(blob.read_bytes())
@@ -109,6 +111,8 @@ for blob in pathlib.Path(sys.argv[1]).glob("*.blob"):
         data[at + 20] ^= 0x02
         blob.write_bytes(bytes(data))
 EOF
+}
+damage_big "$work/blobbed"
 brook tail blobbed > "$work/tail.out" 2> "$work/tail.err"
 check "tail fails on a damaged batch" "1" "$?"
 check "tail prints the records before the damaged batch" "before" \
@@ -116,6 +120,22 @@ check "tail prints the records before the damaged batch" "before" \
 check "tail names the shard it could not read, and why" "1" \
   "$(grep -c '^brook: reading shardId-000000000000: InternalFailure: ' \
      "$work/tail.err")"
+
+# A damaged newest batch (which opening reads to learn where the shard
+# ends): the directory still opens, the shard reads up to the damage and
+# takes writes, and verify still reports the damage.
+export BROOK_DATA_DIR=$work/newest
+brook create newest > /dev/null || exit 1
+echo before | brook put newest -k k > /dev/null || exit 1
+echo "$big" | brook put newest -k k > /dev/null || exit 1
+damage_big "$work/newest"
+brook tail newest > "$work/tail.out" 2> "$work/tail.err"
+check "tail opens past a damaged newest batch and stops at it" "1 before 1" \
+  "$? $(cat "$work/tail.out") $(grep -c 'InternalFailure' "$work/tail.err")"
+echo later | brook put newest -k k > /dev/null
+check "a shard whose newest batch is damaged takes writes" "0" "$?"
+brook verify "$work/newest" > /dev/null 2>&1
+check "verify reports a damaged newest batch" "3" "$?"
 export BROOK_DATA_DIR=$work/data
 
 brook tail > /dev/null 2>&1

@@ -151,6 +151,18 @@ TEST_F(ShardLogTest, Tail_FindsTheNewestRecord) {
   EXPECT_EQ(tail->arrival_ms, 100);
 }
 
+TEST_F(ShardLogTest, Tail_OfADamagedNewestBatchComesFromTheTimeIndex) {
+  Append(kShard, 4, 100, {{"a", "4"}});
+  Append(kShard, 6, 300, {{"a", "6"}, {"a", "7"}});
+  ASSERT_OK(
+      store_->TEST_PutRaw(Family::kRecords, RecordKey(kShard, 6), "\x01"));
+  // Its first counter: how many records it held is unknown.
+  ASSERT_OK_AND_ASSIGN(absl::optional<ShardTail> tail, log_->Tail(kShard));
+  ASSERT_TRUE(tail.has_value());
+  EXPECT_EQ(tail->last_counter, 6u);
+  EXPECT_EQ(tail->arrival_ms, 300);
+}
+
 TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
   Append(kShard, 1, 100, {{"a", "1"}});
   Append(kShard, 2, 200, {{"a", "2"}, {"a", "3"}});
