@@ -67,7 +67,7 @@ absl::StatusOr<int64_t> Catalog::PublishStoredTail(StreamState& stream) {
   for (int i = 0; i < stream.shard_count(); ++i) {
     ShardState* shard = stream.shard(i);
     BROOK_ASSIGN_OR_RETURN(absl::optional<ShardTail> tail,
-                           log_->Tail(shard->ref()));
+                           log_->Tail(shard->ref(), TailCheck::kChecksum));
     if (!tail.has_value()) continue;
     newest_arrival_ms = std::max(newest_arrival_ms, tail->arrival_ms);
     // A closed shard starts visible to its end. A shard whose newest batch

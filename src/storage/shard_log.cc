@@ -205,8 +205,9 @@ absl::StatusOr<absl::optional<uint64_t>> ShardLog::OldestCounter(
   return ParseRecordKey(shard, it.key());
 }
 
-absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
-  absl::StatusOr<absl::optional<ShardTail>> stored = StoredTail(shard);
+absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(
+    ShardRef shard, TailCheck check) const {
+  absl::StatusOr<absl::optional<ShardTail>> stored = StoredTail(shard, check);
   if (stored.ok() || stored.status().code() != absl::StatusCode::kDataLoss) {
     return stored;
   }
@@ -219,15 +220,20 @@ absl::StatusOr<absl::optional<ShardTail>> ShardLog::Tail(ShardRef shard) const {
 }
 
 absl::StatusOr<absl::optional<ShardTail>> ShardLog::StoredTail(
-    ShardRef shard) const {
+    ShardRef shard, TailCheck check) const {
   StoreIterator it = store_->NewIterator(Family::kRecords, ShardKeys(shard));
   it.SeekToLast();
   BROOK_ASSIGN_OR_RETURN(bool found, OnEntry(it));
   if (!found) return absl::nullopt;
   BROOK_ASSIGN_OR_RETURN(uint64_t first_counter,
                          ParseRecordKey(shard, it.key()));
+  absl::string_view value = it.value();
+  if (check == TailCheck::kChecksum && !IsEncryptedBatch(value)) {
+    BROOK_ASSIGN_OR_RETURN(value,
+                           StoredPlaintextBatch(*store_, it.key(), value));
+  }
   BROOK_ASSIGN_OR_RETURN(StoredBatchHeader header,
-                         ReadStoredBatchHeader(it.value()));
+                         ReadStoredBatchHeader(value));
   return ShardTail{first_counter + header.count - 1, header.arrival_ms};
 }
 

@@ -61,6 +61,16 @@ struct ShardReadResult {
   absl::optional<int64_t> next_arrival_ms;
 };
 
+// How far ShardLog::Tail() trusts the shard's newest batch.
+enum class TailCheck {
+  // Its header only: enough for MillisBehindLatest, asked on every read.
+  kHeader,
+  // Its checksum too (a plaintext batch; a sealed one's header is
+  // authenticated only with its key): for opening, where the tail sets the
+  // shard's visible end, which a damaged header must not move.
+  kChecksum,
+};
+
 struct ShardTail {
   // The counter of the shard's newest readable position: its newest
   // record, or, if the newest batch is damaged, that batch's first counter
@@ -158,8 +168,10 @@ class ShardLog {
   // A damaged newest batch is found through the time index, which has its
   // first counter and arrival time, so that one damaged batch keeps
   // neither opening nor MillisBehindLatest from working; fails with
-  // DataLoss only if the time index cannot tell either.
-  absl::StatusOr<absl::optional<ShardTail>> Tail(ShardRef shard) const;
+  // DataLoss only if the time index cannot tell either. `check` says
+  // whether a plaintext newest batch's checksum is verified first.
+  absl::StatusOr<absl::optional<ShardTail>> Tail(
+      ShardRef shard, TailCheck check = TailCheck::kHeader) const;
 
   // The counter of the first record of `shard` that arrived at or after
   // `arrival_ms`, or nullopt if none has (yet).
@@ -168,7 +180,8 @@ class ShardLog {
 
  private:
   // Tail() as the newest batch tells it.
-  absl::StatusOr<absl::optional<ShardTail>> StoredTail(ShardRef shard) const;
+  absl::StatusOr<absl::optional<ShardTail>> StoredTail(ShardRef shard,
+                                                       TailCheck check) const;
   // Tail() as the newest entry of the time index tells it.
   absl::StatusOr<absl::optional<ShardTail>> IndexedTail(ShardRef shard) const;
 

@@ -163,6 +163,31 @@ TEST_F(ShardLogTest, Tail_OfADamagedNewestBatchComesFromTheTimeIndex) {
   EXPECT_EQ(tail->arrival_ms, 300);
 }
 
+TEST_F(ShardLogTest, Tail_ChecksummedTrustsNoDamagedHeader) {
+  Append(kShard, 4, 100, {{"a", "4"}});
+  Append(kShard, 6, 300, {{"a", "6"}, {"a", "7"}});
+  ASSERT_TRUE(store_->checksummed_batches());
+  ASSERT_OK_AND_ASSIGN(absl::optional<std::string> stored,
+                       store_->Get(Family::kRecords, RecordKey(kShard, 6)));
+  ASSERT_TRUE(stored.has_value());
+  // The count after the 8-byte arrival time says 5 records, not 2; the
+  // header still parses, only the checksum tells.
+  std::string damaged = *stored;
+  ASSERT_EQ(damaged[8], 2);
+  damaged[8] = 5;
+  ASSERT_OK(
+      store_->TEST_PutRaw(Family::kRecords, RecordKey(kShard, 6), damaged));
+  ASSERT_OK_AND_ASSIGN(absl::optional<ShardTail> header_only,
+                       log_->Tail(kShard));
+  ASSERT_TRUE(header_only.has_value());
+  EXPECT_EQ(header_only->last_counter, 10u);  // What the header claims.
+  ASSERT_OK_AND_ASSIGN(absl::optional<ShardTail> checked,
+                       log_->Tail(kShard, TailCheck::kChecksum));
+  ASSERT_TRUE(checked.has_value());
+  EXPECT_EQ(checked->last_counter, 6u);
+  EXPECT_EQ(checked->arrival_ms, 300);
+}
+
 TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
   Append(kShard, 1, 100, {{"a", "1"}});
   Append(kShard, 2, 200, {{"a", "2"}, {"a", "3"}});
