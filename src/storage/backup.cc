@@ -140,8 +140,7 @@ absl::StatusOr<DataDirCopyStats> RestoreDataDir(
                                         "': one lies inside the other"));
   }
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<DataDirLock> lock,
-                         DataDirLock::Acquire(backup,
-                                              /*create_if_missing=*/false));
+                         DataDirLock::AcquireToRead(backup));
   return FillDataDir(destination, lock->format_version(), [&] {
     return CopyStoreFiles(lock->store_path(), StorePathOf(destination));
   });

@@ -48,10 +48,10 @@ absl::StatusOr<DataDirCopyStats> BackupStore(Store& store,
 // Copies the data directory `backup` to `destination` (which must not
 // exist, or be an empty directory), syncing every file, so that a Broker can
 // open it there. Holds `backup`'s lock meanwhile: a directory that a Broker
-// holds is refused (ResourceInUseException). Fails as
-// DataDirLock::Acquire() for a `backup` that is not a Brook data directory,
-// with InvalidArgumentException for a bad destination, else as BackupStore;
-// a failed restore removes what it wrote.
+// holds is refused (ResourceInUseException), and nothing is written to
+// `backup`. Fails as DataDirLock::AcquireToRead() for a `backup` that is not
+// a Brook data directory, with InvalidArgumentException for a bad
+// destination, else as BackupStore; a failed restore removes what it wrote.
 absl::StatusOr<DataDirCopyStats> RestoreDataDir(const std::string& backup,
                                                 const std::string& destination);
 

@@ -4,12 +4,15 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -79,27 +82,47 @@ absl::Status WriteMarker(const fs::path& dir, int format_version) {
   return SyncPath(dir.string());
 }
 
-// Returns the format of the directory's marker.
+// Returns the format of the directory's marker. A marker of the exact form
+// WriteMarker() writes but of a format above this build's is a newer
+// format, however many digits it has (a future format is not damage); any
+// other form is damage.
 absl::StatusOr<int> CheckMarker(const fs::path& dir) {
   std::ifstream in(dir / kMarkerName);
   std::stringstream contents;
   contents << in.rdbuf();
   const std::string marker = contents.str();
-  absl::string_view text = marker;
-  int version = 0;
-  // Only the exact form WriteMarker() writes, of a format that exists.
-  if (!absl::ConsumePrefix(&text, kMarkerPrefix) ||
-      !absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(text), &version) ||
-      version < 1 || marker != MarkerContents(version)) {
+  absl::string_view digits = marker;
+  const bool well_formed =
+      absl::ConsumePrefix(&digits, kMarkerPrefix) &&
+      absl::ConsumeSuffix(&digits, "\n") && !digits.empty() &&
+      digits.front() != '0' &&
+      std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit);
+  if (!well_formed) {
     return DataLoss(
         absl::StrCat("'", dir.string(), "' has a damaged Brook format marker"));
   }
-  if (version > kDataDirFormatVersion) {
+  int version = 0;
+  if (!absl::SimpleAtoi(digits, &version) || version > kDataDirFormatVersion) {
     return ResourceInUse(absl::StrCat(
-        "'", dir.string(), "' was written in Brook data format ", version,
+        "'", dir.string(), "' was written in Brook data format ", digits,
         "; this build reads format ", kDataDirFormatVersion, " and older"));
   }
   return version;
+}
+
+// Whether `dir` holds a store's files where a Brook directory keeps them:
+// RocksDB's CURRENT, IDENTITY or a MANIFEST file under db/.
+bool HoldsStoreFiles(const fs::path& dir) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry :
+       fs::directory_iterator(dir / kRocksDbName, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "CURRENT" || name == "IDENTITY" ||
+        absl::StartsWith(name, "MANIFEST-")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // Whether `dir` holds nothing, or only what a crash while creating it left
@@ -123,6 +146,16 @@ absl::StatusOr<int> PrepareDirectory(const fs::path& dir,
         absl::StrCat("'", dir.string(), "' is not a directory"));
   }
   if (exists && fs::exists(dir / kMarkerName, ec)) return CheckMarker(dir);
+  // Only the marker is missing: damage (the marker was deleted, or a copy
+  // into the directory stopped before its last step), not a stranger's
+  // directory.
+  if (exists && HoldsStoreFiles(dir)) {
+    return DataLoss(absl::StrCat(
+        "'", dir.string(), "' holds a Brook store (", kRocksDbName,
+        "/) but no ", kMarkerName,
+        " format marker: the marker was lost, or a backup or restore into "
+        "it did not finish"));
+  }
   if (exists && !EmptyOrHalfCreated(dir)) {
     return InvalidArgument(
         absl::StrCat("'", dir.string(),
@@ -130,9 +163,10 @@ absl::StatusOr<int> PrepareDirectory(const fs::path& dir,
                      kMarkerName, " file)"));
   }
   if (!create_if_missing) {
-    return ResourceNotFound(
-        absl::StrCat("data directory '", dir.string(),
-                     "' does not exist and create_if_missing is false"));
+    return ResourceNotFound(absl::StrCat(
+        "data directory '", dir.string(),
+        exists ? "' is empty (it holds no Brook store)" : "' does not exist",
+        " and create_if_missing is false"));
   }
   fs::create_directories(dir, ec);
   if (ec) {
@@ -158,33 +192,23 @@ absl::Status MarkDataDir(const std::string& dir, int format_version) {
 }
 
 absl::Status CheckDataDir(const std::string& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    return ResourceNotFound(
-        absl::StrCat("data directory '", dir, "' does not exist"));
-  }
-  if (!fs::exists(fs::path(dir) / kMarkerName, ec)) {
-    return InvalidArgument(absl::StrCat("'", dir,
-                                        "' is not a Brook data directory (no ",
-                                        kMarkerName, " file)"));
-  }
-  return CheckMarker(dir).status();
+  return PrepareDirectory(dir, /*create_if_missing=*/false).status();
 }
 
-absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
-    const std::string& dir, bool create_if_missing) {
-  const fs::path path(dir);
-  absl::StatusOr<int> format_version =
-      PrepareDirectory(path, create_if_missing);
-  if (!format_version.ok()) return format_version.status();
-  const std::string lock_path = (path / kLockName).string();
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+namespace {
+
+// Opens `path` (with O_CREAT in `flags`, creating it) and takes an exclusive
+// flock() on it, or returns -1 when `path` is absent and not to be created.
+// flock() locks belong to the open file description, so a second holder in
+// the same process is refused as well as one in another process.
+absl::StatusOr<int> LockPath(const std::string& path, int flags,
+                             const std::string& dir) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ENOENT && (flags & O_CREAT) == 0) return -1;
   if (fd < 0) {
-    return InternalFailureFrom(absl::StrCat("cannot open '", lock_path, "'"),
+    return InternalFailureFrom(absl::StrCat("cannot open '", path, "'"),
                                std::strerror(errno));
   }
-  // flock locks belong to the open file description, so a second Open in the
-  // same process is refused as well as one in another process.
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     ::close(fd);
@@ -192,13 +216,53 @@ absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
       return ResourceInUse(
           absl::StrCat("data directory '", dir, "' is held by another Broker"));
     }
-    return InternalFailureFrom(absl::StrCat("cannot lock '", lock_path, "'"),
+    return InternalFailureFrom(absl::StrCat("cannot lock '", path, "'"),
                                std::strerror(error));
   }
-  return std::unique_ptr<DataDirLock>(
-      new DataDirLock(fd, dir, *format_version));
+  return fd;
 }
 
-DataDirLock::~DataDirLock() { ::close(fd_); }
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
+    const std::string& dir, bool create_if_missing) {
+  return Take(dir, create_if_missing ? Mode::kCreateIfMissing : Mode::kOpen);
+}
+
+absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::AcquireToRead(
+    const std::string& dir) {
+  return Take(dir, Mode::kRead);
+}
+
+// Two locks, both exclusive: the directory's own, which needs no file, and
+// the LOCK file's, the only one that earlier builds take. A
+// Broker takes both (creating LOCK); a reader takes the directory's, and
+// LOCK's when it exists: a directory without LOCK has never been opened
+// by a Broker of any build, and one that opens it now is kept out by the
+// directory lock.
+absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Take(
+    const std::string& dir, Mode mode) {
+  const fs::path path(dir);
+  absl::StatusOr<int> format_version =
+      PrepareDirectory(path, mode == Mode::kCreateIfMissing);
+  if (!format_version.ok()) return format_version.status();
+  absl::StatusOr<int> dir_fd =
+      LockPath(path.string(), O_RDONLY | O_DIRECTORY, dir);
+  if (!dir_fd.ok()) return dir_fd.status();
+  absl::StatusOr<int> lock_fd =
+      LockPath((path / kLockName).string(),
+               mode == Mode::kRead ? O_RDONLY : O_RDWR | O_CREAT, dir);
+  if (!lock_fd.ok()) {
+    ::close(*dir_fd);
+    return lock_fd.status();
+  }
+  return std::unique_ptr<DataDirLock>(
+      new DataDirLock(*dir_fd, *lock_fd, dir, *format_version));
+}
+
+DataDirLock::~DataDirLock() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  ::close(dir_fd_);
+}
 
 }  // namespace brook

@@ -1,6 +1,7 @@
 // Ownership of a Brook data directory: the format marker that says a
 // directory is Brook's, and the advisory lock that keeps a second Broker
-// (in this process or another) out while one holds it.
+// (in this process or another), or an offline reader such as brook verify,
+// out while one holds it.
 //
 // Thread safety: a DataDirLock is not thread-safe; the Broker owns it.
 // Lifetime: the lock is held until the DataDirLock is destroyed.
@@ -56,11 +57,21 @@ class DataDirLock {
   // creates it, when missing or empty and `create_if_missing`), then takes
   // its lock. Fails, touching nothing, with InvalidArgumentException (not a
   // Brook directory), ResourceInUseException (a newer format, or held by
-  // another Broker), ResourceNotFoundException (missing, and not to be
-  // created) or DataLoss (a marker that is not of the one form Brook
-  // writes: the directory is Brook's, and damaged).
+  // another Broker), ResourceNotFoundException (missing or empty, and not
+  // to be created) or DataLoss (the directory is Brook's, and damaged: a
+  // marker that is not of the one form Brook writes, or a store without
+  // its marker).
   static absl::StatusOr<std::unique_ptr<DataDirLock>> Acquire(
       const std::string& dir, bool create_if_missing);
+
+  // DataDirLock::AcquireToRead()
+  //
+  // As Acquire() without create_if_missing, for a reader that writes
+  // nothing (brook verify, a restore's source): it creates no file, not
+  // even the LOCK file a Broker leaves, yet keeps Brokers of this build out
+  // while it holds the lock, and is refused while one holds it.
+  static absl::StatusOr<std::unique_ptr<DataDirLock>> AcquireToRead(
+      const std::string& dir);
 
   ~DataDirLock();
   DataDirLock(const DataDirLock&) = delete;
@@ -74,13 +85,21 @@ class DataDirLock {
   int format_version() const { return format_version_; }
 
  private:
-  DataDirLock(int fd, std::string dir, int format_version)
-      : fd_(fd),
+  enum class Mode { kOpen, kCreateIfMissing, kRead };
+
+  static absl::StatusOr<std::unique_ptr<DataDirLock>> Take(
+      const std::string& dir, Mode mode);
+
+  // `lock_fd` is -1 when a reader found no LOCK file.
+  DataDirLock(int dir_fd, int lock_fd, std::string dir, int format_version)
+      : dir_fd_(dir_fd),
+        lock_fd_(lock_fd),
         dir_(std::move(dir)),
         store_path_(StorePathOf(dir_)),
         format_version_(format_version) {}
 
-  int fd_;
+  int dir_fd_;
+  int lock_fd_;
   std::string dir_;
   std::string store_path_;
   int format_version_;

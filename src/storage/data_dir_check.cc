@@ -232,7 +232,7 @@ absl::StatusOr<VerifyReport> VerifyDataDir(
     const std::string& dir,
     absl::FunctionRef<void(const VerifyProgress&)> progress) {
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
-      DataDirLock::Acquire(dir, /*create_if_missing=*/false);
+      DataDirLock::AcquireToRead(dir);
   if (!lock.ok()) return UncheckableReport(lock.status());
   StoreOptions options;
   options.read_only = true;

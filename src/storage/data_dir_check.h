@@ -6,8 +6,9 @@
 // (the counter reservation above every counter used, the next stream id
 // above every stream's).
 //
-// Nothing is written: the store is opened read-only, under the directory's
-// lock, so that no Broker opens it meanwhile.
+// Nothing is written, and no file is created: the store is opened
+// read-only, under the directory's lock (DataDirLock::AcquireToRead()), so
+// that no Broker opens it meanwhile.
 //
 // Thread safety: one verification per directory at a time (the lock).
 
@@ -55,8 +56,9 @@ struct VerifyReport {
 // problem found, calling `progress` after each shard. Damage is always a
 // problem of the report, even damage that stops the check (a damaged
 // format marker, a store too damaged for RocksDB to open): then it is the
-// only one. Fails only when the check cannot run:
-// ResourceNotFoundException (no such directory), InvalidArgumentException
+// only one; so is a store whose format marker is gone. Fails only when the
+// check cannot run: ResourceNotFoundException (no such directory, or an
+// empty one), InvalidArgumentException
 // (not a Brook data directory), ResourceInUseException (a Broker holds it,
 // or a newer Brook format that this build refuses to read) or
 // InternalFailure (an I/O error).

@@ -374,16 +374,19 @@ TEST_F(BackupDestinationTest, RestoreBackup_OverAnExistingDirectory_Fails) {
 }
 
 // A directory that a backup left without its marker (interrupted before
-// the end) is not taken for a data directory.
-TEST_F(BackupDestinationTest, InterruptedBackup_IsNotADataDirectory) {
+// the end, once the store's files were there) is never taken for a sound
+// data directory: it is refused as damage, which is what it is.
+TEST_F(BackupDestinationTest, InterruptedBackup_IsRefusedAsDamage) {
   const std::string backup = backups_.Sub("backup");
   ASSERT_OK(broker().Backup({backup}).status());
   std::filesystem::remove(backup + "/BROOK");
   BrokerOptions options;
   EXPECT_THAT(Broker::Open(options, backup).status(),
-              HasErrorName(ErrorName::kInvalidArgumentException));
+              HasCode(absl::StatusCode::kDataLoss));
   EXPECT_THAT(RestoreBackup(backup, backups_.Sub("r")).status(),
-              HasCode(absl::StatusCode::kInvalidArgument));
+              HasCode(absl::StatusCode::kDataLoss));
+  EXPECT_FALSE(std::filesystem::exists(backups_.Sub("r")));
+  EXPECT_FALSE(std::filesystem::exists(backup + "/BROOK"));
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ check "a restored copy holds every record" "6" \
   "$(brook --data-dir "$work/restored" tail orders | wc -l)"
 brook restore "$work/backup" "$work/restored" > /dev/null 2>&1
 check "restore over a data directory is refused" "2" "$?"
+# Verify and restore only read: they take the directory's lock without
+# creating the LOCK file a Broker leaves.
+check "verify and restore create no file in a backup" "" \
+  "$(ls "$work/backup" | grep -vx -e BROOK -e db)"
 
 # Damage: cut the largest table or blob file of the restored copy in half
 # (not of the backup: on one file system it shares its files, hard-linked,
@@ -90,6 +94,25 @@ brook verify "$work/marked" > "$work/verify.out" 2> "$work/verify.err"
 check "verify exits 1 on a newer format" "1" "$?"
 check "verify says why it refuses a newer format" "1" \
   "$(grep -c 'ResourceInUseException: .*format 999' "$work/verify.err")"
+
+# A format number too long for 64 bits is still a number: a newer format.
+echo "brook-data-dir format 99999999999999999999" > "$work/marked/BROOK"
+brook verify "$work/marked" > /dev/null 2> "$work/verify.err"
+check "verify refuses a format beyond 64 bits as newer" "1 1" \
+  "$? $(grep -c 'ResourceInUseException: .*format 99999999999999999999;' \
+        "$work/verify.err")"
+# A store whose marker was deleted is a damaged Brook directory.
+rm "$work/marked/BROOK"
+brook verify "$work/marked" > "$work/verify.out" 2> /dev/null
+check "verify exits 3 on a store without its format marker" "3" "$?"
+check "verify names the missing format marker" "1" \
+  "$(grep -c '^PROBLEM: .*no BROOK format marker' "$work/verify.out")"
+# An empty directory holds no store: not "does not exist".
+mkdir "$work/empty"
+brook verify "$work/empty" > /dev/null 2> "$work/verify.err"
+check "verify says an empty directory is empty" "1 1 0" \
+  "$? $(grep -c 'is empty' "$work/verify.err") \
+$(grep -c 'does not exist' "$work/verify.err")"
 
 # A damaged batch between sound ones (a large one, so in a blob file, read
 # only when tail reaches it): tail prints the records before it, then names

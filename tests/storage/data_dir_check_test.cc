@@ -398,6 +398,23 @@ TEST_F(DataDirCheckTest, Verify_DamagedMarker_IsReportedUnchanged) {
   EXPECT_EQ(Contents(dir()), before);
 }
 
+TEST_F(DataDirCheckTest, Verify_StoreWithoutMarker_IsReportedUnchanged) {
+  CloseBroker();
+  std::filesystem::remove(dir() + "/BROOK");
+  const std::vector<std::string> before = Contents(dir());
+  const VerifyReport report = Verify();
+  EXPECT_FALSE(report.ok());
+  EXPECT_THAT(report, HasProblem("no BROOK format marker"));
+  EXPECT_EQ(Contents(dir()), before);
+}
+
+TEST_F(DataDirCheckTest, Verify_FormatBeyond64Bits_IsRefused) {
+  CloseBroker();
+  WriteFile(dir() + "/BROOK", "brook-data-dir format 99999999999999999999\n");
+  EXPECT_THAT(VerifyDataDir(dir(), [](const VerifyProgress&) {}).status(),
+              HasErrorName(ErrorName::kResourceInUseException));
+}
+
 TEST_F(DataDirCheckTest, Verify_NewerFormat_IsRefused) {
   // Not damage: a format this build cannot judge.
   CloseBroker();
@@ -410,6 +427,16 @@ TEST_F(DataDirCheckTest, Verify_NewerFormat_IsRefused) {
 TEST_F(DataDirCheckTest, Verify_HeldDirectory_IsRefused) {
   EXPECT_THAT(VerifyDataDir(dir(), [](const VerifyProgress&) {}).status(),
               HasErrorName(ErrorName::kResourceInUseException));
+}
+
+TEST_F(DataDirCheckTest, Verify_CreatesNoLockFile) {
+  // As in a copy that no Broker has opened yet.
+  CloseBroker();
+  ASSERT_TRUE(std::filesystem::remove(dir() + "/LOCK"));
+  const std::vector<std::string> before = Contents(dir());
+  EXPECT_TRUE(Verify().ok());
+  EXPECT_EQ(Contents(dir()), before);
+  EXPECT_FALSE(std::filesystem::exists(dir() + "/LOCK"));
 }
 
 TEST_F(DataDirCheckTest, Verify_LeavesTheDirectoryAsItWas) {

@@ -1,5 +1,9 @@
 #include "storage/data_dir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -114,12 +118,93 @@ TEST(DataDirLockTest, Acquire_NewerFormatIsRefusedUntouched) {
   EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK"));
 }
 
+TEST(DataDirLockTest, Acquire_FormatBeyond64BitsIsNewerNotDamaged) {
+  // However many digits, a number is a format, just a newer one.
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "brook-data-dir format 99999999999999999999\n");
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      DataDirLock::Acquire(temp.path(), false);
+  EXPECT_THAT(lock, HasErrorName(ErrorName::kResourceInUseException));
+  EXPECT_THAT(lock.status().message(),
+              ::testing::HasSubstr("format 99999999999999999999;"));
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK"));
+}
+
+TEST(DataDirLockTest, Acquire_StoreWithoutMarkerIsDamage) {
+  // A Brook directory whose marker was deleted: its store is still there.
+  TempDir temp;
+  std::filesystem::create_directory(temp.Sub("db"));
+  WriteFile(temp.Sub("db/IDENTITY"), "x");
+  WriteFile(temp.Sub("db/MANIFEST-000005"), "x");
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      DataDirLock::Acquire(temp.path(), true);
+  EXPECT_EQ(lock.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(lock.status().message(),
+              ::testing::HasSubstr("no BROOK format marker"));
+  EXPECT_THAT(CheckDataDir(temp.path()),
+              HasErrorName(ErrorName::kInternalFailure));
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("db"));
+}
+
+TEST(DataDirLockTest, Acquire_EmptyWithoutCreateSaysEmpty) {
+  TempDir temp;
+  for (const absl::Status& status :
+       {DataDirLock::Acquire(temp.path(), false).status(),
+        DataDirLock::AcquireToRead(temp.path()).status(),
+        CheckDataDir(temp.path())}) {
+    EXPECT_THAT(status, HasErrorName(ErrorName::kResourceNotFoundException));
+    EXPECT_THAT(status.message(), ::testing::HasSubstr("is empty"));
+    EXPECT_THAT(status.message(),
+                ::testing::Not(::testing::HasSubstr("does not exist")));
+  }
+  EXPECT_THAT(Listing(temp.path()), ::testing::IsEmpty());
+}
+
+TEST(DataDirLockTest, AcquireToRead_CreatesNoFile) {
+  // A copy no Broker has opened yet (a backup, a restored directory).
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "brook-data-dir format 2\n");
+  ASSERT_OK_AND_ASSIGN(auto reader, DataDirLock::AcquireToRead(temp.path()));
+  EXPECT_EQ(reader->format_version(), 2);
+  EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK"));
+}
+
+TEST(DataDirLockTest, AcquireToRead_ExcludesBrokersBothWays) {
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "brook-data-dir format 2\n");
+  {
+    // A reader of a directory without LOCK still keeps a Broker out.
+    ASSERT_OK_AND_ASSIGN(auto reader, DataDirLock::AcquireToRead(temp.path()));
+    EXPECT_THAT(DataDirLock::Acquire(temp.path(), false),
+                HasErrorName(ErrorName::kResourceInUseException));
+    EXPECT_THAT(DataDirLock::AcquireToRead(temp.path()),
+                HasErrorName(ErrorName::kResourceInUseException));
+  }
+  ASSERT_OK_AND_ASSIGN(auto broker, DataDirLock::Acquire(temp.path(), false));
+  EXPECT_THAT(DataDirLock::AcquireToRead(temp.path()),
+              HasErrorName(ErrorName::kResourceInUseException));
+}
+
+TEST(DataDirLockTest, AcquireToRead_RefusedWhileLockFileIsHeld) {
+  // What a Broker of a build that locks only the LOCK file holds.
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), "brook-data-dir format 2\n");
+  const int fd = ::open(temp.Sub("LOCK").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_THAT(DataDirLock::AcquireToRead(temp.path()),
+              HasErrorName(ErrorName::kResourceInUseException));
+  ::close(fd);
+  EXPECT_OK(DataDirLock::AcquireToRead(temp.path()));
+}
+
 TEST(DataDirLockTest, Acquire_DamagedMarkerIsRefused) {
   // Formats start at 1, and the marker has one exact form.
   for (const char* damaged :
        {"garbage", "brook-data-dir format 0\n", "brook-data-dir format -5\n",
         "brook-data-dir format 02\n", "brook-data-dir format  2\n",
-        "brook-data-dir format 2"}) {
+        "brook-data-dir format 2", "brook-data-dir format 3a\n",
+        "brook-data-dir format 99999999999999999999x\n"}) {
     TempDir temp;
     WriteFile(temp.Sub("BROOK"), damaged);
     absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
