@@ -1,6 +1,7 @@
 // brook verify / backup / restore: operations on a data directory as a
 // whole, so never against an endpoint.
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "boost/json/value.hpp"
 #include "brook/backup.h"
 #include "cli/cli.h"
+#include "common/errors.h"
 #include "storage/data_dir_check.h"
 
 namespace brook::cli {
@@ -20,13 +22,44 @@ struct VerifyFlags {
   std::string output = "text";
 };
 
-void Verify(Cli& cli, const VerifyFlags& flags) {
-  if (absl::Status s = cli.RequireDataDir("verify", false); !s.ok()) {
-    return cli.Fail("verify", s);
+// Whether `a` and `b` name one directory (as "data" and "./data/" do).
+bool SameDirectory(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(a, b, ec)) return true;
+  const fs::path absolute_a = fs::absolute(a, ec).lexically_normal();
+  if (ec) return false;
+  return absolute_a == fs::absolute(b, ec).lexically_normal() && !ec;
+}
+
+// The directory verify checks: its argument, else the data directory that
+// --data-dir or BROOK_DATA_DIR names, as for every other command. An
+// argument and --data-dir that name two directories are a usage error.
+absl::StatusOr<std::string> DirToVerify(const Cli& cli,
+                                        const std::string& argument) {
+  if (absl::Status s = cli.RequireDataDir("verify", argument.empty());
+      !s.ok()) {
+    return s;
   }
+  if (argument.empty()) {
+    absl::StatusOr<Target> target = cli.ResolveTarget();
+    if (!target.ok()) return target.status();
+    return target->location;
+  }
+  if (!cli.data_dir.empty() && !SameDirectory(cli.data_dir, argument)) {
+    return InvalidArgument(absl::StrCat("--data-dir '", cli.data_dir,
+                                        "' and the argument '", argument,
+                                        "' name two directories: give one"));
+  }
+  return argument;
+}
+
+void Verify(Cli& cli, const VerifyFlags& flags) {
+  absl::StatusOr<std::string> dir = DirToVerify(cli, flags.dir);
+  if (!dir.ok()) return cli.Fail("verify", dir.status());
   Progress progress(cli);
   absl::StatusOr<VerifyReport> report =
-      VerifyDataDir(flags.dir, [&](const VerifyProgress& p) {
+      VerifyDataDir(*dir, [&](const VerifyProgress& p) {
         progress.Show(absl::StrFormat("verified %d/%d shards, %d records",
                                       p.shards_done, p.shards_total,
                                       p.records));
@@ -51,7 +84,7 @@ void Verify(Cli& cli, const VerifyFlags& flags) {
     std::cout << absl::StrFormat(
         "%s: %d streams, %d shards, %d batches (%d damaged), %d records (%d "
         "bytes), %d consumers, %d checkpoints\n",
-        flags.dir, report->streams, report->shards, report->batches,
+        *dir, report->streams, report->shards, report->batches,
         report->damaged_batches, report->records, report->bytes,
         report->consumers, report->checkpoints);
     for (const std::string& problem : report->problems) {
@@ -82,7 +115,9 @@ void AddDataDirCommands(CLI::App& app, Cli& cli) {
       "verify",
       "Check a data directory offline: checksums, every batch, sequence "
       "order, lineage and metadata. Exit code 3 on damage");
-  verify_cmd->add_option("dir", verify->dir, "The data directory")->required();
+  verify_cmd->add_option(
+      "dir", verify->dir,
+      "The data directory (default: --data-dir, else BROOK_DATA_DIR)");
   verify_cmd->add_option("--output", verify->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   verify_cmd->callback([&cli, verify] { Verify(cli, *verify); });

@@ -31,6 +31,21 @@ check "restore over a data directory is refused" "2" "$?"
 check "verify and restore create no file in a backup" "" \
   "$(ls "$work/backup" | grep -vx -e BROOK -e db)"
 
+# verify takes its directory as every command does: from --data-dir or
+# BROOK_DATA_DIR when it has no argument; an argument and --data-dir that
+# disagree are a usage error.
+check "verify checks --data-dir" "$work/backup 0" \
+  "$(brook --data-dir "$work/backup" verify | head -1 | cut -d: -f1) $?"
+check "verify checks BROOK_DATA_DIR" "$work/data 0" \
+  "$(brook verify | head -1 | cut -d: -f1) $?"
+check "verify checks --data-dir given after it" "$work/backup 0" \
+  "$(brook verify --data-dir "$work/backup" | head -1 | cut -d: -f1) $?"
+brook --data-dir "$work/backup/" verify "$work/backup" > /dev/null 2>&1
+check "verify of the directory --data-dir names" "0" "$?"
+brook --data-dir "$work/data" verify "$work/backup" > /dev/null 2>&1
+check "verify of one directory with --data-dir of another is a usage error" \
+  "2" "$?"
+
 # Damage: cut the largest table or blob file of the restored copy in half
 # (not of the backup: on one file system it shares its files, hard-linked,
 # with the original).
