@@ -185,9 +185,13 @@ void DescribeStream(Cli& cli, Broker& broker, const std::string& stream,
             << "Open shards: " << s.open_shard_count << "\n\n";
   // Two hash keys of up to 39 digits (2^128-1) and the ".." between them.
   constexpr int kHashKeysWidth = 39 + 2 + 39;
-  std::cout << absl::StrFormat("%-21s %-6s %-*s %-21s %s\n", "SHARD", "STATE",
+  // A merge's two parents: "shardId-" and 12 digits, "+" and the adjacent
+  // parent's 12 digits.
+  constexpr int kParentsWidth = 20 + 1 + 12;
+  std::cout << absl::StrFormat("%-21s %-6s %-*s %-*s %s\n", "SHARD", "STATE",
                                kHashKeysWidth, "HASH KEYS (START..END)",
-                               "PARENTS", "FIRST SEQUENCE NUMBER");
+                               kParentsWidth, "PARENTS",
+                               "FIRST SEQUENCE NUMBER");
   for (const Shard& shard : *shards) {
     std::string parents = shard.parent_shard_id;
     if (!shard.adjacent_parent_shard_id.empty()) {
@@ -196,12 +200,12 @@ void DescribeStream(Cli& cli, Broker& broker, const std::string& stream,
     const bool open =
         !shard.sequence_number_range.ending_sequence_number.has_value();
     std::cout << absl::StrFormat(
-        "%-21s %-6s %-*s %-21s %s\n", shard.shard_id, open ? "open" : "closed",
+        "%-21s %-6s %-*s %-*s %s\n", shard.shard_id, open ? "open" : "closed",
         kHashKeysWidth,
         absl::StrCat(Uint128ToDecimal(shard.hash_key_range.starting_hash_key),
                      "..",
                      Uint128ToDecimal(shard.hash_key_range.ending_hash_key)),
-        parents.empty() ? "-" : parents,
+        kParentsWidth, parents.empty() ? "-" : parents,
         shard.sequence_number_range.starting_sequence_number.ToString());
   }
   std::cout << "\nConsumers: " << consumers->size() << "\n";

@@ -1,7 +1,7 @@
 # Sourced by the brook tool's end-to-end tests: the commands that work the
 # same on a data directory and on an endpoint. The caller defines `brook`
 # (the tool, pointed at one or the other) and sources checks.sh.
-# Leaves stream "orders" with 6 records across a split.
+# Leaves stream "orders" with 6 records across a split and a merge.
 stream_checks() {
   brook create orders --shard-count 2 || exit 1
   printf 'k1:one\nk2:two\nk1:three\n' | brook put orders -K : || exit 1
@@ -37,15 +37,27 @@ for line in sys.stdin:
 import json, sys
 d = json.load(sys.stdin)
 print(sum(1 for s in d["Shards"] if "ParentShardId" in s))')"
-  # Four shards: the last ends at 2^128-1, a key of 39 digits.
-  check "describe's columns line up for the largest hash keys" "aligned" \
+  # A merge of the two lowest open shards: a child with two parents.
+  brook reshard orders --merge-shards $(brook streams orders --output json |
+    python3 -c '
+import json, sys
+shards = [s for s in json.load(sys.stdin)["Shards"]
+          if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
+shards.sort(key=lambda s: int(s["HashKeyRange"]["StartingHashKey"]))
+print(shards[0]["ShardId"], shards[1]["ShardId"])') > /dev/null || exit 1
+  # The last shard ends at 2^128-1, a key of 39 digits; the merge's child
+  # names two parents.
+  check "describe's columns line up for the largest hash keys and a merge" \
+    "aligned" \
     "$(brook streams orders | python3 -c '
 import sys
 lines = sys.stdin.read().splitlines()
 header = next(l for l in lines if l.startswith("SHARD "))
 rows = [l for l in lines if l.startswith("shardId-")]
-column = header.index("PARENTS")
-ok = rows and all(r[column - 1] == " " and r[column] != " " for r in rows)
+ok = rows and any("+" in r for r in rows)
+for name in ("PARENTS", "FIRST SEQUENCE NUMBER"):
+    column = header.index(name)
+    ok = ok and all(r[column - 1] == " " and r[column] != " " for r in rows)
 print("aligned" if ok else "\n".join([header] + rows))')"
   check "streams lists the stream" "orders ACTIVE PROVISIONED NONE" \
     "$(brook streams | awk '$1 == "orders" {print $1, $2, $3, $7}')"
