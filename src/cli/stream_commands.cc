@@ -237,6 +237,8 @@ struct ReshardFlags {
   int target_shard_count = 0;
   std::string shard_to_split;
   std::string new_starting_hash_key;
+  // Whether --new-starting-hash-key was given, even as "".
+  bool new_starting_hash_key_given = false;
   std::vector<std::string> shards_to_merge;
 };
 
@@ -250,7 +252,7 @@ void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
     return;
   }
   // SplitShard requires both (Kinesis API reference, SplitShard).
-  if (f.shard_to_split.empty() != f.new_starting_hash_key.empty()) {
+  if (f.shard_to_split.empty() == f.new_starting_hash_key_given) {
     std::cerr << "brook reshard: --split-shard and --new-starting-hash-key "
                  "go together\n";
     cli.exit_code = kExitUsage;
@@ -259,11 +261,14 @@ void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
   // Kinesis' pattern for NewStartingHashKey, and a value a hash key can
   // have (Kinesis API reference, SplitShard); a key of the wrong form is
   // a mistyped flag, as an out-of-range one is.
-  if (!f.new_starting_hash_key.empty() &&
+  if (f.new_starting_hash_key_given &&
       !ParseDecimalUint128(f.new_starting_hash_key).has_value()) {
-    std::cerr << "brook reshard: --new-starting-hash-key '"
-              << f.new_starting_hash_key
-              << "' is not a hash key: a decimal number from 0 to 2^128-1 "
+    std::cerr << "brook reshard: --new-starting-hash-key "
+              << (f.new_starting_hash_key.empty()
+                      ? std::string("is empty")
+                      : absl::StrCat("'", f.new_starting_hash_key,
+                                     "' is not a hash key"))
+              << ": give a decimal number from 0 to 2^128-1 "
                  "(340282366920938463463374607431768211455), without "
                  "leading zeros\n";
     cli.exit_code = kExitUsage;
@@ -366,14 +371,15 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
                           "Open shards wanted, from half to double today's");
   reshard_cmd->add_option("--split-shard", reshard->shard_to_split,
                           "A shard to split (with --new-starting-hash-key)");
-  reshard_cmd->add_option("--new-starting-hash-key",
-                          reshard->new_starting_hash_key,
-                          "Where the split's upper child starts (decimal)");
+  CLI::Option* new_starting_hash_key = reshard_cmd->add_option(
+      "--new-starting-hash-key", reshard->new_starting_hash_key,
+      "Where the split's upper child starts (decimal)");
   reshard_cmd
       ->add_option("--merge-shards", reshard->shards_to_merge,
                    "Two adjacent shards to merge")
       ->expected(2);
-  reshard_cmd->callback([&cli, reshard] {
+  reshard_cmd->callback([&cli, reshard, new_starting_hash_key] {
+    reshard->new_starting_hash_key_given = new_starting_hash_key->count() > 0;
     WithBroker(cli, [&](Broker& broker) { Reshard(cli, broker, *reshard); });
   });
 }

@@ -190,6 +190,11 @@ for key in abc -1 1e3 340282366920938463463374607431768211456; do
   check "a split at hash key '$key' is a usage error" "2 1" \
     "$? $(grep -c 'is not a hash key' "$work/reshard.err")"
 done
+brook reshard orders --split-shard shardId-000000000000 \
+  --new-starting-hash-key "" > /dev/null 2> "$work/reshard.err"
+check "a split at an empty hash key is a usage error that says so" "2 1" \
+  "$? $(grep -c 'new-starting-hash-key is empty: give a decimal number' \
+        "$work/reshard.err")"
 brook --data-dir "$work/none" streams > /dev/null 2>&1
 check "a missing data directory fails" "1" "$?"
 for command in streams create delete reshard put tail lag verify backup \
