@@ -94,6 +94,16 @@ JsonFields::JsonFields(const boost::json::object& object,
                        const JsonFields& parent, absl::string_view name)
     : object_(object), location_(parent.MemberAt(name)) {}
 
+JsonFields::JsonFields(const boost::json::object& object,
+                       const JsonFields& parent, absl::string_view list,
+                       size_t index)
+    : object_(object),
+      list_location_(parent.MemberAt(list)),
+      location_{.parent = &list_location_,
+                .kind = schema::Location::Kind::kEntry,
+                .name = {},
+                .index = index} {}
+
 schema::Location JsonFields::MemberAt(absl::string_view name) const {
   return schema::Location{.parent = &location_,
                           .kind = schema::Location::Kind::kMember,

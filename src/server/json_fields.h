@@ -55,6 +55,14 @@ class JsonFields {
   // this), e.g. a request's "StreamLimits".
   JsonFields(const boost::json::object& object, const JsonFields& parent,
              absl::string_view name);
+  // `object`, entry `index` (from 0) of the list member `list` of
+  // `parent`, e.g. a PutRecords request's "Records": a missing member is
+  // named at "records.N.member.partitionKey", as AWS names it.
+  JsonFields(const boost::json::object& object, const JsonFields& parent,
+             absl::string_view list, size_t index);
+  // The locations point into each other.
+  JsonFields(const JsonFields&) = delete;
+  JsonFields& operator=(const JsonFields&) = delete;
 
   // Each returns nullopt when the member is absent or null.
   absl::StatusOr<absl::optional<std::string>> String(
@@ -111,6 +119,8 @@ class JsonFields {
       absl::string_view name, schema::ShapeType type) const;
 
   const boost::json::object& object_;
+  // Of the list holding this object, when it is a list's entry.
+  schema::Location list_location_;
   schema::Location location_;  // Of this object in the request.
 };
 

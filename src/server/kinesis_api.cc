@@ -970,10 +970,13 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
   // Broker copies them only into its write batch, before it returns.
   std::vector<PutRecordsEntryView> views;
   views.reserve(records->size());
-  for (const json::value& entry : *records) {
-    const JsonFields record(entry.as_object());
+  for (size_t i = 0; i < records->size(); ++i) {
+    const JsonFields record((*records)[i].as_object(), fields, "Records", i);
     PutRecordsEntryView& out = views.emplace_back();
     BROOK_ASSIGN_OR_RETURN(out.data, record.RequiredBlobView("Data"));
+    // The model leaves PartitionKey optional (a stream with the AUTO
+    // record distribution strategy ignores it); every Brook stream routes
+    // by it, so it is required here.
     BROOK_ASSIGN_OR_RETURN(out.partition_key,
                            record.RequiredStringView("PartitionKey"));
     BROOK_ASSIGN_OR_RETURN(absl::optional<absl::string_view> explicit_hash_key,

@@ -87,6 +87,25 @@ TEST_F(RequestValidatorTest, ModelViolations_AreValidationExceptions) {
                               HasSubstr("'exclusiveStartShardId'")));
 }
 
+// A required member missing from a list entry is named at its path, as
+// Kinesis names it: "records.N.member.partitionKey", N counted from 1.
+// (The newest model leaves PartitionKey optional, for streams with the AUTO
+// record distribution strategy, so this is the operation's own check.)
+TEST_F(RequestValidatorTest, MissingMemberOfAnEntry_IsNamedAtItsPath) {
+  EXPECT_EQ(Error("PutRecords", R"({"StreamName":"s","Records":[)"
+                                R"({"PartitionKey":"a","Data":"YQ=="},)"
+                                R"({"Data":"YQ=="}]})"),
+            std::make_pair(ErrorName::kValidationException,
+                           std::string("1 validation error detected: Value "
+                                       "null at 'records.2.member."
+                                       "partitionKey' failed to satisfy "
+                                       "constraint: Member must not be null")));
+  // PutRecord's is a member of the input itself.
+  EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s","Data":"YQ=="})").second,
+            "1 validation error detected: Value null at 'partitionKey' failed "
+            "to satisfy constraint: Member must not be null");
+}
+
 TEST_F(RequestValidatorTest, WrongJsonTypes_AreSerializationExceptions) {
   EXPECT_EQ(Error("AddTagsToStream", R"({"StreamName":"s","Tags":"23"})"),
             std::make_pair(ErrorName::kSerializationException,
