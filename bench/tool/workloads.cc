@@ -75,9 +75,12 @@ struct ProducerState {
   std::string error ABSL_GUARDED_BY(mu);
 };
 
+// Puts until `stop`; with a target rate, only the puts due before the run
+// ends at `run_start` + the duration: one due later would be sent after
+// the count of records was taken, yet add its latency.
 void Produce(const Config& config, Broker& broker, const Payloads& payloads,
-             int producer, std::atomic<bool>& stop, Progress& progress,
-             ProducerState& state) {
+             int producer, absl::Time run_start, std::atomic<bool>& stop,
+             Progress& progress, ProducerState& state) {
   InflightWindow window(config.async ? config.inflight : 1);
   int64_t next = int64_t{producer} << 40;
   // With a target rate, put i of this producer is due at start + i * gap,
@@ -88,8 +91,10 @@ void Produce(const Config& config, Broker& broker, const Payloads& payloads,
       config.rate > 0 ? absl::Seconds(1) * config.batch * config.producers /
                             static_cast<double>(config.rate)
                       : absl::ZeroDuration();
-  const absl::Time start = absl::Now() + gap * producer / config.producers;
+  const absl::Time start = run_start + gap * producer / config.producers;
+  const absl::Time end = run_start + config.duration;
   for (int64_t put = 0; !stop.load(std::memory_order_relaxed); ++put) {
+    if (config.rate > 0 && start + gap * put >= end) break;
     // Built before the put is due, so that its latency is the broker's,
     // not the time spent making records; stamped when sent.
     PutRecordsRequest request;
@@ -271,15 +276,17 @@ absl::StatusOr<BrookRun> DriveProduce(const Config& config, Broker& broker,
   std::vector<std::thread> producers;
   for (int p = 0; p < config.producers; ++p) {
     producers.emplace_back([&, p] {
-      Produce(config, broker, payloads, p, stop, progress, states[p]);
+      Produce(config, broker, payloads, p, start, stop, progress, states[p]);
     });
   }
   progress.Report("brook", start, start + config.duration);
-  const Throughput done{progress.records(), progress.bytes(),
-                        absl::Now() - start, absl::nullopt};
   const int64_t disk_writes_after = ProcessDiskWriteBytes();
   stop = true;
   for (std::thread& t : producers) t.join();
+  // Counts the puts that were in flight at the deadline, and their time:
+  // the puts whose latency was recorded, no more and no fewer.
+  const Throughput done{progress.records(), progress.bytes(),
+                        absl::Now() - start, absl::nullopt};
   for (std::thread& t : consumers) t.join();
 
   BrookRun run;

@@ -22,6 +22,17 @@ expect "$out" 'd["end_to_end_latency"]["samples"] > 0'
 expect "$out" 'd["rocksdb_write_stalls"]["stopped"] >= 0'
 expect "$out" 'd["disk_writes"]["per_record_byte"] >= 0.9'
 
+# One put a second for one second: one put, counted once in the records and
+# once in the latency (not a second put due as the run ends).
+out=$("$bench" --duration_s=1 --producers=1 --shards=1 --batch=1 --rate=1 \
+      --reference=false --disk=false 2>/dev/null)
+expect "$out" 'd["brook"]["records"] == 1'
+expect "$out" 'd["put_latency"]["samples"] == 1'
+# Paced and synchronous: every put counted is a latency sample.
+out=$("$bench" --duration_s=1 --producers=2 --shards=2 --batch=1 --rate=40 \
+      --async=false --reference=false --disk=false 2>/dev/null)
+expect "$out" 'd["brook"]["records"] == d["put_latency"]["samples"] <= 40'
+
 out=$("$bench" "${run[@]}" --durability=nowal 2>/dev/null)
 expect "$out" 'd["disk_writes"]["per_record_byte"] < 0.5'
 echo "brook_bench in process: OK"
