@@ -29,7 +29,8 @@ void AppendBase64(absl::string_view bytes, std::string* out);
 absl::StatusOr<std::string> DecodeBase64(absl::string_view text);
 
 // Decodes the padded base64 in `text` into its own first bytes and returns
-// how many bytes it decoded to (3/4 of its size, less its padding). Fails
+// how many bytes it decoded to (3/4 of its size, less its padding); the
+// bytes after those keep their text. Fails
 // with InvalidArgumentException unless `text` is padded base64, and then
 // leaves `text` as it was.
 absl::StatusOr<size_t> DecodeBase64InPlace(absl::Span<char> text);
