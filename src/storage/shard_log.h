@@ -109,6 +109,11 @@ class ShardReadCollector {
     return first_counter <= last_visible_counter_;
   }
 
+  // The counter after the last batch added (0 before any), and that
+  // batch's arrival time: where the read expects the next batch.
+  uint64_t next_batch_counter() const { return next_batch_counter_; }
+  int64_t last_batch_arrival_ms() const { return last_batch_arrival_ms_; }
+
   ShardReadResult Finish() && { return std::move(result_); }
 
   // ShardReadCollector::FinishBefore()
@@ -136,6 +141,7 @@ class ShardReadCollector {
   size_t bytes_ = 0;
   // The lowest counter the next batch may start at.
   uint64_t next_batch_counter_ = 0;
+  int64_t last_batch_arrival_ms_ = 0;
   ShardReadResult result_;
 };
 
@@ -152,7 +158,9 @@ class ShardLog {
   // Encrypted batches are opened with `keys`, the stream's. A batch that
   // cannot be read (DataLoss for a damaged one; a KMS error; an I/O error)
   // ends the read before it: the records before it are returned, or, if
-  // there are none, the read fails with that error.
+  // there are none, the read fails with that error. So does a batch that
+  // the time index lists but the records family no longer holds (DataLoss):
+  // damage that hid it must not pass for a gap in the counters.
   absl::StatusOr<ShardReadResult> Read(ShardRef shard, uint64_t from_counter,
                                        uint64_t last_visible_counter,
                                        size_t max_records, size_t max_bytes,
@@ -179,6 +187,15 @@ class ShardLog {
       ShardRef shard, int64_t arrival_ms) const;
 
  private:
+  // OK if no time index entry of `shard` names a batch starting in
+  // [from_counter, to_counter); DataLoss naming the first one that does.
+  // Entries are in counter order (arrival times never decrease within a
+  // shard), and `arrival_floor_ms` is at or below the arrival time of any
+  // batch in the range, so the scan starts near it.
+  absl::Status CheckNoBatchListedIn(ShardRef shard, uint64_t from_counter,
+                                    uint64_t to_counter,
+                                    int64_t arrival_floor_ms) const;
+
   // Tail() as the newest batch tells it.
   absl::StatusOr<absl::optional<ShardTail>> StoredTail(ShardRef shard,
                                                        TailCheck check) const;

@@ -188,6 +188,50 @@ TEST_F(ShardLogTest, Tail_ChecksummedTrustsNoDamagedHeader) {
   EXPECT_EQ(checked->arrival_ms, 300);
 }
 
+// A batch the time index lists but the records family lacks: what damage
+// to a table's keys leaves when RocksDB's checksums are off for the read.
+TEST_F(ShardLogTest, Read_StopsAtABatchListedInTheTimeIndexButMissing) {
+  Append(kShard, 1, 100, {{"a", "1"}});
+  Append(kShard, 2, 200, {{"a", "2"}, {"a", "3"}});
+  ASSERT_OK(store_->TEST_PutRaw(Family::kTimeIndex,
+                                TimeIndexKey(kShard, 300, 4), ""));
+  Append(kShard, 6, 400, {{"a", "6"}});
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 1, 6, 100, 1 << 20, no_keys_));
+  EXPECT_THAT(CountersOf(read), ElementsAre(1, 2, 3));
+  EXPECT_EQ(read.next_counter, 4u);
+  // The next read starts at the hole and fails there, as does one that
+  // starts inside it.
+  for (uint64_t from : {4, 5}) {
+    EXPECT_THAT(log_->Read(kShard, from, 6, 100, 1 << 20, no_keys_).status(),
+                testing::HasCode(absl::StatusCode::kDataLoss))
+        << from;
+  }
+  // Past the hole, the shard reads on.
+  EXPECT_THAT(Counters(kShard, 6, 6), ElementsAre(6));
+}
+
+TEST_F(ShardLogTest, Read_StopsAtAMissingNewestBatch) {
+  Append(kShard, 1, 100, {{"a", "1"}});
+  ASSERT_OK(store_->TEST_PutRaw(Family::kTimeIndex,
+                                TimeIndexKey(kShard, 200, 2), ""));
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 1, 2, 100, 1 << 20, no_keys_));
+  EXPECT_THAT(CountersOf(read), ElementsAre(1));
+  EXPECT_THAT(log_->Read(kShard, 2, 2, 100, 1 << 20, no_keys_).status(),
+              testing::HasCode(absl::StatusCode::kDataLoss));
+}
+
+TEST_F(ShardLogTest, Read_PassesCountersNoBatchWasListedFor) {
+  // A restart resumes counters above the reservation: 2..9 never existed,
+  // and the visible end may lie past the newest batch.
+  Append(kShard, 1, 100, {{"a", "1"}});
+  Append(kShard, 10, 200, {{"a", "10"}});
+  EXPECT_THAT(Counters(kShard, 1, 12), ElementsAre(1, 10));
+  EXPECT_THAT(Counters(kShard, 3, 12), ElementsAre(10));
+  EXPECT_THAT(Counters(kShard, 11, 12), ElementsAre());
+}
+
 TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
   Append(kShard, 1, 100, {{"a", "1"}});
   Append(kShard, 2, 200, {{"a", "2"}, {"a", "3"}});
