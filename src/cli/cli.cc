@@ -77,6 +77,17 @@ absl::Status Cli::RequireDataDir(absl::string_view command,
       "directory is, with --data-dir (while no other process holds it)"));
 }
 
+absl::StatusOr<std::string> Cli::DataDirFor(absl::string_view command) const {
+  if (absl::Status s = RequireDataDir(command, false); !s.ok()) return s;
+  if (!data_dir.empty()) return data_dir;
+  std::string env_dir = Env("BROOK_DATA_DIR");
+  if (!env_dir.empty()) return env_dir;
+  return InvalidArgument(absl::StrCat(
+      command,
+      " works on a data directory: give it, or --data-dir DIR (or set "
+      "BROOK_DATA_DIR)"));
+}
+
 void Cli::Fail(absl::string_view what, const absl::Status& status) {
   std::cerr << "brook: " << what << ": " << ErrorNameOf(status) << ": "
             << status.message() << "\n";

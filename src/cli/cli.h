@@ -71,6 +71,12 @@ struct Cli {
   absl::Status RequireDataDir(absl::string_view command,
                               bool uses_target) const;
 
+  // The data directory a command that works on one alone (verify) uses:
+  // --data-dir, else BROOK_DATA_DIR. An endpoint in the environment is no
+  // conflict, since such a command cannot use it. InvalidArgumentException
+  // when --endpoint-url was given or no directory is named.
+  absl::StatusOr<std::string> DataDirFor(absl::string_view command) const;
+
   // Prints "brook: <what>: <ErrorName>: <message>" on stderr and sets the
   // exit code to kExitFailed (or kExitUsage for a bad argument).
   void Fail(absl::string_view what, const absl::Status& status);

@@ -37,14 +37,9 @@ bool SameDirectory(const std::string& a, const std::string& b) {
 // argument and --data-dir that name two directories are a usage error.
 absl::StatusOr<std::string> DirToVerify(const Cli& cli,
                                         const std::string& argument) {
-  if (absl::Status s = cli.RequireDataDir("verify", argument.empty());
-      !s.ok()) {
+  if (argument.empty()) return cli.DataDirFor("verify");
+  if (absl::Status s = cli.RequireDataDir("verify", false); !s.ok()) {
     return s;
-  }
-  if (argument.empty()) {
-    absl::StatusOr<Target> target = cli.ResolveTarget();
-    if (!target.ok()) return target.status();
-    return target->location;
   }
   if (!cli.data_dir.empty() && !SameDirectory(cli.data_dir, argument)) {
     return InvalidArgument(absl::StrCat("--data-dir '", cli.data_dir,

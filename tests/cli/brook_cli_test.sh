@@ -40,6 +40,14 @@ check "verify checks BROOK_DATA_DIR" "$work/data 0" \
   "$(brook verify | head -1 | cut -d: -f1) $?"
 check "verify checks --data-dir given after it" "$work/backup 0" \
   "$(brook verify --data-dir "$work/backup" | head -1 | cut -d: -f1) $?"
+# verify can use no endpoint, so one in the environment is no conflict.
+check "verify ignores an endpoint in the environment" "$work/data 0" \
+  "$(AWS_ENDPOINT_URL=http://127.0.0.1:9 brook verify | head -1 | cut -d: -f1) $?"
+verify_err="$(env -u BROOK_DATA_DIR "$brook_bin" verify 2>&1 > /dev/null)"
+check "verify without a directory is a usage error" "2" "$?"
+check "verify without a directory asks for one, not an endpoint" "1 0" \
+  "$(grep -c 'verify works on a data directory' <<< "$verify_err") \
+$(grep -c 'endpoint' <<< "$verify_err")"
 brook --data-dir "$work/backup/" verify "$work/backup" > /dev/null 2>&1
 check "verify of the directory --data-dir names" "0" "$?"
 brook --data-dir "$work/data" verify "$work/backup" > /dev/null 2>&1
