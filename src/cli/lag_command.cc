@@ -119,7 +119,10 @@ void Lag(Cli& cli, Broker& broker, const LagFlags& flags) {
         }
         absl::StatusOr<ShardLag> measured =
             Measure(broker, start, flags.max_count);
-        if (!measured.ok()) return cli.Fail("reading", measured.status());
+        if (!measured.ok()) {
+          return cli.Fail(absl::StrCat("reading ", shard.shard_id),
+                          measured.status());
+        }
         lag = *measured;
         if (it != by_shard.end()) {
           lag.checkpoint = it->second.sequence_number.ToString();

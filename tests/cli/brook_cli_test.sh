@@ -166,6 +166,10 @@ check "tail prints the records before the damaged batch" "before" \
 check "tail names the shard it could not read, and why" "1" \
   "$(grep -c '^brook: reading shardId-000000000000: InternalFailure: ' \
      "$work/tail.err")"
+brook lag blobbed -a app > /dev/null 2> "$work/lag.err"
+check "lag fails on a damaged batch, naming the shard" "1 1" \
+  "$? $(grep -c '^brook: reading shardId-000000000000: InternalFailure: ' \
+     "$work/lag.err")"
 
 # A damaged newest batch (which opening reads to learn where the shard
 # ends): the directory still opens, the shard reads up to the damage and
