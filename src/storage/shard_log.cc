@@ -54,6 +54,47 @@ absl::StatusOr<bool> AddStoredBatch(const Store& store, ShardRef shard,
   return collector.Add(first_counter, opened, EncryptionType::kKms);
 }
 
+// Walks a shard's time index beside a read of its batches, to tell a skip
+// in the counters that is legitimate (the counters between a shard's
+// batches belong to other shards, or were skipped by a restart) from one
+// that hides a batch: every batch has its entry, written with it. Opened at
+// the first skip; each check goes on from where the last one stopped, so a
+// read takes about one step of it per batch, not a seek.
+class TimeIndexCursor {
+ public:
+  TimeIndexCursor(Store& store, ShardRef shard)
+      : store_(store), shard_(shard) {}
+
+  // OK if no entry lists a batch starting in [from_counter, to_counter);
+  // DataLoss naming the first that does. Calls come with rising
+  // `from_counter`; `arrival_floor_ms` is at or below the arrival time of
+  // any batch in the first call's range (entries are in counter order, as
+  // arrival times never decrease within a shard).
+  absl::Status CheckNoBatchIn(uint64_t from_counter, uint64_t to_counter,
+                              int64_t arrival_floor_ms) {
+    if (!it_.has_value()) {
+      it_.emplace(store_.NewIterator(Family::kTimeIndex, ShardKeys(shard_)));
+      it_->Seek(TimeIndexKey(shard_, arrival_floor_ms, from_counter));
+    }
+    for (; it_->Valid(); it_->Next()) {
+      BROOK_ASSIGN_OR_RETURN(uint64_t listed,
+                             ParseTimeIndexKey(shard_, it_->key()));
+      if (listed >= to_counter) return absl::OkStatus();
+      if (listed >= from_counter) {
+        return DataLoss(absl::StrCat(
+            "shard ", ShardIdOf(shard_.shard_index), ": the batch at counter ",
+            listed, " is in the time index but missing from the records"));
+      }
+    }
+    return it_->status();
+  }
+
+ private:
+  Store& store_;
+  const ShardRef shard_;
+  absl::optional<StoreIterator> it_;
+};
+
 }  // namespace
 
 absl::StatusOr<absl::string_view> StoredPlaintextBatch(
@@ -177,13 +218,13 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(
   // The batch holding `from_counter` starts at or before it.
   it.SeekForPrev(RecordKey(shard, from_counter));
   if (!it.Valid()) it.SeekToFirst();
-  // Counters legitimately skip (a restart resumes above the reservation),
-  // but a batch can also go missing where RocksDB's own checksums are off
-  // for this read (damage to a table's keys or index hides entries). Each
-  // skip is checked against the time index, in other files: the read
-  // passes a skip only if no batch is listed in it. Any batch at or below
-  // `last_visible_counter` was written before this iterator was made, so
-  // the time index's later view adds none there.
+  // Where RocksDB's own checksums are off for this read, damage to a
+  // table's keys or index can hide whole batches, which no batch checksum
+  // sees. So each skip in the counters is checked against the time index,
+  // in other files: the read passes it only if no batch is listed in it.
+  // Any batch at or below `last_visible_counter` was written before this
+  // iterator was made, so the time index's later view adds none there.
+  TimeIndexCursor time_index(*store_, shard);
   auto expected = [&] {
     return std::max(from_counter, collector.next_batch_counter());
   };
@@ -192,9 +233,9 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(
   auto check_skip_to = [&](uint64_t to_counter) {
     return expected() >= to_counter
                ? absl::OkStatus()
-               : CheckNoBatchListedIn(shard, collector.next_batch_counter(),
-                                      to_counter,
-                                      collector.last_batch_arrival_ms());
+               : time_index.CheckNoBatchIn(collector.next_batch_counter(),
+                                           to_counter,
+                                           collector.last_batch_arrival_ms());
   };
   const uint64_t read_end = last_visible_counter + 1;
   for (; it.Valid(); it.Next()) {
@@ -220,24 +261,6 @@ absl::StatusOr<ShardReadResult> ShardLog::Read(
   const absl::Status skip = check_skip_to(read_end);
   if (!skip.ok()) return std::move(collector).FinishBefore(expected(), skip);
   return std::move(collector).Finish();
-}
-
-absl::Status ShardLog::CheckNoBatchListedIn(ShardRef shard,
-                                            uint64_t from_counter,
-                                            uint64_t to_counter,
-                                            int64_t arrival_floor_ms) const {
-  StoreIterator it = store_->NewIterator(Family::kTimeIndex, ShardKeys(shard));
-  for (it.Seek(TimeIndexKey(shard, arrival_floor_ms, from_counter)); it.Valid();
-       it.Next()) {
-    BROOK_ASSIGN_OR_RETURN(uint64_t listed, ParseTimeIndexKey(shard, it.key()));
-    if (listed >= to_counter) return absl::OkStatus();
-    if (listed >= from_counter) {
-      return DataLoss(absl::StrCat(
-          "shard ", ShardIdOf(shard.shard_index), ": the batch at counter ",
-          listed, " is in the time index but missing from the records"));
-    }
-  }
-  return it.status();
 }
 
 absl::StatusOr<absl::optional<uint64_t>> ShardLog::OldestCounter(

@@ -187,15 +187,6 @@ class ShardLog {
       ShardRef shard, int64_t arrival_ms) const;
 
  private:
-  // OK if no time index entry of `shard` names a batch starting in
-  // [from_counter, to_counter); DataLoss naming the first one that does.
-  // Entries are in counter order (arrival times never decrease within a
-  // shard), and `arrival_floor_ms` is at or below the arrival time of any
-  // batch in the range, so the scan starts near it.
-  absl::Status CheckNoBatchListedIn(ShardRef shard, uint64_t from_counter,
-                                    uint64_t to_counter,
-                                    int64_t arrival_floor_ms) const;
-
   // Tail() as the newest batch tells it.
   absl::StatusOr<absl::optional<ShardTail>> StoredTail(ShardRef shard,
                                                        TailCheck check) const;

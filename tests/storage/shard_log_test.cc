@@ -211,6 +211,31 @@ TEST_F(ShardLogTest, Read_StopsAtABatchListedInTheTimeIndexButMissing) {
   EXPECT_THAT(Counters(kShard, 6, 6), ElementsAre(6));
 }
 
+TEST_F(ShardLogTest, Read_PassesOtherShardsCountersThenStopsAtAMissingBatch) {
+  // The counters between a shard's batches belong to other shards: each
+  // skip of shard A passes until the one that hides a listed batch (7).
+  const ShardRef other{1, 1};
+  for (uint64_t counter = 1; counter <= 9; ++counter) {
+    const int64_t arrival_ms = 100 * static_cast<int64_t>(counter);
+    const std::string data = std::to_string(counter);
+    if (counter % 2 == 0) {
+      Append(other, counter, arrival_ms, {{"b", data}});
+    } else if (counter == 7) {
+      ASSERT_OK(store_->TEST_PutRaw(Family::kTimeIndex,
+                                    TimeIndexKey(kShard, arrival_ms, 7), ""));
+    } else {
+      Append(kShard, counter, arrival_ms, {{"a", data}});
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(ShardReadResult read,
+                       log_->Read(kShard, 1, 9, 100, 1 << 20, no_keys_));
+  EXPECT_THAT(CountersOf(read), ElementsAre(1, 3, 5));
+  EXPECT_EQ(read.next_counter, 6u);
+  EXPECT_THAT(log_->Read(kShard, 6, 9, 100, 1 << 20, no_keys_).status(),
+              testing::HasCode(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(Counters(other, 1, 9), ElementsAre(2, 4, 6, 8));
+}
+
 TEST_F(ShardLogTest, Read_StopsAtAMissingNewestBatch) {
   Append(kShard, 1, 100, {{"a", "1"}});
   ASSERT_OK(store_->TEST_PutRaw(Family::kTimeIndex,
