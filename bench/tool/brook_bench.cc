@@ -41,8 +41,9 @@
 #include "tool/workloads.h"
 
 ABSL_FLAG(std::string, workload, "produce",
-          "produce: put for --duration; drain: load --drain_mib into one "
-          "shard, then read it all back with GetRecords of 10,000; scale: "
+          "produce: put for --duration; drain: load --drain_mib into "
+          "--drain_shards shards, then read it all back with GetRecords of "
+          "10,000; scale: "
           "create --shards, time reopening them, produce over all of them, "
           "then with --subscriptions fan-out subscriptions at --rate");
 ABSL_FLAG(int, record_bytes, 1024, "bytes of data per record");
@@ -69,6 +70,9 @@ ABSL_FLAG(int64_t, commit_group_kib, 0,
 ABSL_FLAG(int64_t, pending_write_kib, 0,
           "BrokerOptions::max_pending_write_bytes in KiB (0: the default)");
 ABSL_FLAG(int, drain_mib, 1024, "MiB to load and read with --workload=drain");
+ABSL_FLAG(int, drain_shards, 1,
+          "with --workload=drain: shards to spread the records over, each "
+          "then read to its end in turn");
 ABSL_FLAG(bool, reference, true,
           "also run the workload on raw RocksDB and report the ratio");
 ABSL_FLAG(bool, disk, true,
@@ -122,6 +126,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
   config.duration = absl::Seconds(absl::GetFlag(FLAGS_duration_s));
   config.rate = absl::GetFlag(FLAGS_rate);
   config.drain_bytes = int64_t{absl::GetFlag(FLAGS_drain_mib)} << 20;
+  config.drain_shards = absl::GetFlag(FLAGS_drain_shards);
   config.commit_group_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_commit_group_kib)) << 10;
   config.pending_write_bytes =
@@ -172,11 +177,12 @@ absl::StatusOr<Config> ConfigFromFlags() {
   if (config.record_bytes < 8 || config.shards < 1 || config.producers < 1 ||
       config.batch < 1 || config.batch > 500 || config.inflight < 1 ||
       config.duration <= absl::ZeroDuration() || config.drain_bytes <= 0 ||
+      config.drain_shards < 1 || config.drain_shards > 1000 ||
       config.rate < 0 || absl::GetFlag(FLAGS_commit_group_kib) < 0 ||
       absl::GetFlag(FLAGS_pending_write_kib) < 0) {
     return absl::InvalidArgumentError(
-        "--record_bytes >= 8, --batch 1..500, and counts and durations "
-        "must be positive");
+        "--record_bytes >= 8, --batch 1..500, --drain_shards 1..1000, and "
+        "counts and durations must be positive");
   }
   return config;
 }
@@ -211,6 +217,7 @@ boost::json::object ConfigJson(const Config& config) {
           {"commit_group_kib", config.commit_group_bytes >> 10},
           {"pending_write_kib", config.pending_write_bytes >> 10},
           {"drain_mib", config.drain_bytes >> 20},
+          {"drain_shards", config.drain_shards},
           {"subscriptions", config.subscriptions}};
 }
 

@@ -411,49 +411,70 @@ absl::Duration ThreadCpuTime() {
   return absl::DurationFromTimespec(now);
 }
 
+// Reads `shard_id` from its trim horizon to its end with GetRecords of
+// 10,000, adding what it read to `throughput`.
+absl::Status DrainShard(Broker& broker, const std::string& shard_id,
+                        Throughput& throughput) {
+  GetShardIteratorRequest start;
+  start.stream = kBenchStream;
+  start.shard_id = shard_id;
+  start.shard_iterator_type = ShardIteratorType::kTrimHorizon;
+  absl::StatusOr<GetShardIteratorResult> iterator =
+      broker.GetShardIterator(start);
+  if (!iterator.ok()) return iterator.status();
+  GetRecordsRequest get;
+  get.shard_iterator = iterator->shard_iterator;
+  for (;;) {
+    absl::StatusOr<GetRecordsResult> page = broker.GetRecords(get);
+    if (!page.ok()) return page.status();
+    if (page->records.empty()) return absl::OkStatus();
+    for (const Record& record : page->records) {
+      throughput.bytes += record.data.size() + record.partition_key.size();
+    }
+    throughput.records += page->records.size();
+    get.shard_iterator = page->next_shard_iterator;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Throughput> RunBrookDrain(const Config& config,
                                          const std::string& dir) {
   Config load = config;
-  load.shards = 1;
+  load.shards = config.drain_shards;
   absl::StatusOr<std::unique_ptr<Broker>> broker = OpenBroker(load, dir);
   if (!broker.ok()) return broker.status();
   const Payloads payloads(config.record_bytes);
   const int64_t records = config.drain_bytes / config.record_bytes;
+  // One key per shard would leave most shards empty (keys are hashed): with
+  // 64 keys a shard, each gets its share.
+  const int64_t keys = int64_t{64} * config.drain_shards;
   for (int64_t next = 0; next < records;) {
     PutRecordsRequest request;
     request.stream = kBenchStream;
     for (int i = 0; i < 500 && next < records; ++i, ++next) {
-      request.records.push_back({"k", payloads.Make(next, absl::Now()), ""});
+      request.records.push_back(
+          {PartitionKey(next, keys), payloads.Make(next, absl::Now()), ""});
     }
     absl::StatusOr<PutRecordsResult> result = (*broker)->PutRecords(request);
     if (!result.ok()) return result.status();
   }
+  ListShardsRequest list;
+  list.stream = kBenchStream;
+  absl::StatusOr<ListShardsResult> shards = (*broker)->ListShards(list);
+  if (!shards.ok()) return shards.status();
   Throughput throughput;
   // One pass to warm the caches, one to measure.
   for (int pass = 0; pass < 2; ++pass) {
-    GetShardIteratorRequest start;
-    start.stream = kBenchStream;
-    start.shard_id = "shardId-000000000000";
-    start.shard_iterator_type = ShardIteratorType::kTrimHorizon;
-    absl::StatusOr<GetShardIteratorResult> iterator =
-        (*broker)->GetShardIterator(start);
-    if (!iterator.ok()) return iterator.status();
-    GetRecordsRequest get;
-    get.shard_iterator = iterator->shard_iterator;
     throughput = Throughput();
     const absl::Time began = absl::Now();
     const absl::Duration cpu_began = ThreadCpuTime();
-    for (;;) {
-      absl::StatusOr<GetRecordsResult> page = (*broker)->GetRecords(get);
-      if (!page.ok()) return page.status();
-      if (page->records.empty()) break;
-      for (const Record& record : page->records) {
-        throughput.bytes += record.data.size() + record.partition_key.size();
+    for (const Shard& shard : shards->shards) {
+      if (absl::Status status =
+              DrainShard(**broker, shard.shard_id, throughput);
+          !status.ok()) {
+        return status;
       }
-      throughput.records += page->records.size();
-      get.shard_iterator = page->next_shard_iterator;
     }
     throughput.elapsed = absl::Now() - began;
     throughput.thread_cpu = ThreadCpuTime() - cpu_began;

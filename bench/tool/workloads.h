@@ -49,6 +49,10 @@ struct Config {
   // Records per second over all producers; 0 means as fast as possible.
   int64_t rate = 0;
   int64_t drain_bytes = int64_t{1} << 30;
+  // With workload "drain": shards the records are spread over (by partition
+  // key), each then read to its end in turn. Above one, a shard's sequence
+  // numbers skip the counters its neighbours took, as in a real stream.
+  int drain_shards = 1;
   // BrokerOptions::max_commit_group_bytes and max_pending_write_bytes; 0
   // keeps the Broker's default.
   size_t commit_group_bytes = 0;
