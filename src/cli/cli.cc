@@ -57,20 +57,18 @@ absl::StatusOr<std::unique_ptr<Broker>> Cli::OpenBroker() const {
   if (target->kind == Target::Kind::kEndpoint) {
     return Broker::Connect(connect, target->location);
   }
-  BrokerOptions options;
-  options.create_if_missing = create_if_missing;
-  return Broker::Open(options, target->location);
+  return OpenDataDir(target->location);
 }
 
-absl::Status Cli::RequireDataDir(absl::string_view command,
-                                 bool uses_target) const {
-  bool remote = !endpoint.empty();
-  if (uses_target && !remote) {
-    absl::StatusOr<Target> target = ResolveTarget();
-    if (!target.ok()) return target.status();
-    remote = target->kind == Target::Kind::kEndpoint;
-  }
-  if (!remote) return absl::OkStatus();
+absl::StatusOr<std::unique_ptr<Broker>> Cli::OpenDataDir(
+    const std::string& dir) const {
+  BrokerOptions options;
+  options.create_if_missing = create_if_missing;
+  return Broker::Open(options, dir);
+}
+
+absl::Status Cli::RequireDataDir(absl::string_view command) const {
+  if (endpoint.empty()) return absl::OkStatus();
   return InvalidArgument(absl::StrCat(
       command,
       " works on a data directory, not an endpoint: run it where the data "
@@ -78,13 +76,13 @@ absl::Status Cli::RequireDataDir(absl::string_view command,
 }
 
 absl::StatusOr<std::string> Cli::DataDirFor(absl::string_view command) const {
-  if (absl::Status s = RequireDataDir(command, false); !s.ok()) return s;
+  if (absl::Status s = RequireDataDir(command); !s.ok()) return s;
   if (!data_dir.empty()) return data_dir;
   std::string env_dir = Env("BROOK_DATA_DIR");
   if (!env_dir.empty()) return env_dir;
   return InvalidArgument(absl::StrCat(
       command,
-      " works on a data directory: give it, or --data-dir DIR (or set "
+      " works on a data directory: name it with --data-dir DIR (or set "
       "BROOK_DATA_DIR)"));
 }
 

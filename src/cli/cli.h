@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
@@ -64,17 +65,21 @@ struct Cli {
   // Broker::Open or Broker::Connect do.
   absl::StatusOr<std::unique_ptr<Broker>> OpenBroker() const;
 
+  // Opens the data directory `dir` (creating it only if
+  // `create_if_missing`). Fails as Broker::Open does.
+  absl::StatusOr<std::unique_ptr<Broker>> OpenDataDir(
+      const std::string& dir) const;
+
   // For commands that work on a data directory itself (verify, backup,
   // restore): OK, or InvalidArgumentException saying that `command` does
-  // not work against an endpoint when --endpoint-url was given (or, with
-  // `uses_target`, when the target resolves to an endpoint).
-  absl::Status RequireDataDir(absl::string_view command,
-                              bool uses_target) const;
+  // not work against an endpoint when --endpoint-url was given.
+  absl::Status RequireDataDir(absl::string_view command) const;
 
-  // The data directory a command that works on one alone (verify) uses:
-  // --data-dir, else BROOK_DATA_DIR. An endpoint in the environment is no
-  // conflict, since such a command cannot use it. InvalidArgumentException
-  // when --endpoint-url was given or no directory is named.
+  // The data directory a command that works on one alone (verify, backup)
+  // uses: --data-dir, else BROOK_DATA_DIR. An endpoint in the environment
+  // is no conflict, since such a command cannot use it.
+  // InvalidArgumentException when --endpoint-url was given or no directory
+  // is named.
   absl::StatusOr<std::string> DataDirFor(absl::string_view command) const;
 
   // Prints "brook: <what>: <ErrorName>: <message>" on stderr and sets the
@@ -82,16 +87,22 @@ struct Cli {
   void Fail(absl::string_view what, const absl::Status& status);
 };
 
-// Opens the Broker and runs `fn(Broker&)` on it, then closes it; reports a
-// failure to open or to close.
+// Runs `fn(Broker&)` on `broker`, then closes it; reports a failure to
+// open or to close.
 template <typename Fn>
-void WithBroker(Cli& cli, Fn fn) {
-  absl::StatusOr<std::unique_ptr<Broker>> broker = cli.OpenBroker();
+void WithBroker(Cli& cli, absl::StatusOr<std::unique_ptr<Broker>> broker,
+                Fn fn) {
   if (!broker.ok()) return cli.Fail("opening the streams", broker.status());
   fn(**broker);
   if (absl::Status closed = (*broker)->Close(); !closed.ok()) {
     cli.Fail("closing", closed);
   }
+}
+
+// As above, on the Broker cli.OpenBroker() opens.
+template <typename Fn>
+void WithBroker(Cli& cli, Fn fn) {
+  WithBroker(cli, cli.OpenBroker(), std::move(fn));
 }
 
 // A line of progress on stderr, rewritten in place; silent unless stderr

@@ -38,7 +38,7 @@ bool SameDirectory(const std::string& a, const std::string& b) {
 absl::StatusOr<std::string> DirToVerify(const Cli& cli,
                                         const std::string& argument) {
   if (argument.empty()) return cli.DataDirFor("verify");
-  if (absl::Status s = cli.RequireDataDir("verify", false); !s.ok()) {
+  if (absl::Status s = cli.RequireDataDir("verify"); !s.ok()) {
     return s;
   }
   if (!cli.data_dir.empty() && !SameDirectory(cli.data_dir, argument)) {
@@ -127,10 +127,9 @@ void AddDataDirCommands(CLI::App& app, Cli& cli) {
                    "A directory that does not exist yet, or is empty")
       ->required();
   backup_cmd->callback([&cli, destination] {
-    if (absl::Status s = cli.RequireDataDir("backup", true); !s.ok()) {
-      return cli.Fail("backup", s);
-    }
-    WithBroker(cli, [&](Broker& broker) {
+    absl::StatusOr<std::string> dir = cli.DataDirFor("backup");
+    if (!dir.ok()) return cli.Fail("backup", dir.status());
+    WithBroker(cli, cli.OpenDataDir(*dir), [&](Broker& broker) {
       Progress progress(cli);
       progress.Show(absl::StrCat("backing up to ", *destination, "..."));
       absl::StatusOr<BackupResult> result = broker.Backup({*destination});
@@ -150,7 +149,7 @@ void AddDataDirCommands(CLI::App& app, Cli& cli) {
                    "A directory that does not exist yet, or is empty")
       ->required();
   restore_cmd->callback([&cli, restore] {
-    if (absl::Status s = cli.RequireDataDir("restore", false); !s.ok()) {
+    if (absl::Status s = cli.RequireDataDir("restore"); !s.ok()) {
       return cli.Fail("restore", s);
     }
     absl::StatusOr<BackupResult> result =

@@ -21,6 +21,16 @@ check "backup says the copy is not verified" \
   "$(tail -1 "$work/backup.out")"
 brook verify "$work/backup" > /dev/null
 check "a backup verifies" "0" "$?"
+# backup can use no endpoint, so one in the environment is no conflict.
+AWS_ENDPOINT_URL=http://127.0.0.1:9 brook -q backup "$work/backup_env" \
+  > /dev/null
+check "backup ignores an endpoint in the environment" "0" "$?"
+backup_err="$(env -u BROOK_DATA_DIR AWS_ENDPOINT_URL=http://127.0.0.1:9 \
+  "$brook_bin" backup "$work/backup_none" 2>&1 > /dev/null)"
+check "backup without a directory is a usage error" "2" "$?"
+check "backup without a directory asks for one, not an endpoint" "1 0" \
+  "$(grep -c 'backup works on a data directory' <<< "$backup_err") \
+$(grep -c 'endpoint' <<< "$backup_err")"
 brook restore "$work/backup" "$work/restored" > /dev/null || exit 1
 check "a restored copy holds every record" "6" \
   "$(brook --data-dir "$work/restored" tail orders | wc -l)"
