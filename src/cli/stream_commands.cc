@@ -16,6 +16,8 @@
 #include "brook/encryption.h"
 #include "brook/streams.h"
 #include "cli/cli.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
 #include "common/uint128.h"
 
 namespace brook::cli {
@@ -236,51 +238,65 @@ struct ReshardFlags {
   std::string stream;
   int target_shard_count = 0;
   std::string shard_to_split;
+  // Whether --split-shard and --new-starting-hash-key were given, even as
+  // "".
+  bool shard_to_split_given = false;
   std::string new_starting_hash_key;
-  // Whether --new-starting-hash-key was given, even as "".
   bool new_starting_hash_key_given = false;
   std::vector<std::string> shards_to_merge;
 };
 
-void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
-  const int modes = (f.target_shard_count > 0) + !f.shard_to_split.empty() +
-                    !f.shards_to_merge.empty();
-  if (modes != 1) {
-    std::cerr << "brook reshard: give exactly one of --target-shard-count, "
-                 "--split-shard or --merge-shards\n";
-    cli.exit_code = kExitUsage;
-    return;
-  }
-  // SplitShard requires both (Kinesis API reference, SplitShard).
-  if (f.shard_to_split.empty() == f.new_starting_hash_key_given) {
-    std::cerr << "brook reshard: --split-shard and --new-starting-hash-key "
-                 "go together\n";
-    cli.exit_code = kExitUsage;
-    return;
-  }
+// A usage error if the flag `flag`, given, is empty: an empty value would
+// otherwise read as the flag not given. `want` says what to give instead.
+absl::Status CheckNotEmpty(absl::string_view flag, bool given,
+                           absl::string_view value, absl::string_view want) {
+  if (!given || !value.empty()) return absl::OkStatus();
+  return InvalidArgument(absl::StrCat(flag, " is empty: ", want));
+}
+
+// The usage errors of `brook reshard`, found before the streams are opened.
+absl::Status CheckReshardFlags(const ReshardFlags& f) {
   // Kinesis' pattern for NewStartingHashKey, and a value a hash key can
   // have (Kinesis API reference, SplitShard); a key of the wrong form is
   // a mistyped flag, as an out-of-range one is.
+  constexpr absl::string_view kHashKeyWanted =
+      "give a decimal number from 0 to 2^128-1 "
+      "(340282366920938463463374607431768211455), without leading zeros";
+  BROOK_RETURN_IF_ERROR(CheckNotEmpty("--split-shard", f.shard_to_split_given,
+                                      f.shard_to_split,
+                                      "give the id of the shard to split"));
+  BROOK_RETURN_IF_ERROR(CheckNotEmpty("--new-starting-hash-key",
+                                      f.new_starting_hash_key_given,
+                                      f.new_starting_hash_key, kHashKeyWanted));
+  const int modes = (f.target_shard_count > 0) + f.shard_to_split_given +
+                    !f.shards_to_merge.empty();
+  if (modes != 1) {
+    return InvalidArgument(
+        "give exactly one of --target-shard-count, --split-shard or "
+        "--merge-shards");
+  }
+  // SplitShard requires both (Kinesis API reference, SplitShard).
+  if (f.shard_to_split_given != f.new_starting_hash_key_given) {
+    return InvalidArgument(
+        "--split-shard and --new-starting-hash-key go together");
+  }
   if (f.new_starting_hash_key_given &&
       !ParseDecimalUint128(f.new_starting_hash_key).has_value()) {
-    std::cerr << "brook reshard: --new-starting-hash-key "
-              << (f.new_starting_hash_key.empty()
-                      ? std::string("is empty")
-                      : absl::StrCat("'", f.new_starting_hash_key,
-                                     "' is not a hash key"))
-              << ": give a decimal number from 0 to 2^128-1 "
-                 "(340282366920938463463374607431768211455), without "
-                 "leading zeros\n";
-    cli.exit_code = kExitUsage;
-    return;
+    return InvalidArgument(
+        absl::StrCat("--new-starting-hash-key '", f.new_starting_hash_key,
+                     "' is not a hash key: ", kHashKeyWanted));
   }
+  return absl::OkStatus();
+}
+
+void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
   absl::Status status;
   if (f.target_shard_count > 0) {
     UpdateShardCountRequest request;
     request.stream = f.stream;
     request.target_shard_count = f.target_shard_count;
     status = broker.UpdateShardCount(request).status();
-  } else if (!f.shard_to_split.empty()) {
+  } else if (f.shard_to_split_given) {
     status = broker.SplitShard(
         {f.stream, f.shard_to_split, f.new_starting_hash_key});
   } else {
@@ -369,8 +385,9 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
   reshard_cmd->add_option("stream", reshard->stream, "The stream")->required();
   reshard_cmd->add_option("--target-shard-count", reshard->target_shard_count,
                           "Open shards wanted, from half to double today's");
-  reshard_cmd->add_option("--split-shard", reshard->shard_to_split,
-                          "A shard to split (with --new-starting-hash-key)");
+  CLI::Option* split_shard = reshard_cmd->add_option(
+      "--split-shard", reshard->shard_to_split,
+      "A shard to split (with --new-starting-hash-key)");
   CLI::Option* new_starting_hash_key = reshard_cmd->add_option(
       "--new-starting-hash-key", reshard->new_starting_hash_key,
       "Where the split's upper child starts (decimal)");
@@ -378,8 +395,12 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
       ->add_option("--merge-shards", reshard->shards_to_merge,
                    "Two adjacent shards to merge")
       ->expected(2);
-  reshard_cmd->callback([&cli, reshard, new_starting_hash_key] {
+  reshard_cmd->callback([&cli, reshard, split_shard, new_starting_hash_key] {
+    reshard->shard_to_split_given = split_shard->count() > 0;
     reshard->new_starting_hash_key_given = new_starting_hash_key->count() > 0;
+    if (absl::Status s = CheckReshardFlags(*reshard); !s.ok()) {
+      return cli.Fail("reshard", s);
+    }
     WithBroker(cli, [&](Broker& broker) { Reshard(cli, broker, *reshard); });
   });
 }

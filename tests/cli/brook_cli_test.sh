@@ -204,8 +204,26 @@ brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1
 check "a bad iterator type is a usage error" "2" "$?"
 echo x | brook put orders -k '' > /dev/null 2>&1
 check "an empty partition key is a usage error" "2" "$?"
-brook reshard orders --split-shard shardId-000000000000 > /dev/null 2>&1
+# Usage errors of reshard are printed as every error is.
+usage_error="brook: reshard: InvalidArgumentException:"
+brook reshard orders --split-shard shardId-000000000000 > /dev/null \
+  2> "$work/reshard.err"
 check "a split without its hash key is a usage error" "2" "$?"
+check "a split without its hash key says so as every error does" \
+  "$usage_error --split-shard and --new-starting-hash-key go together" \
+  "$(cat "$work/reshard.err")"
+brook reshard orders > /dev/null 2> "$work/reshard.err"
+check "a reshard of no kind is a usage error that says so" "2" "$?"
+check "a reshard of no kind says so as every error does" \
+  "$usage_error give exactly one of --target-shard-count, --split-shard or \
+--merge-shards" "$(cat "$work/reshard.err")"
+# An empty shard id is a mistyped flag, not a flag left out.
+for hash_key_flag in "" "--new-starting-hash-key 5"; do
+  brook reshard orders --split-shard "" $hash_key_flag > /dev/null \
+    2> "$work/reshard.err"
+  check "a split of '' ($hash_key_flag) is a usage error that says so" "2 1" \
+    "$? $(grep -c "^$usage_error --split-shard is empty: " "$work/reshard.err")"
+done
 for key in abc -1 1e3 340282366920938463463374607431768211456; do
   brook reshard orders --split-shard shardId-000000000000 \
     --new-starting-hash-key "$key" > /dev/null 2> "$work/reshard.err"
@@ -215,8 +233,8 @@ done
 brook reshard orders --split-shard shardId-000000000000 \
   --new-starting-hash-key "" > /dev/null 2> "$work/reshard.err"
 check "a split at an empty hash key is a usage error that says so" "2 1" \
-  "$? $(grep -c 'new-starting-hash-key is empty: give a decimal number' \
-        "$work/reshard.err")"
+  "$? $(grep -c "^$usage_error --new-starting-hash-key is empty: give a \
+decimal number" "$work/reshard.err")"
 brook --data-dir "$work/none" streams > /dev/null 2>&1
 check "a missing data directory fails" "1" "$?"
 for command in streams create delete reshard put tail lag verify backup \
