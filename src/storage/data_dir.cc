@@ -164,9 +164,8 @@ absl::StatusOr<int> PrepareDirectory(const fs::path& dir,
   }
   if (!create_if_missing) {
     return ResourceNotFound(absl::StrCat(
-        "data directory '", dir.string(),
-        exists ? "' is empty (it holds no Brook store)" : "' does not exist",
-        " and create_if_missing is false"));
+        "no Brook data directory at '", dir.string(),
+        "': ", exists ? "the directory is empty" : "it does not exist"));
   }
   fs::create_directories(dir, ec);
   if (ec) {

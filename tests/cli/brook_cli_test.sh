@@ -143,9 +143,10 @@ check "verify names the missing format marker" "1" \
 # An empty directory holds no store: not "does not exist".
 mkdir "$work/empty"
 brook verify "$work/empty" > /dev/null 2> "$work/verify.err"
-check "verify says an empty directory is empty" "1 1 0" \
+check "verify says an empty directory is empty" "1 1 0 0" \
   "$? $(grep -c 'is empty' "$work/verify.err") \
-$(grep -c 'does not exist' "$work/verify.err")"
+$(grep -c 'does not exist' "$work/verify.err") \
+$(grep -c 'create_if_missing' "$work/verify.err")"
 
 # A damaged batch between sound ones (a large one, so in a blob file, read
 # only when tail reaches it): tail prints the records before it, then names
@@ -235,8 +236,13 @@ brook reshard orders --split-shard shardId-000000000000 \
 check "a split at an empty hash key is a usage error that says so" "2 1" \
   "$? $(grep -c "^$usage_error --new-starting-hash-key is empty: give a \
 decimal number" "$work/reshard.err")"
-brook --data-dir "$work/none" streams > /dev/null 2>&1
+# A missing data directory is named in the user's words, not the library's
+# options.
+brook --data-dir "$work/none" streams > /dev/null 2> "$work/streams.err"
 check "a missing data directory fails" "1" "$?"
+check "a missing data directory says so" \
+  "brook: opening the streams: ResourceNotFoundException: no Brook data \
+directory at '$work/none': it does not exist" "$(cat "$work/streams.err")"
 for command in streams create delete reshard put tail lag verify backup \
                restore; do
   brook "$command" --help > /dev/null

@@ -42,8 +42,12 @@ TEST(DataDirLockTest, Acquire_CreatesMissingDirectory) {
 
 TEST(DataDirLockTest, Acquire_MissingWithoutCreateIsNotFound) {
   TempDir temp;
-  EXPECT_THAT(DataDirLock::Acquire(temp.Sub("data"), false),
-              HasErrorName(ErrorName::kResourceNotFoundException));
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      DataDirLock::Acquire(temp.Sub("data"), false);
+  EXPECT_THAT(lock, HasErrorName(ErrorName::kResourceNotFoundException));
+  EXPECT_EQ(lock.status().message(),
+            absl::StrCat("no Brook data directory at '", temp.Sub("data"),
+                         "': it does not exist"));
   EXPECT_FALSE(std::filesystem::exists(temp.Sub("data")));
 }
 
@@ -153,9 +157,9 @@ TEST(DataDirLockTest, Acquire_EmptyWithoutCreateSaysEmpty) {
         DataDirLock::AcquireToRead(temp.path()).status(),
         CheckDataDir(temp.path())}) {
     EXPECT_THAT(status, HasErrorName(ErrorName::kResourceNotFoundException));
-    EXPECT_THAT(status.message(), ::testing::HasSubstr("is empty"));
-    EXPECT_THAT(status.message(),
-                ::testing::Not(::testing::HasSubstr("does not exist")));
+    EXPECT_EQ(status.message(),
+              absl::StrCat("no Brook data directory at '", temp.path(),
+                           "': the directory is empty"));
   }
   EXPECT_THAT(Listing(temp.path()), ::testing::IsEmpty());
 }
