@@ -34,6 +34,15 @@ std::string MarkerContents(int format_version) {
 
 std::string MarkerTempName() { return absl::StrCat(kMarkerName, ".tmp"); }
 
+// A format number as a message shows it: whole up to 20 digits (any 64-bit
+// number), else its first 20 digits and "...", so that a marker of any
+// length gives a message of one readable line.
+std::string ShownFormat(absl::string_view digits) {
+  constexpr size_t kShownDigits = 20;
+  if (digits.size() <= kShownDigits) return std::string(digits);
+  return absl::StrCat(digits.substr(0, kShownDigits), "...");
+}
+
 }  // namespace
 
 absl::Status SyncPath(const std::string& path_text) {
@@ -103,9 +112,10 @@ absl::StatusOr<int> CheckMarker(const fs::path& dir) {
   }
   int version = 0;
   if (!absl::SimpleAtoi(digits, &version) || version > kDataDirFormatVersion) {
-    return ResourceInUse(absl::StrCat(
-        "'", dir.string(), "' was written in Brook data format ", digits,
-        "; this build reads format ", kDataDirFormatVersion, " and older"));
+    return ResourceInUse(
+        absl::StrCat("'", dir.string(), "' was written in Brook data format ",
+                     ShownFormat(digits), "; this build reads format ",
+                     kDataDirFormatVersion, " and older"));
   }
   return version;
 }

@@ -134,6 +134,13 @@ brook verify "$work/marked" > /dev/null 2> "$work/verify.err"
 check "verify refuses a format beyond 64 bits as newer" "1 1" \
   "$? $(grep -c 'ResourceInUseException: .*format 99999999999999999999;' \
         "$work/verify.err")"
+# A format number of any length is shown in one line, clipped.
+printf 'brook-data-dir format %s\n' "$(printf '9%.0s' {1..5000})" \
+  > "$work/marked/BROOK"
+brook verify "$work/marked" > /dev/null 2> "$work/verify.err"
+check "verify shows an over-long format clipped, in one line" "1 1 1" \
+  "$? $(wc -l < "$work/verify.err") \
+$(grep -c 'format 99999999999999999999\.\.\.; this build' "$work/verify.err")"
 # A store whose marker was deleted is a damaged Brook directory.
 rm "$work/marked/BROOK"
 brook verify "$work/marked" > "$work/verify.out" 2> /dev/null

@@ -134,6 +134,20 @@ TEST(DataDirLockTest, Acquire_FormatBeyond64BitsIsNewerNotDamaged) {
   EXPECT_THAT(Listing(temp.path()), ::testing::ElementsAre("BROOK"));
 }
 
+TEST(DataDirLockTest, Acquire_OverlongFormatIsShownClipped) {
+  TempDir temp;
+  WriteFile(temp.Sub("BROOK"), absl::StrCat("brook-data-dir format ",
+                                            std::string(5000, '9'), "\n"));
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      DataDirLock::Acquire(temp.path(), false);
+  EXPECT_THAT(lock, HasErrorName(ErrorName::kResourceInUseException));
+  EXPECT_EQ(
+      lock.status().message(),
+      absl::StrCat("'", temp.path(), "' was written in Brook data format ",
+                   std::string(20, '9'), "...; this build reads format ",
+                   kDataDirFormatVersion, " and older"));
+}
+
 TEST(DataDirLockTest, Acquire_StoreWithoutMarkerIsDamage) {
   // A Brook directory whose marker was deleted: its store is still there.
   TempDir temp;
