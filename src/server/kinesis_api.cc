@@ -974,9 +974,8 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
     const JsonFields record((*records)[i].as_object(), fields, "Records", i);
     PutRecordsEntryView& out = views.emplace_back();
     BROOK_ASSIGN_OR_RETURN(out.data, record.RequiredBlobView("Data"));
-    // The model leaves PartitionKey optional (a stream with the AUTO
-    // record distribution strategy ignores it); every Brook stream routes
-    // by it, so it is required here.
+    // Required by Brook though not by the model; ValidateRequest() checked
+    // it.
     BROOK_ASSIGN_OR_RETURN(out.partition_key,
                            record.RequiredStringView("PartitionKey"));
     BROOK_ASSIGN_OR_RETURN(absl::optional<absl::string_view> explicit_hash_key,

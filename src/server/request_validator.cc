@@ -1,6 +1,9 @@
 #include "server/request_validator.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
+#include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
@@ -184,6 +187,22 @@ void CheckEntry(const json::value& value, const Location& at,
   CheckConstraints(value, at, violations);
 }
 
+// Whether `member` of `structure` must be present: the model requires it,
+// or Brook does. The newest model leaves PartitionKey optional, for streams
+// with the AUTO record distribution strategy; every Brook stream routes
+// records by their partition key, so Brook requires it. Both kinds are
+// checked in one pass, so that a request missing several members is told
+// of every one, in the model's member order, as AWS tells of them.
+bool IsRequired(const Shape& structure, const schema::Member& member) {
+  constexpr std::pair<absl::string_view, absl::string_view> kBrookRequires[] = {
+      {"PutRecordInput", "PartitionKey"},
+      {"PutRecordsRequestEntry", "PartitionKey"}};
+  return member.required ||
+         std::find(std::begin(kBrookRequires), std::end(kBrookRequires),
+                   std::make_pair(structure.name, member.name)) !=
+             std::end(kBrookRequires);
+}
+
 void CheckStructure(const json::object& object, const Location& at,
                     schema::Violations& violations) {
   for (const schema::Member& member : schema::MembersOf(*at.shape)) {
@@ -191,7 +210,7 @@ void CheckStructure(const json::object& object, const Location& at,
     const json::value* found = object.if_contains(
         json::string_view(member.name.data(), member.name.size()));
     if (found == nullptr || found->is_null()) {
-      if (member.required) violations.Missing(member_at);
+      if (IsRequired(*at.shape, member)) violations.Missing(member_at);
       continue;
     }
     CheckConstraints(*found, member_at, violations);

@@ -5,7 +5,8 @@
 //      naming the first member that does not; each such blob is decoded in
 //      place, so that the operations read its bytes (see BlobForm);
 //   2. every constraint of the model (required members, lengths, ranges,
-//      patterns, enum values): otherwise one ValidationException listing
+//      patterns, enum values), and the members Brook requires beyond it (a
+//      record's PartitionKey): otherwise one ValidationException listing
 //      the violations (see schema/constraints.h).
 // Members the model does not define are ignored, as AWS ignores them.
 //

@@ -90,7 +90,8 @@ TEST_F(RequestValidatorTest, ModelViolations_AreValidationExceptions) {
 // A required member missing from a list entry is named at its path, as
 // Kinesis names it: "records.N.member.partitionKey", N counted from 1.
 // (The newest model leaves PartitionKey optional, for streams with the AUTO
-// record distribution strategy, so this is the operation's own check.)
+// record distribution strategy; Brook's streams route by it, so Brook
+// requires it.)
 TEST_F(RequestValidatorTest, MissingMemberOfAnEntry_IsNamedAtItsPath) {
   EXPECT_EQ(Error("PutRecords", R"({"StreamName":"s","Records":[)"
                                 R"({"PartitionKey":"a","Data":"YQ=="},)"
@@ -104,6 +105,26 @@ TEST_F(RequestValidatorTest, MissingMemberOfAnEntry_IsNamedAtItsPath) {
   EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s","Data":"YQ=="})").second,
             "1 validation error detected: Value null at 'partitionKey' failed "
             "to satisfy constraint: Member must not be null");
+}
+
+// AWS's JSON protocol reports every violation, so a record missing both
+// its data and its partition key is told of both, in the model's member
+// order.
+TEST_F(RequestValidatorTest, MissingMembers_AreAllReported) {
+  EXPECT_EQ(
+      Error("PutRecords", R"({"StreamName":"s","Records":[{}]})"),
+      std::make_pair(ErrorName::kValidationException,
+                     std::string("2 validation errors detected: Value null at "
+                                 "'records.1.member.data' failed to satisfy "
+                                 "constraint: Member must not be null; Value "
+                                 "null at 'records.1.member.partitionKey' "
+                                 "failed to satisfy constraint: Member must "
+                                 "not be null")));
+  EXPECT_EQ(Error("PutRecord", R"({"StreamName":"s"})").second,
+            "2 validation errors detected: Value null at 'data' failed to "
+            "satisfy constraint: Member must not be null; Value null at "
+            "'partitionKey' failed to satisfy constraint: Member must not be "
+            "null");
 }
 
 TEST_F(RequestValidatorTest, WrongJsonTypes_AreSerializationExceptions) {
