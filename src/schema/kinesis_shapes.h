@@ -46,15 +46,18 @@ struct Member {
   bool required;
 };
 
+// Every field but the name and type has a default, so that the generated
+// table names only what the model sets (a field without one would be a
+// missing initializer in every entry that leaves it out).
 struct Shape {
   absl::string_view name;
   ShapeType type;
   // Bounds: of the value (integer, long), of the length in characters
   // (string), bytes (blob) or entries (list, map).
-  std::optional<int64_t> min;
-  std::optional<int64_t> max;
+  std::optional<int64_t> min = std::nullopt;
+  std::optional<int64_t> max = std::nullopt;
   // A regular expression the whole string must match; empty if none.
-  absl::string_view pattern;
+  absl::string_view pattern = {};
   // The enum values of a string shape: kEnumValues[first, first + count).
   uint16_t first_enum_value = 0;
   uint16_t enum_value_count = 0;

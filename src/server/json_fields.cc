@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -17,10 +16,7 @@ namespace {
 
 // A Java int, as Kinesis reads an integer member.
 constexpr schema::Shape kJavaInt{.name = "Integer",
-                                 .type = schema::ShapeType::kInteger,
-                                 .min = std::nullopt,
-                                 .max = std::nullopt,
-                                 .pattern = ""};
+                                 .type = schema::ShapeType::kInteger};
 
 std::string JavaClassOf(const boost::json::value& value) {
   if (value.is_bool()) return "class java.lang.Boolean";
