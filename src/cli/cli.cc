@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
+#include "common/uint128.h"
 
 namespace brook::cli {
 
@@ -92,6 +94,26 @@ void Cli::Fail(absl::string_view what, const absl::Status& status) {
   exit_code = ErrorNameOf(status) == ErrorName::kInvalidArgumentException
                   ? kExitUsage
                   : kExitFailed;
+}
+
+absl::Status CheckNotEmpty(absl::string_view flag, bool given,
+                           absl::string_view value, absl::string_view want) {
+  if (!given || !value.empty()) return absl::OkStatus();
+  return InvalidArgument(absl::StrCat(flag, " is empty: ", want));
+}
+
+absl::Status CheckHashKey(absl::string_view flag, bool given,
+                          absl::string_view value) {
+  // A key of the wrong form is a mistyped flag, as an out-of-range one is.
+  constexpr absl::string_view kWanted =
+      "give a decimal number from 0 to 2^128-1 "
+      "(340282366920938463463374607431768211455), without leading zeros";
+  BROOK_RETURN_IF_ERROR(CheckNotEmpty(flag, given, value, kWanted));
+  if (!given || ParseDecimalUint128(value).has_value()) {
+    return absl::OkStatus();
+  }
+  return InvalidArgument(
+      absl::StrCat(flag, " '", value, "' is not a hash key: ", kWanted));
 }
 
 bool StdoutIsTerminal() { return ::isatty(STDOUT_FILENO) == 1; }

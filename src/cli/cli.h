@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "brook/broker.h"
@@ -86,6 +87,21 @@ struct Cli {
   // exit code to kExitFailed (or kExitUsage for a bad argument).
   void Fail(absl::string_view what, const absl::Status& status);
 };
+
+// The usage checks of flags, made before anything is opened so that a
+// mistyped command changes nothing. Each fails with
+// InvalidArgumentException, which Cli::Fail() reports as bad usage.
+
+// A usage error if the flag `flag`, given, is empty: an empty value would
+// otherwise read as the flag not given. `want` says what to give instead.
+absl::Status CheckNotEmpty(absl::string_view flag, bool given,
+                           absl::string_view value, absl::string_view want);
+
+// A usage error if the flag `flag`, given, is not a hash key: a decimal
+// number from 0 to 2^128-1 without leading zeros, Kinesis' pattern and
+// range for ExplicitHashKey and NewStartingHashKey.
+absl::Status CheckHashKey(absl::string_view flag, bool given,
+                          absl::string_view value);
 
 // Runs `fn(Broker&)` on `broker`, then closes it; reports a failure to
 // open or to close.

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/record_input.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 
 namespace brook::cli {
 namespace {
@@ -146,6 +147,26 @@ void Put(Cli& cli, Broker& broker, const PutFlags& flags) {
   }
 }
 
+// The usage errors of `brook put`, found before the streams are opened; `cmd`
+// tells which flags were given, even as "". An empty key flag would
+// otherwise read as not given and quietly make the keys random.
+absl::Status CheckPutFlags(const PutFlags& f, const CLI::App& cmd) {
+  auto given = [&cmd](const std::string& flag) { return cmd.count(flag) > 0; };
+  // Kinesis: a partition key is 1 to 256 Unicode characters (PutRecord).
+  BROOK_RETURN_IF_ERROR(CheckNotEmpty(
+      "--partition-key", given("--partition-key"), f.partition_key,
+      "a partition key is 1 to 256 Unicode characters"));
+  BROOK_RETURN_IF_ERROR(CheckNotEmpty(
+      "--key-delimiter", given("--key-delimiter"), f.key_delimiter,
+      "give the text between each line's key and its data"));
+  BROOK_RETURN_IF_ERROR(CheckNotEmpty(
+      "--partition-key-field", given("--partition-key-field"),
+      f.partition_key_field,
+      "give the JSON field that holds each record's partition key"));
+  return CheckHashKey("--explicit-hash-key", given("--explicit-hash-key"),
+                      f.explicit_hash_key);
+}
+
 }  // namespace
 
 void AddPutCommand(CLI::App& app, Cli& cli) {
@@ -155,19 +176,8 @@ void AddPutCommand(CLI::App& app, Cli& cli) {
       "Put records read from stdin, one per line (or length-prefixed with "
       "--binary). The partition key is random unless a flag chooses it");
   cmd->add_option("stream", flags->stream, "The stream")->required();
-  // Kinesis: a partition key is 1 to 256 characters. An empty one would
-  // otherwise read as "none given" and quietly become a random key.
-  const CLI::Validator non_empty(
-      [](std::string& value) {
-        return value.empty() ? std::string(
-                                   "a partition key is 1 to 256 "
-                                   "characters, not empty")
-                             : std::string();
-      },
-      "NON-EMPTY");
   CLI::Option* key = cmd->add_option("-k,--partition-key", flags->partition_key,
-                                     "The partition key of every record")
-                         ->check(non_empty);
+                                     "The partition key of every record");
   CLI::Option* delimiter =
       cmd->add_option("-K,--key-delimiter", flags->key_delimiter,
                       "Each line is KEY<delimiter>DATA (as kcat -K)");
@@ -185,7 +195,10 @@ void AddPutCommand(CLI::App& app, Cli& cli) {
   cmd->add_flag("--print-sequence-numbers", flags->print_sequence_numbers,
                 "Print each record's shard and sequence number, in input "
                 "order");
-  cmd->callback([&cli, flags] {
+  cmd->callback([&cli, flags, cmd] {
+    if (absl::Status s = CheckPutFlags(*flags, *cmd); !s.ok()) {
+      return cli.Fail("put", s);
+    }
     WithBroker(cli, [&](Broker& broker) { Put(cli, broker, *flags); });
   });
 }

@@ -246,28 +246,14 @@ struct ReshardFlags {
   std::vector<std::string> shards_to_merge;
 };
 
-// A usage error if the flag `flag`, given, is empty: an empty value would
-// otherwise read as the flag not given. `want` says what to give instead.
-absl::Status CheckNotEmpty(absl::string_view flag, bool given,
-                           absl::string_view value, absl::string_view want) {
-  if (!given || !value.empty()) return absl::OkStatus();
-  return InvalidArgument(absl::StrCat(flag, " is empty: ", want));
-}
-
 // The usage errors of `brook reshard`, found before the streams are opened.
 absl::Status CheckReshardFlags(const ReshardFlags& f) {
-  // Kinesis' pattern for NewStartingHashKey, and a value a hash key can
-  // have (Kinesis API reference, SplitShard); a key of the wrong form is
-  // a mistyped flag, as an out-of-range one is.
-  constexpr absl::string_view kHashKeyWanted =
-      "give a decimal number from 0 to 2^128-1 "
-      "(340282366920938463463374607431768211455), without leading zeros";
   BROOK_RETURN_IF_ERROR(CheckNotEmpty("--split-shard", f.shard_to_split_given,
                                       f.shard_to_split,
                                       "give the id of the shard to split"));
-  BROOK_RETURN_IF_ERROR(CheckNotEmpty("--new-starting-hash-key",
-                                      f.new_starting_hash_key_given,
-                                      f.new_starting_hash_key, kHashKeyWanted));
+  BROOK_RETURN_IF_ERROR(CheckHashKey("--new-starting-hash-key",
+                                     f.new_starting_hash_key_given,
+                                     f.new_starting_hash_key));
   const int modes = (f.target_shard_count > 0) + f.shard_to_split_given +
                     !f.shards_to_merge.empty();
   if (modes != 1) {
@@ -279,12 +265,6 @@ absl::Status CheckReshardFlags(const ReshardFlags& f) {
   if (f.shard_to_split_given != f.new_starting_hash_key_given) {
     return InvalidArgument(
         "--split-shard and --new-starting-hash-key go together");
-  }
-  if (f.new_starting_hash_key_given &&
-      !ParseDecimalUint128(f.new_starting_hash_key).has_value()) {
-    return InvalidArgument(
-        absl::StrCat("--new-starting-hash-key '", f.new_starting_hash_key,
-                     "' is not a hash key: ", kHashKeyWanted));
   }
   return absl::OkStatus();
 }

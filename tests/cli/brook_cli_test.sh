@@ -210,8 +210,50 @@ brook tail > /dev/null 2>&1
 check "a missing argument is a usage error" "2" "$?"
 brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1
 check "a bad iterator type is a usage error" "2" "$?"
-echo x | brook put orders -k '' > /dev/null 2>&1
-check "an empty partition key is a usage error" "2" "$?"
+
+# Usage errors are found before anything is opened, so a mistyped command
+# changes nothing: opening a data directory alone writes files in it.
+state() { if [[ -e $1 ]]; then fingerprint "$1"; else echo "no directory"; fi; }
+before=$(state "$BROOK_DATA_DIR")
+brook streams > /dev/null || exit 1
+check "opening a data directory changes its files" "changed" \
+  "$([[ $(state "$BROOK_DATA_DIR") != "$before" ]] && echo changed)"
+# check_usage_error NAME MESSAGE ARGS...: brook ARGS, with a record on stdin,
+# exits 2 with the one line MESSAGE on stderr and leaves BROOK_DATA_DIR (or
+# its absence) as it was.
+check_usage_error() {
+  local name=$1 message=$2 before
+  shift 2
+  before=$(state "$BROOK_DATA_DIR")
+  echo x | brook "$@" > /dev/null 2> "$work/usage.err"
+  check "$name is a usage error" "2" "$?"
+  check "$name says so as every error does" "$message" \
+    "$(cat "$work/usage.err")"
+  check "$name changes nothing" "$before" "$(state "$BROOK_DATA_DIR")"
+}
+check_usage_error "put -k ''" "brook: put: InvalidArgumentException: \
+--partition-key is empty: a partition key is 1 to 256 Unicode characters" \
+  put orders -k ''
+check_usage_error "put -K ''" "brook: put: InvalidArgumentException: \
+--key-delimiter is empty: give the text between each line's key and its data" \
+  put orders -K ''
+check_usage_error "put --partition-key-field ''" "brook: put: \
+InvalidArgumentException: --partition-key-field is empty: give the JSON field \
+that holds each record's partition key" put orders --partition-key-field ''
+# Kinesis' ExplicitHashKey: 0|([1-9]\d{0,38}), at most 2^128-1.
+hash_key_wanted="give a decimal number from 0 to 2^128-1 \
+(340282366920938463463374607431768211455), without leading zeros"
+check_usage_error "put --explicit-hash-key ''" "brook: put: \
+InvalidArgumentException: --explicit-hash-key is empty: $hash_key_wanted" \
+  put orders --explicit-hash-key ''
+for key in abc -1 1e3 007 340282366920938463463374607431768211456; do
+  check_usage_error "put --explicit-hash-key $key" "brook: put: \
+InvalidArgumentException: --explicit-hash-key '$key' is not a hash key: \
+$hash_key_wanted" put orders --explicit-hash-key "$key"
+done
+echo x | brook put orders -k k --explicit-hash-key \
+  340282366920938463463374607431768211455 > /dev/null
+check "put --explicit-hash-key 2^128-1 puts" "0" "$?"
 # Usage errors of reshard are printed as every error is.
 usage_error="brook: reshard: InvalidArgumentException:"
 brook reshard orders --split-shard shardId-000000000000 > /dev/null \
