@@ -251,6 +251,10 @@ absl::Status CheckReshardFlags(const ReshardFlags& f) {
   BROOK_RETURN_IF_ERROR(CheckNotEmpty("--split-shard", f.shard_to_split_given,
                                       f.shard_to_split,
                                       "give the id of the shard to split"));
+  for (const std::string& shard : f.shards_to_merge) {
+    BROOK_RETURN_IF_ERROR(CheckNotEmpty("--merge-shards", /*given=*/true, shard,
+                                        "give the ids of two adjacent shards"));
+  }
   BROOK_RETURN_IF_ERROR(CheckHashKey("--new-starting-hash-key",
                                      f.new_starting_hash_key_given,
                                      f.new_starting_hash_key));
@@ -265,6 +269,12 @@ absl::Status CheckReshardFlags(const ReshardFlags& f) {
   if (f.shard_to_split_given != f.new_starting_hash_key_given) {
     return InvalidArgument(
         "--split-shard and --new-starting-hash-key go together");
+  }
+  // MergeShards takes a shard and the one adjacent to it (Kinesis API
+  // reference, MergeShards).
+  if (f.shards_to_merge.size() == 1) {
+    return InvalidArgument(
+        "--merge-shards names one shard: give the ids of two adjacent shards");
   }
   return absl::OkStatus();
 }
@@ -374,7 +384,8 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
   reshard_cmd
       ->add_option("--merge-shards", reshard->shards_to_merge,
                    "Two adjacent shards to merge")
-      ->expected(2);
+      // One is taken too, to be refused as every usage error is.
+      ->expected(1, 2);
   reshard_cmd->callback([&cli, reshard, split_shard, new_starting_hash_key] {
     reshard->shard_to_split_given = split_shard->count() > 0;
     reshard->new_starting_hash_key_given = new_starting_hash_key->count() > 0;

@@ -254,6 +254,16 @@ done
 echo x | brook put orders -k k --explicit-hash-key \
   340282366920938463463374607431768211455 > /dev/null
 check "put --explicit-hash-key 2^128-1 puts" "0" "$?"
+merge_wanted="give the ids of two adjacent shards"
+check_usage_error "reshard --merge-shards of one shard" "brook: reshard: \
+InvalidArgumentException: --merge-shards names one shard: $merge_wanted" \
+  reshard orders --merge-shards shardId-000000000000
+check_usage_error "reshard --merge-shards '' ''" "brook: reshard: \
+InvalidArgumentException: --merge-shards is empty: $merge_wanted" \
+  reshard orders --merge-shards '' ''
+check_usage_error "reshard --merge-shards ID ''" "brook: reshard: \
+InvalidArgumentException: --merge-shards is empty: $merge_wanted" \
+  reshard orders --merge-shards shardId-000000000000 ''
 # Usage errors of reshard are printed as every error is.
 usage_error="brook: reshard: InvalidArgumentException:"
 brook reshard orders --split-shard shardId-000000000000 > /dev/null \
