@@ -17,6 +17,8 @@
 #include "boost/json/value.hpp"
 #include "brook/error.h"
 #include "cli/cli.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
 
 namespace brook::cli {
 namespace {
@@ -146,6 +148,20 @@ void Lag(Cli& cli, Broker& broker, const LagFlags& flags) {
   }
 }
 
+// The usage errors of `brook lag`, found before the streams are opened.
+absl::Status CheckLagFlags(const LagFlags& f) {
+  for (const std::string& application : f.applications) {
+    BROOK_RETURN_IF_ERROR(
+        CheckNotEmpty("--application-name", /*given=*/true, application,
+                      "give the name the application checkpoints under"));
+  }
+  if (f.max_count < 1) {
+    return InvalidArgument(absl::StrCat("--max-count ", f.max_count,
+                                        " counts no record: give 1 or more"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddLagCommand(CLI::App& app, Cli& cli) {
@@ -163,6 +179,9 @@ void AddLagCommand(CLI::App& app, Cli& cli) {
   cmd->add_option("--output", flags->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&cli, flags] {
+    if (absl::Status s = CheckLagFlags(*flags); !s.ok()) {
+      return cli.Fail("lag", s);
+    }
     WithBroker(cli, [&](Broker& broker) { Lag(cli, broker, *flags); });
   });
 }

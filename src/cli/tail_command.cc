@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/record_format.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 
 namespace brook::cli {
 namespace {
@@ -61,6 +62,35 @@ absl::StatusOr<absl::Time> ParseTimestamp(const std::string& text) {
       absl::StrCat("bad --timestamp '", text, "': Unix seconds or RFC 3339"));
 }
 
+// Where reading starts, per the flags: the usage errors of `brook tail`,
+// found before the streams are opened. `cmd` tells which flags were given,
+// even as "".
+absl::StatusOr<GetShardIteratorRequest> StartOf(const TailFlags& flags,
+                                                const CLI::App& cmd) {
+  BROOK_RETURN_IF_ERROR(
+      CheckNotEmpty("--shard-id", cmd.count("--shard-id") > 0, flags.shard_id,
+                    "give the shard to read, or leave the flag out to read "
+                    "every shard"));
+  GetShardIteratorRequest start;
+  BROOK_ASSIGN_OR_RETURN(start.shard_iterator_type,
+                         ParseIteratorType(flags.iterator_type));
+  const ShardIteratorType type = start.shard_iterator_type;
+  if (type == ShardIteratorType::kAtSequenceNumber ||
+      type == ShardIteratorType::kAfterSequenceNumber) {
+    if (flags.shard_id.empty()) {
+      return InvalidArgument(
+          "a starting sequence number is of one shard: give --shard-id");
+    }
+    BROOK_ASSIGN_OR_RETURN(
+        start.starting_sequence_number,
+        SequenceNumber::Parse(flags.starting_sequence_number));
+  }
+  if (type == ShardIteratorType::kAtTimestamp) {
+    BROOK_ASSIGN_OR_RETURN(start.timestamp, ParseTimestamp(flags.timestamp));
+  }
+  return start;
+}
+
 // One shard being read.
 struct ShardReader {
   std::string shard_id;
@@ -71,13 +101,14 @@ struct ShardReader {
 class Tail {
  public:
   Tail(Cli& cli, Broker& broker, const TailFlags& flags,
-       RecordFormatter formatter)
+       GetShardIteratorRequest start, RecordFormatter formatter)
       : cli_(cli),
         broker_(broker),
         flags_(flags),
         formatter_(std::move(formatter)),
         lineage_(&broker, flags.stream),
-        progress_(cli) {}
+        progress_(cli),
+        start_(std::move(start)) {}
 
   void Run() {
     if (absl::Status s = Start(); !s.ok()) return cli_.Fail("tail", s);
@@ -106,34 +137,15 @@ class Tail {
  private:
   bool Done() const { return flags_.count > 0 && printed_ >= flags_.count; }
 
-  // Sets where every shard starts. Across the lineage, LATEST is "records
-  // that arrive from now on", in every shard including children that
-  // open later: AT_TIMESTAMP of the start.
+  // Opens the shard asked for, or every shard the lineage can hand out
+  // now. Across the lineage, LATEST is "records that arrive from now on",
+  // in every shard including children that open later: AT_TIMESTAMP of the
+  // start.
   absl::Status Start() {
-    absl::StatusOr<ShardIteratorType> type =
-        ParseIteratorType(flags_.iterator_type);
-    if (!type.ok()) return type.status();
-    start_.shard_iterator_type = *type;
-    if (*type == ShardIteratorType::kAtSequenceNumber ||
-        *type == ShardIteratorType::kAfterSequenceNumber) {
-      if (flags_.shard_id.empty()) {
-        return InvalidArgument(
-            "a starting sequence number is of one shard: give --shard-id");
-      }
-      absl::StatusOr<SequenceNumber> number =
-          SequenceNumber::Parse(flags_.starting_sequence_number);
-      if (!number.ok()) return number.status();
-      start_.starting_sequence_number = *number;
-    }
-    if (*type == ShardIteratorType::kAtTimestamp) {
-      absl::StatusOr<absl::Time> time = ParseTimestamp(flags_.timestamp);
-      if (!time.ok()) return time.status();
-      start_.timestamp = *time;
-    }
     if (!flags_.shard_id.empty()) {
       return Open(flags_.shard_id, /*from_lineage=*/false);
     }
-    if (*type == ShardIteratorType::kLatest) {
+    if (start_.shard_iterator_type == ShardIteratorType::kLatest) {
       start_.shard_iterator_type = ShardIteratorType::kAtTimestamp;
       start_.timestamp = absl::Now();
     }
@@ -244,11 +256,13 @@ void AddTailCommand(CLI::App& app, Cli& cli) {
   cmd->add_option("-f,--format", flags->format,
                   "A format as kcat's -f: %s data, %k key, %p shard, "
                   "%o sequence number, %T arrival ms, %t stream, %S/%K sizes");
-  cmd->callback([&cli, flags] {
+  cmd->callback([&cli, flags, cmd] {
+    absl::StatusOr<GetShardIteratorRequest> start = StartOf(*flags, *cmd);
+    if (!start.ok()) return cli.Fail("tail", start.status());
     absl::StatusOr<RecordFormatter> formatter = FormatterOf(*flags);
     if (!formatter.ok()) return cli.Fail("tail", formatter.status());
     WithBroker(cli, [&](Broker& broker) {
-      Tail(cli, broker, *flags, *std::move(formatter)).Run();
+      Tail(cli, broker, *flags, *std::move(start), *std::move(formatter)).Run();
     });
   });
 }

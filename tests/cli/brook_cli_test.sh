@@ -208,8 +208,6 @@ export BROOK_DATA_DIR=$work/data
 
 brook tail > /dev/null 2>&1
 check "a missing argument is a usage error" "2" "$?"
-brook tail orders --shard-iterator-type NOWHERE > /dev/null 2>&1
-check "a bad iterator type is a usage error" "2" "$?"
 
 # Usage errors are found before anything is opened, so a mistyped command
 # changes nothing: opening a data directory alone writes files in it.
@@ -264,6 +262,27 @@ InvalidArgumentException: --merge-shards is empty: $merge_wanted" \
 check_usage_error "reshard --merge-shards ID ''" "brook: reshard: \
 InvalidArgumentException: --merge-shards is empty: $merge_wanted" \
   reshard orders --merge-shards shardId-000000000000 ''
+check_usage_error "tail --shard-id ''" "brook: tail: InvalidArgumentException: \
+--shard-id is empty: give the shard to read, or leave the flag out to read \
+every shard" tail orders --shard-id ''
+check_usage_error "tail --shard-iterator-type NOWHERE" "brook: tail: \
+InvalidArgumentException: unknown shard iterator type 'NOWHERE'" \
+  tail orders --shard-iterator-type NOWHERE
+check_usage_error "tail at a bad timestamp" "brook: tail: \
+InvalidArgumentException: bad --timestamp 'noon': Unix seconds or RFC 3339" \
+  tail orders --shard-iterator-type AT_TIMESTAMP --timestamp noon
+check_usage_error "tail at a sequence number of no shard" "brook: tail: \
+InvalidArgumentException: a starting sequence number is of one shard: give \
+--shard-id" tail orders --shard-iterator-type AT_SEQUENCE_NUMBER \
+  --starting-sequence-number 1
+check_usage_error "lag -a ''" "brook: lag: InvalidArgumentException: \
+--application-name is empty: give the name the application checkpoints under" \
+  lag orders -a app -a ''
+for max in 0 -1; do
+  check_usage_error "lag --max-count $max" "brook: lag: \
+InvalidArgumentException: --max-count $max counts no record: give 1 or more" \
+    lag orders -a app --max-count "$max"
+done
 # Usage errors of reshard are printed as every error is.
 usage_error="brook: reshard: InvalidArgumentException:"
 brook reshard orders --split-shard shardId-000000000000 > /dev/null \
