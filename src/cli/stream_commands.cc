@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
+#include "broker/validation.h"
 #include "brook/broker.h"
 #include "brook/encryption.h"
 #include "brook/streams.h"
@@ -246,6 +247,19 @@ struct ReshardFlags {
   std::vector<std::string> shards_to_merge;
 };
 
+// The usage errors of `brook create`: the bounds Kinesis puts on the
+// stream and its retention, as the Broker checks them, but checked before
+// anything is opened, so that a refused create leaves no data directory
+// and no stream behind.
+absl::Status CheckCreate(const CreateStreamRequest& request,
+                         const UpdateStreamRetentionRequest& retention) {
+  absl::Status status = Validate(request);
+  if (status.ok()) status = Validate(retention, /*increase=*/true);
+  // The API calls a bad value a ValidationException or an
+  // InvalidArgumentException; either way it came from a flag.
+  return status.ok() ? status : InvalidArgument(status.message());
+}
+
 // The usage errors of `brook reshard`, found before the streams are opened.
 absl::Status CheckReshardFlags(const ReshardFlags& f) {
   BROOK_RETURN_IF_ERROR(CheckNotEmpty("--split-shard", f.shard_to_split_given,
@@ -335,18 +349,22 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
   create_cmd->add_option("--max-record-size-kib", create->max_record_size_kib,
                          "The largest record: 1024 to 10240 KiB");
   create_cmd->callback([&cli, create] {
+    CreateStreamRequest request;
+    request.stream_name = create->stream;
+    request.shard_count = create->shard_count;
+    request.options.max_record_size_kib = create->max_record_size_kib;
+    const UpdateStreamRetentionRequest retention{
+        create->stream, create->retention_period_hours};
+    if (absl::Status s = CheckCreate(request, retention); !s.ok()) {
+      return cli.Fail("create", s);
+    }
     cli.create_if_missing = true;
     WithBroker(cli, [&](Broker& broker) {
-      CreateStreamRequest request;
-      request.stream_name = create->stream;
-      request.shard_count = create->shard_count;
-      request.options.max_record_size_kib = create->max_record_size_kib;
       if (absl::Status s = broker.CreateStream(request); !s.ok()) {
         return cli.Fail("creating the stream", s);
       }
-      if (create->retention_period_hours != 24) {
-        absl::Status s = broker.IncreaseStreamRetentionPeriod(
-            {create->stream, create->retention_period_hours});
+      if (retention.retention_period_hours != 24) {
+        absl::Status s = broker.IncreaseStreamRetentionPeriod(retention);
         if (!s.ok()) return cli.Fail("setting the retention period", s);
       }
     });

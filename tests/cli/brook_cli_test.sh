@@ -283,6 +283,33 @@ for max in 0 -1; do
 InvalidArgumentException: --max-count $max counts no record: give 1 or more" \
     lag orders -a app --max-count "$max"
 done
+# create checks Kinesis' bounds before it creates the data directory (or a
+# stream in one that exists).
+for place in data never; do
+  export BROOK_DATA_DIR=$work/$place
+  data_dir="a data directory"
+  [[ $place == never ]] && data_dir="no data directory"
+  check_usage_error "create --shard-count 0 with $data_dir" "brook: create: \
+InvalidArgumentException: 1 validation error detected: Value '0' at \
+'shardCount' failed to satisfy constraint: Member must have value greater \
+than or equal to 1" create fresh --shard-count 0
+  for bound in "1023 greater than or equal to 1024" \
+               "10241 less than or equal to 10240"; do
+    kib=${bound%% *}
+    check_usage_error "create --max-record-size-kib $kib with $data_dir" \
+      "brook: create: InvalidArgumentException: 1 validation error detected: \
+Value '$kib' at 'maxRecordSizeInKiB' failed to satisfy constraint: Member \
+must have value ${bound#* }" create fresh --max-record-size-kib "$kib"
+  done
+  for hours in 23 8761; do
+    check_usage_error "create --retention-period-hours $hours with $data_dir" \
+      "brook: create: InvalidArgumentException: Minimum allowed retention \
+period is 24 hours. Maximum allowed retention period is 8760 hours. \
+Requested retention period ($hours hours) is out of range." \
+      create fresh --retention-period-hours "$hours"
+  done
+done
+export BROOK_DATA_DIR=$work/data
 # Usage errors of reshard are printed as every error is.
 usage_error="brook: reshard: InvalidArgumentException:"
 brook reshard orders --split-shard shardId-000000000000 > /dev/null \
