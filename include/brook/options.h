@@ -118,7 +118,8 @@ struct BrokerOptions {
   size_t max_pending_write_bytes = size_t{64} << 20;
 
   // The most record bytes that one commit group (one RocksDB write, one sync)
-  // takes from the queue.
+  // takes from the queue. The Broker keeps one buffer of about 1.25 times
+  // this for building groups.
   // Default: 8 MiB.
   size_t max_commit_group_bytes = size_t{8} << 20;
 

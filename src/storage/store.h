@@ -147,8 +147,11 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // A write to fill and hand to Write().
-  StoreWrite NewWrite() const { return StoreWrite(this); }
+  // A write to fill and hand to Write(), its buffer sized for
+  // `reserved_bytes` (it grows past that as needed).
+  StoreWrite NewWrite(size_t reserved_bytes = 0) const {
+    return StoreWrite(this, reserved_bytes);
+  }
 
   // Store::Write()
   //

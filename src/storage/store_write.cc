@@ -12,12 +12,24 @@
 
 namespace brook {
 
-StoreWrite::StoreWrite(const Store* store)
-    : store_(store), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+StoreWrite::StoreWrite(const Store* store, size_t reserved_bytes)
+    : store_(store),
+      reserved_bytes_(reserved_bytes),
+      batch_(std::make_unique<rocksdb::WriteBatch>(reserved_bytes)) {}
 
 StoreWrite::StoreWrite(StoreWrite&&) noexcept = default;
 StoreWrite& StoreWrite::operator=(StoreWrite&&) noexcept = default;
 StoreWrite::~StoreWrite() = default;
+
+void StoreWrite::Clear() {
+  if (batch_->Data().capacity() > 2 * reserved_bytes_) {
+    batch_ = std::make_unique<rocksdb::WriteBatch>(reserved_bytes_);
+  } else {
+    batch_->Clear();
+  }
+  status_ = absl::OkStatus();
+  adds_data_ = false;
+}
 
 void StoreWrite::Put(Family family, absl::string_view key,
                      absl::string_view value, bool adds_data) {

@@ -10,6 +10,7 @@
 #ifndef BROOK_STORAGE_STORE_WRITE_H_
 #define BROOK_STORAGE_STORE_WRITE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -98,9 +99,18 @@ class StoreWrite {
   // when space is short (see Store).
   bool adds_data() const { return adds_data_; }
 
+  // StoreWrite::Clear()
+  //
+  // Empties the write for reuse, keeping its buffer unless a write larger
+  // than twice the size reserved at NewWrite() grew it: a caller that writes
+  // over and over (the commit pipeline) then allocates and faults in a
+  // buffer once rather than per write, and memory stays bounded by the
+  // reservation rather than by the largest write seen.
+  void Clear();
+
  private:
   friend class Store;
-  explicit StoreWrite(const Store* store);
+  StoreWrite(const Store* store, size_t reserved_bytes);
 
   void Put(Family family, absl::string_view key, absl::string_view value,
            bool adds_data = true);
@@ -117,6 +127,7 @@ class StoreWrite {
   void Add(Family family, Operation operation);
 
   const Store* store_;
+  size_t reserved_bytes_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   // The first error in building the batch (only a key or value too large
   // for RocksDB can fail); Store::Write() returns it.

@@ -78,7 +78,10 @@ CommitPipeline::CommitPipeline(Store* store,
       options_(options),
       next_counter_(next_counter),
       reserved_until_(next_counter),
-      last_arrival_ms_(newest_arrival_ms) {}
+      last_arrival_ms_(newest_arrival_ms),
+      // Room for a full group and its keys and checksums.
+      group_write_(store->NewWrite(options.max_group_bytes +
+                                   options.max_group_bytes / 4)) {}
 
 CommitPipeline::~CommitPipeline() { Stop(); }
 
@@ -294,7 +297,8 @@ absl::Status CommitPipeline::WriteRuns(std::vector<ShardRun>& runs) {
   const int64_t arrival_ms =
       std::max(absl::ToUnixMillis(options_.clock->Now()), last_arrival_ms_);
   const uint64_t first = next_counter_.load(std::memory_order_relaxed);
-  StoreWrite write = store_->NewWrite();
+  StoreWrite& write = group_write_;
+  write.Clear();
   std::vector<std::shared_ptr<CachedBatch>> encoded(runs.size());
   uint64_t counter = first;
   for (size_t i = 0; i < runs.size(); ++i) {

@@ -156,6 +156,40 @@ TEST_F(StoreTest, ReadsAndWrites_WhileAnIteratorIsOpen) {
   EXPECT_EQ(CountBatches(), 2);
 }
 
+// Whether the store holds the batch that starts at `counter`.
+bool Holds(Store& store, uint64_t counter) {
+  absl::StatusOr<absl::optional<std::string>> batch =
+      store.Get(Family::kRecords, RecordKey(kShard, counter));
+  EXPECT_OK(batch);
+  return batch.ok() && batch->has_value();
+}
+
+// A cleared write applies only what was added after Clear(), whether it kept
+// its buffer (the batch fit twice its reservation) or replaced it.
+TEST_F(StoreTest, Clear_ReusedWriteAppliesOnlyWhatFollows) {
+  for (size_t record_bytes : {size_t{10}, size_t{4096}}) {
+    SCOPED_TRACE(record_bytes);
+    ASSERT_OK(Reopen(/*read_only=*/false));
+    const uint64_t base = record_bytes * 10;
+    std::string encoded;
+    EncodeRecordBatch(100, {{"k", std::string(record_bytes, 'x')}}, &encoded);
+    StoreWrite write = store_->NewWrite(/*reserved_bytes=*/1024);
+    write.AppendBatch(kShard, base + 1, 100, encoded);
+    EXPECT_TRUE(write.adds_data());
+    write.Clear();
+    EXPECT_FALSE(write.adds_data());
+    write.AppendBatch(kShard, base + 2, 100, encoded);
+    ASSERT_OK(store_->Write(write, Durability::kSync));
+    EXPECT_FALSE(Holds(*store_, base + 1));
+    EXPECT_TRUE(Holds(*store_, base + 2));
+
+    write.Clear();
+    write.AppendBatch(kShard, base + 3, 100, encoded);
+    ASSERT_OK(store_->Write(write, Durability::kSync));
+    EXPECT_TRUE(Holds(*store_, base + 3));
+  }
+}
+
 // The names of the files in `dir`.
 std::set<std::string> FilesIn(const std::string& dir) {
   std::set<std::string> names;
