@@ -5,6 +5,8 @@
 
 #include "storage/store.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +25,11 @@
 #include "testing/fault_fs.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
+
+// Store.cc's replacement of RocksDB's CRC32C.
+namespace rocksdb::crc32c {
+uint32_t Extend(uint32_t init_crc, const char* data, size_t n);
+}  // namespace rocksdb::crc32c
 
 namespace brook {
 namespace {
@@ -188,6 +195,20 @@ TEST_F(StoreTest, Clear_ReusedWriteAppliesOnlyWhatFollows) {
     ASSERT_OK(store_->Write(write, Durability::kSync));
     EXPECT_TRUE(Holds(*store_, base + 3));
   }
+}
+
+// RocksDB's calls resolve to the CRC32C that store.cc defines: the
+// definition the shared library's calls bind to (the first in the global
+// scope) is the program's own, not the library's (the next one). And it
+// keeps RocksDB's convention (the CRC of A extended by B is the CRC of
+// A + B), with the catalogue check value of "123456789" (RFC 3720's CRC32C).
+TEST(StoreCrc32cTest, RocksDbUsesBrooks) {
+  constexpr char kExtend[] = "_ZN7rocksdb6crc32c6ExtendEjPKcm";
+  void* bound = dlsym(RTLD_DEFAULT, kExtend);
+  EXPECT_NE(bound, dlsym(RTLD_NEXT, kExtend));
+  EXPECT_EQ(bound, reinterpret_cast<void*>(&rocksdb::crc32c::Extend));
+  const uint32_t head = rocksdb::crc32c::Extend(0, "1234", 4);
+  EXPECT_EQ(rocksdb::crc32c::Extend(head, "56789", 5), 0xE3069283u);
 }
 
 // The names of the files in `dir`.
