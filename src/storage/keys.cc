@@ -1,5 +1,7 @@
 #include "storage/keys.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -82,7 +84,10 @@ absl::StatusOr<uint64_t> ParseRecordKey(ShardRef shard, absl::string_view key) {
 std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
                          uint64_t first_counter) {
   std::string key = ShardPrefix(shard);
-  PutFixed64BE(&key, static_cast<uint64_t>(arrival_ms));
+  // Read unsigned, a time before 1970 would sort after every entry. No
+  // batch arrives before 0 (EncodeRecordBatch requires it), so such a time,
+  // a seek or trim bound, means the index's start.
+  PutFixed64BE(&key, static_cast<uint64_t>(std::max<int64_t>(arrival_ms, 0)));
   PutFixed64BE(&key, first_counter);
   return key;
 }

@@ -58,6 +58,7 @@ absl::StatusOr<uint64_t> ParseRecordKey(ShardRef shard, absl::string_view key);
 KeyRange AllShardKeys();
 absl::StatusOr<ShardRef> ParseShardOfKey(absl::string_view key);
 
+// A time before 1970 (a seek or trim bound) keys as 0, the index's start.
 std::string TimeIndexKey(ShardRef shard, int64_t arrival_ms,
                          uint64_t first_counter);
 struct TimeIndexEntry {

@@ -135,6 +135,20 @@ TEST_F(IteratorTest, AtTimestamp_StartsAtFirstRecordAtOrAfter) {
               HasErrorName(ErrorName::kInvalidArgumentException));
 }
 
+// Kinesis: a timestamp older than the trim horizon gives an iterator at the
+// oldest untrimmed record, as TRIM_HORIZON does; 1970 is no exception.
+TEST_F(IteratorTest, AtTimestamp_Before1970_StartsAtTheOldestRecord) {
+  PutNumbered(3);
+  for (absl::Time time : {absl::FromUnixSeconds(-5), absl::FromUnixMillis(-1),
+                          absl::UnixEpoch()}) {
+    EXPECT_THAT(
+        DataOf(ReadAll(Iterator("s", kShard, ShardIteratorType::kAtTimestamp,
+                                absl::nullopt, time))),
+        ElementsAre("0", "1", "2"))
+        << time;
+  }
+}
+
 TEST_F(IteratorTest, GetShardIterator_UnknownShardOrStream) {
   EXPECT_THAT(IteratorFor(ShardIteratorType::kLatest, absl::nullopt,
                           "shardId-000000000001"),

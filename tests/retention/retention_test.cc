@@ -116,6 +116,21 @@ TEST_F(RetentionTest, TrimKeepsRecordsInsideTheWindow) {
   EXPECT_THAT(DataOf(ReadShard("s", kShard)), ElementsAre("b"));
 }
 
+// With the clock within a period of 1970, the horizon is before it: records
+// inside the window stay, through a pass and a longer period alike.
+TEST_F(RetentionTest, HorizonBefore1970_KeepsRecordsInsideTheWindow) {
+  clock().Set(absl::UnixEpoch() + absl::Hours(1));
+  CreateStream("early", 1);
+  Put("early", "k", "a");
+  TrimNow();
+  EXPECT_THAT(DataOf(ReadShard("early", kShard)), ElementsAre("a"));
+  ASSERT_OK(broker().IncreaseStreamRetentionPeriod({"early", 48}));
+  EXPECT_THAT(DataOf(ReadShard("early", kShard)), ElementsAre("a"));
+  clock().Advance(absl::Hours(48) + absl::Milliseconds(1));
+  TrimNow();
+  EXPECT_THAT(ReadShard("early", kShard), IsEmpty());
+}
+
 TEST_F(RetentionTest, APassRemovesAndCompactsOnlyWhenRecordsExpired) {
   // A new empty shard, and one whose records are all inside the window,
   // only move their trim points.

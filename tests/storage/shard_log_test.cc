@@ -1,5 +1,7 @@
 #include "storage/shard_log.h"
 
+#include <cstdint>
+
 #include "encryption/stream_data_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -272,6 +274,32 @@ TEST_F(ShardLogTest, TimeIndex_FindsFirstBatchAtOrAfter) {
   EXPECT_EQ(at(101), 2u);
   EXPECT_EQ(at(300), 4u);
   EXPECT_EQ(at(301), absl::nullopt);
+}
+
+// A time before 1970 is before every batch, as AT_TIMESTAMP with a
+// timestamp older than the trim horizon starts at the oldest record.
+TEST_F(ShardLogTest, TimeIndex_TimeBefore1970_FindsTheOldestBatch) {
+  Append(kShard, 1, 0, {{"a", "1"}});
+  Append(kShard, 2, 100, {{"a", "2"}});
+  for (int64_t ms : {int64_t{-1}, int64_t{-5000}, INT64_MIN}) {
+    ASSERT_OK_AND_ASSIGN(absl::optional<uint64_t> found,
+                         log_->FirstCounterArrivedAtOrAfter(kShard, ms));
+    EXPECT_EQ(found, 1u) << ms;
+  }
+}
+
+// A retention horizon before 1970 (a clock within a period of it) trims
+// nothing past the counter given, and keeps the whole time index.
+TEST_F(ShardLogTest, TrimShard_HorizonBefore1970_KeepsTheTimeIndex) {
+  Append(kShard, 1, 0, {{"a", "1"}});
+  Append(kShard, 2, 100, {{"a", "2"}});
+  StoreWrite trim = store_->NewWrite();
+  trim.TrimShard(kShard, 1, -3600 * 1000);
+  ASSERT_OK(store_->Write(trim, Durability::kNoSync));
+  ASSERT_OK_AND_ASSIGN(absl::optional<uint64_t> found,
+                       log_->FirstCounterArrivedAtOrAfter(kShard, 0));
+  EXPECT_EQ(found, 1u);
+  EXPECT_THAT(Counters(kShard, 1, 2), ElementsAre(1, 2));
 }
 
 TEST_F(ShardLogTest, Read_ReportsOverlappingBatchesAsDataLoss) {
