@@ -27,11 +27,17 @@ absl::Status StreamGiven(absl::string_view stream) {
   return absl::OkStatus();
 }
 
-// The model's checks of a request that names a stream, then that rule.
-absl::Status StreamRequest(RequestCheck& check, absl::string_view stream) {
-  check.Stream(stream);
+// The model's checks of a request, its stream among them, then that rule.
+absl::Status FinishStreamRequest(const RequestCheck& check,
+                                 absl::string_view stream) {
   BROOK_RETURN_IF_ERROR(check.Finish());
   return StreamGiven(stream);
+}
+
+// As FinishStreamRequest(), checking the stream after the other members.
+absl::Status StreamRequest(RequestCheck& check, absl::string_view stream) {
+  check.Stream(stream);
+  return FinishStreamRequest(check, stream);
 }
 
 // The checks of a request whose only member is the stream it names.
@@ -331,7 +337,7 @@ absl::Status Validate(const EnhancedMonitoringRequest& request, bool enable) {
     check.violations().CheckElement(schema::EntryOf(metrics, i),
                                     request.shard_level_metrics[i], text);
   }
-  return StreamRequest(check, request.stream);
+  return FinishStreamRequest(check, request.stream);
 }
 
 absl::Status Validate(const StreamEncryptionRequest& request, bool start) {
@@ -340,7 +346,7 @@ absl::Status Validate(const StreamEncryptionRequest& request, bool start) {
   check.String("EncryptionType",
                EncryptionTypeToString(request.encryption_type));
   check.String("KeyId", request.key_id);
-  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  BROOK_RETURN_IF_ERROR(FinishStreamRequest(check, request.stream));
   if (request.encryption_type != EncryptionType::kKms) {
     return InvalidArgument(
         "KMS is the only EncryptionType a stream can be encrypted with");
@@ -380,8 +386,7 @@ absl::Status Validate(const AddTagsToStreamRequest& request) {
   RequestCheck check("AddTagsToStream");
   check.Stream(request.stream);
   CheckTags(check, request.tags);
-  BROOK_RETURN_IF_ERROR(check.Finish());
-  BROOK_RETURN_IF_ERROR(StreamGiven(request.stream));
+  BROOK_RETURN_IF_ERROR(FinishStreamRequest(check, request.stream));
   return ValidateTags(request.tags);
 }
 
@@ -389,8 +394,7 @@ absl::Status Validate(const RemoveTagsFromStreamRequest& request) {
   RequestCheck check("RemoveTagsFromStream");
   check.Stream(request.stream);
   CheckTagKeys(check, request.tag_keys);
-  BROOK_RETURN_IF_ERROR(check.Finish());
-  BROOK_RETURN_IF_ERROR(StreamGiven(request.stream));
+  BROOK_RETURN_IF_ERROR(FinishStreamRequest(check, request.stream));
   return ValidateTagKeys(request.tag_keys);
 }
 
@@ -479,7 +483,7 @@ absl::Status Validate(const PutRecordsRequestView& request) {
                                      entry.explicit_hash_key);
     }
   }
-  BROOK_RETURN_IF_ERROR(StreamRequest(check, request.stream));
+  BROOK_RETURN_IF_ERROR(FinishStreamRequest(check, request.stream));
   size_t total_bytes = 0;
   for (const PutRecordsEntryView& entry : request.records) {
     BROOK_RETURN_IF_ERROR(ValidatePartitionKeyText(entry.partition_key));

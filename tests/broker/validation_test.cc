@@ -54,6 +54,37 @@ TEST_F(ValidationTest, ModelViolations_AreValidationExceptionsInAwsWords) {
               HasErrorName(ErrorName::kValidationException));
 }
 
+// Each broken constraint is one violation, however many of the request's
+// checks involve the member (AWS's "N validation errors detected").
+TEST_F(ValidationTest, ABadStreamName_IsOneViolation) {
+  const std::string expected =
+      "1 validation error detected: Value 'bad name' at 'streamName' failed "
+      "to satisfy constraint: Member must satisfy regular expression "
+      "pattern: [a-zA-Z0-9_.-]+";
+  PutRecordsRequest puts;
+  puts.stream = "bad name";
+  puts.records = {{"k", "d"}};
+  const absl::Status put_status = broker().PutRecords(puts).status();
+  EXPECT_THAT(put_status, HasErrorName(ErrorName::kValidationException));
+  EXPECT_EQ(put_status.message(), expected);
+
+  EnhancedMonitoringRequest monitoring;
+  monitoring.stream = "bad name";
+  monitoring.shard_level_metrics = {"ALL"};
+  EXPECT_EQ(broker().EnableEnhancedMonitoring(monitoring).status().message(),
+            expected);
+
+  StreamEncryptionRequest encryption;
+  encryption.stream = "bad name";
+  encryption.key_id = "alias/aws/kinesis";
+  EXPECT_EQ(broker().StartStreamEncryption(encryption).message(), expected);
+
+  AddTagsToStreamRequest tags;
+  tags.stream = "bad name";
+  tags.tags = {{"k", "v"}};
+  EXPECT_EQ(broker().AddTagsToStream(tags).message(), expected);
+}
+
 TEST_F(ValidationTest, KinesisRules_AreInvalidArgumentExceptions) {
   AddTagsToStreamRequest tags;
   tags.stream = "s";
