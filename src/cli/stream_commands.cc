@@ -238,6 +238,8 @@ struct DeleteFlags {
 struct ReshardFlags {
   std::string stream;
   int target_shard_count = 0;
+  // Whether --target-shard-count was given, even as 0.
+  bool target_shard_count_given = false;
   std::string shard_to_split;
   // Whether --split-shard and --new-starting-hash-key were given, even as
   // "".
@@ -247,6 +249,13 @@ struct ReshardFlags {
   std::vector<std::string> shards_to_merge;
 };
 
+// The Broker's verdict on a request made from flags, as a usage error: the
+// API calls a bad value a ValidationException or an
+// InvalidArgumentException; either way it came from a flag.
+absl::Status AsUsageError(const absl::Status& status) {
+  return status.ok() ? status : InvalidArgument(status.message());
+}
+
 // The usage errors of `brook create`: the bounds Kinesis puts on the
 // stream and its retention, as the Broker checks them, but checked before
 // anything is opened, so that a refused create leaves no data directory
@@ -255,9 +264,15 @@ absl::Status CheckCreate(const CreateStreamRequest& request,
                          const UpdateStreamRetentionRequest& retention) {
   absl::Status status = Validate(request);
   if (status.ok()) status = Validate(retention, /*increase=*/true);
-  // The API calls a bad value a ValidationException or an
-  // InvalidArgumentException; either way it came from a flag.
-  return status.ok() ? status : InvalidArgument(status.message());
+  return AsUsageError(status);
+}
+
+// The UpdateShardCount that --target-shard-count asks for.
+UpdateShardCountRequest ShardCountRequest(const ReshardFlags& f) {
+  UpdateShardCountRequest request;
+  request.stream = f.stream;
+  request.target_shard_count = f.target_shard_count;
+  return request;
 }
 
 // The usage errors of `brook reshard`, found before the streams are opened.
@@ -272,7 +287,11 @@ absl::Status CheckReshardFlags(const ReshardFlags& f) {
   BROOK_RETURN_IF_ERROR(CheckHashKey("--new-starting-hash-key",
                                      f.new_starting_hash_key_given,
                                      f.new_starting_hash_key));
-  const int modes = (f.target_shard_count > 0) + f.shard_to_split_given +
+  // UpdateShardCount's bounds on TargetShardCount, as the Broker checks them.
+  if (f.target_shard_count_given) {
+    BROOK_RETURN_IF_ERROR(AsUsageError(Validate(ShardCountRequest(f))));
+  }
+  const int modes = f.target_shard_count_given + f.shard_to_split_given +
                     !f.shards_to_merge.empty();
   if (modes != 1) {
     return InvalidArgument(
@@ -295,11 +314,8 @@ absl::Status CheckReshardFlags(const ReshardFlags& f) {
 
 void Reshard(Cli& cli, Broker& broker, const ReshardFlags& f) {
   absl::Status status;
-  if (f.target_shard_count > 0) {
-    UpdateShardCountRequest request;
-    request.stream = f.stream;
-    request.target_shard_count = f.target_shard_count;
-    status = broker.UpdateShardCount(request).status();
+  if (f.target_shard_count_given) {
+    status = broker.UpdateShardCount(ShardCountRequest(f)).status();
   } else if (f.shard_to_split_given) {
     status = broker.SplitShard(
         {f.stream, f.shard_to_split, f.new_starting_hash_key});
@@ -391,8 +407,9 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
       "Change a stream's shards: to a shard count (UpdateShardCount), or "
       "split or merge shards");
   reshard_cmd->add_option("stream", reshard->stream, "The stream")->required();
-  reshard_cmd->add_option("--target-shard-count", reshard->target_shard_count,
-                          "Open shards wanted, from half to double today's");
+  CLI::Option* target_shard_count = reshard_cmd->add_option(
+      "--target-shard-count", reshard->target_shard_count,
+      "Open shards wanted, from half to double today's");
   CLI::Option* split_shard = reshard_cmd->add_option(
       "--split-shard", reshard->shard_to_split,
       "A shard to split (with --new-starting-hash-key)");
@@ -404,7 +421,9 @@ void AddStreamCommands(CLI::App& app, Cli& cli) {
                    "Two adjacent shards to merge")
       // One is taken too, to be refused as every usage error is.
       ->expected(1, 2);
-  reshard_cmd->callback([&cli, reshard, split_shard, new_starting_hash_key] {
+  reshard_cmd->callback([&cli, reshard, target_shard_count, split_shard,
+                         new_starting_hash_key] {
+    reshard->target_shard_count_given = target_shard_count->count() > 0;
     reshard->shard_to_split_given = split_shard->count() > 0;
     reshard->new_starting_hash_key_given = new_starting_hash_key->count() > 0;
     if (absl::Status s = CheckReshardFlags(*reshard); !s.ok()) {

@@ -262,6 +262,24 @@ InvalidArgumentException: --merge-shards is empty: $merge_wanted" \
 check_usage_error "reshard --merge-shards ID ''" "brook: reshard: \
 InvalidArgumentException: --merge-shards is empty: $merge_wanted" \
   reshard orders --merge-shards shardId-000000000000 ''
+# UpdateShardCount's TargetShardCount is at least 1: 0 is no count, not a
+# flag left out, even beside a merge it would otherwise leave to run.
+open_pair=$(brook streams orders --output json | python3 -c '
+import json, sys
+shards = [s for s in json.load(sys.stdin)["Shards"]
+          if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
+shards.sort(key=lambda s: int(s["HashKeyRange"]["StartingHashKey"]))
+print(shards[0]["ShardId"], shards[1]["ShardId"])')
+for count in 0 -1; do
+  count_refused="brook: reshard: InvalidArgumentException: 1 validation error \
+detected: Value '$count' at 'targetShardCount' failed to satisfy constraint: \
+Member must have value greater than or equal to 1"
+  check_usage_error "reshard --target-shard-count $count" "$count_refused" \
+    reshard orders --target-shard-count "$count"
+  check_usage_error "reshard --target-shard-count $count --merge-shards" \
+    "$count_refused" reshard orders --target-shard-count "$count" \
+    --merge-shards $open_pair
+done
 check_usage_error "tail --shard-id ''" "brook: tail: InvalidArgumentException: \
 --shard-id is empty: give the shard to read, or leave the flag out to read \
 every shard" tail orders --shard-id ''
