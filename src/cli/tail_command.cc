@@ -16,6 +16,7 @@
 #include "cli/record_format.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "server/json_fields.h"
 
 namespace brook::cli {
 namespace {
@@ -48,12 +49,18 @@ absl::StatusOr<ShardIteratorType> ParseIteratorType(absl::string_view name) {
       absl::StrCat("unknown shard iterator type '", name, "'"));
 }
 
-// A timestamp as the AWS CLI takes one: Unix seconds (with a fraction) or
-// RFC 3339.
+// A timestamp as the AWS CLI takes one: Unix seconds (with a fraction),
+// within the range brookd takes, or RFC 3339.
 absl::StatusOr<absl::Time> ParseTimestamp(const std::string& text) {
   double seconds = 0;
   if (absl::SimpleAtod(text, &seconds)) {
-    return absl::FromUnixMillis(static_cast<int64_t>(seconds * 1000));
+    if (absl::optional<absl::Time> time = TimeOfEpochSeconds(seconds)) {
+      return *time;
+    }
+    return InvalidArgument(absl::StrCat(
+        "bad --timestamp '", text,
+        "': Unix seconds within 1e11 of 1970 (about 3,000 years either "
+        "way), or RFC 3339"));
   }
   absl::Time time;
   std::string error;

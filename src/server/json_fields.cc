@@ -71,19 +71,26 @@ absl::Status NotOfType(const boost::json::value& value,
       absl::StrCat(JavaClassOf(value), " can not be converted to ", to));
 }
 
+absl::optional<absl::Time> TimeOfEpochSeconds(double seconds) {
+  constexpr double kMaxSeconds = 1e11;
+  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
+    return absl::nullopt;
+  }
+  return absl::FromUnixMillis(
+      static_cast<int64_t>(std::llround(seconds * 1000)));
+}
+
 absl::StatusOr<absl::Time> ReadTimestamp(const boost::json::value& value) {
   if (!value.is_number()) {
     return NotOfType(value, schema::ShapeType::kTimestamp);
   }
-  const double seconds = value.to_number<double>();
-  // Beyond year 5000 either way is no timestamp a client means.
-  constexpr double kMaxSeconds = 1e11;
-  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
+  absl::optional<absl::Time> time =
+      TimeOfEpochSeconds(value.to_number<double>());
+  if (!time.has_value()) {
     return Serialization(absl::StrCat(boost::json::serialize(value),
                                       " can not be converted to a Timestamp"));
   }
-  return absl::FromUnixMillis(
-      static_cast<int64_t>(std::llround(seconds * 1000)));
+  return *time;
 }
 
 JsonFields::JsonFields(const boost::json::object& object,

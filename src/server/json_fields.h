@@ -41,9 +41,13 @@ enum class BlobForm { kBase64, kBytes };
 absl::Status NotOfType(const boost::json::value& value,
                        schema::ShapeType expected);
 
-// A timestamp member's value: epoch seconds, possibly fractional, read to
-// the millisecond; SerializationException if it is no number or beyond
-// the year 5000 either way.
+// Epoch seconds, possibly fractional, to the millisecond; nullopt if they
+// are not finite or more than 1e11 (about 3,000 years) either way of 1970,
+// which is no time a client means.
+absl::optional<absl::Time> TimeOfEpochSeconds(double seconds);
+
+// A timestamp member's value, as TimeOfEpochSeconds() reads it;
+// SerializationException if it is no number or out of its range.
 absl::StatusOr<absl::Time> ReadTimestamp(const boost::json::value& value);
 
 // The members of one request object.

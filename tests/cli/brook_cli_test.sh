@@ -289,6 +289,18 @@ InvalidArgumentException: unknown shard iterator type 'NOWHERE'" \
 check_usage_error "tail at a bad timestamp" "brook: tail: \
 InvalidArgumentException: bad --timestamp 'noon': Unix seconds or RFC 3339" \
   tail orders --shard-iterator-type AT_TIMESTAMP --timestamp noon
+# Kinesis: a timestamp older than the trim horizon reads from the oldest
+# record, as TRIM_HORIZON does; 1970 is no bound.
+check "tail at a timestamp before 1970 reads from the oldest record" \
+  "$(brook tail orders)" \
+  "$(brook tail orders --shard-iterator-type AT_TIMESTAMP --timestamp -5)"
+# As brookd refuses a Timestamp, so that none is cast out of int64's range.
+for timestamp in nan inf -inf 1e30 99999999999999999 -100000000001; do
+  check_usage_error "tail at timestamp $timestamp" "brook: tail: \
+InvalidArgumentException: bad --timestamp '$timestamp': Unix seconds within \
+1e11 of 1970 (about 3,000 years either way), or RFC 3339" \
+    tail orders --shard-iterator-type AT_TIMESTAMP --timestamp "$timestamp"
+done
 check_usage_error "tail at a sequence number of no shard" "brook: tail: \
 InvalidArgumentException: a starting sequence number is of one shard: give \
 --shard-id" tail orders --shard-iterator-type AT_SEQUENCE_NUMBER \
