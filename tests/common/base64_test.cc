@@ -18,17 +18,18 @@ namespace {
 
 using ::brook::testing::HasErrorName;
 
-// RFC 4648, section 10.
+// RFC 4648, section 10: bytes and their base64.
+constexpr std::pair<const char*, const char*> kRfcVectors[] = {
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"}};
+
 TEST(Base64Test, EncodesAndDecodesTheRfcVectors) {
-  const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},
-      {"f", "Zg=="},
-      {"fo", "Zm8="},
-      {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="},
-      {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"}};
-  for (const auto& [bytes, text] : vectors) {
+  for (const auto& [bytes, text] : kRfcVectors) {
     EXPECT_EQ(EncodeBase64(bytes), text);
     ASSERT_OK_AND_ASSIGN(std::string decoded, DecodeBase64(text));
     EXPECT_EQ(decoded, bytes);
@@ -243,25 +244,17 @@ std::string RandomBytes(size_t length, std::mt19937& random) {
   return bytes;
 }
 
-// RFC 4648, section 10. Whole groups of 3 bytes encode to groups of 4
+// kRfcVectors on each path. Whole groups of 3 bytes encode to groups of 4
 // characters on their own, so each vector is also checked after "foobar"
 // repeated, long enough to reach the AVX2 blocks.
 TEST_P(Base64PathTest, DecodesTheRfcVectors) {
-  const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},
-      {"f", "Zg=="},
-      {"fo", "Zm8="},
-      {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="},
-      {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"}};
   for (int repeats = 0; repeats < 30; ++repeats) {
     std::string bytes_prefix, text_prefix;
     for (int i = 0; i < repeats; ++i) {
       bytes_prefix += "foobar";
       text_prefix += "Zm9vYmFy";
     }
-    for (const auto& [bytes, text] : vectors) {
+    for (const auto& [bytes, text] : kRfcVectors) {
       ExpectDecodes(text_prefix + text, bytes_prefix + bytes);
     }
   }
