@@ -14,9 +14,9 @@
 #include "brook/shard_lineage.h"
 #include "cli/cli.h"
 #include "cli/record_format.h"
+#include "common/epoch_seconds.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "server/json_fields.h"
 
 namespace brook::cli {
 namespace {

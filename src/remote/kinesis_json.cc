@@ -1,6 +1,5 @@
 #include "remote/kinesis_json.h"
 
-#include <cmath>
 #include <cstdint>
 #include <utility>
 
@@ -13,6 +12,7 @@
 #include "boost/json/value.hpp"
 #include "common/base64.h"
 #include "common/brook_target.h"
+#include "common/epoch_seconds.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "common/uint128.h"
@@ -62,7 +62,8 @@ class Reader {
     return value != nullptr && value->is_bool() && value->get_bool();
   }
 
-  // Epoch seconds, possibly fractional, as a number or a numeric string.
+  // Epoch seconds, possibly fractional, as a number or a numeric string;
+  // the epoch if absent or out of TimeOfEpochSeconds()'s range.
   absl::Time Time(absl::string_view name) const {
     const json::value* value = Find(name);
     double seconds = 0;
@@ -73,8 +74,7 @@ class Reader {
                !absl::SimpleAtod(std::string(value->get_string()), &seconds)) {
       return absl::UnixEpoch();
     }
-    return absl::FromUnixMillis(
-        static_cast<int64_t>(std::llround(seconds * 1000)));
+    return TimeOfEpochSeconds(seconds).value_or(absl::UnixEpoch());
   }
 
   Reader Object(absl::string_view name) const {

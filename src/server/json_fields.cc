@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "boost/json/serialize.hpp"
+#include "common/epoch_seconds.h"
 #include "common/errors.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
@@ -69,15 +70,6 @@ absl::Status NotOfType(const boost::json::value& value,
   }
   return Serialization(
       absl::StrCat(JavaClassOf(value), " can not be converted to ", to));
-}
-
-absl::optional<absl::Time> TimeOfEpochSeconds(double seconds) {
-  constexpr double kMaxSeconds = 1e11;
-  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxSeconds) {
-    return absl::nullopt;
-  }
-  return absl::FromUnixMillis(
-      static_cast<int64_t>(std::llround(seconds * 1000)));
 }
 
 absl::StatusOr<absl::Time> ReadTimestamp(const boost::json::value& value) {

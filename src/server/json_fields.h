@@ -41,12 +41,8 @@ enum class BlobForm { kBase64, kBytes };
 absl::Status NotOfType(const boost::json::value& value,
                        schema::ShapeType expected);
 
-// Epoch seconds, possibly fractional, to the millisecond; nullopt if they
-// are not finite or more than 1e11 (about 3,000 years) either way of 1970,
-// which is no time a client means.
-absl::optional<absl::Time> TimeOfEpochSeconds(double seconds);
-
-// A timestamp member's value, as TimeOfEpochSeconds() reads it;
+// A timestamp member's value, as TimeOfEpochSeconds()
+// (common/epoch_seconds.h) reads it;
 // SerializationException if it is no number or out of its range.
 absl::StatusOr<absl::Time> ReadTimestamp(const boost::json::value& value);
 

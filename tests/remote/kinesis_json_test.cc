@@ -53,6 +53,23 @@ TEST(KinesisJsonTest, TimestampsAsAwsAndBrookdSendThem) {
   }
 }
 
+// A server's timestamp that is no time (beyond 1e11 seconds of 1970) reads
+// as the epoch, as an absent or unreadable one does, not as whatever a
+// conversion out of int64's range would make of it.
+TEST(KinesisJsonTest, TimestampsOutOfRangeReadAsTheEpoch) {
+  for (const char* stamp : {"1e30", "-1e30", "\"1e300\""}) {
+    const std::string body = absl::StrCat(
+        R"({"Records":[{"SequenceNumber":"5","Data":"eA==",)"
+        R"("PartitionKey":"k","ApproximateArrivalTimestamp":)",
+        stamp, R"(}],"NextShardIterator":"it","MillisBehindLatest":0})");
+    ASSERT_OK_AND_ASSIGN(GetRecordsResult result, DecodeGetRecords(body));
+    ASSERT_EQ(result.records.size(), 1u) << stamp;
+    EXPECT_EQ(result.records[0].approximate_arrival_timestamp,
+              absl::UnixEpoch())
+        << stamp;
+  }
+}
+
 TEST(KinesisJsonTest, EmptyBodiesAndUnknownMembers) {
   ASSERT_OK_AND_ASSIGN(ListTagsForStreamResult tags, DecodeListTags(""));
   EXPECT_TRUE(tags.tags.empty());
