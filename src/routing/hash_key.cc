@@ -1,51 +1,24 @@
 #include "routing/hash_key.h"
 
-#include <openssl/evp.h>
+// MD5's own functions rather than EVP: OpenSSL 3 deprecates them, but its
+// EVP_DigestInit_ex() frees and allocates a provider context on every
+// digest, which doubled the cost of hashing a short partition key, paid
+// for every record put (bench/routing_bench.cc). The hash routes records;
+// nothing relies on it for security, which is what EVP's providers serve.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
 
 #include <cstdint>
 
 namespace brook {
 
-namespace {
-
-// OpenSSL 3 looks the algorithm up on every EVP_Digest() call; fetching it
-// once and reusing one context per thread makes a hash several times
-// cheaper on the put path.
-class Md5 {
- public:
-  Md5()
-      : md5_(EVP_MD_fetch(nullptr, "MD5", nullptr)),
-        context_(EVP_MD_CTX_new()) {}
-  ~Md5() {
-    EVP_MD_CTX_free(context_);
-    EVP_MD_free(md5_);
-  }
-
-  // Returns false only if OpenSSL cannot compute MD5 at all.
-  bool Digest(absl::string_view data, unsigned char* digest) {
-    unsigned int size = 0;
-    return md5_ != nullptr && context_ != nullptr &&
-           EVP_DigestInit_ex(context_, md5_, nullptr) == 1 &&
-           EVP_DigestUpdate(context_, data.data(), data.size()) == 1 &&
-           EVP_DigestFinal_ex(context_, digest, &size) == 1;
-  }
-
- private:
-  EVP_MD* const md5_;
-  EVP_MD_CTX* const context_;
-};
-
-}  // namespace
-
 absl::uint128 PartitionKeyHash(absl::string_view partition_key) {
-  thread_local Md5 md5;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  if (!md5.Digest(partition_key, digest)) {
-    // Not expected with any OpenSSL build; the one-shot call is the
-    // fallback, and cannot fail for MD5 with valid arguments.
-    EVP_Digest(partition_key.data(), partition_key.size(), digest, nullptr,
-               EVP_md5(), nullptr);
-  }
+  MD5_CTX context;
+  unsigned char digest[MD5_DIGEST_LENGTH];
+  // These return 0 only for a null context or digest.
+  MD5_Init(&context);
+  MD5_Update(&context, partition_key.data(), partition_key.size());
+  MD5_Final(digest, &context);
   uint64_t high = 0;
   uint64_t low = 0;
   for (int i = 0; i < 8; ++i) high = (high << 8) | digest[i];
