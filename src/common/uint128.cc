@@ -18,16 +18,13 @@ absl::optional<absl::uint128> ParseDecimalUint128(absl::string_view text) {
   return value;
 }
 
-std::string Uint128ToDecimal(absl::uint128 value) {
-  // Every put's sequence number is formatted here: the digits go into a
-  // buffer from the last one, and the string is made once, so that a
-  // number costs one allocation. A 128-bit division is a library call:
-  // divide by 10^19 (at most three chunks, each a uint64_t) rather than by
-  // 10 for every digit.
+absl::string_view Uint128ToChars(absl::uint128 value, DecimalDigits& digits) {
+  // The digits go into the buffer from the last one. A 128-bit division is
+  // a library call: divide by 10^19 (at most three chunks, each a
+  // uint64_t) rather than by 10 for every digit.
   constexpr uint64_t kChunkBase = 10'000'000'000'000'000'000u;
   constexpr int kChunkDigits = 19;
-  char digits[3 * kChunkDigits];  // 2^128 - 1 has 39 digits.
-  char* const end = digits + sizeof(digits);
+  char* const end = digits.data() + digits.size();
   char* first = end;
   while (true) {
     uint64_t chunk = static_cast<uint64_t>(value % kChunkBase);
@@ -42,7 +39,12 @@ std::string Uint128ToDecimal(absl::uint128 value) {
     if (value == 0) break;
     while (chunk_end - first < kChunkDigits) *--first = '0';
   }
-  return std::string(first, end);
+  return absl::string_view(first, end - first);
+}
+
+std::string Uint128ToDecimal(absl::uint128 value) {
+  DecimalDigits digits;
+  return std::string(Uint128ToChars(value, digits));
 }
 
 }  // namespace brook

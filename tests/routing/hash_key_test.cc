@@ -72,5 +72,18 @@ TEST(Uint128DecimalTest, ParsesOnlyTheKinesisPattern) {
             "340282366920938463463374607431768211455");
 }
 
+TEST(Uint128DecimalTest, FormatsEveryChunkBoundary) {
+  // Around 10^19 and 10^38, where a chunk of 19 digits needs its leading
+  // zeros, and the widest number, which fills the buffer.
+  for (const char* text :
+       {"0", "9", "9999999999999999999", "10000000000000000000",
+        "10000000000000000001", "100000000000000000000000000000000000000",
+        "340282366920938463463374607431768211455"}) {
+    DecimalDigits digits;
+    EXPECT_EQ(Uint128ToChars(Decimal(text), digits), text);
+    EXPECT_EQ(Uint128ToDecimal(Decimal(text)), text);
+  }
+}
+
 }  // namespace
 }  // namespace brook
