@@ -11,6 +11,7 @@
 #include "common/errors.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
+#include "common/uint128.h"
 
 namespace brook {
 namespace {
@@ -297,6 +298,15 @@ absl::StatusOr<absl::optional<StreamMode>> StreamModeOf(
 
 boost::json::value EpochSeconds(absl::Time time) {
   return static_cast<double>(absl::ToUnixMillis(time)) / 1000.0;
+}
+
+boost::json::string SequenceNumberJson(
+    const SequenceNumber& number, const boost::json::storage_ptr& storage) {
+  if (number.is_wide()) return boost::json::string(number.ToString(), storage);
+  DecimalDigits digits;
+  const absl::string_view text = Uint128ToChars(number.value(), digits);
+  return boost::json::string(boost::json::string_view(text.data(), text.size()),
+                             storage);
 }
 
 namespace {

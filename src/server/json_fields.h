@@ -21,7 +21,9 @@
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "boost/json/object.hpp"
+#include "boost/json/string.hpp"
 #include "boost/json/value.hpp"
+#include "brook/sequence_number.h"
 #include "brook/streams.h"
 #include "common/base64.h"
 #include "schema/constraints.h"
@@ -137,6 +139,12 @@ absl::StatusOr<absl::optional<StreamMode>> StreamModeOf(
 // In a response, only timestamps are doubles; SerializeResponse() writes
 // them as AWS does.
 boost::json::value EpochSeconds(absl::Time time);
+
+// A sequence number as a string of `storage`, its decimal digits. A
+// number of 128 bits (every one Brook issues) is formatted on the stack
+// rather than in a std::string of its own: a PutRecords answer holds 500.
+boost::json::string SequenceNumberJson(const SequenceNumber& number,
+                                       const boost::json::storage_ptr& storage);
 
 // `value` as JSON text, with every number that is not an integer (in
 // Kinesis' responses, only timestamps) in plain notation with three

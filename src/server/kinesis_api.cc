@@ -140,17 +140,6 @@ json::string_view JsonText(absl::string_view text) {
   return json::string_view(text.data(), text.size());
 }
 
-// A sequence number as a string of `storage`. Brook's own numbers (every
-// one but those a mirror copied from Kinesis) are formatted on the stack
-// rather than in a std::string of their own: a PutRecords answer holds 500.
-json::string SequenceNumberText(const SequenceNumber& number,
-                                const json::storage_ptr& storage) {
-  if (number.is_wide()) return json::string(number.ToString(), storage);
-  DecimalDigits digits;
-  return json::string(JsonText(Uint128ToChars(number.value(), digits)),
-                      storage);
-}
-
 json::object RecordJson(const Record& record) {
   return {{"SequenceNumber", record.sequence_number.ToString()},
           {"ApproximateArrivalTimestamp",
@@ -1006,7 +995,7 @@ absl::StatusOr<json::value> KinesisApi::PutRecords(
     out.reserve(2);
     if (entry.status.ok()) {
       out.emplace("SequenceNumber",
-                  SequenceNumberText(entry.sequence_number, arena));
+                  SequenceNumberJson(entry.sequence_number, arena));
       out.emplace("ShardId", entry.shard_id);
     } else {
       out.emplace("ErrorCode",
