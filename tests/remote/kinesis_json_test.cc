@@ -36,14 +36,20 @@ TEST(KinesisJsonTest, ErrorTypesInEveryForm) {
               HasErrorName(ErrorName::kInternalFailure));
 }
 
+// A GetRecords answer of one record whose ApproximateArrivalTimestamp is
+// the JSON text `stamp`.
+std::string OneRecordWithArrival(absl::string_view stamp) {
+  return absl::StrCat(R"({"Records":[{"SequenceNumber":"5","Data":"eA==",)"
+                      R"("PartitionKey":"k","ApproximateArrivalTimestamp":)",
+                      stamp,
+                      R"(}],"NextShardIterator":"it","MillisBehindLatest":0})");
+}
+
 TEST(KinesisJsonTest, TimestampsAsAwsAndBrookdSendThem) {
   for (const char* stamp :
        {"1796031598.107", "1.796031598107E9", "\"1796031598.107\""}) {
-    const std::string body = absl::StrCat(
-        R"({"Records":[{"SequenceNumber":"5","Data":"eA==",)"
-        R"("PartitionKey":"k","ApproximateArrivalTimestamp":)",
-        stamp, R"(}],"NextShardIterator":"it","MillisBehindLatest":0})");
-    ASSERT_OK_AND_ASSIGN(GetRecordsResult result, DecodeGetRecords(body));
+    ASSERT_OK_AND_ASSIGN(GetRecordsResult result,
+                         DecodeGetRecords(OneRecordWithArrival(stamp)));
     ASSERT_EQ(result.records.size(), 1u) << stamp;
     EXPECT_EQ(
         absl::ToUnixMillis(result.records[0].approximate_arrival_timestamp),
@@ -58,11 +64,8 @@ TEST(KinesisJsonTest, TimestampsAsAwsAndBrookdSendThem) {
 // conversion out of int64's range would make of it.
 TEST(KinesisJsonTest, TimestampsOutOfRangeReadAsTheEpoch) {
   for (const char* stamp : {"1e30", "-1e30", "\"1e300\""}) {
-    const std::string body = absl::StrCat(
-        R"({"Records":[{"SequenceNumber":"5","Data":"eA==",)"
-        R"("PartitionKey":"k","ApproximateArrivalTimestamp":)",
-        stamp, R"(}],"NextShardIterator":"it","MillisBehindLatest":0})");
-    ASSERT_OK_AND_ASSIGN(GetRecordsResult result, DecodeGetRecords(body));
+    ASSERT_OK_AND_ASSIGN(GetRecordsResult result,
+                         DecodeGetRecords(OneRecordWithArrival(stamp)));
     ASSERT_EQ(result.records.size(), 1u) << stamp;
     EXPECT_EQ(result.records[0].approximate_arrival_timestamp,
               absl::UnixEpoch())
