@@ -1347,6 +1347,13 @@ absl::StatusOr<WriteRequest> BrokerImpl::PreparePuts(
   return request;
 }
 
+absl::Status BrokerImpl::ShardRateExceeded(const StreamState& stream,
+                                           uint32_t shard_index) const {
+  return ProvisionedThroughputExceeded(absl::StrCat(
+      "Rate exceeded for shard ", ShardIdOf(shard_index), " in stream ",
+      stream.name(), " under account ", options_.account_id, "."));
+}
+
 std::vector<absl::Status> BrokerImpl::AdmitWrites(WriteRequest& request) {
   const absl::Time now = clock_->Now();
   // An on-demand stream is limited as a whole (capacity/write_capacity.h),
@@ -1366,9 +1373,8 @@ std::vector<absl::Status> BrokerImpl::AdmitWrites(WriteRequest& request) {
       continue;
     }
     record.shard->counters().AddWriteThrottled();
-    refusals[i] = ProvisionedThroughputExceeded(absl::StrCat(
-        "Rate exceeded for shard ", ShardIdOf(record.shard->ref().shard_index),
-        " in stream ", request.stream->name()));
+    refusals[i] =
+        ShardRateExceeded(*request.stream, record.shard->ref().shard_index);
   }
   request.records = std::move(admitted);
   return refusals;
@@ -1637,9 +1643,7 @@ absl::StatusOr<GetRecordsResult> BrokerImpl::GetRecords(
   }
   if (!shard->limiter().TryAdmitRead(now)) {
     shard->counters().AddReadThrottled();
-    return ProvisionedThroughputExceeded(
-        absl::StrCat("Rate exceeded for shard ", ShardIdOf(ref.shard_index),
-                     " in stream ", stream->name()));
+    return ShardRateExceeded(*stream, ref.shard_index);
   }
   BROOK_ASSIGN_OR_RETURN(VisibleRead read,
                          ReadVisible(*log_, *stream, *shard, counter,

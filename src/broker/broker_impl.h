@@ -254,6 +254,12 @@ class BrokerImpl final : public Broker {
   // The shard, if it exists and has not expired.
   absl::StatusOr<ShardState*> FindShard(const StreamState& stream,
                                         absl::string_view shard_id) const;
+  // ProvisionedThroughputExceededException for a record or a GetRecords
+  // call over a shard's limit. Its message names the shard, the stream and
+  // the account, as Kinesis' does (PutRecordsResultEntry in the API
+  // reference).
+  absl::Status ShardRateExceeded(const StreamState& stream,
+                                 uint32_t shard_index) const;
   // InvalidArgumentException naming `operation` if `stream` is on-demand,
   // which reshards itself.
   absl::Status RefuseOnDemand(const StreamState& stream,

@@ -18,10 +18,18 @@ using ::testing::SizeIs;
 
 constexpr char kShard[] = "shardId-000000000000";
 constexpr int64_t kMiB = int64_t{1} << 20;
+constexpr char kAccount[] = "111122223333";
+// The throttling message names the shard, the stream and the account
+// (PutRecordsResultEntry.ErrorMessage in the Kinesis API reference; the
+// wording is that of the PutRecords example there).
+constexpr char kRateExceeded[] =
+    "Rate exceeded for shard shardId-000000000000 in stream s under account "
+    "111122223333.";
 
 class LimitsTest : public testing::BrokerTest {
  protected:
   void SetUp() override {
+    options().account_id = kAccount;
     Open();
     CreateStream("s", 1, StreamLimits());
   }
@@ -122,9 +130,7 @@ TEST_F(LimitsTest, PutRecords_OnlyTheRecordsOverTheLimitFail) {
     EXPECT_THAT(
         result.records[i].status,
         HasErrorName(ErrorName::kProvisionedThroughputExceededException));
-    EXPECT_THAT(
-        std::string(result.records[i].status.message()),
-        ::testing::HasSubstr("Rate exceeded for shard " + std::string(kShard)));
+    EXPECT_EQ(result.records[i].status.message(), kRateExceeded);
   }
   EXPECT_EQ(Metrics().write_provisioned_throughput_exceeded, 3);
 }
@@ -160,8 +166,10 @@ TEST_F(LimitsTest, Read_FiveCallsPassTheSixthFails) {
   const std::string iterator =
       Iterator("s", kShard, ShardIteratorType::kTrimHorizon);
   for (int i = 0; i < 5; ++i) ASSERT_OK(TryGet(iterator)) << i;
-  EXPECT_THAT(TryGet(iterator),
+  const absl::StatusOr<GetRecordsResult> throttled = TryGet(iterator);
+  EXPECT_THAT(throttled,
               HasErrorName(ErrorName::kProvisionedThroughputExceededException));
+  EXPECT_EQ(throttled.status().message(), kRateExceeded);
   EXPECT_EQ(Metrics().read_provisioned_throughput_exceeded, 1);
   clock().Advance(absl::Milliseconds(200));
   EXPECT_OK(TryGet(iterator));
