@@ -54,8 +54,8 @@ rocksdb::DBOptions DatabaseOptions() {
   // The meta family is written rarely; without a bound its memtable would
   // keep every log file alive.
   options.max_total_wal_size = size_t{512} << 20;
-  // Flushes and compactions write through the page cache, which starts
-  // writing back each MiB as it is written. With direct I/O, RocksDB keeps
+  // Flushes and compactions write through the page cache; RocksDB starts
+  // the writeback of each MiB as it is written. With direct I/O, it keeps
   // one write of its buffer in flight at a time: on a disk whose every
   // write waits behind the log's cache flushes, a memtable flush then ran at
   // a third of the disk's bandwidth, and puts stalled behind the memtables
