@@ -1,12 +1,14 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "brook/clock.h"
 #include "common/crc32c.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -16,17 +18,22 @@
 #include "rocksdb/listener.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
+#include "storage/flush_pacer.h"
 #include "storage/rocksdb_status.h"
 
 namespace brook {
 namespace {
 
+constexpr char kRecordsFamily[] = "records";
+// Batches are large sequential values: bigger memtables mean fewer, larger
+// flushes.
+constexpr size_t kRecordMemtableBytes = size_t{64} << 20;
+constexpr int kRecordMemtables = 4;
+
 rocksdb::ColumnFamilyOptions RecordFamilyOptions() {
   rocksdb::ColumnFamilyOptions options;
-  // Batches are large sequential values: bigger memtables mean fewer,
-  // larger flushes.
-  options.write_buffer_size = size_t{64} << 20;
-  options.max_write_buffer_number = 4;
+  options.write_buffer_size = kRecordMemtableBytes;
+  options.max_write_buffer_number = kRecordMemtables;
   // Batch values go to blob files when their memtable flushes and are never
   // rewritten by compaction, which then moves only keys: each record is
   // written twice (log and blob file) instead of once per LSM level. Blob
@@ -60,7 +67,8 @@ rocksdb::DBOptions DatabaseOptions() {
   // write waits behind the log's cache flushes, a memtable flush then ran at
   // a third of the disk's bandwidth, and puts stalled behind the memtables
   // waiting for it. Through the page cache, 1 KiB durable puts ran 1.3 to
-  // 2.6 times as fast (docs/benchmarks.md, "Flush I/O").
+  // 2.6 times as fast (docs/benchmarks.md, "Flush I/O"). The records
+  // family's flushes are paced besides (storage/flush_pacer.h).
   options.bytes_per_sync = size_t{1} << 20;
   // Readers scan: a consumer reads a shard's batches in key order, and so
   // each blob file front to back. RocksDB's default hint of random access
@@ -328,13 +336,22 @@ absl::Status Store::OpenDatabaseLocked(bool below_floor) {
   if (env_ != nullptr) db_options.env = env_.get();
   db_options.listeners.push_back(listener_);
   db_options.listeners.push_back(stalls_);
+  pacer_ = std::make_shared<FlushPacer>(kRecordsFamily, kRecordMemtableBytes,
+                                        kRecordMemtables, Clock::Real());
+  db_options.rate_limiter = pacer_->rate_limiter();
+  // RocksDB's rate for delayed writes when no rate limiter is set. With
+  // one, it would take the limiter's rate instead (the pacer's 2 GiB/s),
+  // at which a delay holds nothing back: writes then ran on into full
+  // stops, and the put p99 of 1 KiB `nosync` doubled to about a second.
+  db_options.delayed_write_rate = uint64_t{16} << 20;
+  db_options.listeners.push_back(pacer_);
   // Opening writes a new manifest and log, and by default flushes what the
   // log replays: on a full disk, keep the replayed writes in the log until
   // a later flush.
   db_options.avoid_flush_during_recovery = below_floor;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {"records", RecordFamilyOptions()},
+      {kRecordsFamily, RecordFamilyOptions()},
       {"time_index", rocksdb::ColumnFamilyOptions()},
   };
   if (read_only_) db_options.info_log = std::make_shared<SilentLogger>();
@@ -385,6 +402,7 @@ absl::Status Store::Write(const StoreWrite& write, Durability durability) {
   absl::Status status = FromRocksDb("writing to the store",
                                     db_->Write(options, write.batch_.get()));
   if (!status.ok()) return Stop(std::move(status));
+  if (options.sync) pacer_->LogSynced();
   return absl::OkStatus();
 }
 
@@ -600,6 +618,7 @@ absl::Status Store::SyncWal() {
   absl::Status status =
       FromRocksDb("syncing the write-ahead log", db_->SyncWAL());
   if (!status.ok()) return Stop(std::move(status));
+  pacer_->LogSynced();
   return absl::OkStatus();
 }
 

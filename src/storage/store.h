@@ -128,6 +128,7 @@ struct StoreStats {
   uint64_t pending_compaction_bytes = 0;
 };
 
+class FlushPacer;
 class StallCounter;
 
 class Store {
@@ -337,6 +338,9 @@ class Store {
   // thread may read or write while it has an iterator open.
   mutable absl::Mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  // Paces the records family's flushes of the open database; told of every
+  // sync of the log.
+  std::shared_ptr<FlushPacer> pacer_ ABSL_GUARDED_BY(db_mu_);
   std::vector<rocksdb::ColumnFamilyHandle*> families_ ABSL_GUARDED_BY(db_mu_);
   // Iterators not yet destroyed; the database reopens only when there are
   // none (they point into it).
