@@ -80,12 +80,21 @@ int64_t FlushPacer::FlushBegan(bool memtable_full) {
   absl::MutexLock lock(&mu_);
   flushing_ = std::max(sealed_waiting_, 1);
   sealed_waiting_ = 0;
-  return SetPace(memtable_full ? PaceFor(flushing_) : kMaxBytesPerSecond);
+  if (memtable_full) return SetPace(PaceFor(flushing_));
+  // A memtable sealed before it was full (shutdown, an explicit flush, a
+  // checkpoint) says nothing of the arrival rate: forget the fills, so
+  // that the next pace comes from the next full memtable alone.
+  last_fill_ = previous_fill_ = absl::InfiniteDuration();
+  return SetPace(kMaxBytesPerSecond);
 }
 
 void FlushPacer::FlushEnded() {
   absl::MutexLock lock(&mu_);
   flushing_ = 0;
+  // RocksDB may report a stall's start after its end (the writer that
+  // started it reports when its write returns, the flush that ended it at
+  // once): a stall still in force is seen again through the fills it slows.
+  stalled_ = false;
 }
 
 int64_t FlushPacer::WritesStalled(bool stalled) {

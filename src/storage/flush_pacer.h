@@ -15,27 +15,36 @@
 // this listener sets as each flush begins: `kPaceFactor` times the rate at
 // which memtables filled (the faster of the last two, so that one slow
 // spell does not slow the next flush), within `kMinBytesPerSecond` and
-// `kMaxBytesPerSecond`. When flushing falls behind, the pace rises at once
-// rather than at the next flush: a memtable sealed while a flush still runs
-// or waits raises it until every unflushed memtable would be written within
-// the time the last one took to fill, and to the maximum once as many are
-// unflushed as make RocksDB delay writes (three of the records family's
-// four). While RocksDB delays or stops writes, flushes run at the maximum,
-// and a memtable that filled meanwhile counts as filled at once: its fill
-// time shows the rate RocksDB let writes in, not the rate records arrive.
-// So does one that filled without a sync of the log (`nosync` and `nowal`
-// writes), since no put waited behind its flush. A
-// flush for any reason other than a full memtable (shutdown, an explicit flush,
-// the log's size bound) runs at the maximum. Compactions share the limiter at
-// RocksDB's low priority; reads are never limited.
+// `kMaxBytesPerSecond`. The pace holds until the next flush begins, except
+// that it rises at once when flushing falls behind: a memtable sealed while
+// a flush still runs or waits raises it until every unflushed memtable
+// would be written within the time the last one took to fill, and to the
+// maximum once as many are unflushed as make RocksDB delay writes (three of
+// the records family's four), or when RocksDB delays or stops writes to the
+// family. Some fills count as taking no time, which asks for the maximum:
+// one while RocksDB held writes back (its time shows the rate RocksDB let
+// writes in, not the rate records arrive), one without a sync of the log
+// (`nosync` and `nowal` writes: no put waited behind its flush), and one
+// measured across a step back of the clock. A flush that RocksDB reports
+// as for another reason than a full memtable (shutdown, an explicit flush,
+// a checkpoint) runs at the maximum, and its fill is forgotten.
+// Compactions share the limiter at RocksDB's low priority; reads, log and
+// manifest writes are never limited.
+//
+// Limits: it assumes one flush of the family at a time (the store's two
+// background jobs give RocksDB one flush thread). RocksDB reports a
+// memtable sealed after releasing its lock, so a flush may begin before
+// its memtable's report, and a failed flush reports no end; either makes
+// the pacer count one memtable too many until the next flush begins, which
+// only raises the pace.
 //
 // Ownership: the Store creates one per open database and passes both the
 // listener and `rate_limiter()` in the database's options. `clock` must
 // outlive the pacer.
 //
 // Thread safety: safe for concurrent use. RocksDB calls the listener's
-// methods from writing threads (a memtable sealed) and background threads
-// (flushes); they never call into the database.
+// methods from writing threads, background threads and threads that flush
+// explicitly; they never call into the database.
 
 #ifndef BROOK_STORAGE_FLUSH_PACER_H_
 #define BROOK_STORAGE_FLUSH_PACER_H_
@@ -65,8 +74,8 @@ class FlushPacer : public rocksdb::EventListener {
   static constexpr int64_t kMinBytesPerSecond = int64_t{64} << 20;
   // Bytes/s: the fastest pace, above what one flush thread writes through
   // the page cache. Finite, because RocksDB's limiter may hand a paced
-  // flush budget left over from the fastest pace: one refill period's worth
-  // (see flush_pacer.cc), which this keeps small.
+  // flush budget left over from the fastest pace: up to two refill periods'
+  // worth (see flush_pacer.cc), which this keeps small.
   static constexpr int64_t kMaxBytesPerSecond = int64_t{2} << 30;
 
   // Paces flushes of the column family `family`, whose memtables hold

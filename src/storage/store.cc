@@ -56,6 +56,8 @@ rocksdb::DBOptions DatabaseOptions() {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // One flush thread and one compaction thread; the flush pacer counts on
+  // one flush at a time.
   options.max_background_jobs = 2;
   options.keep_log_file_num = 2;
   // The meta family is written rarely; without a bound its memtable would

@@ -130,6 +130,8 @@ TEST(FlushPacerLimitTest, TwoMemtablesAllowed_MaximumOnceBothAreUnflushed) {
   pacer.MemTableSealed(clock.Now());
   ASSERT_EQ(pacer.FlushBegan(kFull), Expected(1, 1.0));
   clock.Advance(absl::Seconds(1));
+  pacer.LogSynced();
+  // Two unflushed filling at one a second would ask for 192 MiB/s.
   EXPECT_EQ(pacer.MemTableSealed(clock.Now()), FlushPacer::kMaxBytesPerSecond);
 }
 
@@ -147,11 +149,16 @@ TEST_F(FlushPacerTest, FlushForAnotherReason_Maximum) {
             FlushPacer::kMaxBytesPerSecond);
 }
 
-TEST_F(FlushPacerTest, FlushRetriedAfterFailing_PacedForOneMemtable) {
-  // A failed flush reports no completion, and RocksDB may run it again
-  // with nothing newly sealed.
+TEST_F(FlushPacerTest, FlushForAnotherReason_ItsFillForgotten) {
+  // A checkpoint seals a memtable a tenth of a second after the last one:
+  // that says nothing of how fast records arrive.
   SealAfter(absl::Seconds(1));
   pacer_.FlushBegan(kFull);
+  pacer_.FlushEnded();
+  SealAfter(absl::Milliseconds(100));
+  pacer_.FlushBegan(/*memtable_full=*/false);
+  pacer_.FlushEnded();
+  SealAfter(absl::Seconds(1));
   EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
 }
 
@@ -194,6 +201,26 @@ TEST_F(FlushPacerTest, NoSyncWhileFilling_Maximum) {
   EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
 }
 
+TEST_F(FlushPacerTest, StallReportedAfterItsEnd_ForgottenWhenTheFlushEnds) {
+  SealAfter(absl::Seconds(1));
+  pacer_.FlushBegan(kFull);
+  // The flush that ended the stall reports first, the writer that began
+  // it last.
+  pacer_.WritesStalled(false);
+  EXPECT_EQ(pacer_.WritesStalled(true), FlushPacer::kMaxBytesPerSecond);
+  pacer_.FlushEnded();
+  // The memtable filling during the report counts as filled at once, and
+  // so asks for the maximum twice (the faster of the last two fills)...
+  for (int i = 0; i < 2; ++i) {
+    SealAfter(absl::Seconds(1));
+    EXPECT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMaxBytesPerSecond);
+    pacer_.FlushEnded();
+  }
+  // ...but the stall is not taken to last.
+  SealAfter(absl::Seconds(1));
+  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
+}
+
 TEST_F(FlushPacerTest, ClockSteppedBack_Maximum) {
   clock_.Advance(absl::Seconds(-5));
   pacer_.LogSynced();
@@ -209,6 +236,7 @@ TEST_F(FlushPacerTest, Listener_PacesOnlyItsFamily) {
   rocksdb::WriteStallInfo stall;
   stall.condition.cur = rocksdb::WriteStallCondition::kDelayed;
   sealed.cf_name = flush.cf_name = stall.cf_name = "time_index";
+  pacer_.LogSynced();
   pacer_.OnMemTableSealed(sealed);
   pacer_.OnFlushBegin(nullptr, flush);
   pacer_.OnStallConditionsChanged(stall);
