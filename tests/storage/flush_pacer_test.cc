@@ -35,6 +35,15 @@ class FlushPacerTest : public ::testing::Test {
     return pacer_.MemTableSealed(clock_.Now());
   }
 
+  // Seals a full memtable `fill` after the last one and flushes it whole:
+  // the pace the flush ran at.
+  int64_t FlushFullAfter(absl::Duration fill) {
+    SealAfter(fill);
+    const int64_t pace = pacer_.FlushBegan(kFull);
+    pacer_.FlushEnded();
+    return pace;
+  }
+
   int64_t limiter_pace() { return pacer_.rate_limiter()->GetBytesPerSecond(); }
 
   ManualClock clock_;
@@ -55,22 +64,17 @@ TEST_F(FlushPacerTest, FlushOfAFullMemtable_PacedAtTheFactorOverItsFillRate) {
 
 TEST_F(FlushPacerTest, SteadyArrival_EachFlushPacedFromItsMemtable) {
   for (int i = 0; i < 3; ++i) {
-    SealAfter(absl::Milliseconds(500));
-    EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 0.5));
-    pacer_.FlushEnded();
+    EXPECT_EQ(FlushFullAfter(absl::Milliseconds(500)), Expected(1, 0.5));
   }
   EXPECT_EQ(limiter_pace(), Expected(1, 0.5));
 }
 
 TEST_F(FlushPacerTest, SlowerMemtable_PacedFromTheFasterOfTheLastTwo) {
-  SealAfter(absl::Milliseconds(500));
-  pacer_.FlushBegan(kFull);
-  pacer_.FlushEnded();
-  SealAfter(absl::Milliseconds(900));  // A slow spell...
-  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 0.5));
-  pacer_.FlushEnded();
-  SealAfter(absl::Milliseconds(800));  // ...now the faster of the last two.
-  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 0.8));
+  FlushFullAfter(absl::Milliseconds(500));
+  // A slow spell...
+  EXPECT_EQ(FlushFullAfter(absl::Milliseconds(900)), Expected(1, 0.5));
+  // ...now the faster of the last two.
+  EXPECT_EQ(FlushFullAfter(absl::Milliseconds(800)), Expected(1, 0.8));
 }
 
 TEST_F(FlushPacerTest, QuietSpell_PaceNeverBelowTheFloor) {
@@ -152,14 +156,11 @@ TEST_F(FlushPacerTest, FlushForAnotherReason_Maximum) {
 TEST_F(FlushPacerTest, FlushForAnotherReason_ItsFillForgotten) {
   // A checkpoint seals a memtable a tenth of a second after the last one:
   // that says nothing of how fast records arrive.
-  SealAfter(absl::Seconds(1));
-  pacer_.FlushBegan(kFull);
-  pacer_.FlushEnded();
+  FlushFullAfter(absl::Seconds(1));
   SealAfter(absl::Milliseconds(100));
   pacer_.FlushBegan(/*memtable_full=*/false);
   pacer_.FlushEnded();
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), Expected(1, 1.0));
 }
 
 TEST_F(FlushPacerTest, WritesStalled_MaximumAndItsFillsNotMeasured) {
@@ -171,14 +172,9 @@ TEST_F(FlushPacerTest, WritesStalled_MaximumAndItsFillsNotMeasured) {
   pacer_.FlushEnded();
   // This memtable filled at the rate RocksDB let writes in: its flush, and
   // the next one (the faster of the last two fills), run at the maximum.
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMaxBytesPerSecond);
-  pacer_.FlushEnded();
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMaxBytesPerSecond);
-  pacer_.FlushEnded();
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), FlushPacer::kMaxBytesPerSecond);
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), FlushPacer::kMaxBytesPerSecond);
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), Expected(1, 1.0));
 }
 
 TEST_F(FlushPacerTest, WritesStillStalled_FlushAtTheMaximum) {
@@ -194,11 +190,8 @@ TEST_F(FlushPacerTest, NoSyncWhileFilling_Maximum) {
   EXPECT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMaxBytesPerSecond);
   pacer_.FlushEnded();
   // Syncs again: paced once the last two memtables both saw one.
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMaxBytesPerSecond);
-  pacer_.FlushEnded();
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), FlushPacer::kMaxBytesPerSecond);
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), Expected(1, 1.0));
 }
 
 TEST_F(FlushPacerTest, StallReportedAfterItsEnd_ForgottenWhenTheFlushEnds) {
@@ -211,14 +204,10 @@ TEST_F(FlushPacerTest, StallReportedAfterItsEnd_ForgottenWhenTheFlushEnds) {
   pacer_.FlushEnded();
   // The memtable filling during the report counts as filled at once, and
   // so asks for the maximum twice (the faster of the last two fills)...
-  for (int i = 0; i < 2; ++i) {
-    SealAfter(absl::Seconds(1));
-    EXPECT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMaxBytesPerSecond);
-    pacer_.FlushEnded();
-  }
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), FlushPacer::kMaxBytesPerSecond);
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), FlushPacer::kMaxBytesPerSecond);
   // ...but the stall is not taken to last.
-  SealAfter(absl::Seconds(1));
-  EXPECT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
+  EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), Expected(1, 1.0));
 }
 
 TEST_F(FlushPacerTest, ClockSteppedBack_Maximum) {
