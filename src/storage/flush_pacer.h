@@ -38,9 +38,8 @@
 // the pacer count one memtable too many until the next flush begins, which
 // only raises the pace.
 //
-// Ownership: the Store creates one per open database and passes both the
-// listener and `rate_limiter()` in the database's options. `clock` must
-// outlive the pacer.
+// Ownership: the Store creates one per open database and installs it in
+// the database's options (InstallIn()). `clock` must outlive the pacer.
 //
 // Thread safety: safe for concurrent use. RocksDB calls the listener's
 // methods from writing threads, background threads and threads that flush
@@ -59,11 +58,13 @@
 #include "absl/time/time.h"
 #include "brook/clock.h"
 #include "rocksdb/listener.h"
+#include "rocksdb/options.h"
 #include "rocksdb/rate_limiter.h"
 
 namespace brook {
 
-class FlushPacer : public rocksdb::EventListener {
+class FlushPacer : public rocksdb::EventListener,
+                   public std::enable_shared_from_this<FlushPacer> {
  public:
   // How much faster than records arrive a paced flush writes: a flush ends
   // at two thirds of the time the next memtable takes to fill, leaving room
@@ -77,6 +78,9 @@ class FlushPacer : public rocksdb::EventListener {
   // flush budget left over from the fastest pace: up to two refill periods'
   // worth (see flush_pacer.cc), which this keeps small.
   static constexpr int64_t kMaxBytesPerSecond = int64_t{2} << 30;
+  // Bytes/s: RocksDB's rate for delayed writes when no rate limiter is set
+  // (its `delayed_write_rate`, "16MB" in rocksdb/options.h).
+  static constexpr uint64_t kDelayedWriteBytesPerSecond = uint64_t{16} << 20;
 
   // Paces flushes of the column family `family`, whose memtables hold
   // `memtable_bytes` when full and which keeps at most `max_memtables` (its
@@ -85,10 +89,19 @@ class FlushPacer : public rocksdb::EventListener {
   FlushPacer(std::string family, uint64_t memtable_bytes, int max_memtables,
              Clock* clock);
 
-  // The limiter to set as the database's `rate_limiter`.
+  // FlushPacer::InstallIn()
+  //
+  // Sets `options` up for a database the pacer paces: its rate limiter,
+  // the pacer among its listeners, and RocksDB's usual rate for delayed
+  // writes, which a rate limiter would otherwise replace with its own. The
+  // pacer must be owned by a shared_ptr.
+  void InstallIn(rocksdb::DBOptions& options);
+
+  // The limiter, and its rate now in bytes/s.
   const std::shared_ptr<rocksdb::RateLimiter>& rate_limiter() const {
     return rate_limiter_;
   }
+  int64_t pace() const;
 
   // FlushPacer::MemTableSealed() / FlushBegan() / FlushEnded()
   //
@@ -148,7 +161,6 @@ class FlushPacer : public rocksdb::EventListener {
   // time since the last memtable was sealed.
   bool stalled_ ABSL_GUARDED_BY(mu_) = false;
   bool stalled_during_fill_ ABSL_GUARDED_BY(mu_) = false;
-  int64_t pace_ ABSL_GUARDED_BY(mu_) = kMaxBytesPerSecond;
 };
 
 }  // namespace brook

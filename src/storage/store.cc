@@ -340,13 +340,7 @@ absl::Status Store::OpenDatabaseLocked(bool below_floor) {
   db_options.listeners.push_back(stalls_);
   pacer_ = std::make_shared<FlushPacer>(kRecordsFamily, kRecordMemtableBytes,
                                         kRecordMemtables, Clock::Real());
-  db_options.rate_limiter = pacer_->rate_limiter();
-  // RocksDB's rate for delayed writes when no rate limiter is set. With
-  // one, it would take the limiter's rate instead (the pacer's 2 GiB/s),
-  // at which a delay holds nothing back: writes then ran on into full
-  // stops, and the put p99 of 1 KiB `nosync` doubled to about a second.
-  db_options.delayed_write_rate = uint64_t{16} << 20;
-  db_options.listeners.push_back(pacer_);
+  pacer_->InstallIn(db_options);
   // Opening writes a new manifest and log, and by default flushes what the
   // log replays: on a full disk, keep the replayed writes in the log until
   // a later flush.

@@ -5,11 +5,13 @@
 #include "storage/flush_pacer.h"
 
 #include <cstdint>
+#include <memory>
 
 #include "absl/time/time.h"
 #include "brook/clock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/listener.h"
+#include "rocksdb/options.h"
 
 namespace brook {
 namespace {
@@ -122,6 +124,20 @@ TEST_F(FlushPacerTest, ThreeUnflushedMemtables_Maximum) {
   EXPECT_LT(limiter_pace(), FlushPacer::kMaxBytesPerSecond);
   // Three: RocksDB delays writes from here on.
   EXPECT_EQ(SealAfter(absl::Seconds(1)), FlushPacer::kMaxBytesPerSecond);
+}
+
+TEST(FlushPacerInstallTest, SetsLimiterListenerAndRocksDbsDelayedWriteRate) {
+  ManualClock clock;
+  auto pacer = std::make_shared<FlushPacer>("records", kMemtableBytes,
+                                            kMaxMemtables, &clock);
+  rocksdb::DBOptions options;
+  pacer->InstallIn(options);
+  EXPECT_EQ(options.rate_limiter, pacer->rate_limiter());
+  ASSERT_EQ(options.listeners.size(), 1u);
+  EXPECT_EQ(options.listeners[0].get(), pacer.get());
+  // rocksdb/options.h: without a rate limiter, delayed writes run at
+  // "16MB" a second; with one, at its rate unless this is set.
+  EXPECT_EQ(options.delayed_write_rate, uint64_t{16} << 20);
 }
 
 TEST(FlushPacerLimitTest, TwoMemtablesAllowed_MaximumOnceBothAreUnflushed) {
