@@ -110,6 +110,11 @@ void FlushPacer::FlushEnded() {
   stalled_ = false;
 }
 
+void FlushPacer::Unpace() {
+  absl::MutexLock lock(&mu_);
+  SetPace(kMaxBytesPerSecond);
+}
+
 int64_t FlushPacer::WritesStalled(bool stalled) {
   absl::MutexLock lock(&mu_);
   stalled_ = stalled;

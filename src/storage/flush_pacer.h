@@ -116,6 +116,13 @@ class FlushPacer : public rocksdb::EventListener,
   // family.
   int64_t WritesStalled(bool stalled) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // FlushPacer::Unpace()
+  //
+  // A caller is about to flush and wait (closing, a checkpoint): the flush
+  // running now, if paced, goes on at the maximum, so that the caller does
+  // not wait for its pace (up to a second at the slowest).
+  void Unpace() ABSL_LOCKS_EXCLUDED(mu_);
+
   // FlushPacer::LogSynced()
   //
   // Writes were made durable by a sync of the log. A memtable that filled

@@ -520,10 +520,7 @@ absl::Status Store::CompactRecords(const absl::optional<KeyRange>& range) {
   if (db_ == nullptr) return ClosedError();
   // Flushing every family first lets RocksDB delete log files that only a
   // rarely written family (meta) still pinned.
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  BROOK_RETURN_IF_ERROR(
-      FromRocksDb("flushing the store", db_->Flush(flush, families_)));
+  BROOK_RETURN_IF_ERROR(FlushEveryFamily());
   rocksdb::CompactRangeOptions options;
   // Range tombstones are dropped only by a compaction that reaches the
   // bottom of the tree.
@@ -553,6 +550,7 @@ absl::Status Store::Checkpoint(const std::string& path) {
       "preparing a checkpoint", rocksdb::Checkpoint::Create(db_.get(), &raw)));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   // A log_size_for_flush of 0 flushes every memtable first.
+  pacer_->Unpace();
   return FromRocksDb(absl::StrCat("writing a checkpoint to '", path, "'"),
                      checkpoint->CreateCheckpoint(path,
                                                   /*log_size_for_flush=*/0));
@@ -691,14 +689,17 @@ absl::Status Store::Close() {
   return stopped ? absl::OkStatus() : closed;
 }
 
+absl::Status Store::FlushEveryFamily() {
+  pacer_->Unpace();
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocksDb("flushing the store", db_->Flush(options, families_));
+}
+
 absl::Status Store::CloseDatabase(bool flush) {
   if (db_ == nullptr) return absl::OkStatus();
   absl::Status result;
-  if (flush) {
-    rocksdb::FlushOptions options;
-    options.wait = true;
-    result = FromRocksDb("flushing the store", db_->Flush(options, families_));
-  }
+  if (flush) result = FlushEveryFamily();
   for (rocksdb::ColumnFamilyHandle* family : families_) {
     result.Update(FromRocksDb("closing the store",
                               db_->DestroyColumnFamilyHandle(family)));

@@ -307,6 +307,9 @@ class Store {
   // stopped), and returns the bytes free beyond what flushing will take.
   absl::StatusOr<uint64_t> MeasureSpace()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(space_mu_);
+  // Flushes every family's memtables and waits, a flush already running at
+  // the pacer's maximum.
+  absl::Status FlushEveryFamily() ABSL_SHARED_LOCKS_REQUIRED(db_mu_);
   // Records a failed write or sync; returns `failure`.
   absl::Status Stop(absl::Status failure);
   // Bytes in memtables, which flushing them will write.

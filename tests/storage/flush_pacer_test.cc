@@ -179,6 +179,13 @@ TEST_F(FlushPacerTest, FlushForAnotherReason_ItsFillForgotten) {
   EXPECT_EQ(FlushFullAfter(absl::Seconds(1)), Expected(1, 1.0));
 }
 
+TEST_F(FlushPacerTest, Unpace_RunningFlushGoesOnAtTheMaximum) {
+  SealAfter(absl::Seconds(10));
+  ASSERT_EQ(pacer_.FlushBegan(kFull), FlushPacer::kMinBytesPerSecond);
+  pacer_.Unpace();
+  EXPECT_EQ(limiter_pace(), FlushPacer::kMaxBytesPerSecond);
+}
+
 TEST_F(FlushPacerTest, WritesStalled_MaximumAndItsFillsNotMeasured) {
   SealAfter(absl::Seconds(1));
   ASSERT_EQ(pacer_.FlushBegan(kFull), Expected(1, 1.0));
