@@ -293,6 +293,7 @@ Store::Store(std::string path, std::shared_ptr<rocksdb::FileSystem> file_system,
       file_system_(std::move(file_system)),
       read_only_(options.read_only),
       format_version_(options.format_version),
+      clock_(options.clock),
       listener_(std::make_shared<GateListener>(&gate_)),
       stalls_(std::make_shared<StallCounter>()),
       min_free_bytes_(options.min_free_disk_bytes),
@@ -339,7 +340,7 @@ absl::Status Store::OpenDatabaseLocked(bool below_floor) {
   db_options.listeners.push_back(listener_);
   db_options.listeners.push_back(stalls_);
   pacer_ = std::make_shared<FlushPacer>(kRecordsFamily, kRecordMemtableBytes,
-                                        kRecordMemtables, Clock::Real());
+                                        kRecordMemtables, clock_);
   pacer_->InstallIn(db_options);
   // Opening writes a new manifest and log, and by default flushes what the
   // log replays: on a full disk, keep the replayed writes in the log until
@@ -641,6 +642,11 @@ absl::Status Store::TEST_Flush(Family family) {
   if (db_ == nullptr) return ClosedError();
   return FromRocksDb("flushing",
                      db_->Flush(rocksdb::FlushOptions(), handle(family)));
+}
+
+int64_t Store::TEST_FlushPace() const {
+  absl::ReaderMutexLock lock(&db_mu_);
+  return pacer_->pace();
 }
 
 absl::Status Store::TEST_WaitForBackgroundWork() {

@@ -39,6 +39,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
+#include "brook/clock.h"
 #include "brook/options.h"
 #include "brook/write_state.h"
 #include "storage/data_dir.h"
@@ -114,6 +115,9 @@ struct StoreOptions {
   // (storage/data_dir.h): in format 2 and later, plaintext record batches
   // are stored checksummed.
   int format_version = kDataDirFormatVersion;
+  // The clock by which the flush pacer (storage/flush_pacer.h) times how
+  // long memtables take to fill (a test seam). Must outlive the store.
+  Clock* clock = Clock::Real();
 };
 
 // What RocksDB reports of its own health, for metrics.
@@ -273,6 +277,10 @@ class Store {
       Family family,
       const std::vector<std::pair<std::string, std::string>>& rocksdb_options);
 
+  // The rate, in bytes/s, the flush pacer's limiter allows the records
+  // family's flushes now.
+  int64_t TEST_FlushPace() const;
+
   // Stores `value` under `key` as is, bypassing every layout: for tests that
   // plant damaged keys and values.
   absl::Status TEST_PutRaw(Family family, absl::string_view key,
@@ -323,6 +331,7 @@ class Store {
   std::unique_ptr<rocksdb::Env> env_;
   const bool read_only_;
   const int format_version_;
+  Clock* const clock_;
   // Reports RocksDB's background failures to gate_.
   std::shared_ptr<rocksdb::EventListener> listener_;
   // Counts RocksDB's write stalls.

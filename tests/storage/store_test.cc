@@ -1,7 +1,8 @@
 // The store's database lock: a reader may read and open more iterators
 // while one is open, and the reopen that resuming after a full disk may
 // need waits for a moment with no iterator open. Damage to the write-ahead
-// log: what opening detects, and what it must accept.
+// log: what opening detects, and what it must accept. The flush pacer's
+// wiring: which writes count as synced.
 
 #include "storage/store.h"
 
@@ -17,10 +18,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "brook/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/backup.h"
 #include "storage/data_dir.h"
+#include "storage/flush_pacer.h"
 #include "storage/record_batch.h"
 #include "testing/fault_fs.h"
 #include "testing/status_matchers.h"
@@ -466,6 +470,88 @@ TEST_F(StoreTest, ApproximateBytes_GrowWithTheRangesRecords) {
   // Another shard's keys are not counted.
   EXPECT_EQ(store_->ApproximateBytes(ShardKeys(ShardRef{2, 0})), 0u);
 }
+
+// The store tells the flush pacer of each sync of the log: a memtable
+// filled by synced writes is flushed at a pace set by how fast it filled,
+// one filled without any sync at the pacer's maximum (storage/flush_pacer.h).
+class StoreFlushPaceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;
+    options.clock = &clock_;
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        Store::Open(temp_.path(), options);
+    ASSERT_OK(store);
+    store_ = *std::move(store);
+    // Memtables of 1 MiB fill in a few writes. The pacer still reckons with
+    // the family's usual size, so a pace measured over these fills lies
+    // between its floor and its ceiling.
+    ASSERT_OK(store_->TEST_SetFamilyOptions(
+        Family::kRecords, {{"write_buffer_size", "1048576"}}));
+  }
+
+  // Writes 1.5 MiB of records, 64 KiB a write, the clock moving 50 ms
+  // before each, and waits for the flushes this starts. RocksDB seals a
+  // memtable with the write after the one that fills it, so each call seals
+  // at least one, time having passed since the last seal. `sync_log`: the
+  // log is synced after each write.
+  void FillMemtables(Durability durability, bool sync_log = false) {
+    constexpr int kWrites = 24;
+    const std::string data(64 << 10, 'r');
+    for (int i = 0; i < kWrites; ++i) {
+      clock_.Advance(absl::Milliseconds(50));
+      std::string encoded;
+      EncodeRecordBatch(100, {{"k", data}}, &encoded);
+      StoreWrite write = store_->NewWrite();
+      write.AppendBatch(kShard, ++counter_, 100, encoded);
+      ASSERT_OK(store_->Write(write, durability));
+      if (sync_log) ASSERT_OK(store_->SyncWal());
+    }
+    ASSERT_OK(store_->TEST_WaitForBackgroundWork());
+  }
+
+  TempDir temp_;
+  ManualClock clock_;
+  std::unique_ptr<Store> store_;
+  uint64_t counter_ = 0;
+};
+
+TEST_F(StoreFlushPaceTest, SyncedWritesPaceTheFlush) {
+  ASSERT_EQ(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+  ASSERT_NO_FATAL_FAILURE(FillMemtables(Durability::kSync));
+  EXPECT_GT(store_->TEST_FlushPace(), FlushPacer::kMinBytesPerSecond);
+  EXPECT_LT(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+}
+
+TEST_F(StoreFlushPaceTest, SyncingTheLogPacesTheFlush) {
+  ASSERT_EQ(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+  ASSERT_NO_FATAL_FAILURE(FillMemtables(Durability::kNoSync,
+                                        /*sync_log=*/true));
+  EXPECT_GT(store_->TEST_FlushPace(), FlushPacer::kMinBytesPerSecond);
+  EXPECT_LT(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+}
+
+// Writes that wait for no sync of the log leave no put waiting behind the
+// flush of their memtable.
+class StoreUnsyncedFlushPaceTest
+    : public StoreFlushPaceTest,
+      public ::testing::WithParamInterface<Durability> {};
+
+TEST_P(StoreUnsyncedFlushPaceTest, FlushesAtTheMaximum) {
+  // Paced first, so that only the unsynced writes can bring the maximum.
+  ASSERT_NO_FATAL_FAILURE(FillMemtables(Durability::kSync));
+  ASSERT_LT(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+  ASSERT_NO_FATAL_FAILURE(FillMemtables(GetParam()));
+  EXPECT_EQ(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+}
+
+INSTANTIATE_TEST_SUITE_P(Unsynced, StoreUnsyncedFlushPaceTest,
+                         ::testing::Values(Durability::kNoSync,
+                                           Durability::kNoWal),
+                         [](const ::testing::TestParamInfo<Durability>& info) {
+                           return info.param == Durability::kNoSync ? "NoSync"
+                                                                    : "NoWal";
+                         });
 
 }  // namespace
 }  // namespace brook
