@@ -15,8 +15,10 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "brook/clock.h"
@@ -478,6 +480,7 @@ class StoreFlushPaceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     StoreOptions options;
+    options.file_system = StoreFileSystem(fs_);
     options.clock = &clock_;
     absl::StatusOr<std::unique_ptr<Store>> store =
         Store::Open(temp_.path(), options);
@@ -490,12 +493,16 @@ class StoreFlushPaceTest : public ::testing::Test {
         Family::kRecords, {{"write_buffer_size", "1048576"}}));
   }
 
+  // A test that fails while it holds a flush must not leave the store's
+  // close waiting for it.
+  void TearDown() override { fs_->ReleaseWrites(); }
+
   // Writes 1.5 MiB of records, 64 KiB a write, the clock moving 50 ms
-  // before each, and waits for the flushes this starts. RocksDB seals a
-  // memtable with the write after the one that fills it, so each call seals
-  // at least one, time having passed since the last seal. `sync_log`: the
-  // log is synced after each write.
-  void FillMemtables(Durability durability, bool sync_log = false) {
+  // before each. RocksDB seals a memtable with the write after the one that
+  // fills it, so each call seals at least one, time having passed since the
+  // last seal, and starts its flush. `sync_log`: the log is synced after
+  // each write.
+  void WriteMemtables(Durability durability, bool sync_log = false) {
     constexpr int kWrites = 24;
     const std::string data(64 << 10, 'r');
     for (int i = 0; i < kWrites; ++i) {
@@ -507,9 +514,15 @@ class StoreFlushPaceTest : public ::testing::Test {
       ASSERT_OK(store_->Write(write, durability));
       if (sync_log) ASSERT_OK(store_->SyncWal());
     }
+  }
+
+  // WriteMemtables(), then waits for the flushes it started.
+  void FillMemtables(Durability durability, bool sync_log = false) {
+    ASSERT_NO_FATAL_FAILURE(WriteMemtables(durability, sync_log));
     ASSERT_OK(store_->TEST_WaitForBackgroundWork());
   }
 
+  std::shared_ptr<FaultFileSystem> fs_ = std::make_shared<FaultFileSystem>();
   TempDir temp_;
   ManualClock clock_;
   std::unique_ptr<Store> store_;
@@ -529,6 +542,42 @@ TEST_F(StoreFlushPaceTest, SyncingTheLogPacesTheFlush) {
                                         /*sync_log=*/true));
   EXPECT_GT(store_->TEST_FlushPace(), FlushPacer::kMinBytesPerSecond);
   EXPECT_LT(store_->TEST_FlushPace(), FlushPacer::kMaxBytesPerSecond);
+}
+
+// Compacting, closing and checkpointing flush every family and wait for
+// it: a paced flush already running then goes on at the maximum, rather
+// than holding the caller up to a second at its pace. Each test holds that
+// flush, runs `flush_and_wait` beside it, and reads the pace meanwhile
+// (sealing the next memtable raises it too, but not to the maximum).
+class StoreUnpaceTest : public StoreFlushPaceTest {
+ protected:
+  void ExpectUnpacedBy(absl::AnyInvocable<absl::Status()> flush_and_wait) {
+    fs_->HoldWrites(".blob");
+    ASSERT_NO_FATAL_FAILURE(WriteMemtables(Durability::kSync));
+    fs_->WaitForHeldWrite();
+    const int64_t paced = store_->TEST_FlushPace();
+    std::thread caller([&] { EXPECT_OK(flush_and_wait()); });
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (store_->TEST_FlushPace() != FlushPacer::kMaxBytesPerSecond &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    const int64_t during = store_->TEST_FlushPace();
+    fs_->ReleaseWrites();
+    caller.join();
+    EXPECT_LT(paced, FlushPacer::kMaxBytesPerSecond);
+    EXPECT_EQ(during, FlushPacer::kMaxBytesPerSecond);
+  }
+};
+
+TEST_F(StoreUnpaceTest, Compacting) {
+  ExpectUnpacedBy([&] { return store_->CompactRecords(); });
+}
+
+TEST_F(StoreUnpaceTest, Checkpointing) {
+  const std::string checkpoint = temp_.path() + "-checkpoint";
+  ExpectUnpacedBy([&] { return store_->Checkpoint(checkpoint); });
+  std::filesystem::remove_all(checkpoint);
 }
 
 // Writes that wait for no sync of the log leave no put waiting behind the

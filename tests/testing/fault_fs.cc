@@ -197,8 +197,32 @@ uint64_t FaultFileSystem::used_bytes() const {
   return used_;
 }
 
+void FaultFileSystem::HoldWrites(const std::string& file_part) {
+  absl::MutexLock lock(&mu_);
+  holding_ = true;
+  hold_part_ = file_part;
+}
+
+void FaultFileSystem::WaitForHeldWrite() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](int* held) { return *held > 0; }, &held_));
+}
+
+void FaultFileSystem::ReleaseWrites() {
+  absl::MutexLock lock(&mu_);
+  holding_ = false;
+}
+
 IOStatus FaultFileSystem::MaybeFail(FaultOp op, const std::string& name) {
   absl::MutexLock lock(&mu_);
+  if (op == FaultOp::kWrite && holding_ &&
+      absl::StrContains(name, hold_part_)) {
+    ++held_;
+    mu_.Await(absl::Condition(
+        +[](bool* holding) { return !*holding; }, &holding_));
+    --held_;
+  }
   if (op == FaultOp::kWrite && absl::EndsWith(name, ".log")) ++log_appends_;
   for (ArmedFault& armed : faults_) {
     const Fault& fault = armed.fault;

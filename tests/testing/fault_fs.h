@@ -5,7 +5,9 @@
 //   - a small disk: a byte quota past which writes fail with ENOSPC, and
 //     space taken by "another process", both reflected in GetFreeSpace();
 //   - power loss: it remembers how many bytes of each write-ahead log file
-//     were synced, so that a test can cut each log back to that size.
+//     were synced, so that a test can cut each log back to that size;
+//   - a slow disk: writes to chosen files wait until the test lets them go,
+//     so that a flush or compaction stays in progress.
 // Injected failures happen before the operation: nothing is written,
 // synced, renamed or allocated.
 //
@@ -75,11 +77,18 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   void SetSpaceTakenElsewhere(uint64_t bytes);
   uint64_t used_bytes() const;
 
+  // Holds each write to a file whose name contains `file_part` until
+  // ReleaseWrites(). WaitForHeldWrite() returns once one is held.
+  void HoldWrites(const std::string& file_part);
+  void WaitForHeldWrite();
+  void ReleaseWrites();
+
   // Truncates every log file written through this file system to its synced
   // size. REQUIRES: the database using it is closed.
   void DropUnsyncedLogData();
 
-  // Fails with the armed fault of `op` on `name`, if any, or OK.
+  // Fails with the armed fault of `op` on `name`, if any, or OK; first
+  // waits while a write to `name` is held.
   rocksdb::IOStatus MaybeFail(FaultOp op, const std::string& name);
   // Charges `bytes` more to the quota: ENOSPC, charging nothing, past it.
   rocksdb::IOStatus Charge(const std::string& name, uint64_t bytes);
@@ -127,6 +136,10 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   uint64_t quota_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t used_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t taken_elsewhere_ ABSL_GUARDED_BY(mu_) = 0;
+  // Writes to files whose name contains hold_part_ wait while holding_.
+  bool holding_ ABSL_GUARDED_BY(mu_) = false;
+  std::string hold_part_ ABSL_GUARDED_BY(mu_);
+  int held_ ABSL_GUARDED_BY(mu_) = 0;
   // Every file written through this file system, by name.
   std::map<std::string, std::shared_ptr<FileState>> files_ ABSL_GUARDED_BY(mu_);
 };
